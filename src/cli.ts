@@ -1,0 +1,162 @@
+/**
+ * Commander wiring only. Commands are imported when they run, and this is the one place that turns
+ * results and errors into output and exit codes:
+ *   0 success · 1 a problem was found · 2 bad input or usage · 70 a bug in wss-conf.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { ProblemFound, UsageError } from './core/errors.js';
+import { balanceMethods, tlsProfileNames } from './core/options.js';
+import { toolVersion } from './generated/package-info.js';
+
+interface Printable {
+  readonly stdout: string;
+  readonly warnings: readonly string[];
+}
+
+const useColor = Boolean(process.stderr.isTTY) && process.env.NO_COLOR === undefined;
+const paint = (code: number, text: string) => (useColor ? `\u001b[${code}m${text}\u001b[39m` : text);
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** The generation options of DESIGN.md, shared by `nginx` and `apache`; keys match the zod schema. */
+function addGenerationOptions(command: Command, server: 'nginx' | 'apache'): Command {
+  return (
+    command
+      .option('--domain <name>', 'server name; repeat for aliases; *.example.com allowed (required)', collect)
+      .option(
+        '--backend <port|host:port>',
+        'the ws:// backend; a bare port means 127.0.0.1; repeat to balance',
+        collect,
+      )
+      .option('--path <prefix>', 'URL prefix proxied as WebSocket (default: /)')
+      .option(
+        '--cert <file>',
+        'certificate, full chain (default: /etc/letsencrypt/live/<domain>/fullchain.pem)',
+      )
+      .option('--key <file>', 'private key (default: /etc/letsencrypt/live/<domain>/privkey.pem)')
+      .option('--listen <[addr:]port>', 'TLS listener (default: 443)')
+      .option('--redirect-listen <[addr:]port>', 'plain-HTTP listener that redirects to https (default: 80)')
+      .option('--no-redirect', 'omit the plain-HTTP redirect')
+      .option('--static-dir <dir>', 'serve the files of <dir> next to the socket')
+      .option('--static-path <prefix>', 'where --static-dir is served (default: /static/)')
+      .option('--timeout <duration>', 'idle time a socket survives: 90s, 10m, 1h (default: 1h)')
+      // Allowed values are checked by the schema, not commander, so every problem is reported at once.
+      .option(
+        '--tls <profile>',
+        `Mozilla TLS profile: ${tlsProfileNames.join(' or ')} (default: intermediate)`,
+      )
+      .option(
+        '--balance <method>',
+        `with several backends: ${balanceMethods.join(', ')} (default: least-conn)`,
+      )
+      .option(
+        '--server-version <x.y.z>',
+        `the ${server} version to write for (default: detected, else documented)`,
+      )
+      .option('--openssl-version <x.y.z>', `the OpenSSL ${server} uses (default: detected, else 3.0.0)`)
+      .option('--out <file>', 'write atomically to <file> instead of stdout')
+      .option('--force', 'with --out, replace an existing file')
+      .option('--check', `after rendering, run the real ${server} config test on it in isolation`)
+      .option('--strict', 'certificate problems are errors (exit 1), not warnings')
+      .option('--json', 'print { files, warnings } instead of the config')
+  );
+}
+
+const generationKeys = [
+  'domain',
+  'backend',
+  'path',
+  'cert',
+  'key',
+  'listen',
+  'redirectListen',
+  'redirect',
+  'staticDir',
+  'staticPath',
+  'timeout',
+  'tls',
+  'serverVersion',
+  'opensslVersion',
+  'balance',
+] as const;
+
+const pick = (flags: Record<string, unknown>, keys: readonly string[]) =>
+  Object.fromEntries(keys.filter((key) => flags[key] !== undefined).map((key) => [key, flags[key]]));
+
+function print(result: Printable): void {
+  for (const warning of result.warnings) process.stderr.write(`${paint(33, 'warning:')} ${warning}\n`);
+  process.stdout.write(result.stdout);
+}
+
+const examples = {
+  nginx: `
+Examples:
+  $ wss-conf nginx --domain example.com --backend 8282
+  $ wss-conf nginx --domain example.com --backend 8282 --path /wss --out /etc/nginx/sites-available/example.com.conf
+  $ wss-conf nginx --domain game.example.com --backend 10.0.0.5:9000 --backend 10.0.0.6:9000 --balance ip-hash
+  $ wss-conf nginx --domain example.com --backend 3000 --static-dir /root/html/static --timeout 10m --check`,
+  check: `
+Examples:
+  $ wss-conf check example.com.conf
+  $ wss-conf nginx --domain example.com --backend 8282 --out site.conf && wss-conf check site.conf`,
+};
+
+export function buildProgram(): Command {
+  const program = new Command('wss-conf')
+    .description('Render, check and run TLS-terminating WebSocket (wss://) proxies for nginx and Apache.')
+    .version(toolVersion, '-v, --version')
+    .showHelpAfterError()
+    .exitOverride();
+
+  addGenerationOptions(program.command('nginx'), 'nginx')
+    .description('render an nginx site file (http context: map, upstream, server blocks)')
+    .addHelpText('after', examples.nginx)
+    .action(async (flags: Record<string, unknown>) => {
+      const { runNginx } = await import('./commands/nginx.js');
+      print(await runNginx(pick(flags, generationKeys), flags));
+    });
+
+  program
+    .command('check')
+    .description("run the real server's config test on a site file, isolated (no root, no /etc)")
+    .argument('<file>', 'the site file to test')
+    .addOption(
+      new Option('--server <type>', 'the server the file is for').choices(['nginx']).default('nginx'),
+    )
+    .addHelpText('after', examples.check)
+    .action(async (file: string, flags: { server?: string }) => {
+      const { runCheck } = await import('./commands/check.js');
+      print(await runCheck(file, flags));
+    });
+
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv as string[], { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // commander printed its own message; help and --version are not errors.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof UsageError) {
+      process.stderr.write(`${paint(31, 'error:')} ${error.message}\n`);
+      return 2;
+    }
+    if (error instanceof ProblemFound) {
+      process.stderr.write(`${paint(31, 'problem:')} ${error.message}\n`);
+      return 1;
+    }
+    process.stderr.write(
+      `${(error as Error)?.stack ?? String(error)}\n\nThis is a bug in wss-conf ${toolVersion}. ` +
+        'Please report it with the command you ran.\n',
+    );
+    return 70;
+  }
+}
+
+void main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

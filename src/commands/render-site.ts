@@ -1,0 +1,72 @@
+/**
+ * What `wss-conf nginx` and `wss-conf apache` share: validate, resolve versions, render, check the
+ * certificate, optionally run the real config test, then print or write. Nothing is written unless
+ * everything before it passed.
+ */
+import { ProblemFound } from '../core/errors.js';
+import { type GenerationOptions, parseGenerationOptions } from '../core/options.js';
+import { toolVersion } from '../generated/package-info.js';
+import { certificateWarnings } from '../io/certificate-files.js';
+import { assertWritable, writeFileAtomic } from '../io/files.js';
+import type { ConfigTestResult } from '../io/nginx.js';
+import type { RenderedSite, TargetVersions } from '../targets/site.js';
+
+export interface OutputFlags {
+  readonly out?: string;
+  readonly force?: boolean;
+  readonly json?: boolean;
+  readonly check?: boolean;
+  readonly strict?: boolean;
+}
+
+export interface CommandResult {
+  /** Printed to stdout as is. */
+  readonly stdout: string;
+  /** Printed to stderr, one per line, as warnings. */
+  readonly warnings: readonly string[];
+}
+
+export interface SiteTarget {
+  readonly resolveVersions: (options: GenerationOptions) => Promise<TargetVersions>;
+  readonly render: (
+    options: GenerationOptions,
+    versions: TargetVersions,
+    toolVersion: string,
+  ) => RenderedSite;
+  readonly test: (text: string, displayPath: string) => Promise<ConfigTestResult>;
+}
+
+export async function renderSiteCommand(
+  target: SiteTarget,
+  input: Record<string, unknown>,
+  flags: OutputFlags,
+): Promise<CommandResult> {
+  const options = parseGenerationOptions(input);
+  if (flags.out) assertWritable(flags.out, flags.force ?? false);
+  const versions = await target.resolveVersions(options);
+  const site = target.render(options, versions, toolVersion);
+  const [fileName, content] = Object.entries(site.files)[0] as [string, string];
+  const certificateFindings = await certificateWarnings(options);
+  const warnings = [...site.warnings, ...certificateFindings];
+
+  if (flags.strict && certificateFindings.length > 0) {
+    throw new ProblemFound(
+      `--strict: certificate problems, nothing written:\n${certificateFindings.join('\n')}`,
+    );
+  }
+  if (flags.check) {
+    const result = await target.test(content, flags.out ?? fileName);
+    warnings.push(...result.notes);
+    if (!result.ok) throw new ProblemFound(`the config test failed, nothing written:\n${result.output}`);
+  }
+  if (flags.out) {
+    await writeFileAtomic(flags.out, content);
+    return {
+      stdout: flags.json ? `${JSON.stringify({ files: { [flags.out]: content }, warnings }, null, 2)}\n` : '',
+      warnings,
+    };
+  }
+  if (flags.json)
+    return { stdout: `${JSON.stringify({ files: site.files, warnings }, null, 2)}\n`, warnings };
+  return { stdout: content, warnings };
+}

@@ -1,0 +1,13 @@
+/**
+ * The error types every command may throw. Only `src/cli.ts` turns them into exit codes:
+ *   UsageError   → 2  (bad input or usage; nothing was written)
+ *   ProblemFound → 1  (lint findings, a failed config test, a failed probe, a rolled-back apply)
+ *   anything else → 70 (a bug: stack trace and a request to report it)
+ */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export class ProblemFound extends Error {
+  override readonly name = 'ProblemFound';
+}

@@ -1,0 +1,212 @@
+/**
+ * The generation options: the one source of truth for `wss-conf nginx` and `wss-conf apache` flags (and,
+ * later, config files and prompts). Keys are the camelCase of the long flags.
+ *
+ * Security is by allowlist, never escaping: nginx has no escape for a literal `$`, and Apache starts a
+ * new directive at every newline, so a value that could carry either never reaches a template.
+ *
+ * zod/mini rather than zod: the same core, but it loads in a fraction of the time (see bench/startup.mjs).
+ */
+import * as z from 'zod/mini';
+import { UsageError } from './errors.js';
+import type { TlsProfileName } from './tls.js';
+
+// An LDH label (RFC 1123): letters, digits, hyphens inside. A leading `*.` makes a wildcard name.
+const label = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+const domainPattern = new RegExp(`^(?:\\*\\.)?${label}(?:\\.${label})*$`);
+const ipv4Pattern = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+const ipv6Pattern = /^\[[0-9A-Fa-f:.]{2,45}\]$/;
+const hostPattern = new RegExp(`^(?:${label}(?:\\.${label})*|\\[[0-9A-Fa-f:.]{2,45}\\])$`);
+const portPattern = /^[0-9]{1,5}$/;
+export const urlPathPattern = /^\/[A-Za-z0-9._~/-]*$/;
+// Absolute, and only characters that mean nothing to nginx or Apache: no whitespace, quotes, `;{}#$`,
+// backslash or control characters. Letters of any script are fine (paths like /网站/目录 are common).
+const filePathPattern = /^\/[\p{L}\p{N}._~/@+=,:%-]*$/u;
+const durationPattern = /^([1-9][0-9]{0,6})(s|m|h)$/;
+const versionPattern = /^[0-9]{1,3}\.[0-9]{1,3}(?:\.[0-9]{1,3})?$/;
+
+const maxTimeoutSeconds = 7 * 24 * 3600;
+const durationUnits = { s: 1, m: 60, h: 3600 } as const;
+
+export const balanceMethods = ['least-conn', 'ip-hash', 'round-robin'] as const;
+export type BalanceMethod = (typeof balanceMethods)[number];
+export const tlsProfileNames = ['intermediate', 'modern'] as const satisfies readonly TlsProfileName[];
+
+export interface Endpoint {
+  /** IPv4, a host name, or an IPv6 address in brackets; absent means every address. */
+  readonly host?: string;
+  readonly port: number;
+}
+
+export const durationToSeconds = (text: string): number | undefined => {
+  const match = durationPattern.exec(text);
+  if (!match) return undefined;
+  const seconds = Number(match[1]) * durationUnits[match[2] as keyof typeof durationUnits];
+  return seconds <= maxTimeoutSeconds ? seconds : undefined;
+};
+
+const toPort = (text: string): number | undefined => {
+  if (!portPattern.test(text)) return undefined;
+  const port = Number(text);
+  return port >= 1 && port <= 65535 ? port : undefined;
+};
+
+/** `port`, `host:port` or `[v6]:port`; a bare port gets `bareHost`. */
+function parseEndpoint(text: string, bareHost: string | undefined): Endpoint | undefined {
+  const bare = toPort(text);
+  if (bare !== undefined) return bareHost === undefined ? { port: bare } : { host: bareHost, port: bare };
+  const colon = text.lastIndexOf(':');
+  if (colon <= 0) return undefined;
+  const host = text.slice(0, colon);
+  const port = toPort(text.slice(colon + 1));
+  if (port === undefined || !hostPattern.test(host)) return undefined;
+  return { host: host.toLowerCase(), port };
+}
+
+const listenAddressAllowed = (endpoint: Endpoint | undefined): boolean =>
+  endpoint !== undefined &&
+  (endpoint.host === undefined || ipv4Pattern.test(endpoint.host) || ipv6Pattern.test(endpoint.host));
+
+const allowed = {
+  domain: 'a host name: letters, digits and hyphens in dot-separated labels, optionally starting with "*."',
+  backend: 'a port (1-65535) or host:port, where host is a name, an IPv4 address or [IPv6]',
+  path: 'a URL path matching ^/[A-Za-z0-9._~/-]*$',
+  file: 'an absolute path without whitespace, quotes, backslashes, control characters or any of ;{}#$',
+  listen: 'a port (1-65535), or address:port with an IPv4 address or [IPv6]',
+  timeout: 'a duration such as 90s, 10m or 1h (at most 168h)',
+  tls: 'intermediate or modern',
+  version: 'a version such as 1.24.0',
+  balance: 'least-conn, ip-hash or round-robin',
+} as const;
+
+const matching = (pattern: RegExp, what: string) => z.string().check(z.regex(pattern, { error: what }));
+const endpointText = (
+  bareHost: string | undefined,
+  what: string,
+  check: (endpoint: Endpoint | undefined) => boolean = (endpoint) => endpoint !== undefined,
+) => z.string().check(z.refine((text) => check(parseEndpoint(text, bareHost)), { error: what }));
+
+/** What the user may give. Every string is checked against an allowlist before anything else. */
+export const generationOptionsSchema = z.object({
+  domain: z
+    .array(matching(domainPattern, allowed.domain).check(z.maxLength(253, { error: allowed.domain })))
+    .check(z.minLength(1, { error: 'at least one is required' })),
+  backend: z
+    .array(endpointText('127.0.0.1', allowed.backend))
+    .check(z.minLength(1, { error: 'at least one is required' })),
+  path: z._default(matching(urlPathPattern, allowed.path), '/'),
+  cert: z.optional(matching(filePathPattern, allowed.file)),
+  key: z.optional(matching(filePathPattern, allowed.file)),
+  listen: z._default(endpointText(undefined, allowed.listen, listenAddressAllowed), '443'),
+  redirectListen: z._default(endpointText(undefined, allowed.listen, listenAddressAllowed), '80'),
+  redirect: z._default(z.boolean(), true),
+  staticDir: z.optional(matching(filePathPattern, allowed.file)),
+  staticPath: z.optional(matching(urlPathPattern, allowed.path)),
+  timeout: z._default(
+    z.string().check(z.refine((text) => durationToSeconds(text) !== undefined, { error: allowed.timeout })),
+    '1h',
+  ),
+  tls: z._default(z.enum(tlsProfileNames, { error: allowed.tls }), 'intermediate'),
+  serverVersion: z.optional(matching(versionPattern, allowed.version)),
+  opensslVersion: z.optional(matching(versionPattern, allowed.version)),
+  balance: z._default(z.enum(balanceMethods, { error: allowed.balance }), 'least-conn'),
+});
+
+export type GenerationInput = z.input<typeof generationOptionsSchema>;
+
+/** Options after validation, with defaults applied and text turned into the values the targets use. */
+export interface GenerationOptions {
+  readonly domains: readonly string[];
+  readonly backends: readonly Required<Endpoint>[];
+  readonly path: string;
+  readonly cert: string;
+  readonly key: string;
+  /** True when --cert/--key were not given and the certbot layout is assumed. */
+  readonly certbotDefaultPaths: boolean;
+  readonly listen: Endpoint;
+  readonly redirectListen: Endpoint | undefined;
+  readonly static: { readonly dir: string; readonly path: string } | undefined;
+  readonly timeoutSeconds: number;
+  readonly tls: TlsProfileName;
+  readonly serverVersion: string | undefined;
+  readonly opensslVersion: string | undefined;
+  readonly balance: BalanceMethod;
+}
+
+const flagOf = (key: PropertyKey | undefined): string =>
+  `--${String(key ?? 'options').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+/** JSON quoting shows control characters as escapes, so a hostile value cannot forge output lines. */
+const shown = (value: unknown): string => JSON.stringify(value) ?? String(value);
+
+/**
+ * Validates raw input and returns the normalised options, or throws one UsageError that lists every
+ * problem as `--option: what is allowed`.
+ */
+export function parseGenerationOptions(input: unknown): GenerationOptions {
+  const result = generationOptionsSchema.safeParse(input, { reportInput: true });
+  const problems: string[] = [];
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      const flag = flagOf(issue.path[0]);
+      if (issue.code === 'invalid_type' && issue.input === undefined) {
+        problems.push(`${flag} is required`);
+      } else if (issue.input !== undefined && typeof issue.input !== 'object') {
+        problems.push(`${flag}: ${shown(issue.input)} is not allowed; use ${issue.message}`);
+      } else {
+        problems.push(`${flag}: ${issue.message}`);
+      }
+    }
+    throw new UsageError(problems.join('\n'));
+  }
+  const raw = result.data;
+  const domains = raw.domain.map((d) => d.toLowerCase());
+  const duplicate = domains.find((d, i) => domains.indexOf(d) !== i);
+  if (duplicate) problems.push(`--domain: ${shown(duplicate)} is given twice; give each name once`);
+
+  const listen = parseEndpoint(raw.listen, undefined) as Endpoint;
+  const redirectListen = parseEndpoint(raw.redirectListen, undefined) as Endpoint;
+  if (raw.redirect && redirectListen.port === listen.port && redirectListen.host === listen.host) {
+    problems.push('--redirect-listen: must differ from --listen, or give --no-redirect');
+  }
+
+  const path = raw.path;
+  let staticLocation: GenerationOptions['static'];
+  if (raw.staticDir) {
+    // `alias` maps the prefix onto the directory; both need the trailing slash (nginx docs, "alias").
+    const staticPath = withTrailingSlash(raw.staticPath ?? '/static/');
+    if (staticPath === '/' || staticPath === withTrailingSlash(path)) {
+      problems.push(
+        `--static-path: ${shown(staticPath)} would hide the WebSocket path; use a prefix such as /static/`,
+      );
+    }
+    staticLocation = { dir: withTrailingSlash(raw.staticDir), path: staticPath };
+  } else if (raw.staticPath) {
+    problems.push('--static-path: needs --static-dir, the directory whose files it serves');
+  }
+  if ((raw.cert === undefined) !== (raw.key === undefined)) {
+    problems.push(`${raw.cert === undefined ? '--cert' : '--key'}: give --cert and --key together`);
+  }
+  if (problems.length > 0) throw new UsageError(problems.join('\n'));
+
+  // certbot names the lineage after the first name, without a wildcard's "*." (certbot docs, "live").
+  const lineage = (domains[0] as string).replace(/^\*\./, '');
+  return {
+    domains,
+    backends: raw.backend.map((b) => parseEndpoint(b, '127.0.0.1') as Required<Endpoint>),
+    path,
+    cert: raw.cert ?? `/etc/letsencrypt/live/${lineage}/fullchain.pem`,
+    key: raw.key ?? `/etc/letsencrypt/live/${lineage}/privkey.pem`,
+    certbotDefaultPaths: raw.cert === undefined,
+    listen,
+    redirectListen: raw.redirect ? redirectListen : undefined,
+    static: staticLocation,
+    timeoutSeconds: durationToSeconds(raw.timeout) as number,
+    tls: raw.tls,
+    serverVersion: raw.serverVersion,
+    opensslVersion: raw.opensslVersion,
+    balance: raw.balance,
+  };
+}
+
+const withTrailingSlash = (text: string): string => (text.endsWith('/') ? text : `${text}/`);

@@ -1,0 +1,128 @@
+/**
+ * Calls to the real nginx binary: version detection and the isolated config test. Arguments are
+ * always arrays (never a shell string); nothing under /etc is read or written.
+ */
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UsageError } from '../core/errors.js';
+import { substituteMissingCertificates } from './stand-in-certificates.js';
+
+export interface DetectedVersions {
+  readonly server: string;
+  readonly openssl: string | undefined;
+}
+
+/**
+ * `nginx -V` prints the version and the OpenSSL it runs with (or was built with) on stderr. Plain
+ * execFile and not execa: this runs on every render, and loading execa would cost more than the call.
+ * Callers start it first and await it last, so nginx runs while the options are validated.
+ */
+export function detectNginxVersions(bin = 'nginx'): Promise<DetectedVersions | undefined> {
+  return new Promise((resolve) => {
+    execFile(bin, ['-V'], { encoding: 'utf8', timeout: 5000 }, (error, stdout, stderr) => {
+      resolve(error ? undefined : parseNginxVersionOutput(`${stderr}${stdout}`));
+    });
+  });
+}
+
+export function parseNginxVersionOutput(text: string): DetectedVersions | undefined {
+  const server = /nginx version: [^/\s]+\/(\d+\.\d+\.\d+)/.exec(text)?.[1];
+  if (!server) return undefined;
+  const openssl =
+    /running with OpenSSL (\d+\.\d+\.\d+)/.exec(text)?.[1] ??
+    /built with OpenSSL (\d+\.\d+\.\d+)/.exec(text)?.[1];
+  return { server, openssl };
+}
+
+export interface MainConfigOptions {
+  /** The temporary prefix: pid, logs and temp paths live here. */
+  readonly prefix: string;
+  /** Absolute paths of the site files to include in the http context. */
+  readonly include: readonly string[];
+  /** Run workers as root (only for tests that run as root and serve files from private temp dirs). */
+  readonly workersAsRoot?: boolean;
+  /** Extra http-context lines, e.g. `include /etc/nginx/mime.types;` for a live test server. */
+  readonly httpExtra?: readonly string[];
+}
+
+/** The smallest main config that can include a site file: everything nginx writes stays in `prefix`. */
+export function nginxMainConfig(options: MainConfigOptions): string {
+  const { prefix } = options;
+  return [
+    '# minimal main config made by wss-conf; everything nginx writes stays in this prefix',
+    ...(options.workersAsRoot ? ['user root;'] : []),
+    `pid ${join(prefix, 'nginx.pid')};`,
+    `error_log ${join(prefix, 'error.log')} notice;`,
+    'worker_processes 1;',
+    'events { worker_connections 1024; }',
+    'http {',
+    `    access_log ${join(prefix, 'access.log')};`,
+    `    client_body_temp_path ${join(prefix, 'tmp', 'body')};`,
+    `    proxy_temp_path ${join(prefix, 'tmp', 'proxy')};`,
+    `    fastcgi_temp_path ${join(prefix, 'tmp', 'fastcgi')};`,
+    `    uwsgi_temp_path ${join(prefix, 'tmp', 'uwsgi')};`,
+    `    scgi_temp_path ${join(prefix, 'tmp', 'scgi')};`,
+    ...(options.httpExtra ?? []).map((line) => `    ${line}`),
+    ...options.include.map((file) => `    include ${file};`),
+    '}',
+    '',
+  ].join('\n');
+}
+
+export interface ConfigTestResult {
+  readonly ok: boolean;
+  /** The server's own words, with temporary paths replaced by the file the user knows. */
+  readonly output: string;
+  /** Notes about the test itself, such as stand-in certificates. */
+  readonly notes: readonly string[];
+}
+
+/**
+ * Runs `nginx -t` on one site file inside a throwaway prefix whose main config includes it. Missing
+ * certificate files (normal when rendering away from the server) are replaced by a throwaway pair in
+ * the copy that is tested, and a note says so; line numbers stay those of the user's file.
+ */
+export async function testNginxSite(
+  siteText: string,
+  displayPath: string,
+  options: { bin?: string } = {},
+): Promise<ConfigTestResult> {
+  const prefix = await mkdtemp(join(tmpdir(), 'wss-conf-check-'));
+  try {
+    await mkdir(join(prefix, 'tmp'), { recursive: true });
+    await mkdir(join(prefix, 'conf'), { recursive: true });
+    const { text, notes } = await substituteMissingCertificates(
+      siteText,
+      prefix,
+      /^\s*ssl_certificate(?:_key)?\s+/,
+    );
+    const sitePath = join(prefix, 'conf', 'site.conf');
+    await writeFile(sitePath, text);
+    const mainPath = join(prefix, 'conf', 'nginx.conf');
+    await writeFile(mainPath, nginxMainConfig({ prefix, include: [sitePath] }));
+    const bin = options.bin ?? 'nginx';
+    const { execa } = await import('execa');
+    const result = await execa(
+      bin,
+      ['-t', '-q', '-p', prefix, '-c', mainPath, '-e', join(prefix, 'error.log')],
+      {
+        reject: false,
+        timeout: 30000,
+      },
+    );
+    if (result.exitCode === undefined) throw new UsageError(`cannot run ${bin}: ${result.shortMessage}`);
+    // With -q nginx prints only problems, on stderr; its closing "test failed" line names the
+    // throwaway main config, which would only confuse.
+    const output = result.stderr
+      .split('\n')
+      .filter((line) => line.trim() !== '' && !line.includes(mainPath))
+      .join('\n')
+      .split(sitePath)
+      .join(displayPath);
+    return { ok: result.exitCode === 0, output, notes };
+  } finally {
+    await rm(prefix, { recursive: true, force: true });
+  }
+}

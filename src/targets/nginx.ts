@@ -1,0 +1,137 @@
+/**
+ * nginx target, pure: options → view model → site file. Every decision is made here, once; the
+ * template (templates/nginx/site.conf.hbs) only tests booleans and prints strings.
+ */
+import type { BalanceMethod, Endpoint, GenerationOptions } from '../core/options.js';
+import { mozillaGuidelineVersion, tlsProfiles } from '../core/tls.js';
+import { nginxSupports, opensslSupports } from '../core/versions.js';
+import {
+  clientUrl,
+  formatEndpoint,
+  humanDuration,
+  type RenderedSite,
+  regenerateCommand,
+  siteFileName,
+  siteIdentifier,
+  siteWarnings,
+  type TargetVersions,
+} from './site.js';
+import { renderTemplate } from './templates.js';
+
+const balanceDirectives: Record<BalanceMethod, { directive: string; comment: string } | undefined> = {
+  // Sockets live for hours, so "fewest open connections" spreads load better than taking turns.
+  'least-conn': {
+    directive: 'least_conn',
+    comment: 'new sockets go to the backend with the fewest open ones',
+  },
+  'ip-hash': {
+    directive: 'ip_hash',
+    comment: 'a client IP always reaches the same backend (sticky sessions)',
+  },
+  'round-robin': undefined,
+};
+
+/** `listen` parameters for one endpoint; a bare port also listens on IPv6, as nginx's own default site does. */
+function listenLines(endpoint: Endpoint, parameters: string): string[] {
+  const suffix = parameters ? ` ${parameters}` : '';
+  if (endpoint.host !== undefined) return [`${formatEndpoint(endpoint)}${suffix}`];
+  return [`${endpoint.port}${suffix}`, `[::]:${endpoint.port}${suffix}`];
+}
+
+export function nginxSiteView(options: GenerationOptions, versions: TargetVersions, toolVersion: string) {
+  const profile = tlsProfiles[options.tls];
+  const http2Directive = nginxSupports(versions.server, 'http2Directive');
+  const keepaliveDefault = nginxSupports(versions.server, 'upstreamKeepaliveDefault');
+  const postQuantum = opensslSupports(versions.openssl, 'x25519mlkem768');
+  const fileName = siteFileName(options);
+  const upstreamName = `wss_${siteIdentifier(options)}`;
+  const balance = options.backends.length > 1 ? balanceDirectives[options.balance] : undefined;
+  const redirect = options.redirectListen;
+  const portSuffix = options.listen.port === 443 ? '' : `:${options.listen.port}`;
+
+  return {
+    header: [
+      `${fileName}: wss:// in front of ws://${options.backends.map(formatEndpoint).join(', ws://')}, made by wss-conf ${toolVersion}.`,
+      `Written for nginx ${versions.server} (${versions.source}) with OpenSSL ${versions.openssl};` +
+        ` TLS follows Mozilla's guideline ${mozillaGuidelineVersion}, "${profile.name}".`,
+      'The same options always give the same bytes; to change something, render it again:',
+      `  ${regenerateCommand('nginx', options, versions)}`,
+      '',
+      'It belongs in the http context. Install it, test, then reload:',
+      `  Debian/Ubuntu: cp ${fileName} /etc/nginx/sites-available/ && ln -s ../sites-available/${fileName} /etc/nginx/sites-enabled/`,
+      `  RHEL/Fedora:   cp ${fileName} /etc/nginx/conf.d/`,
+      `  Test:          nginx -t   (without root, before installing: wss-conf check ${fileName})`,
+      '  Reload:        systemctl reload nginx   (or nginx -s reload)',
+      `Clients connect to ${clientUrl(options)}`,
+    ],
+    // From 1.29.7 nginx keeps upstream connections alive by default; "close" would throw that away.
+    mapFallback: keepaliveDefault ? "''" : 'close',
+    mapFallbackComment: keepaliveDefault
+      ? 'nothing otherwise, so plain requests reuse kept-alive upstream connections (default from 1.29.7).'
+      : '"close" otherwise, as plain requests to the backend are not kept alive.',
+    upstreamName,
+    balanceDirective: balance?.directive ?? '',
+    balanceComment: balance?.comment ?? '',
+    backendServers: options.backends.map(formatEndpoint),
+    tlsListen: listenLines(options.listen, http2Directive ? 'ssl' : 'ssl http2'),
+    http2Directive,
+    serverNames: options.domains.join(' '),
+    cert: options.cert,
+    key: options.key,
+    tls: {
+      guideline: mozillaGuidelineVersion,
+      profile: profile.name,
+      clients: `${profile.oldestClients.join(', ')} and newer`,
+      protocols: profile.protocols.join(' '),
+      ciphers: profile.tls12Ciphers.join(':'),
+      curves: profile.curves.filter((curve) => postQuantum || curve !== 'X25519MLKEM768').join(':'),
+      curvesComment: postQuantum
+        ? 'X25519MLKEM768 first: post-quantum key exchange for clients that offer it (OpenSSL 3.5+)'
+        : `OpenSSL ${versions.openssl} has no X25519MLKEM768 (3.5+), which the guideline puts first`,
+      sessionTicketsOff: !nginxSupports(versions.server, 'ticketKeyRotation'),
+      hstsMaxAge: profile.hstsMaxAgeSeconds,
+    },
+    static: options.static && {
+      path: options.static.path,
+      dir: options.static.dir,
+      why:
+        options.path === '/'
+          ? 'this longer prefix wins over "location /", so the files are not sent to the backend'
+          : 'served by nginx, not the backend',
+    },
+    webSocket: {
+      summary: `WebSocket: ${clientUrl(options)} → ws://${
+        options.backends.length === 1
+          ? formatEndpoint(options.backends[0] as Endpoint)
+          : `{upstream ${upstreamName}}`
+      }${options.path} (the path is passed on unchanged)`,
+      path: options.path,
+      httpVersionComment: keepaliveDefault
+        ? 'the Upgrade handshake needs HTTP/1.1 (the default from nginx 1.29.7; said here for older readers)'
+        : "the Upgrade handshake needs HTTP/1.1; nginx's default here is 1.0",
+      timeoutSeconds: options.timeoutSeconds,
+      timeoutComment: `${humanDuration(options.timeoutSeconds)}; nginx's default of 60s drops quiet sockets`,
+    },
+    redirect: redirect && {
+      portLabel: `port ${redirect.port}`,
+      listen: listenLines(redirect, ''),
+      target: `https://$host${portSuffix}$request_uri`,
+    },
+  };
+}
+
+export function renderNginxSite(
+  options: GenerationOptions,
+  versions: TargetVersions,
+  toolVersion: string,
+): RenderedSite {
+  const view = nginxSiteView(options, versions, toolVersion);
+  const warnings = siteWarnings(options);
+  if (versions.source === 'default') {
+    warnings.push(
+      `no nginx found here, so the file is written for nginx ${versions.server}, which every newer nginx accepts; ` +
+        'give --server-version to write for yours',
+    );
+  }
+  return { files: { [siteFileName(options)]: renderTemplate('nginx/site.conf', view) }, warnings };
+}

@@ -1,0 +1,97 @@
+/**
+ * What every target derives from the options in the same way: names, URLs, the command that
+ * regenerates the file, and the warnings that do not depend on the server.
+ */
+import type { Endpoint, GenerationOptions } from '../core/options.js';
+
+export type TargetName = 'nginx' | 'apache';
+
+/** The versions a file is written for, resolved once by the command (flag, detection or default). */
+export interface TargetVersions {
+  readonly server: string;
+  readonly openssl: string;
+  /** Where `server` came from, for the header: "given", "detected" or "default". */
+  readonly source: 'given' | 'detected' | 'default';
+}
+
+/** What a target returns: file name → content, plus warnings for stderr. */
+export interface RenderedSite {
+  readonly files: Readonly<Record<string, string>>;
+  readonly warnings: readonly string[];
+}
+
+/** A file name that tells sites apart; RHEL's conf.d only reads `*.conf`. */
+export const siteFileName = (options: GenerationOptions): string =>
+  `${(options.domains[0] as string).replace(/^\*\./, 'wildcard.')}.conf`;
+
+/** An identifier unique per name and TLS port, made only of [a-z0-9_]. */
+export const siteIdentifier = (options: GenerationOptions): string =>
+  `${(options.domains[0] as string).replace(/^\*\./, 'wildcard.')}_${options.listen.port}`.replace(
+    /[^a-z0-9]/g,
+    '_',
+  );
+
+export const formatEndpoint = (endpoint: Endpoint): string =>
+  endpoint.host === undefined ? String(endpoint.port) : `${endpoint.host}:${endpoint.port}`;
+
+/** The URL a browser uses: `wss://example.com/ws`, with the port only when it is not 443. */
+export const clientUrl = (options: GenerationOptions): string => {
+  const host = (options.domains[0] as string).replace(/^\*\./, 'www.');
+  const port = options.listen.port === 443 ? '' : `:${options.listen.port}`;
+  return `wss://${host}${port}${options.path}`;
+};
+
+export const ipAddressPattern = /^(?:\d{1,3}\.){3}\d{1,3}$/;
+
+/**
+ * The command line that renders this file again. Only non-default options are listed, in a fixed
+ * order, so equal options give equal text.
+ */
+export function regenerateCommand(
+  target: TargetName,
+  options: GenerationOptions,
+  versions: TargetVersions,
+): string {
+  const parts = [`wss-conf ${target}`];
+  for (const domain of options.domains) parts.push(`--domain ${domain}`);
+  for (const backend of options.backends) {
+    parts.push(`--backend ${backend.host === '127.0.0.1' ? backend.port : formatEndpoint(backend)}`);
+  }
+  if (options.path !== '/') parts.push(`--path ${options.path}`);
+  if (!options.certbotDefaultPaths) parts.push(`--cert ${options.cert} --key ${options.key}`);
+  if (options.listen.host !== undefined || options.listen.port !== 443) {
+    parts.push(`--listen ${formatEndpoint(options.listen)}`);
+  }
+  if (!options.redirectListen) parts.push('--no-redirect');
+  else if (options.redirectListen.host !== undefined || options.redirectListen.port !== 80) {
+    parts.push(`--redirect-listen ${formatEndpoint(options.redirectListen)}`);
+  }
+  if (options.static) {
+    parts.push(`--static-dir ${options.static.dir}`);
+    if (options.static.path !== '/static/') parts.push(`--static-path ${options.static.path}`);
+  }
+  if (options.timeoutSeconds !== 3600) parts.push(`--timeout ${options.timeoutSeconds}s`);
+  if (options.tls !== 'intermediate') parts.push(`--tls ${options.tls}`);
+  if (options.backends.length > 1 && options.balance !== 'least-conn')
+    parts.push(`--balance ${options.balance}`);
+  parts.push(`--server-version ${versions.server} --openssl-version ${versions.openssl}`);
+  return parts.join(' ');
+}
+
+/** Warnings that hold for every target. */
+export function siteWarnings(options: GenerationOptions): string[] {
+  const warnings: string[] = [];
+  for (const domain of options.domains) {
+    if (ipAddressPattern.test(domain)) {
+      warnings.push(
+        `--domain ${domain} is an IP address: browsers check the certificate against the name in the URL, ` +
+          'and public CAs rarely issue certificates for IP addresses; connect through a domain name instead',
+      );
+    }
+  }
+  return warnings;
+}
+
+/** Duration as people say it: 3600 → "1h", 90 → "90s". */
+export const humanDuration = (seconds: number): string =>
+  seconds % 3600 === 0 ? `${seconds / 3600}h` : seconds % 60 === 0 ? `${seconds / 60}m` : `${seconds}s`;

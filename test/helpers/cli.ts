@@ -1,0 +1,23 @@
+/** Runs the real built CLI (bin/wss-conf.js → dist/cli.cjs) as a user would. */
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const bin = join(repoRoot, 'bin', 'wss-conf.js');
+
+export interface CliResult {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export function runCli(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
+  const result = spawnSync(process.execPath, [bin, ...args], {
+    encoding: 'utf8',
+    cwd: options.cwd ?? repoRoot,
+    env: { ...process.env, NO_COLOR: '1', ...options.env },
+    timeout: 60000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
