@@ -14,6 +14,19 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const inlined = new Set(['commander', 'handlebars', 'zod', 'chalk']);
 const external = Object.keys(pkg.dependencies ?? {}).filter((name) => !inlined.has(name));
 
+// Only the render path (`nginx`, `apache`) is bundled. Every other command is imported from the tsc
+// output in dist/lib when it runs, so the code of lint, probe, apply... never slows a render down.
+const renderCommands = new Set(['nginx', 'apache', 'render-site']);
+const otherCommandsStayExternal = {
+  name: 'other-commands-stay-external',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^\.\/commands\/[a-z-]+\.js$/ }, (args) => {
+      const name = args.path.slice('./commands/'.length, -'.js'.length);
+      return renderCommands.has(name) ? undefined : { path: `./lib/commands/${name}.js`, external: true };
+    });
+  },
+};
+
 await build({
   entryPoints: [join(root, 'dist', 'lib', 'cli.js')],
   outfile: join(root, 'dist', 'cli.cjs'),
@@ -23,6 +36,7 @@ await build({
   platform: 'node',
   target: 'node20',
   external,
+  plugins: [otherCommandsStayExternal],
   // Not minified: it would not load measurably faster, and stack traces in bug reports stay readable.
   legalComments: 'none',
   logLevel: 'warning',

@@ -4,7 +4,7 @@
  *   0 success · 1 a problem was found · 2 bad input or usage · 70 a bug in wss-conf.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { ProblemFound, UsageError } from './core/errors.js';
+import { isProblemFound, isUsageError } from './core/errors.js';
 import { balanceMethods, tlsProfileNames } from './core/options.js';
 import { toolVersion } from './generated/package-info.js';
 
@@ -141,11 +141,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       // commander printed its own message; help and --version are not errors.
       return error.exitCode === 0 ? 0 : 2;
     }
-    if (error instanceof UsageError) {
+    if (isUsageError(error)) {
       process.stderr.write(`${paint(31, 'error:')} ${error.message}\n`);
       return 2;
     }
-    if (error instanceof ProblemFound) {
+    if (isProblemFound(error)) {
       process.stderr.write(`${paint(31, 'problem:')} ${error.message}\n`);
       return 1;
     }

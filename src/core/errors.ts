@@ -11,3 +11,10 @@ export class UsageError extends Error {
 export class ProblemFound extends Error {
   override readonly name = 'ProblemFound';
 }
+
+// By name, not instanceof: the render path is bundled, while other commands load from dist/lib with
+// their own copy of this module (scripts/bundle.mjs), so the classes are not the same objects.
+export const isUsageError = (error: unknown): error is UsageError =>
+  error instanceof Error && error.name === 'UsageError';
+export const isProblemFound = (error: unknown): error is ProblemFound =>
+  error instanceof Error && error.name === 'ProblemFound';
