@@ -67,7 +67,7 @@ export function inspectCertificate(files: CertificateFiles, domains: readonly st
   if (daysLeft < 0) findings.push(`the certificate expired on ${expires.toISOString().slice(0, 10)}`);
   else if (daysLeft < expiryWarningDays) {
     findings.push(
-      `the certificate expires in ${daysLeft} days (${expires.toISOString().slice(0, 10)}); renew it`,
+      `the certificate expires in ${daysLeft} day${daysLeft === 1 ? '' : 's'} (${expires.toISOString().slice(0, 10)}); renew it`,
     );
   }
   if (new Date(leaf.validFrom).getTime() > now.getTime()) {

@@ -70,7 +70,7 @@ export function regenerateCommand(
     parts.push(`--static-dir ${options.static.dir}`);
     if (options.static.path !== '/static/') parts.push(`--static-path ${options.static.path}`);
   }
-  if (options.timeoutSeconds !== 3600) parts.push(`--timeout ${options.timeoutSeconds}s`);
+  if (options.timeoutSeconds !== 3600) parts.push(`--timeout ${humanDuration(options.timeoutSeconds)}`);
   if (options.tls !== 'intermediate') parts.push(`--tls ${options.tls}`);
   if (options.backends.length > 1 && options.balance !== 'least-conn')
     parts.push(`--balance ${options.balance}`);

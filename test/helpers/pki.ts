@@ -10,7 +10,10 @@ export interface TestCa {
   readonly dir: string;
   readonly caCert: string;
   readonly caPem: string;
-  issue(name: string, options?: { altNames?: string[]; days?: number; notAfterPast?: boolean }): IssuedCertificate;
+  issue(
+    name: string,
+    options?: { altNames?: string[]; days?: number; notAfterPast?: boolean },
+  ): IssuedCertificate;
 }
 
 export interface IssuedCertificate {
@@ -24,9 +27,27 @@ const openssl = (args: string[], cwd: string) => execFileSync('openssl', args, {
 export function makeTestCa(): TestCa {
   const dir = mkdtempSync(join(tmpdir(), 'wss-conf-ca-'));
   openssl(
-    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2',
-      '-subj', '/CN=wss-conf test CA', '-keyout', 'ca.key', '-out', 'ca.pem',
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'],
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-days',
+      '365',
+      '-subj',
+      '/CN=wss-conf test CA',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.pem',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ],
     dir,
   );
   let serial = 1;
@@ -41,10 +62,44 @@ export function makeTestCa(): TestCa {
         join(dir, `${id}.ext`),
         `basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=${altNames.join(',')}\n`,
       );
-      openssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', `/CN=${name}`,
-        '-keyout', `${id}.key`, '-out', `${id}.csr`], dir);
-      openssl(['x509', '-req', '-in', `${id}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-set_serial', String(serial + 1000),
-        '-days', String(options.days ?? 2), '-extfile', `${id}.ext`, '-out', `${id}.pem`], dir);
+      openssl(
+        [
+          'req',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:P-256',
+          '-nodes',
+          '-subj',
+          `/CN=${name}`,
+          '-keyout',
+          `${id}.key`,
+          '-out',
+          `${id}.csr`,
+        ],
+        dir,
+      );
+      openssl(
+        [
+          'x509',
+          '-req',
+          '-in',
+          `${id}.csr`,
+          '-CA',
+          'ca.pem',
+          '-CAkey',
+          'ca.key',
+          '-set_serial',
+          String(serial + 1000),
+          '-days',
+          String(options.days ?? 90),
+          '-extfile',
+          `${id}.ext`,
+          '-out',
+          `${id}.pem`,
+        ],
+        dir,
+      );
       return { cert: join(dir, `${id}.pem`), key: join(dir, `${id}.key`) };
     },
   };

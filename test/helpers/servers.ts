@@ -82,7 +82,10 @@ export interface RunningNginx {
 }
 
 /** Starts nginx in the foreground in a temporary prefix with the given site files included. */
-export async function startNginx(siteFiles: readonly string[], waitPorts: readonly number[]): Promise<RunningNginx> {
+export async function startNginx(
+  siteFiles: readonly string[],
+  waitPorts: readonly number[],
+): Promise<RunningNginx> {
   const prefix = mkdtempSync(join(tmpdir(), 'wss-conf-nginx-'));
   mkdirSync(join(prefix, 'tmp'));
   const conf = join(prefix, 'nginx.conf');

@@ -13,6 +13,7 @@ export const inCi = process.env.CI === 'true';
 
 export const tools = {
   nginx: has('nginx', ['-v']),
+  apache: has('apache2', ['-v']) || has('httpd', ['-v']),
   openssl: has('openssl', ['version']),
 };
 

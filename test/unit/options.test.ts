@@ -54,7 +54,11 @@ describe('parseGenerationOptions', () => {
     ['', '--domain'],
   ])('rejects --domain %j', (domain, flag) => {
     const [problem] = problemsOf({ ...valid, domain: [domain] });
-    expect(problem).toMatch(new RegExp(`^${flag}: ${JSON.stringify(domain).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not allowed; use a host name`));
+    expect(problem).toMatch(
+      new RegExp(
+        `^${flag}: ${JSON.stringify(domain).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not allowed; use a host name`,
+      ),
+    );
   });
 
   it.each([
@@ -67,9 +71,18 @@ describe('parseGenerationOptions', () => {
   });
 
   it.each([
-    ['0'], ['65536'], ['99999'], ['host:'], [':80'], ['evil;host:80'], ['http://127.0.0.1:8282'], ['127.0.0.1:80;'],
+    ['0'],
+    ['65536'],
+    ['99999'],
+    ['host:'],
+    [':80'],
+    ['evil;host:80'],
+    ['http://127.0.0.1:8282'],
+    ['127.0.0.1:80;'],
   ])('rejects --backend %j', (backend) => {
-    expect(problemsOf({ ...valid, backend: [backend] })[0]).toMatch(/^--backend: .* is not allowed; use a port \(1-65535\)/);
+    expect(problemsOf({ ...valid, backend: [backend] })[0]).toMatch(
+      /^--backend: .* is not allowed; use a port \(1-65535\)/,
+    );
   });
 
   it.each([
@@ -114,7 +127,14 @@ describe('parseGenerationOptions', () => {
       timeout: '5y',
       tls: 'old',
     });
-    expect(problems.map((p) => p.split(':')[0])).toEqual(['--domain', '--backend', '--path', '--cert', '--timeout', '--tls']);
+    expect(problems.map((p) => p.split(':')[0])).toEqual([
+      '--domain',
+      '--backend',
+      '--path',
+      '--cert',
+      '--timeout',
+      '--tls',
+    ]);
   });
 
   it.each([
@@ -122,15 +142,28 @@ describe('parseGenerationOptions', () => {
     [{ domain: ['example.com'] }, '--backend is required'],
     [{ ...valid, domain: ['a.com', 'A.com'] }, '--domain: "a.com" is given twice; give each name once'],
     [{ ...valid, cert: '/tmp/c.pem' }, '--key: give --cert and --key together'],
-    [{ ...valid, staticPath: '/static/' }, '--static-path: needs --static-dir, the directory whose files it serves'],
-    [{ ...valid, staticDir: '/srv', staticPath: '/' }, '--static-path: "/" would hide the WebSocket path; use a prefix such as /static/'],
-    [{ ...valid, redirectListen: '443' }, '--redirect-listen: must differ from --listen, or give --no-redirect'],
+    [
+      { ...valid, staticPath: '/static/' },
+      '--static-path: needs --static-dir, the directory whose files it serves',
+    ],
+    [
+      { ...valid, staticDir: '/srv', staticPath: '/' },
+      '--static-path: "/" would hide the WebSocket path; use a prefix such as /static/',
+    ],
+    [
+      { ...valid, redirectListen: '443' },
+      '--redirect-listen: must differ from --listen, or give --no-redirect',
+    ],
   ])('rejects inconsistent options %j', (input, message) => {
     expect(problemsOf(input)).toContain(message);
   });
 
   it('adds the trailing slash alias needs to the static prefix and directory', () => {
-    const options = parseGenerationOptions({ ...valid, staticDir: '/root/html/static', staticPath: '/assets' });
+    const options = parseGenerationOptions({
+      ...valid,
+      staticDir: '/root/html/static',
+      staticPath: '/assets',
+    });
     expect(options.static).toEqual({ dir: '/root/html/static/', path: '/assets/' });
   });
 

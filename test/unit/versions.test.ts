@@ -45,7 +45,9 @@ describe('parseNginxVersionOutput', () => {
   });
 
   it('reads builds such as openresty and plain builds', () => {
-    expect(parseNginxVersionOutput('nginx version: openresty/1.25.3\nbuilt with OpenSSL 3.5.1 1 Jul 2025')).toEqual({
+    expect(
+      parseNginxVersionOutput('nginx version: openresty/1.25.3\nbuilt with OpenSSL 3.5.1 1 Jul 2025'),
+    ).toEqual({
       server: '1.25.3',
       openssl: '3.5.1',
     });

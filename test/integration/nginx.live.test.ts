@@ -1,0 +1,250 @@
+/**
+ * The generated nginx site, live: real nginx on loopback, a real `ws` echo backend, a wss client that
+ * trusts only a throwaway CA and checks the name. This is the seeds' whole story, end to end.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type ConnectionOptions, createServer as createTlsServer, connect as tlsConnect } from 'node:tls';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { runCli } from '../helpers/cli.js';
+import { makeTestCa, type TestCa } from '../helpers/pki.js';
+import {
+  type EchoBackend,
+  freePort,
+  type RunningNginx,
+  startEchoBackend,
+  startNginx,
+} from '../helpers/servers.js';
+import { requireTool } from '../helpers/tools.js';
+
+const host = 'wss.example.test';
+const tool = requireTool('nginx');
+
+/** Every name resolves to loopback: the test network has nothing else. */
+const lookup = ((_name: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) =>
+  options?.all
+    ? callback(null, [{ address: '127.0.0.1', family: 4 }])
+    : callback(null, '127.0.0.1', 4)) as never;
+
+interface Site {
+  readonly tlsPort: number;
+  readonly httpPort: number;
+  readonly file: string;
+}
+
+async function renderSite(ca: TestCa, dir: string, backendPort: number, extra: string[]): Promise<Site> {
+  const tlsPort = await freePort();
+  const httpPort = await freePort();
+  const leaf = ca.issue(host);
+  const file = join(dir, `site-${tlsPort}.conf`);
+  const result = runCli([
+    'nginx',
+    '--domain',
+    host,
+    '--backend',
+    String(backendPort),
+    '--listen',
+    `127.0.0.1:${tlsPort}`,
+    '--redirect-listen',
+    `127.0.0.1:${httpPort}`,
+    '--cert',
+    leaf.cert,
+    '--key',
+    leaf.key,
+    '--out',
+    file,
+    ...extra,
+  ]);
+  expect(result.stderr).toBe('');
+  expect(result.status).toBe(0);
+  return { tlsPort, httpPort, file };
+}
+
+function openSocket(ca: TestCa, port: number, path = '/'): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(`wss://${host}:${port}${path}`, { ca: ca.caPem, lookup });
+    socket.once('open', () => resolve(socket));
+    socket.once('error', reject);
+    socket.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+  });
+}
+
+const echo = (socket: WebSocket, text: string): Promise<string> =>
+  new Promise((resolve, reject) => {
+    socket.once('message', (data) => resolve(String(data)));
+    socket.once('error', reject);
+    socket.send(text);
+  });
+
+/** Resolves with the close code, or the time it took, when the socket closes. */
+const closedAfter = (socket: WebSocket): Promise<number> => {
+  const start = Date.now();
+  return new Promise((resolve) => socket.once('close', () => resolve(Date.now() - start)));
+};
+
+function tlsHandshake(port: number, options: ConnectionOptions): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = tlsConnect({ host: '127.0.0.1', port, servername: host, ...options }, () => {
+      const protocol = socket.getProtocol() ?? '';
+      socket.end();
+      resolve(protocol);
+    });
+    socket.once('error', reject);
+  });
+}
+
+describe.skipIf(tool.skip)('generated nginx site, live', () => {
+  let ca: TestCa;
+  let backend: EchoBackend;
+  let nginx: RunningNginx;
+  let site: Site;
+  let shortTimeoutSite: Site;
+  let staticDir: string;
+
+  beforeAll(async () => {
+    ca = makeTestCa();
+    backend = await startEchoBackend();
+    const dir = mkdtempSync(join(tmpdir(), 'wss-conf-live-'));
+    staticDir = join(dir, 'static');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(staticDir);
+    writeFileSync(join(staticDir, 'app.js'), 'console.log("static file served by nginx");\n');
+    site = await renderSite(ca, dir, backend.port, ['--static-dir', staticDir, '--check']);
+    shortTimeoutSite = await renderSite(ca, dir, backend.port, ['--timeout', '2s', '--path', '/ws']);
+    nginx = await startNginx(
+      [site.file, shortTimeoutSite.file],
+      [site.tlsPort, site.httpPort, shortTimeoutSite.tlsPort],
+    );
+  });
+
+  afterAll(async () => {
+    await nginx?.stop();
+    await backend?.stop();
+  });
+
+  it('upgrades to 101 over wss and echoes, through the domain name', async () => {
+    const socket = await openSocket(ca, site.tlsPort);
+    expect(await echo(socket, 'tom')).toBe('tom');
+    socket.close();
+  });
+
+  it('forwards Upgrade, Connection, Host and the X-Forwarded-* headers to the backend', async () => {
+    const before = backend.handshakes.length;
+    const socket = await openSocket(ca, site.tlsPort, '/chat?room=1');
+    socket.close();
+    const headers = backend.handshakes[before];
+    expect(headers).toMatchObject({
+      upgrade: 'websocket',
+      connection: 'upgrade',
+      host: host,
+      'x-real-ip': '127.0.0.1',
+      'x-forwarded-for': '127.0.0.1',
+      'x-forwarded-proto': 'https',
+    });
+  });
+
+  it('serves static files from --static-dir next to a socket at /', async () => {
+    const response = await fetchOverTls(ca, site.tlsPort, '/static/app.js');
+    expect(response.status).toBe(200);
+    expect(response.body).toBe('console.log("static file served by nginx");\n');
+    expect(response.headers['content-type']).toMatch(/javascript/);
+    expect(response.headers['strict-transport-security']).toBe('max-age=63072000');
+  });
+
+  it('redirects plain http permanently to https with the TLS port', async () => {
+    const response = await new Promise<{ status: number; location: string }>((resolve, reject) => {
+      httpRequest({ host: '127.0.0.1', port: site.httpPort, path: '/game?x=1', headers: { host } }, (res) => {
+        res.resume();
+        resolve({ status: res.statusCode ?? 0, location: String(res.headers.location) });
+      })
+        .once('error', reject)
+        .end();
+    });
+    expect(response).toEqual({ status: 301, location: `https://${host}:${site.tlsPort}/game?x=1` });
+  });
+
+  it('accepts TLS 1.2 and 1.3 and names the certificate it was asked for', async () => {
+    expect(
+      await tlsHandshake(site.tlsPort, { ca: ca.caPem, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3' }),
+    ).toBe('TLSv1.3');
+    expect(
+      await tlsHandshake(site.tlsPort, { ca: ca.caPem, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2' }),
+    ).toBe('TLSv1.2');
+  });
+
+  it('rejects a certificate for another name: the client checks the name', async () => {
+    await expect(
+      tlsHandshake(site.tlsPort, { ca: ca.caPem, servername: 'other.example.test' }),
+    ).rejects.toThrow(/altnames|does not match/i);
+  });
+
+  it('refuses TLS 1.0 and 1.1, which the same client can speak to a server that allows them', async () => {
+    const legacy: ConnectionOptions = {
+      ca: ca.caPem,
+      minVersion: 'TLSv1',
+      maxVersion: 'TLSv1.1',
+      ciphers: 'DEFAULT:@SECLEVEL=0',
+    };
+    // Control: the client really offers TLS 1.0/1.1 (else the refusal below would prove nothing).
+    const leaf = ca.issue(host);
+    const { readFileSync } = await import('node:fs');
+    const permissive = createTlsServer({
+      cert: readFileSync(leaf.cert),
+      key: readFileSync(leaf.key),
+      minVersion: 'TLSv1',
+      ciphers: 'DEFAULT:@SECLEVEL=0',
+    });
+    const controlPort = await freePort();
+    await new Promise<void>((resolve) => permissive.listen(controlPort, '127.0.0.1', resolve));
+    try {
+      expect(await tlsHandshake(controlPort, legacy)).toMatch(/^TLSv1(\.1)?$/);
+    } finally {
+      permissive.close();
+    }
+    await expect(tlsHandshake(site.tlsPort, legacy)).rejects.toThrow();
+  });
+
+  it('closes a socket idle longer than --timeout 2s', async () => {
+    const socket = await openSocket(ca, shortTimeoutSite.tlsPort, '/ws');
+    expect(await echo(socket, 'before idling')).toBe('before idling');
+    const elapsed = await closedAfter(socket);
+    expect(elapsed).toBeGreaterThan(1500);
+    expect(elapsed).toBeLessThan(4000);
+  });
+
+  it('keeps a socket idle for 65 s alive under the default timeout (nginx alone would drop it at 60 s)', async () => {
+    const socket = await openSocket(ca, site.tlsPort);
+    let closed = false;
+    socket.once('close', () => {
+      closed = true;
+    });
+    await new Promise((r) => setTimeout(r, 65_000));
+    expect(closed).toBe(false);
+    expect(await echo(socket, 'still here')).toBe('still here');
+    socket.close();
+  }, 90_000);
+});
+
+function fetchOverTls(
+  ca: TestCa,
+  port: number,
+  path: string,
+): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
+  return new Promise((resolve, reject) => {
+    import('node:https').then(({ request }) => {
+      request({ host: '127.0.0.1', port, path, servername: host, headers: { host }, ca: ca.caPem }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => {
+          body += chunk;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+      })
+        .once('error', reject)
+        .end();
+    });
+  });
+}
