@@ -1,0 +1,254 @@
+/** `wss-conf nginx` as a user runs it: the real binary, real files, real certificates. */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot, runCli } from '../helpers/cli.js';
+import { makeTestCa, type TestCa } from '../helpers/pki.js';
+import { requireTool } from '../helpers/tools.js';
+
+const base = [
+  'nginx',
+  '--domain',
+  'example.com',
+  '--backend',
+  '8282',
+  '--server-version',
+  '1.22.1',
+  '--openssl-version',
+  '3.0.0',
+];
+const dir = mkdtempSync(join(tmpdir(), 'wss-conf-cli-'));
+
+describe('wss-conf nginx output', () => {
+  it('prints exactly the golden file for the same options', () => {
+    const result = runCli(base);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe(
+      readFileSync(join(repoRoot, 'fixtures/cases/certbot-defaults/expected/nginx-1.22.1.conf'), 'utf8'),
+    );
+  });
+
+  it('gives byte-identical output for the same options', () => {
+    expect(runCli(base).stdout).toBe(runCli(base).stdout);
+  });
+
+  it('warns once on stderr when the certificate files are not on this machine', () => {
+    const result = runCli(base);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      'warning: not checked: /etc/letsencrypt/live/example.com/fullchain.pem and /etc/letsencrypt/live/example.com/privkey.pem are not on this machine (the certbot default; give --cert and --key for other files)',
+    ]);
+  });
+
+  it('--json prints { files, warnings }', () => {
+    const result = runCli([...base, '--json']);
+    const parsed = JSON.parse(result.stdout);
+    expect(Object.keys(parsed)).toEqual(['files', 'warnings']);
+    expect(Object.keys(parsed.files)).toEqual(['example.com.conf']);
+    expect(parsed.files['example.com.conf']).toBe(runCli(base).stdout);
+    expect(parsed.warnings).toHaveLength(1);
+  });
+
+  it('--out writes the file, refuses to overwrite without --force, and replaces it with --force', () => {
+    const out = join(dir, 'site.conf');
+    expect(runCli([...base, '--out', out]).status).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe(runCli(base).stdout);
+    writeFileSync(out, 'hand edited\n');
+    const refused = runCli([...base, '--out', out]);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain(`--out: ${out} exists; give --force to replace it`);
+    expect(readFileSync(out, 'utf8')).toBe('hand edited\n');
+    expect(runCli([...base, '--out', out, '--force']).status).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe(runCli(base).stdout);
+  });
+
+  it('bad input exits 2 with every problem named, nothing on stdout and nothing written', () => {
+    const out = join(dir, 'never.conf');
+    const result = runCli(['nginx', '--domain', 'a b', '--backend', 'x', '--timeout', '5y', '--out', out]);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('--domain: "a b" is not allowed');
+    expect(result.stderr).toContain('--backend: "x" is not allowed');
+    expect(result.stderr).toContain('--timeout: "5y" is not allowed');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('names every missing required option', () => {
+    const result = runCli(['nginx']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('--domain is required');
+    expect(result.stderr).toContain('--backend is required');
+  });
+
+  it('an unknown option is a usage error (exit 2)', () => {
+    const result = runCli([...base, '--no-such-option']);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+  });
+
+  it('--help lists every option with examples, and --version prints the package version', () => {
+    const help = runCli(['nginx', '--help']);
+    expect(help.status).toBe(0);
+    for (const flag of [
+      '--domain',
+      '--backend',
+      '--path',
+      '--cert',
+      '--key',
+      '--listen',
+      '--redirect-listen',
+      '--no-redirect',
+      '--static-dir',
+      '--static-path',
+      '--timeout',
+      '--tls',
+      '--server-version',
+      '--out',
+      '--check',
+      '--json',
+      '--balance',
+      '--strict',
+      '--force',
+    ]) {
+      expect(help.stdout).toContain(flag);
+    }
+    expect(help.stdout).toContain('$ wss-conf nginx --domain example.com --backend 8282');
+    const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
+    expect(runCli(['--version']).stdout.trim()).toBe(pkg.version);
+  });
+});
+
+const nginx = requireTool('nginx');
+
+describe.skipIf(nginx.skip)('version awareness', () => {
+  it('writes for the installed nginx when no --server-version is given', () => {
+    // nginx -v answers on stderr.
+    const installed = /nginx\/(\d+\.\d+\.\d+)/.exec(
+      spawnSync('nginx', ['-v'], { encoding: 'utf8' }).stderr,
+    )?.[1];
+    expect(installed).toBeDefined();
+    const result = runCli(['nginx', '--domain', 'example.com', '--backend', '8282']);
+    expect(result.stdout).toContain(`Written for nginx ${installed} (detected)`);
+  });
+
+  it('falls back to the documented default, and says so, when no nginx is on PATH', () => {
+    const result = runCli(['nginx', '--domain', 'example.com', '--backend', '8282'], {
+      env: { PATH: '/nonexistent' },
+    });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('Written for nginx 1.22.1 (default) with OpenSSL 3.0.0');
+    expect(result.stderr).toContain('no nginx found here, so the file is written for nginx 1.22.1');
+  });
+
+  it('--check runs the real nginx -t: a file for a newer nginx fails on this one, exit 1, nothing written', () => {
+    const out = join(dir, 'too-new.conf');
+    const result = runCli([
+      'nginx',
+      '--domain',
+      'example.com',
+      '--backend',
+      '8282',
+      '--server-version',
+      '1.29.7',
+      '--check',
+      '--out',
+      out,
+    ]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/unknown directive "http2" in .*too-new\.conf:\d+/);
+    expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe.skipIf(nginx.skip)('certificate checks', () => {
+  let ca: TestCa;
+  beforeAll(() => {
+    ca = makeTestCa();
+  });
+
+  const render = (cert: string, key: string, extra: string[] = []) =>
+    runCli([
+      ...base.slice(0, 1),
+      '--domain',
+      'example.com',
+      '--domain',
+      'www.example.com',
+      '--backend',
+      '8282',
+      '--server-version',
+      '1.22.1',
+      '--cert',
+      cert,
+      '--key',
+      key,
+      ...extra,
+    ]);
+
+  it('is silent for a good certificate that covers every name', () => {
+    const leaf = ca.issue('example.com', { altNames: ['example.com', 'www.example.com'] });
+    const result = render(leaf.cert, leaf.key);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  it('names the host a certificate does not cover and what it covers (IE error 12038)', () => {
+    const leaf = ca.issue('example.com');
+    const result = render(leaf.cert, leaf.key);
+    expect(result.stderr).toContain('the certificate does not cover www.example.com');
+    expect(result.stderr).toContain('it covers: DNS:example.com');
+  });
+
+  it('applies wildcard rules: *.example.com covers www but not the apex', () => {
+    const leaf = ca.issue('wild', { altNames: ['*.example.com'] });
+    const result = render(leaf.cert, leaf.key);
+    expect(result.stderr).toContain('does not cover example.com');
+    expect(result.stderr).not.toContain('does not cover www.example.com');
+  });
+
+  it('finds a key that belongs to another certificate', () => {
+    const leaf = ca.issue('example.com', { altNames: ['example.com', 'www.example.com'] });
+    const other = ca.issue('other.example.com');
+    expect(render(leaf.cert, other.key).stderr).toContain(
+      `--key ${other.key} does not belong to the certificate`,
+    );
+  });
+
+  it('warns when the certificate is about to expire', () => {
+    const leaf = ca.issue('example.com', { altNames: ['example.com', 'www.example.com'], days: 3 });
+    expect(render(leaf.cert, leaf.key).stderr).toMatch(/the certificate expires in [23] days/);
+  });
+
+  it('finds a chain whose leaf is not first', () => {
+    const leaf = ca.issue('example.com', { altNames: ['example.com', 'www.example.com'] });
+    const reversed = join(dir, 'reversed-chain.pem');
+    writeFileSync(reversed, ca.caPem + readFileSync(leaf.cert, 'utf8'));
+    expect(render(reversed, leaf.key).stderr).toContain('the first certificate is a CA');
+  });
+
+  it('flags an IP address used as a name', () => {
+    const leaf = ca.issue('example.com');
+    const result = runCli([
+      'nginx',
+      '--domain',
+      '203.0.113.7',
+      '--backend',
+      '8282',
+      '--cert',
+      leaf.cert,
+      '--key',
+      leaf.key,
+    ]);
+    expect(result.stderr).toContain('--domain 203.0.113.7 is an IP address');
+    expect(result.stderr).toContain('the certificate does not cover 203.0.113.7');
+  });
+
+  it('--strict turns certificate problems into exit 1 and writes nothing', () => {
+    const leaf = ca.issue('example.com');
+    const out = join(dir, 'strict.conf');
+    const result = render(leaf.cert, leaf.key, ['--strict', '--out', out]);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(existsSync(out)).toBe(false);
+  });
+});
