@@ -146,6 +146,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 2;
     }
     if (isProblemFound(error)) {
+      process.stdout.write(error.stdout);
       process.stderr.write(`${paint(31, 'problem:')} ${error.message}\n`);
       return 1;
     }

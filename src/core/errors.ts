@@ -10,6 +10,16 @@ export class UsageError extends Error {
 
 export class ProblemFound extends Error {
   override readonly name = 'ProblemFound';
+  /**
+   * A report that still belongs on stdout although the command failed (lint findings, a probe's
+   * stages, an apply's checklist). cli.ts prints it before the message.
+   */
+  readonly stdout: string;
+
+  constructor(message: string, stdout = '') {
+    super(message);
+    this.stdout = stdout;
+  }
 }
 
 // By name, not instanceof: the render path is bundled, while other commands load from dist/lib with
