@@ -36,23 +36,43 @@ export interface SiteTarget {
   readonly test: (text: string, displayPath: string) => Promise<ConfigTestResult>;
 }
 
+export interface RenderedSiteFile {
+  readonly fileName: string;
+  readonly content: string;
+  /** Target warnings, then certificate findings. */
+  readonly warnings: readonly string[];
+  readonly certificateFindings: readonly string[];
+  readonly files: Readonly<Record<string, string>>;
+}
+
+/** Validates, resolves versions, renders and checks the certificate; writes nothing. */
+export async function renderSite(target: SiteTarget, input: Record<string, unknown>): Promise<RenderedSiteFile> {
+  const options = parseGenerationOptions(input);
+  const versions = await target.resolveVersions(options);
+  const site = target.render(options, versions, toolVersion);
+  const [fileName, content] = Object.entries(site.files)[0] as [string, string];
+  const certificateFindings = await certificateWarnings(options);
+  return {
+    fileName,
+    content,
+    warnings: [...site.warnings, ...certificateFindings],
+    certificateFindings,
+    files: site.files,
+  };
+}
+
 export async function renderSiteCommand(
   target: SiteTarget,
   input: Record<string, unknown>,
   flags: OutputFlags,
 ): Promise<CommandResult> {
-  const options = parseGenerationOptions(input);
+  const site = await renderSite(target, input);
   if (flags.out) assertWritable(flags.out, flags.force ?? false);
-  const versions = await target.resolveVersions(options);
-  const site = target.render(options, versions, toolVersion);
-  const [fileName, content] = Object.entries(site.files)[0] as [string, string];
-  const certificateFindings = await certificateWarnings(options);
-  const warnings = [...site.warnings, ...certificateFindings];
+  const { fileName, content, certificateFindings } = site;
+  const warnings = [...site.warnings];
 
   if (flags.strict && certificateFindings.length > 0) {
-    throw new ProblemFound(
-      `--strict: certificate problems, nothing written:\n${certificateFindings.join('\n')}`,
-    );
+    throw new ProblemFound(`--strict: certificate problems, nothing written:\n${certificateFindings.join('\n')}`);
   }
   if (flags.check) {
     const result = await target.test(content, flags.out ?? fileName);
@@ -66,7 +86,6 @@ export async function renderSiteCommand(
       warnings,
     };
   }
-  if (flags.json)
-    return { stdout: `${JSON.stringify({ files: site.files, warnings }, null, 2)}\n`, warnings };
+  if (flags.json) return { stdout: `${JSON.stringify({ files: site.files, warnings }, null, 2)}\n`, warnings };
   return { stdout: content, warnings };
 }

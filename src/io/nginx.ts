@@ -7,6 +7,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../core/errors.js';
+import { runCommand, type ServerControl, systemdManages } from './server-control.js';
 import { substituteMissingCertificates } from './stand-in-certificates.js';
 
 export interface DetectedVersions {
@@ -125,4 +126,35 @@ export async function testNginxSite(
   } finally {
     await rm(prefix, { recursive: true, force: true });
   }
+}
+
+export interface NginxLocation {
+  /** --nginx-bin */
+  readonly bin?: string;
+  /** --nginx-prefix, passed as -p to every nginx call */
+  readonly prefix?: string;
+  /** --nginx-conf, passed as -c to every nginx call */
+  readonly conf?: string;
+}
+
+/**
+ * Controls one nginx instance: the system's (compiled-in paths, reloaded through systemd when systemd
+ * runs it) or the one named by --nginx-prefix/--nginx-conf (reloaded with `nginx -s reload`, which
+ * signals the master whose pid file that config names).
+ */
+export function nginxControl(location: NginxLocation): ServerControl {
+  const bin = location.bin ?? 'nginx';
+  const instance = [
+    ...(location.prefix ? ['-p', location.prefix] : []),
+    ...(location.conf ? ['-c', location.conf] : []),
+  ];
+  const isSystemInstance = instance.length === 0 && location.bin === undefined;
+  return {
+    server: 'nginx',
+    testConfig: () => runCommand(bin, ['-t', '-q', ...instance]),
+    reload: async () =>
+      isSystemInstance && (await systemdManages('nginx'))
+        ? runCommand('systemctl', ['reload', 'nginx'])
+        : runCommand(bin, [...instance, '-s', 'reload']),
+  };
 }

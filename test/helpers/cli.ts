@@ -24,3 +24,28 @@ export function runCli(
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
+
+/** The same, without blocking: for commands that must run at the same time as each other. */
+export function runCliAsync(
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv } = {},
+): Promise<CliResult> {
+  return import('node:child_process').then(
+    ({ spawn }) =>
+      new Promise((resolve) => {
+        const child = spawn(process.execPath, [bin, ...args], {
+          cwd: repoRoot,
+          env: { ...process.env, NO_COLOR: '1', ...options.env },
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (chunk) => {
+          stdout += chunk;
+        });
+        child.stderr.on('data', (chunk) => {
+          stderr += chunk;
+        });
+        child.on('close', (status) => resolve({ status, stdout, stderr }));
+      }),
+  );
+}

@@ -1,0 +1,285 @@
+/**
+ * `wss-conf apply nginx|apache`: install a site file on a live server without ever losing the working
+ * one. The sequence follows certbot's installer: lock, back up, write atomically, test the whole real
+ * configuration, reload, verify, and put the old file back (and reload again) on any failure.
+ *
+ * At every moment the target holds the old file or the new one, never a partial one (the write is a
+ * rename), and the backup needed to recover exists before the target is touched.
+ */
+import { existsSync, lstatSync } from 'node:fs';
+import { mkdir, readFile, rm, symlink } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { ProblemFound, UsageError } from '../core/errors.js';
+import { durationToSeconds } from '../core/options.js';
+import { backUp, backupDirectory, pruneBackups, restore } from '../io/backups.js';
+import { writeFileAtomic } from '../io/files.js';
+import { acquireLock } from '../io/lock.js';
+import type { ServerControl } from '../io/server-control.js';
+import type { CommandResult, SiteTarget } from './render-site.js';
+
+export type ServerName = 'nginx' | 'apache';
+
+export interface ApplyFlags {
+  readonly from?: string;
+  readonly target?: string;
+  readonly enable?: boolean;
+  readonly dryRun?: boolean;
+  readonly verify?: string;
+  readonly verifyCa?: string;
+  readonly verifyResolve?: string;
+  readonly keep?: string;
+  readonly lockTimeout?: string;
+  readonly json?: boolean;
+  readonly nginxBin?: string;
+  readonly nginxPrefix?: string;
+  readonly nginxConf?: string;
+  readonly apacheBin?: string;
+  readonly apacheRoot?: string;
+  readonly apacheConf?: string;
+}
+
+export interface Step {
+  readonly step: 'lock' | 'backup' | 'write' | 'enable' | 'test' | 'reload' | 'verify' | 'restore' | 'prune';
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+/** Debian's layout (sites-available + a sites-enabled link) or RHEL's conf.d, for the system server. */
+const systemLayouts: Record<ServerName, { available: string; enabled?: string }[]> = {
+  nginx: [
+    { available: '/etc/nginx/sites-available', enabled: '/etc/nginx/sites-enabled' },
+    { available: '/etc/nginx/conf.d' },
+  ],
+  apache: [
+    { available: '/etc/apache2/sites-available', enabled: '/etc/apache2/sites-enabled' },
+    { available: '/etc/httpd/conf.d' },
+  ],
+};
+
+export function defaultTarget(server: ServerName, fileName: string): string {
+  const layout = systemLayouts[server].find((candidate) => existsSync(candidate.available));
+  if (!layout) {
+    throw new UsageError(
+      `--target: no ${systemLayouts[server].map((l) => l.available).join(' or ')} here; name the file to install with --target`,
+    );
+  }
+  return join(layout.available, fileName);
+}
+
+/** The sites-enabled link for a target in a sites-available directory, when that layout is used. */
+function enabledLink(target: string): string | undefined {
+  if (basename(dirname(target)) !== 'sites-available') return undefined;
+  const enabled = join(dirname(dirname(target)), 'sites-enabled');
+  return existsSync(enabled) ? join(enabled, basename(target)) : undefined;
+}
+
+export interface ApplyPlan {
+  readonly server: ServerName;
+  readonly content: string;
+  readonly target: string;
+  readonly control: ServerControl;
+  readonly warnings: readonly string[];
+}
+
+export async function planApply(
+  server: ServerName,
+  input: Record<string, unknown>,
+  flags: ApplyFlags,
+  siteTarget: (input: Record<string, unknown>) => SiteTarget,
+  control: ServerControl,
+): Promise<ApplyPlan> {
+  if (flags.from) {
+    if (Object.keys(input).length > 0) {
+      throw new UsageError(
+        `--from: give either a rendered file or generation options (${Object.keys(input).join(', ')}), not both`,
+      );
+    }
+    const content = await readFile(flags.from, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      throw new UsageError(`--from: cannot read ${flags.from} (${error.code ?? error.message})`);
+    });
+    if (!flags.target) throw new UsageError('--target: required with --from (where to install the file)');
+    return { server, content, target: resolve(flags.target), control, warnings: [] };
+  }
+  const { renderSite } = await import('./render-site.js');
+  const site = await renderSite(siteTarget(input), input);
+  const target = resolve(flags.target ?? defaultTarget(server, site.fileName));
+  return { server, content: site.content, target, control, warnings: site.warnings };
+}
+
+/** `--dry-run`: a unified diff of the target as it is and as it would be. Changes nothing. */
+export async function dryRun(plan: ApplyPlan): Promise<CommandResult> {
+  const current = existsSync(plan.target) ? await readFile(plan.target, 'utf8') : '';
+  const { createTwoFilesPatch } = await import('diff');
+  const patch =
+    current === plan.content
+      ? `${plan.target}: no change\n`
+      : createTwoFilesPatch(
+          plan.target,
+          plan.target,
+          current,
+          plan.content,
+          existsSync(plan.target) ? 'current' : '(absent)',
+          'new',
+        );
+  return { stdout: patch, warnings: plan.warnings };
+}
+
+export async function runApplySequence(plan: ApplyPlan, flags: ApplyFlags): Promise<CommandResult> {
+  const keep = parseCount(flags.keep ?? '5', '--keep');
+  const lockTimeoutMs =
+    (durationToSeconds(flags.lockTimeout ?? '60s') ??
+      usage('--lock-timeout', 'a duration such as 30s or 2m')) * 1000;
+  const steps: Step[] = [];
+  const record = (step: Step['step'], ok: boolean, detail: string) => steps.push({ step, ok, detail });
+  const { target, control } = plan;
+  if (!existsSync(dirname(target)))
+    usage('--target', `a file in an existing directory (${dirname(target)} does not exist)`);
+
+  const lockPath = `${backupDirectory(target)}.lock`;
+  await mkdir(dirname(lockPath), { recursive: true });
+  const release = await acquireLock(lockPath, lockTimeoutMs);
+  record('lock', true, lockPath);
+  let createdLink: string | undefined;
+  try {
+    const backup = await backUp(target);
+    record('backup', true, backup.endsWith('.absent') ? 'no file there yet; a rollback removes it' : backup);
+
+    await writeFileAtomic(target, plan.content);
+    record('write', true, `${target} (${Buffer.byteLength(plan.content)} bytes)`);
+
+    if (flags.enable) {
+      const link = enabledLink(target);
+      if (!link) {
+        record(
+          'enable',
+          false,
+          `--enable needs the target in a sites-available directory with a sites-enabled beside it`,
+        );
+        return await rollBack(plan, backup, steps, false, createdLink, flags.json);
+      }
+      if (!existsSync(link) && !isSymlink(link)) {
+        await symlink(join('..', 'sites-available', basename(target)), link);
+        createdLink = link;
+      }
+      record('enable', true, `${link} → ../sites-available/${basename(target)}`);
+    }
+
+    const test = await control.testConfig();
+    record('test', test.ok, test.ok ? `${test.command}: ok` : test.output);
+    if (!test.ok) return await rollBack(plan, backup, steps, false, createdLink, flags.json);
+
+    const reload = await control.reload();
+    record('reload', reload.ok, reload.ok ? reload.command : reload.output);
+    if (!reload.ok) return await rollBack(plan, backup, steps, true, createdLink, flags.json);
+
+    if (flags.verify) {
+      const verified = await verifyWithRetries(flags);
+      record('verify', verified.ok, `${flags.verify}: ${verified.detail}`);
+      if (!verified.ok) return await rollBack(plan, backup, steps, true, createdLink, flags.json);
+    }
+
+    await pruneBackups(target, keep);
+    record('prune', true, `kept the newest ${keep} backups in ${backupDirectory(target)}`);
+    return { stdout: report(steps, flags.json, true, target), warnings: plan.warnings };
+  } finally {
+    await release();
+  }
+}
+
+/** Puts the previous file back, reloads again when the new one was already live, and fails. */
+async function rollBack(
+  plan: ApplyPlan,
+  backup: string,
+  steps: Step[],
+  reloadAgain: boolean,
+  createdLink: string | undefined,
+  json: boolean | undefined,
+): Promise<never> {
+  await restore(backup, plan.target);
+  if (createdLink) await rm(createdLink, { force: true });
+  let detail = backup.endsWith('.absent')
+    ? `removed ${plan.target}, which did not exist before`
+    : `put back ${backup}`;
+  if (reloadAgain) {
+    const reload = await plan.control.reload();
+    detail += reload.ok ? `, reloaded (${reload.command})` : `, but the reload failed: ${reload.output}`;
+  }
+  steps.push({ step: 'restore', ok: true, detail });
+  await rm(backup, { force: true });
+  const failed = steps.find((step) => !step.ok);
+  throw new ProblemFound(
+    `apply rolled back: the ${failed?.step ?? 'apply'} step failed; ${plan.target} is as it was`,
+    report(steps, json, false, plan.target),
+  );
+}
+
+async function verifyWithRetries(flags: ApplyFlags) {
+  const { checkWebSocket } = await import('../io/websocket-check.js');
+  // A reload is asynchronous: nginx's master (or Apache's parent) starts workers with the new
+  // configuration and only then tells the old ones to stop accepting. A handshake made before that
+  // could be answered by the old configuration and prove nothing, so the first try waits a moment.
+  let result = { ok: false, detail: 'not tried' };
+  for (let attempt = 0; attempt < 3 && !result.ok; attempt++) {
+    await new Promise((r) => setTimeout(r, attempt === 0 ? 1000 : 500));
+    result = await checkWebSocket(flags.verify as string, {
+      ca: flags.verifyCa,
+      resolve: flags.verifyResolve,
+    });
+  }
+  return result;
+}
+
+const isSymlink = (path: string): boolean => {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
+};
+
+function report(steps: readonly Step[], json: boolean | undefined, ok: boolean, target: string): string {
+  if (json) return `${JSON.stringify({ ok, target, steps }, null, 2)}\n`;
+  return `${steps.map((s) => `${s.ok ? '✔' : '✖'} ${s.step.padEnd(8)} ${s.detail.split('\n').join('\n           ')}`).join('\n')}\n`;
+}
+
+function parseCount(text: string, flag: string): number {
+  const count = /^[1-9][0-9]{0,2}$/.test(text) ? Number(text) : undefined;
+  return count ?? usage(flag, 'a whole number from 1 to 999');
+}
+
+function usage(flag: string, allowed: string): never {
+  throw new UsageError(`${flag}: not allowed; use ${allowed}`);
+}
+
+/** Where each server's site template and control come from; imported only when that server is used. */
+const serverAdapters: Partial<
+  Record<
+    ServerName,
+    (
+      flags: ApplyFlags,
+    ) => Promise<{ siteTarget: (input: Record<string, unknown>) => SiteTarget; control: ServerControl }>
+  >
+> = {
+  nginx: async (flags) => {
+    const [{ nginxSiteTarget }, { nginxControl }] = await Promise.all([
+      import('./nginx.js'),
+      import('../io/nginx.js'),
+    ]);
+    return {
+      siteTarget: nginxSiteTarget,
+      control: nginxControl({ bin: flags.nginxBin, prefix: flags.nginxPrefix, conf: flags.nginxConf }),
+    };
+  },
+};
+
+export async function runApply(
+  server: string,
+  input: Record<string, unknown>,
+  flags: ApplyFlags,
+): Promise<CommandResult> {
+  const adapter = serverAdapters[server as ServerName];
+  if (!adapter) usage('<server>', Object.keys(serverAdapters).join(' or '));
+  const { siteTarget, control } = await adapter(flags);
+  const plan = await planApply(server as ServerName, input, flags, siteTarget, control);
+  return flags.dryRun ? dryRun(plan) : runApplySequence(plan, flags);
+}

@@ -1,0 +1,47 @@
+/** `wss-conf check <file>`: the real nginx -t on one site file, isolated, pointing at the user's file:line. */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoRoot, runCli } from '../helpers/cli.js';
+import { requireTool } from '../helpers/tools.js';
+
+const tool = requireTool('nginx');
+const dir = mkdtempSync(join(tmpdir(), 'check-test-'));
+const golden = readFileSync(
+  join(repoRoot, 'fixtures/cases/workerman-wss-path/expected/nginx-1.22.1.conf'),
+  'utf8',
+);
+
+describe.skipIf(tool.skip)('wss-conf check', () => {
+  it('passes a good file, saying which certificate files it stood in for', () => {
+    const file = join(dir, 'good.conf');
+    writeFileSync(file, golden);
+    const result = runCli(['check', file]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe(`${file}: nginx config test passed\n`);
+    expect(result.stderr).toContain(
+      'tested with a throwaway certificate instead: /etc/ssl/server.pem, /etc/ssl/server.key',
+    );
+  });
+
+  it("points at the line of the user's own file, not a temporary copy, and exits 1", () => {
+    const file = join(dir, 'broken.conf');
+    const lines = golden.split('\n');
+    const index = lines.findIndex((line) => line.includes('proxy_http_version 1.1;'));
+    lines[index] = '        proxy_http_version 1.1 1.0;';
+    writeFileSync(file, lines.join('\n'));
+    const result = runCli(['check', file]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(
+      `invalid number of arguments in "proxy_http_version" directive in ${file}:${index + 1}`,
+    );
+    expect(result.stderr).not.toContain('wss-conf-check-'); // the throwaway prefix never shows
+  });
+
+  it('an unreadable file is a usage error (exit 2)', () => {
+    const result = runCli(['check', join(dir, 'missing.conf')]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('cannot read');
+  });
+});
