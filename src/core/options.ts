@@ -114,6 +114,38 @@ export const generationOptionsSchema = z.object({
 
 export type GenerationInput = z.input<typeof generationOptionsSchema>;
 
+/** `wss-conf cert`: the same domain and file rules as the generator, so its output fits it. */
+export const certOptionsSchema = z.object({
+  domain: generationOptionsSchema.shape.domain,
+  out: matching(filePathPattern, allowed.file),
+  days: z._default(
+    z.string().check(z.regex(/^[1-9][0-9]{0,3}$/, { error: 'a whole number of days from 1 to 9999' })),
+    '90',
+  ),
+  rsa: z._default(z.boolean(), false),
+  force: z._default(z.boolean(), false),
+});
+
+export interface CertOptions {
+  readonly domains: readonly string[];
+  readonly out: string;
+  readonly days: number;
+  readonly rsa: boolean;
+  readonly force: boolean;
+}
+
+/** `out` must be absolute here: the command resolves a relative --out against the working directory. */
+export function parseCertOptions(input: unknown): CertOptions {
+  const raw = parseOrThrow(certOptionsSchema, input);
+  return {
+    domains: raw.domain.map((d) => d.toLowerCase()),
+    out: raw.out,
+    days: Number(raw.days),
+    rsa: raw.rsa,
+    force: raw.force,
+  };
+}
+
 /** Options after validation, with defaults applied and text turned into the values the targets use. */
 export interface GenerationOptions {
   readonly domains: readonly string[];
@@ -139,27 +171,32 @@ const flagOf = (key: PropertyKey | undefined): string =>
 /** JSON quoting shows control characters as escapes, so a hostile value cannot forge output lines. */
 const shown = (value: unknown): string => JSON.stringify(value) ?? String(value);
 
+/** Every problem of a failed parse as `--option: what is allowed`, one per line. */
+function problemsOf(issues: readonly z.core.$ZodIssue[]): string[] {
+  return issues.map((issue) => {
+    const flag = flagOf(issue.path[0]);
+    if (issue.code === 'invalid_type' && issue.input === undefined) return `${flag} is required`;
+    if (issue.input !== undefined && typeof issue.input !== 'object') {
+      return `${flag}: ${shown(issue.input)} is not allowed; use ${issue.message}`;
+    }
+    return `${flag}: ${issue.message}`;
+  });
+}
+
+/** Parses with `schema` or throws one UsageError listing every problem. */
+function parseOrThrow<T extends z.ZodMiniType>(schema: T, input: unknown): z.output<T> {
+  const result = schema.safeParse(input, { reportInput: true });
+  if (!result.success) throw new UsageError(problemsOf(result.error.issues).join('\n'));
+  return result.data;
+}
+
 /**
  * Validates raw input and returns the normalised options, or throws one UsageError that lists every
  * problem as `--option: what is allowed`.
  */
 export function parseGenerationOptions(input: unknown): GenerationOptions {
-  const result = generationOptionsSchema.safeParse(input, { reportInput: true });
+  const raw = parseOrThrow(generationOptionsSchema, input);
   const problems: string[] = [];
-  if (!result.success) {
-    for (const issue of result.error.issues) {
-      const flag = flagOf(issue.path[0]);
-      if (issue.code === 'invalid_type' && issue.input === undefined) {
-        problems.push(`${flag} is required`);
-      } else if (issue.input !== undefined && typeof issue.input !== 'object') {
-        problems.push(`${flag}: ${shown(issue.input)} is not allowed; use ${issue.message}`);
-      } else {
-        problems.push(`${flag}: ${issue.message}`);
-      }
-    }
-    throw new UsageError(problems.join('\n'));
-  }
-  const raw = result.data;
   const domains = raw.domain.map((d) => d.toLowerCase());
   const duplicate = domains.find((d, i) => domains.indexOf(d) !== i);
   if (duplicate) problems.push(`--domain: ${shown(duplicate)} is given twice; give each name once`);

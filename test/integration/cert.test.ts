@@ -1,0 +1,113 @@
+/** `wss-conf cert` output, used for real: nginx serves it and a strict client that trusts only its CA talks wss. */
+import { X509Certificate } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { runCli } from '../helpers/cli.js';
+import { freePort, startEchoBackend, startNginx } from '../helpers/servers.js';
+import { requireTool } from '../helpers/tools.js';
+
+const openssl = requireTool('openssl');
+const nginx = requireTool('nginx');
+const lookup = ((_n: string, o: { all?: boolean }, cb: (...a: unknown[]) => void) =>
+  o?.all ? cb(null, [{ address: '127.0.0.1', family: 4 }]) : cb(null, '127.0.0.1', 4)) as never;
+
+describe.skipIf(openssl.skip)('wss-conf cert', () => {
+  it('writes a CA, a full chain whose SANs cover every domain, and a private key (ECDSA P-256)', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'cert-test-')), 'certs');
+    const result = runCli(['cert', '--domain', 'example.test', '--domain', '*.example.test', '--out', out]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain(`--cert ${join(out, 'cert.pem')} --key ${join(out, 'key.pem')}`);
+    const chain =
+      readFileSync(join(out, 'cert.pem'), 'utf8').match(
+        /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g,
+      ) ?? [];
+    expect(chain).toHaveLength(2);
+    const leaf = new X509Certificate(chain[0] as string);
+    const ca = new X509Certificate(readFileSync(join(out, 'ca.pem')));
+    expect(leaf.subjectAltName).toBe('DNS:example.test, DNS:*.example.test');
+    expect(leaf.checkIssued(ca)).toBe(true);
+    expect(leaf.publicKey.asymmetricKeyType).toBe('ec');
+    expect(statSync(join(out, 'key.pem')).mode & 0o777).toBe(0o600);
+  });
+
+  it('makes RSA with --rsa, and refuses to overwrite without --force', () => {
+    const out = mkdtempSync(join(tmpdir(), 'cert-test-'));
+    expect(runCli(['cert', '--domain', 'a.test', '--out', out, '--rsa']).status).toBe(0);
+    const first = readFileSync(join(out, 'cert.pem'), 'utf8');
+    expect(new X509Certificate(first).publicKey.asymmetricKeyType).toBe('rsa');
+    const refused = runCli(['cert', '--domain', 'a.test', '--out', out]);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain('exist; give --force to replace them');
+    expect(readFileSync(join(out, 'cert.pem'), 'utf8')).toBe(first);
+    expect(runCli(['cert', '--domain', 'a.test', '--out', out, '--force']).status).toBe(0);
+    expect(readFileSync(join(out, 'cert.pem'), 'utf8')).not.toBe(first);
+  });
+
+  it('rejects a hostile domain like the generator does (exit 2, nothing written)', () => {
+    const out = mkdtempSync(join(tmpdir(), 'cert-test-'));
+    const result = runCli(['cert', '--domain', 'evil;}', '--out', out]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('--domain: "evil;}" is not allowed');
+  });
+
+  it.skipIf(nginx.skip)(
+    'works end to end: nginx serves it, a client trusting only its CA gets a wss echo',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'cert-e2e-'));
+      const certs = join(dir, 'certs');
+      mkdirSync(certs);
+      expect(runCli(['cert', '--domain', 'wss.example.test', '--out', certs]).status).toBe(0);
+      const backend = await startEchoBackend();
+      const tlsPort = await freePort();
+      const site = join(dir, 'site.conf');
+      const rendered = runCli([
+        'nginx',
+        '--domain',
+        'wss.example.test',
+        '--backend',
+        String(backend.port),
+        '--listen',
+        `127.0.0.1:${tlsPort}`,
+        '--no-redirect',
+        '--cert',
+        join(certs, 'cert.pem'),
+        '--key',
+        join(certs, 'key.pem'),
+        '--out',
+        site,
+      ]);
+      expect(rendered.stderr).toBe('');
+      const server = await startNginx([site], [tlsPort]);
+      try {
+        const socket = new WebSocket(`wss://wss.example.test:${tlsPort}/`, {
+          ca: readFileSync(join(certs, 'ca.pem')),
+          lookup,
+        });
+        const reply = await new Promise<string>((resolve, reject) => {
+          socket.once('open', () => socket.send('hello'));
+          socket.once('message', (data) => resolve(String(data)));
+          socket.once('error', reject);
+        });
+        expect(reply).toBe('hello');
+        socket.close();
+        // And a name the certificate does not cover fails the strict client.
+        const wrong = new WebSocket(`wss://other.example.test:${tlsPort}/`, {
+          ca: readFileSync(join(certs, 'ca.pem')),
+          lookup,
+        });
+        await expect(
+          new Promise((resolve, reject) => {
+            wrong.once('open', resolve);
+            wrong.once('error', reject);
+          }),
+        ).rejects.toThrow(/altnames/i);
+      } finally {
+        await server.stop();
+        await backend.stop();
+      }
+      },
+  );
+});
