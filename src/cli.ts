@@ -99,6 +99,15 @@ Examples:
 Examples:
   $ wss-conf check example.com.conf
   $ wss-conf nginx --domain example.com --backend 8282 --out site.conf && wss-conf check site.conf`,
+  lint: `
+Examples:
+  $ wss-conf lint /etc/nginx/nginx.conf
+  $ wss-conf lint sites/example.com.conf --server-version 1.26.0 --ws-path /socket --fail-on warning
+  $ wss-conf lint deploy/apache/site.conf --format sarif > wss-conf.sarif
+
+Exit status: 1 when a finding is at or above --fail-on (default: error), 2 for bad usage or an
+unreadable file, 0 otherwise. Silence one finding with a comment on the line before it:
+  # wss-conf-ignore <rule> <reason>`,
 };
 
 export function buildProgram(): Command {
@@ -127,6 +136,40 @@ export function buildProgram(): Command {
     .action(async (file: string, flags: { server?: string }) => {
       const { runCheck } = await import('./commands/check.js');
       print(await runCheck(file, flags));
+    });
+
+  program
+    .command('lint')
+    .description('find WebSocket-proxy and TLS mistakes in nginx/Apache configs')
+    .argument('<file...>', 'config files; their includes are followed')
+    .addOption(
+      new Option(
+        '--server <type>',
+        'the server the files are for (default: detected from the content)',
+      ).choices(['nginx', 'apache']),
+    )
+    .addOption(
+      new Option('--format <format>', 'report format').choices(['text', 'json', 'sarif']).default('text'),
+    )
+    .addOption(
+      new Option('--fail-on <severity>', 'exit 1 when a finding is this severe or worse')
+        .choices(['error', 'warning'])
+        .default('error'),
+    )
+    .option(
+      '--server-version <x.y.z>',
+      'the nginx or Apache version the files are for (default: assume an old one)',
+    )
+    .option(
+      '--ws-path <prefix>',
+      'a URL prefix that carries WebSocket traffic, whatever its name; repeatable',
+      collect,
+    )
+    .option('--check-files', 'also report certificate and key files that do not exist here')
+    .addHelpText('after', examples.lint)
+    .action(async (files: string[], flags: Record<string, unknown>) => {
+      const { runLint } = await import('./commands/lint.js');
+      print(await runLint(files, flags));
     });
 
   return program;

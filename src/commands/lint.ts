@@ -1,0 +1,139 @@
+/**
+ * `wss-conf lint <file...>`: reads the files (and what they include), lints them with the pure linter
+ * in src/lint/, and returns the report. Findings at or above --fail-on become a ProblemFound (exit 1)
+ * that still carries the report for stdout; unreadable files and bad flags are a UsageError (exit 2).
+ */
+import { resolve } from 'node:path';
+import { ProblemFound, UsageError } from '../core/errors.js';
+import { toolVersion } from '../generated/package-info.js';
+import { certificateExists, includeResolver, readSource } from '../io/config-files.js';
+import { detectServer } from '../lint/detect.js';
+import {
+  type Finding,
+  type ServerType,
+  type Severity,
+  type SourceFile,
+  serverTypes,
+  severityRank,
+} from '../lint/finding.js';
+import { lintConfig } from '../lint/lint.js';
+import { jsonReport } from '../lint/report-json.js';
+import { sarifReport } from '../lint/report-sarif.js';
+import { textReport } from '../lint/report-text.js';
+import { rules } from '../lint/rules/index.js';
+import { summarize } from '../lint/summary.js';
+import type { CommandResult } from './render-site.js';
+
+export const lintFormats = ['text', 'json', 'sarif'] as const;
+export const failOnLevels = ['error', 'warning'] as const;
+
+export interface LintFlags {
+  readonly server?: string;
+  readonly format?: string;
+  readonly failOn?: string;
+  readonly serverVersion?: string;
+  readonly wsPath?: readonly string[];
+  readonly checkFiles?: boolean;
+  /** Colour in the text report; default: stdout is a TTY and NO_COLOR is not set. */
+  readonly color?: boolean;
+  /** Where relative paths start; default: the working directory. */
+  readonly cwd?: string;
+}
+
+// Checked here rather than with src/core/options.ts: loading its zod schema would cost lint ~60 ms
+// for two patterns. The version only feeds compareVersions; the path is only compared, never written.
+const versionPattern = /^[0-9]{1,3}\.[0-9]{1,3}(?:\.[0-9]{1,3})?$/;
+const wsPathPattern = /^\/[^\s;{}#]*$/;
+
+const oneOf = <T extends string>(
+  flag: string,
+  value: string | undefined,
+  allowed: readonly T[],
+  fallback: T,
+): T => {
+  if (value === undefined) return fallback;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`${flag}: ${JSON.stringify(value)} is not allowed; use ${allowed.join(', ')}`);
+};
+
+export interface LintRun {
+  readonly findings: readonly Finding[];
+  /** The server each file given was read as. */
+  readonly servers: ReadonlyMap<string, ServerType>;
+}
+
+/** Reads and lints; the part tests use without a reporter. Throws UsageError for bad input. */
+export function lintPaths(files: readonly string[], flags: LintFlags = {}): LintRun {
+  if (files.length === 0) throw new UsageError('<file...>: give at least one config file');
+  const server =
+    flags.server === undefined ? undefined : oneOf('--server', flags.server, serverTypes, 'nginx');
+  const problems: string[] = [];
+  if (flags.serverVersion !== undefined && !versionPattern.test(flags.serverVersion)) {
+    problems.push(
+      `--server-version: ${JSON.stringify(flags.serverVersion)} is not allowed; use a version such as 1.24.0`,
+    );
+  }
+  for (const wsPath of flags.wsPath ?? []) {
+    if (!wsPathPattern.test(wsPath)) {
+      problems.push(`--ws-path: ${JSON.stringify(wsPath)} is not allowed; use a URL path such as /ws/`);
+    }
+  }
+  if (problems.length > 0) throw new UsageError(problems.join('\n'));
+
+  const cwd = flags.cwd ?? process.cwd();
+  const sources: SourceFile[] = files.map((file) => {
+    try {
+      return readSource(resolve(cwd, file), cwd);
+    } catch (error) {
+      throw new UsageError(
+        `<file>: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
+    }
+  });
+  const servers = new Map(sources.map((source) => [source.name, server ?? detectServer(source.text)]));
+  const detected = new Set(servers.values());
+  if (flags.serverVersion !== undefined && detected.size > 1) {
+    throw new UsageError(
+      '--server-version: the files are for nginx and for apache; lint them separately, or give --server',
+    );
+  }
+
+  const findings: Finding[] = [];
+  for (const type of serverTypes) {
+    const group = sources.filter((source) => servers.get(source.name) === type);
+    if (group.length === 0) continue;
+    findings.push(
+      ...lintConfig({
+        server: type,
+        files: group,
+        resolveInclude: includeResolver(cwd),
+        settings: {
+          serverVersion: flags.serverVersion,
+          wsPaths: flags.wsPath ?? [],
+          fileExists: flags.checkFiles ? certificateExists(cwd) : undefined,
+        },
+      }),
+    );
+  }
+  return { findings, servers };
+}
+
+export async function runLint(files: readonly string[], flags: LintFlags = {}): Promise<CommandResult> {
+  const format = oneOf('--format', flags.format, lintFormats, 'text');
+  const failOn: Severity = oneOf('--fail-on', flags.failOn, failOnLevels, 'error');
+  const { findings } = lintPaths(files, flags);
+
+  const color = flags.color ?? (Boolean(process.stdout.isTTY) && process.env.NO_COLOR === undefined);
+  const stdout =
+    format === 'json'
+      ? jsonReport(findings)
+      : format === 'sarif'
+        ? sarifReport(findings, rules, { version: toolVersion })
+        : textReport(findings, { color, files: files.length });
+
+  const failing = findings.filter((finding) => severityRank[finding.severity] >= severityRank[failOn]);
+  if (failing.length > 0) {
+    throw new ProblemFound(`lint: ${summarize(findings, files.length)} (--fail-on ${failOn})`, stdout);
+  }
+  return { stdout, warnings: [] };
+}

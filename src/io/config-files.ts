@@ -1,0 +1,61 @@
+/**
+ * Reading config files for lint: the files given on the command line, and those their includes name.
+ * The pure parsers get `includeResolver(...)` as a callback and never touch the disk themselves.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import type { IncludeResolver, SourceFile } from '../lint/finding.js';
+import { expandGlob, hasGlobMagic } from './glob.js';
+
+/** How a file is named in findings: relative to the working directory when inside it (so SARIF
+ *  paths resolve against a CI checkout), else absolute. */
+export function displayName(path: string, cwd: string): string {
+  const rel = relative(cwd, path);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
+}
+
+export const readSource = (path: string, cwd: string): SourceFile => ({
+  name: displayName(path, cwd),
+  text: readFileSync(path, 'utf8'),
+});
+
+/** Every file under a directory, sorted, as httpd's Include reads a directory. */
+const filesUnder = (directory: string): string[] =>
+  readdirSync(directory, { withFileTypes: true })
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .flatMap((entry) =>
+      entry.isDirectory() ? filesUnder(join(directory, entry.name)) : [join(directory, entry.name)],
+    );
+
+/**
+ * Resolves an include the way nginx (and httpd without ServerRoot) does: relative patterns against the
+ * directory of the main file, globs expanded and sorted, a glob that matches nothing is no error.
+ */
+export function includeResolver(cwd: string): IncludeResolver {
+  return (pattern, mainFile) => {
+    const base = dirname(resolve(cwd, mainFile));
+    const absolute = resolve(base, pattern);
+    try {
+      const paths = hasGlobMagic(pattern) ? expandGlob(absolute) : [absolute];
+      const files = paths.flatMap((path) => (statSync(path).isDirectory() ? filesUnder(path) : [path]));
+      return { files: files.map((path) => readSource(path, cwd)) };
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      return {
+        unreadable: `include ${pattern}: cannot read ${displayName(absolute, cwd)} (${code}); not linted`,
+      };
+    }
+  };
+}
+
+/** For --check-files: whether a certificate path exists, relative paths taken from the main file's
+ *  directory (nginx's configuration prefix). */
+export function certificateExists(cwd: string): (path: string, mainFile: string) => boolean {
+  return (path, mainFile) => {
+    try {
+      return statSync(resolve(dirname(resolve(cwd, mainFile)), path)).isFile();
+    } catch {
+      return false;
+    }
+  };
+}

@@ -1,0 +1,267 @@
+/**
+ * Apache httpd config → directive tree, read the way httpd reads it (server/config.c, util.c):
+ *   - one directive per line; a `\` at the very end of a line continues it on the next;
+ *   - a line whose first non-blank character is `#` is a comment (there are no trailing comments);
+ *   - arguments are separated by blanks; `"…"` and `'…'` group words, `\"` inside them is a quote
+ *     (ap_getword_conf);
+ *   - `<Name args>` … `</Name>` is a section (VirtualHost, Location, IfModule, Directory, Proxy, …);
+ *     sections must close in order, and every section opened must be closed;
+ *   - `Include` and `IncludeOptional` are followed where they stand, with globs; relative paths are
+ *     resolved against ServerRoot when the file sets one, else against the main file's directory.
+ * Directive names are case-insensitive in httpd, so each directive also carries its lower-case `key`.
+ * Pure: included files are read through the `IncludeResolver` the caller passes in.
+ */
+import type { IncludeResolver, Located, ParseProblem, SourceFile, Suppression } from './finding.js';
+import { parseSuppression } from './suppression.js';
+
+export interface ApacheDirective extends Located {
+  /** As written: `ProxyPass`, or `VirtualHost` for a `<VirtualHost …>` section. */
+  readonly name: string;
+  /** The lower-case name, for lookups. */
+  readonly key: string;
+  readonly args: readonly string[];
+  readonly argAt: readonly Located[];
+  /** For a section, the directives between `<Name …>` and `</Name>`; undefined otherwise. */
+  readonly section: readonly ApacheDirective[] | undefined;
+}
+
+export interface ParsedApache {
+  readonly roots: readonly { readonly file: string; readonly directives: readonly ApacheDirective[] }[];
+  readonly problems: readonly ParseProblem[];
+  readonly suppressions: readonly Suppression[];
+}
+
+class ApacheSyntaxError extends Error {
+  constructor(
+    message: string,
+    readonly at: Located,
+  ) {
+    super(message);
+  }
+}
+
+/** A logical line (continuations joined) and where each of its physical pieces starts. */
+interface LogicalLine {
+  readonly text: string;
+  /** [offset in `text`, line, column of that offset] for each physical line joined. */
+  readonly pieces: readonly (readonly [number, number, number])[];
+}
+
+function* logicalLines(text: string): Generator<LogicalLine> {
+  const physical = text.split('\n');
+  for (let index = 0; index < physical.length; index++) {
+    let piece = (physical[index] as string).replace(/\r$/, '');
+    const pieces: [number, number, number][] = [[0, index + 1, 1]];
+    let joined = '';
+    // httpd joins a line ending in a backslash with the next one (ap_cfg_getline).
+    while (piece.endsWith('\\') && index + 1 < physical.length) {
+      joined += piece.slice(0, -1);
+      index++;
+      piece = (physical[index] as string).replace(/\r$/, '');
+      pieces.push([joined.length, index + 1, 1]);
+    }
+    yield { text: joined + piece, pieces };
+  }
+}
+
+const locate = (file: string, line: LogicalLine, offset: number): Located => {
+  let chosen = line.pieces[0] as readonly [number, number, number];
+  for (const piece of line.pieces) if (piece[0] <= offset) chosen = piece;
+  return { file, line: chosen[1], column: chosen[2] + offset - chosen[0] };
+};
+
+/** Splits arguments as ap_getword_conf does; returns each word and the offset where it starts. */
+function words(text: string, from: number): { word: string; offset: number }[] {
+  const found: { word: string; offset: number }[] = [];
+  let i = from;
+  while (i < text.length) {
+    while (i < text.length && (text[i] === ' ' || text[i] === '\t')) i++;
+    if (i >= text.length) break;
+    const start = i;
+    const quote = text[i];
+    if (quote === '"' || quote === "'") {
+      let j = i + 1;
+      let word = '';
+      while (j < text.length && text[j] !== quote) {
+        if (text[j] === '\\' && text[j + 1] === quote) j++;
+        word += text[j];
+        j++;
+      }
+      found.push({ word, offset: start });
+      i = j + 1;
+    } else {
+      let j = i;
+      while (j < text.length && text[j] !== ' ' && text[j] !== '\t') j++;
+      found.push({ word: text.slice(i, j), offset: start });
+      i = j;
+    }
+  }
+  return found;
+}
+
+interface ParseHooks {
+  readonly include: (directive: ApacheDirective) => readonly ApacheDirective[];
+  readonly comment: (body: string, at: Located) => void;
+}
+
+function parseText(source: SourceFile, hooks: ParseHooks): ApacheDirective[] {
+  const file = source.name;
+  const root: ApacheDirective[] = [];
+  const open: { readonly outer: ApacheDirective[]; readonly opener: ApacheDirective }[] = [];
+  let list = root;
+  let lastLine = 1;
+
+  for (const line of logicalLines(source.text)) {
+    lastLine = line.pieces.at(-1)?.[1] ?? lastLine;
+    const text = line.text;
+    const first = text.search(/\S/);
+    if (first < 0) continue;
+    if (text[first] === '#') {
+      hooks.comment(text.slice(first + 1), locate(file, line, first));
+      continue;
+    }
+    const at = locate(file, line, first);
+    const trimmed = text.trimEnd();
+
+    if (text.startsWith('</', first)) {
+      const name = trimmed
+        .slice(first + 2)
+        .replace(/>$/, '')
+        .trim();
+      const closed = open.pop();
+      if (!closed) throw new ApacheSyntaxError(`</${name}> without matching <${name}> section`, at);
+      if (closed.opener.key !== name.toLowerCase()) {
+        throw new ApacheSyntaxError(
+          `expected </${closed.opener.name}> (opened on line ${closed.opener.line}) but saw </${name}>`,
+          at,
+        );
+      }
+      list = closed.outer;
+      continue;
+    }
+
+    if (text[first] === '<') {
+      if (!trimmed.endsWith('>')) {
+        const name = /^<(\S*)/.exec(text.slice(first))?.[1] ?? '';
+        throw new ApacheSyntaxError(`<${name} directive missing closing '>'`, at);
+      }
+      const inner = trimmed.slice(0, -1);
+      const nameMatch = /^<([^\s>]+)/.exec(inner.slice(first));
+      if (!nameMatch) throw new ApacheSyntaxError('empty section name "<>"', at);
+      const name = nameMatch[1] as string;
+      const parsed = words(inner, first + 1 + name.length);
+      const section: ApacheDirective[] = [];
+      const opener: ApacheDirective = {
+        name,
+        key: name.toLowerCase(),
+        args: parsed.map((w) => w.word),
+        argAt: parsed.map((w) => locate(file, line, w.offset)),
+        section,
+        ...at,
+      };
+      list.push(opener);
+      open.push({ outer: list, opener });
+      list = section;
+      continue;
+    }
+
+    const parsed = words(text, first);
+    const [head, ...rest] = parsed;
+    if (!head) continue;
+    const directive: ApacheDirective = {
+      name: head.word,
+      key: head.word.toLowerCase(),
+      args: rest.map((w) => w.word),
+      argAt: rest.map((w) => locate(file, line, w.offset)),
+      section: undefined,
+      ...at,
+    };
+    if (directive.key === 'include' || directive.key === 'includeoptional') {
+      for (const included of hooks.include(directive)) list.push(included);
+    } else {
+      list.push(directive);
+    }
+  }
+
+  const unclosed = open.at(-1);
+  if (unclosed) {
+    throw new ApacheSyntaxError(
+      `<${unclosed.opener.name}> (opened on line ${unclosed.opener.line}) was not closed`,
+      { file, line: lastLine, column: 1 },
+    );
+  }
+  return root;
+}
+
+const isAbsolute = (path: string): boolean => path.startsWith('/');
+
+/** Parses the files given on the command line, following their includes. Never throws on bad input:
+ *  a file httpd would reject becomes a `parse-error` problem and contributes no directives. */
+export function parseApache(mains: readonly SourceFile[], resolveInclude: IncludeResolver): ParsedApache {
+  const problems: ParseProblem[] = [];
+  const suppressions: Suppression[] = [];
+
+  const parseFile = (
+    source: SourceFile,
+    chain: readonly string[],
+    main: { readonly file: string; serverRoot: string | undefined },
+  ): ApacheDirective[] => {
+    const hooks: ParseHooks = {
+      comment: (body, at) => {
+        const suppression = parseSuppression(body, at);
+        if (suppression) suppressions.push(suppression);
+      },
+      include: (directive) => {
+        const at = { file: directive.file, line: directive.line, column: directive.column };
+        const optional = directive.key === 'includeoptional';
+        const pattern = directive.args[0];
+        if (directive.args.length !== 1 || pattern === undefined) {
+          problems.push({ kind: 'parse-error', ...at, message: `${directive.name} takes one argument` });
+          return [];
+        }
+        const resolved =
+          isAbsolute(pattern) || main.serverRoot === undefined
+            ? pattern
+            : `${main.serverRoot.replace(/\/+$/, '')}/${pattern}`;
+        const result = resolveInclude(resolved, main.file);
+        if ('unreadable' in result) {
+          // IncludeOptional exists for exactly this: a missing file is not an error (httpd docs).
+          if (!optional) problems.push({ kind: 'include-unresolved', ...at, message: result.unreadable });
+          return [];
+        }
+        const spliced: ApacheDirective[] = [];
+        for (const file of result.files) {
+          if (chain.includes(file.name)) {
+            problems.push({
+              kind: 'parse-error',
+              ...at,
+              message: `include cycle: ${[...chain, file.name].join(' → ')}; httpd would stop with "Exceeded the maximum include directory nesting level"`,
+            });
+            continue;
+          }
+          for (const included of parseFile(file, [...chain, file.name], main)) spliced.push(included);
+        }
+        return spliced;
+      },
+    };
+    try {
+      return parseText(source, hooks);
+    } catch (error) {
+      if (!(error instanceof ApacheSyntaxError)) throw error;
+      problems.push({ kind: 'parse-error', ...error.at, message: error.message });
+      return [];
+    }
+  };
+
+  const roots = mains.map((source) => {
+    const main = { file: source.name, serverRoot: serverRootOf(source.text) };
+    return { file: source.name, directives: parseFile(source, [source.name], main) };
+  });
+  return { roots, problems, suppressions };
+}
+
+/** The ServerRoot a main file sets, which httpd resolves relative Include paths against. */
+function serverRootOf(text: string): string | undefined {
+  const match = /^[ \t]*ServerRoot[ \t]+["']?([^"'\s]+)/im.exec(text);
+  return match?.[1];
+}

@@ -1,0 +1,24 @@
+/**
+ * The text report: one line per finding, `file:line:col  severity  rule  message`, the fix hint
+ * indented under it, and a summary line. Colour only when asked (the command asks on a TTY without
+ * NO_COLOR).
+ */
+import type { Finding, Severity } from './finding.js';
+import { summarize } from './summary.js';
+
+const colors: Readonly<Record<Severity, number>> = { error: 31, warning: 33, info: 36 };
+
+export function textReport(findings: readonly Finding[], options: { color: boolean; files: number }): string {
+  const paint = (code: number, text: string): string =>
+    options.color ? `\u001b[${code}m${text}\u001b[0m` : text;
+  const lines: string[] = [];
+  for (const finding of findings) {
+    const where = `${finding.file}:${finding.line}:${finding.column}`;
+    lines.push(
+      `${paint(1, where)}  ${paint(colors[finding.severity], finding.severity)}  ${paint(2, finding.rule)}  ${finding.message}`,
+    );
+    lines.push(`    fix: ${finding.fix}`);
+  }
+  lines.push(summarize(findings, options.files));
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,35 @@
+import type { Rule } from '../rule.js';
+
+/**
+ * "If the first argument ends with a trailing /, the second argument should also end with a trailing /,
+ * and vice versa. Otherwise, the resulting requests to the backend may miss some needed slashes"
+ * (https://httpd.apache.org/docs/2.4/mod/mod_proxy.html#proxypass). `ProxyPass / http://127.0.0.1:8080`
+ * sends `/index.html` to `http://127.0.0.1:8080index.html` ("DNS lookup failure").
+ */
+export const apacheProxypassSlash: Rule = {
+  id: 'apache-proxypass-slash',
+  severity: 'error',
+  servers: ['apache'],
+  why: 'ProxyPass joins the rest of the path to the URL as is; a slash on one side only mangles the request.',
+  fix: 'end both arguments with / or neither: ProxyPass /ws/ ws://127.0.0.1:8282/ws/',
+  docs: 'https://httpd.apache.org/docs/2.4/mod/mod_proxy.html#proxypass',
+  check(model, report) {
+    for (const route of model.apache?.routes ?? []) {
+      if (route.kind !== 'ProxyPass' || route.pathIsRegex) continue;
+      if (route.url.toLowerCase().startsWith('unix:')) continue;
+      const urlPath = /^[a-z][a-z0-9+.-]*:\/\/[^/]*(.*)$/i.exec(route.url)?.[1];
+      if (urlPath === undefined) continue;
+      const pathSlash = route.path.endsWith('/');
+      if (pathSlash === urlPath.endsWith('/')) continue;
+      report(
+        route.urlAt,
+        `${route.path} ${pathSlash ? 'ends' : 'does not end'} with a slash but ${route.url} ${pathSlash ? 'does not' : 'does'}: the backend gets mangled paths`,
+        {
+          fix: pathSlash
+            ? `ProxyPass ${route.path} ${route.url}/`
+            : `ProxyPass ${route.path} ${route.url.replace(/\/$/, '')}`,
+        },
+      );
+    }
+  },
+};

@@ -1,0 +1,63 @@
+import { compareVersions } from '../../core/versions.js';
+import type { Rule } from '../rule.js';
+
+/**
+ * The first httpd version whose mod_proxy_http tunnels a protocol upgrade when ProxyPass says
+ * `upgrade=websocket` ("Since Apache HTTP Server 2.4.47, protocol Upgrade (tunneling) can be better
+ * handled by mod_proxy_http", https://httpd.apache.org/docs/2.4/mod/mod_proxy_wstunnel.html).
+ * TODO(lead): move to `apacheSince` in src/core/versions.ts once it exists; kept here meanwhile.
+ */
+export const APACHE_UPGRADE_WEBSOCKET_SINCE = '2.4.47';
+
+/**
+ * An http:// ProxyPass does not upgrade by itself: httpd needs either a ws:// route (mod_proxy_wstunnel,
+ * or mod_proxy_http from 2.4.47) or `upgrade=websocket` on the http:// route (2.4.47+). Otherwise the
+ * handshake reaches the backend without the hop-by-hop Upgrade and Connection headers and fails.
+ */
+export const apacheWsUpgrade: Rule = {
+  id: 'apache-ws-upgrade',
+  severity: 'error',
+  servers: ['apache'],
+  why: 'An http:// ProxyPass forwards no Upgrade: the socket needs a ws:// route or upgrade=websocket (2.4.47+).',
+  fix: 'ProxyPass /ws/ http://127.0.0.1:8282/ws/ upgrade=websocket  (httpd 2.4.47+), or a ws:// URL',
+  docs: 'https://httpd.apache.org/docs/2.4/mod/mod_proxy.html#protoupgrade',
+  check(model, report) {
+    const apache = model.apache;
+    if (!apache) return;
+    const version = model.settings.serverVersion;
+    const hasUpgradeParameter =
+      version === undefined || compareVersions(version, APACHE_UPGRADE_WEBSOCKET_SINCE) >= 0;
+    for (const route of apache.routes) {
+      if (!(route.pathNamesSocket || route.selectedByWsPath)) continue;
+      if (!route.schemes.every((scheme) => scheme === 'http' || scheme === 'https')) continue;
+      const upgrade = route.params.get('upgrade');
+      if (upgrade && /^websocket$/i.test(upgrade.value)) {
+        if (hasUpgradeParameter) continue;
+        report(
+          upgrade.at,
+          `upgrade=websocket needs httpd ${APACHE_UPGRADE_WEBSOCKET_SINCE}; httpd ${version} ignores it, so ${route.path} never upgrades`,
+          { fix: `ProxyPass ${route.path} ${route.url.replace(/^http/i, 'ws')}  (mod_proxy_wstunnel)` },
+        );
+        continue;
+      }
+      if (upgrade) continue; // ANY or NONE: apache-upgrade-any's to report
+      // A ws:// route or a RewriteRule guarded by the Upgrade header in the same site takes the
+      // handshake before this ProxyPass does (mod_rewrite runs first; the docs' recommended pattern).
+      const upgradedElsewhere = route.site.routes.some(
+        (other) =>
+          other !== route &&
+          (other.upgradeCondition || other.schemes.some((scheme) => scheme === 'ws' || scheme === 'wss')),
+      );
+      if (upgradedElsewhere) continue;
+      report(
+        route.urlAt,
+        `${route.kind} ${route.path} ${route.url} carries WebSocket traffic but nothing upgrades it: the backend sees no Upgrade header`,
+        {
+          fix: hasUpgradeParameter
+            ? `${route.kind} ${route.path} ${route.url} upgrade=websocket`
+            : `${route.kind} ${route.path} ${route.url.replace(/^http/i, 'ws')}`,
+        },
+      );
+    }
+  },
+};

@@ -1,0 +1,64 @@
+/** Every lint rule, in the order docs/lint.md lists them. One rule per file, named after its id. */
+import type { Rule } from '../rule.js';
+import { apacheForwardedProto } from './apache-forwarded-proto.js';
+import { apacheProxyRequests } from './apache-proxy-requests.js';
+import { apacheProxypassSlash } from './apache-proxypass-slash.js';
+import { apacheSslProxyEngine } from './apache-ssl-proxy-engine.js';
+import { apacheUpgradeAny } from './apache-upgrade-any.js';
+import { apacheWsUpgrade } from './apache-ws-upgrade.js';
+import { certFileMissing } from './cert-file-missing.js';
+import { connectionUpgradeLiteral } from './connection-upgrade-literal.js';
+import { connectionUpgradeMap } from './connection-upgrade-map.js';
+import { headerCrlfVariable } from './header-crlf-variable.js';
+import { hostHttpHost } from './host-http-host.js';
+import { includeUnresolved } from './include-unresolved.js';
+import { listenHttp2 } from './listen-http2.js';
+import { parseError } from './parse-error.js';
+import { proxyHeadersDropped } from './proxy-headers-dropped.js';
+import { proxyHttpVersion } from './proxy-http-version.js';
+import { proxyPassRequestHost } from './proxy-pass-request-host.js';
+import { proxyPassWsScheme } from './proxy-pass-ws-scheme.js';
+import { proxyReadTimeout } from './proxy-read-timeout.js';
+import { sslOnRemoved } from './ssl-on-removed.js';
+import { suppressionInvalid } from './suppression-invalid.js';
+import { tlsHstsMissing } from './tls-hsts-missing.js';
+import { tlsLegacyProtocols } from './tls-legacy-protocols.js';
+import { tlsOcspStapling } from './tls-ocsp-stapling.js';
+import { tlsServerCipherOrder } from './tls-server-cipher-order.js';
+import { tlsWeakCiphers } from './tls-weak-ciphers.js';
+import { wsUpgradeHeaders } from './ws-upgrade-headers.js';
+
+export const rules: readonly Rule[] = [
+  // Reading the files
+  parseError,
+  includeUnresolved,
+  suppressionInvalid,
+  // nginx: WebSocket proxying
+  wsUpgradeHeaders,
+  proxyHeadersDropped,
+  proxyHttpVersion,
+  connectionUpgradeMap,
+  proxyPassWsScheme,
+  proxyReadTimeout,
+  connectionUpgradeLiteral,
+  hostHttpHost,
+  proxyPassRequestHost,
+  headerCrlfVariable,
+  // nginx: version changes
+  sslOnRemoved,
+  listenHttp2,
+  // TLS, both servers
+  tlsLegacyProtocols,
+  tlsWeakCiphers,
+  tlsServerCipherOrder,
+  tlsHstsMissing,
+  tlsOcspStapling,
+  certFileMissing,
+  // Apache
+  apacheWsUpgrade,
+  apacheUpgradeAny,
+  apacheProxypassSlash,
+  apacheSslProxyEngine,
+  apacheProxyRequests,
+  apacheForwardedProto,
+];

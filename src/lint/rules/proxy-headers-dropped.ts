@@ -1,0 +1,35 @@
+import { blockLabel } from '../model-nginx.js';
+import type { Rule } from '../rule.js';
+
+/**
+ * nginx inherits proxy_set_header "if and only if there are no proxy_set_header directives defined on
+ * the current level" (https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_set_header). A
+ * location that adds one header of its own silently loses every header the server block set — with
+ * Upgrade and Connection among them, the WebSocket breaks (error); other lost headers are a warning.
+ */
+export const proxyHeadersDropped: Rule = {
+  id: 'proxy-headers-dropped',
+  severity: 'error',
+  servers: ['nginx'],
+  why: 'A block that sets any proxy_set_header inherits none from outer levels, so those headers are lost.',
+  fix: 'repeat the outer proxy_set_header lines in this block, or keep them all at one level',
+  docs: 'https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_set_header',
+  check(model, report) {
+    for (const block of model.nginx?.proxyBlocks ?? []) {
+      const { dropped, from } = block.headers;
+      const first = from?.own.get('proxy_set_header')?.[0];
+      if (!from || !first || dropped.length === 0) continue;
+      const names = dropped.map((header) => header.name);
+      const hopByHop = names.filter((name) => /^(upgrade|connection)$/i.test(name));
+      const origin = dropped[0]?.node.line;
+      report(
+        first,
+        `proxy_set_header in ${blockLabel(from)} replaces the ones set outside it (from line ${origin}), so ${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} not sent${hopByHop.length > 0 ? ': the WebSocket upgrade fails with 400' : ''}`,
+        {
+          severity: hopByHop.length > 0 ? 'error' : 'warning',
+          fix: dropped.map((header) => `proxy_set_header ${header.name} ${header.value};`).join(' '),
+        },
+      );
+    }
+  },
+};

@@ -1,0 +1,37 @@
+import type { Rule } from '../rule.js';
+
+/**
+ * Upgrade and Connection are hop-by-hop headers (RFC 9110 §7.6.1): a proxy does not pass them on
+ * unless told to, so the backend sees a plain GET and answers 400 — the "Unexpected response code:
+ * 400" of the seeds. nginx's WebSocket guide: https://nginx.org/en/docs/http/websocket.html
+ */
+export const wsUpgradeHeaders: Rule = {
+  id: 'ws-upgrade-headers',
+  severity: 'error',
+  servers: ['nginx'],
+  why: 'Upgrade and Connection are hop-by-hop; unless set, the backend sees a plain GET and answers 400.',
+  fix: 'proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection $connection_upgrade;',
+  docs: 'https://nginx.org/en/docs/http/websocket.html',
+  check(model, report) {
+    for (const block of model.nginx?.proxyBlocks ?? []) {
+      if (!block.webSocket) continue;
+      // Headers an inner block dropped are proxy-headers-dropped's to explain.
+      const dropped = new Set(block.headers.dropped.map((header) => header.name.toLowerCase()));
+      const missing = ['Upgrade', 'Connection'].filter((name) => {
+        const header = block.headers.byName.get(name.toLowerCase());
+        return (header === undefined || header.value === '') && !dropped.has(name.toLowerCase());
+      });
+      if (missing.length === 0) continue;
+      const lines = missing.map((name) =>
+        name === 'Upgrade'
+          ? 'proxy_set_header Upgrade $http_upgrade;'
+          : 'proxy_set_header Connection $connection_upgrade;',
+      );
+      report(
+        block.block.node ?? block.proxyPass,
+        `${block.label} carries WebSocket traffic but does not forward ${missing.join(' or ')}: the backend sees a plain GET and answers 400`,
+        { fix: lines.join(' ') },
+      );
+    }
+  },
+};
