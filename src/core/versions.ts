@@ -18,6 +18,36 @@ export const nginxSince = {
   upstreamKeepaliveDefault: '1.29.7',
 } as const;
 
+/**
+ * Apache httpd 2.4 features by first release, each with the document that says so. wss-conf writes for
+ * 2.4 only: 2.2 cannot proxy WebSocket at all.
+ */
+export const apacheSince = {
+  /** mod_proxy_wstunnel, the first way Apache can proxy a WebSocket (mod_proxy_wstunnel docs:
+   *  "Available in httpd 2.4.5 and later"); older versions are refused. */
+  proxyWstunnel: '2.4.5',
+  /** SSLCertificateFile may hold the intermediates after the leaf, and SSLCertificateChainFile is
+   *  obsolete (mod_ssl docs, SSLCertificateChainFile: "became obsolete with version 2.4.8"). */
+  fullChainCertificateFile: '2.4.8',
+  /** `RequestHeader set … "expr=…"` values (mod_headers docs, Header: expr= "2.4.10 and later"). */
+  headerValueExpressions: '2.4.10',
+  /** `SSLSessionTickets off` (mod_ssl docs, SSLSessionTickets: "Available in httpd 2.4.11 and later"). */
+  sessionTicketsDirective: '2.4.11',
+  /** `SSLOpenSSLConfCmd Curves …`: the directive exists from 2.4.8 with OpenSSL 1.0.2 (mod_ssl docs,
+   *  SSLOpenSSLConfCmd); the curve list is written from 2.4.11, the first release with the whole
+   *  Mozilla set (SSLSessionTickets too), as issue 3 specifies. Older releases keep OpenSSL's groups. */
+  curvesConfCmd: '2.4.11',
+  /** The `Protocols` directive and mod_http2 (core docs, Protocols: "Only available from Apache 2.4.17
+   *  and later"). */
+  http2: '2.4.17',
+  /** TLSv1.3 in SSLProtocol and the `SSLCipherSuite TLSv1.3 …` form (mod_ssl docs, SSLCipherSuite;
+   *  CHANGES 2.4.36: "Add support for TLSv1.3"). */
+  tls13: '2.4.36',
+  /** mod_proxy_http tunnels upgraded connections itself: `ProxyPass … upgrade=websocket` (mod_proxy
+   *  docs, "Protocol Upgrade": "Since 2.4.47"); mod_proxy_wstunnel is deprecated from here on. */
+  proxyHttpUpgrade: '2.4.47',
+} as const;
+
 export const opensslSince = {
   /** The hybrid post-quantum group Mozilla guideline 6.0 lists first (OpenSSL 3.5.0 release notes).
    *  Older libraries reject the whole `ssl_ecdh_curve` list when it names it. */
@@ -32,10 +62,15 @@ export const opensslSince = {
  */
 export const defaultVersions = {
   nginx: '1.22.1',
+  /** The oldest Apache of a supported major distribution: RHEL 8's httpd 2.4.37 (maintained until
+   *  2029; Ubuntu 22.04 has 2.4.52, Debian 12 2.4.62). A file for it uses mod_proxy_wstunnel, which every
+   *  newer 2.4 still accepts, where `upgrade=websocket` (2.4.47) would be refused by older ones. */
+  apache: '2.4.37',
   openssl: '3.0.0',
 } as const;
 
 export type NginxFeature = keyof typeof nginxSince;
+export type ApacheFeature = keyof typeof apacheSince;
 
 /** Compares dotted numeric versions: negative when a < b, 0 when equal, positive when a > b. */
 export function compareVersions(a: string, b: string): number {
@@ -53,3 +88,6 @@ export const nginxSupports = (version: string, feature: NginxFeature): boolean =
 
 export const opensslSupports = (version: string, feature: keyof typeof opensslSince): boolean =>
   compareVersions(version, opensslSince[feature]) >= 0;
+
+export const apacheSupports = (version: string, feature: ApacheFeature): boolean =>
+  compareVersions(version, apacheSince[feature]) >= 0;
