@@ -99,6 +99,14 @@ Examples:
 Examples:
   $ wss-conf check example.com.conf
   $ wss-conf nginx --domain example.com --backend 8282 --out site.conf && wss-conf check site.conf`,
+  probe: `
+Examples:
+  $ wss-conf probe wss://example.com/wss
+  $ wss-conf probe wss://example.com/wss --send hello --idle 70s     # does a quiet socket survive 70 s?
+  $ wss-conf probe wss://example.com/wss --resolve example.com:443:203.0.113.7 --ca ca.pem
+  $ wss-conf probe wss://example.com/wss --json
+
+Exit status: 0 when every stage passes, 1 when one fails (the report says which, why and the fix).`,
   lint: `
 Examples:
   $ wss-conf lint /etc/nginx/nginx.conf
@@ -136,6 +144,28 @@ export function buildProgram(): Command {
     .action(async (file: string, flags: { server?: string }) => {
       const { runCheck } = await import('./commands/check.js');
       print(await runCheck(file, flags));
+    });
+
+  program
+    .command('probe')
+    .description('connect like a browser and report, stage by stage, what works and what not')
+    .argument('<url>', 'the wss:// (or ws://) URL a browser would open')
+    .option('--ca <file>', 'trust this CA (PEM) instead of the system store')
+    .option('--insecure', 'do not fail on certificate problems (they are still reported)')
+    .option(
+      '--resolve <host:port:addr>',
+      'connect to addr for host:port, like curl; port may be *; repeatable',
+      collect,
+    )
+    .option('--origin <url>', 'the Origin header to send (default: the https:// page of the same host)')
+    .option('--send <text>', 'after the ping, send this text and expect a reply')
+    .option('--idle <duration>', 'then stay silent this long (90s, 5m) and ping again')
+    .option('--timeout <duration>', 'how long each stage may wait (default: 10s)')
+    .option('--json', 'print { ok, url, stages, diagnosis } as JSON')
+    .addHelpText('after', examples.probe)
+    .action(async (url: string, flags: Record<string, unknown>) => {
+      const { runProbe } = await import('./commands/probe.js');
+      print(await runProbe(url, flags));
     });
 
   program
