@@ -281,11 +281,9 @@ export function apacheSiteView(options: GenerationOptions, versions: TargetVersi
       proxyPassParameters: balanced ? '' : ` ${httpParameters}`,
       rewritePattern: `^(${literalPattern(path)}.*)$`,
       rewriteTarget: `${wsTargetBase}$1`,
-      // With the socket at "/", an upgrade request for a static file must still get the file.
-      staticExclusion:
-        staticLocation && staticLocation.path.startsWith(path)
-          ? `^${literalPattern(staticLocation.path)}`
-          : '',
+      // With the static prefix under the socket's path (a socket at "/"), an upgrade request for a file
+      // must still get the file.
+      staticExclusion: staticLocation?.path.startsWith(path) ? `^${literalPattern(staticLocation.path)}` : '',
       timeoutSeconds: timeout,
       timeoutComments: upgradeByProxyHttp
         ? [

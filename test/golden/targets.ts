@@ -4,7 +4,9 @@
  * `UPDATE_GOLDEN=1 npx vitest run test/golden` rewrites them (review the diff before committing).
  */
 import type { GenerationOptions } from '../../src/core/options.js';
+import { detectApacheVersions, testApacheSite } from '../../src/io/apache.js';
 import { type ConfigTestResult, detectNginxVersions, testNginxSite } from '../../src/io/nginx.js';
+import { renderApacheSite } from '../../src/targets/apache.js';
 import { renderNginxSite } from '../../src/targets/nginx.js';
 import type { RenderedSite, TargetVersions } from '../../src/targets/site.js';
 
@@ -37,5 +39,21 @@ export const goldenTargets: GoldenTarget[] = [
     render: renderNginxSite,
     installed: async () => (await detectNginxVersions())?.server,
     test: testNginxSite,
+  },
+  {
+    name: 'apache',
+    // RHEL 8 (the documented default), Ubuntu 20.04, the last release before `upgrade=websocket` and the
+    // first with it, Ubuntu 24.04, and Debian 13 with OpenSSL 3.5 (X25519MLKEM768).
+    versions: [
+      { server: '2.4.37', openssl: '1.1.1' },
+      { server: '2.4.41', openssl: '1.1.1' },
+      { server: '2.4.46', openssl: '1.1.1' },
+      { server: '2.4.47', openssl: '1.1.1' },
+      { server: '2.4.58', openssl: '3.0.0' },
+      { server: '2.4.65', openssl: '3.5.0' },
+    ],
+    render: renderApacheSite,
+    installed: async () => (await detectApacheVersions())?.server,
+    test: testApacheSite,
   },
 ];
