@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ProblemFound, UsageError } from '../core/errors.js';
+import { testApacheSite } from '../io/apache.js';
 import { testNginxSite } from '../io/nginx.js';
 import type { CommandResult } from './render-site.js';
 
@@ -8,16 +9,22 @@ export interface CheckFlags {
   readonly server?: string;
 }
 
-/** `wss-conf check <file>`: the real config test on one site file, in a throwaway prefix. */
+const configTests = { nginx: testNginxSite, apache: testApacheSite } as const;
+type Server = keyof typeof configTests;
+
+/** Without --server: Apache files are made of <VirtualHost> sections, nginx files never are. */
+const serverOfSiteFile = (text: string): Server => (/^\s*<VirtualHost\b/im.test(text) ? 'apache' : 'nginx');
+
+/** `wss-conf check <file>`: the real config test on one site file, in a throwaway prefix or ServerRoot. */
 export async function runCheck(file: string, flags: CheckFlags): Promise<CommandResult> {
-  const server = flags.server ?? 'nginx';
-  if (server !== 'nginx')
-    throw new UsageError(`--server: ${JSON.stringify(server)} is not supported yet; use nginx`);
+  if (flags.server !== undefined && !Object.hasOwn(configTests, flags.server))
+    throw new UsageError(`--server: ${JSON.stringify(flags.server)} is not supported; use nginx or apache`);
   const path = resolve(file);
   const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
     throw new UsageError(`<file>: cannot read ${file} (${error.code ?? error.message})`);
   });
-  const result = await testNginxSite(text, path);
-  if (!result.ok) throw new ProblemFound(`${file}: the nginx config test failed:\n${result.output}`);
-  return { stdout: `${file}: nginx config test passed\n`, warnings: result.notes };
+  const server = (flags.server as Server | undefined) ?? serverOfSiteFile(text);
+  const result = await configTests[server](text, path);
+  if (!result.ok) throw new ProblemFound(`${file}: the ${server} config test failed:\n${result.output}`);
+  return { stdout: `${file}: ${server} config test passed\n`, warnings: result.notes };
 }
