@@ -95,10 +95,20 @@ Examples:
   $ wss-conf nginx --domain example.com --backend 8282 --path /wss --out /etc/nginx/sites-available/example.com.conf
   $ wss-conf nginx --domain game.example.com --backend 10.0.0.5:9000 --backend 10.0.0.6:9000 --balance ip-hash
   $ wss-conf nginx --domain example.com --backend 3000 --static-dir /root/html/static --timeout 10m --check`,
+  apache: `
+Examples:
+  $ wss-conf apache --domain example.com --backend 8282 --path /wss --cert /server/httpd/cert/fullchain.pem --key /server/httpd/cert/your.key
+  $ wss-conf apache --domain example.com --backend 8282 --out /etc/apache2/sites-available/example.com.conf --check
+  $ wss-conf apache --domain game.example.com --backend 10.0.0.5:9000 --backend 10.0.0.6:9000 --balance round-robin
+  $ wss-conf apache --domain example.com --backend 3000 --static-dir /var/www/static --server-version 2.4.58
+
+Without --server-version the file is for the installed Apache (apache2 -v / httpd -v), else for 2.4.37:
+from 2.4.47 the WebSocket goes through ProxyPass … upgrade=websocket, before that through mod_proxy_wstunnel.`,
   check: `
 Examples:
   $ wss-conf check example.com.conf
-  $ wss-conf nginx --domain example.com --backend 8282 --out site.conf && wss-conf check site.conf`,
+  $ wss-conf nginx --domain example.com --backend 8282 --out site.conf && wss-conf check site.conf
+  $ wss-conf check /etc/apache2/sites-available/example.com.conf --server apache`,
   probe: `
 Examples:
   $ wss-conf probe wss://example.com/wss
@@ -133,12 +143,23 @@ export function buildProgram(): Command {
       print(await runNginx(pick(flags, generationKeys), flags));
     });
 
+  addGenerationOptions(program.command('apache'), 'apache')
+    .description('render an Apache site file (global SSL cache + VirtualHost blocks)')
+    .addHelpText('after', examples.apache)
+    .action(async (flags: Record<string, unknown>) => {
+      const { runApache } = await import('./commands/apache.js');
+      print(await runApache(pick(flags, generationKeys), flags));
+    });
+
   program
     .command('check')
     .description("run the real server's config test on a site file, isolated (no root, no /etc)")
     .argument('<file>', 'the site file to test')
     .addOption(
-      new Option('--server <type>', 'the server the file is for').choices(['nginx']).default('nginx'),
+      new Option(
+        '--server <type>',
+        'the server the file is for (default: apache when the file has a <VirtualHost>, else nginx)',
+      ).choices(['nginx', 'apache']),
     )
     .addHelpText('after', examples.check)
     .action(async (file: string, flags: { server?: string }) => {
