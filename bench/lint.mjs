@@ -1,0 +1,140 @@
+// npm run bench:lint — `wss-conf lint` against `nginx -t` on the same 80,000-line config.
+// The config: 5,000 TLS server blocks of 16 lines, each with a WebSocket location and a static
+// location, in a site file that a minimal main config includes. Both tools read the main config (lint
+// follows the include). nginx -t needs the certificate files to exist, so one throwaway certificate
+// (openssl) serves every block. The two commands run interleaved (A B A B …) so machine noise hits
+// both alike; the figure is the ratio of the medians. Budget (issue "wss-conf lint"): below 1, aim 0.3.
+// Needs a build (npm run build) and nginx + openssl on PATH. BENCH_RUNS sets the runs (default 7).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const runs = Number(process.env.BENCH_RUNS ?? 7);
+const servers = 5000;
+
+if (!existsSync(join(root, 'dist', 'lib', 'io', 'nginx.js'))) {
+  console.error('bench:lint needs the build: run `npm run build` first');
+  process.exit(2);
+}
+for (const [bin, args] of [
+  ['nginx', ['-v']],
+  ['openssl', ['version']],
+]) {
+  if (spawnSync(bin, args, { stdio: 'ignore' }).error) {
+    console.error(`bench:lint needs ${bin} on PATH`);
+    process.exit(2);
+  }
+}
+const { nginxMainConfig } = await import(join(root, 'dist', 'lib', 'io', 'nginx.js'));
+
+const prefix = mkdtempSync(join(tmpdir(), 'wss-conf-bench-lint-'));
+try {
+  mkdirSync(join(prefix, 'tmp'));
+  const cert = join(prefix, 'cert.pem');
+  const key = join(prefix, 'key.pem');
+  const made = spawnSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=bench.example',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' },
+  );
+  if (made.status !== 0) throw new Error(`openssl failed: ${made.stderr}`);
+
+  const lines = [
+    'map $http_upgrade $connection_upgrade {',
+    '    default upgrade;',
+    "    ''      close;",
+    '}',
+    'upstream bench_backend {',
+    '    server 127.0.0.1:8282;',
+    '}',
+    '',
+  ];
+  for (let i = 1; i <= servers; i++) {
+    lines.push(
+      'server {',
+      '    listen 443 ssl;',
+      `    server_name s${i}.bench.example;`,
+      `    ssl_certificate     ${cert};`,
+      `    ssl_certificate_key ${key};`,
+      '    add_header Strict-Transport-Security "max-age=63072000" always;',
+      '    location /ws/ {',
+      '        proxy_pass http://bench_backend;',
+      '        proxy_http_version 1.1;',
+      '        proxy_set_header Upgrade $http_upgrade;',
+      '        proxy_set_header Connection $connection_upgrade;',
+      '        proxy_read_timeout 1h;',
+      '    }',
+      '    location /static/ { alias /srv/static/; }',
+      '}',
+      '',
+    );
+  }
+  const site = join(prefix, 'site.conf');
+  writeFileSync(site, `${lines.join('\n')}\n`);
+  const main = join(prefix, 'nginx.conf');
+  writeFileSync(
+    main,
+    nginxMainConfig({ prefix, include: [site], httpExtra: ['server_names_hash_bucket_size 128;'] }),
+  );
+
+  const nginxTest = ['nginx', ['-t', '-q', '-p', prefix, '-c', main, '-e', join(prefix, 'error.log')]];
+  const version = /nginx\/(\d+\.\d+\.\d+)/.exec(spawnSync('nginx', ['-v'], { encoding: 'utf8' }).stderr)?.[1];
+  const lint = [
+    process.execPath,
+    [join(root, 'bin', 'wss-conf.js'), 'lint', main, ...(version ? ['--server-version', version] : [])],
+  ];
+
+  const timeOnce = ([bin, args]) => {
+    const start = process.hrtime.bigint();
+    const result = spawnSync(bin, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    if (result.status !== 0) {
+      throw new Error(`${bin} ${args.join(' ')} exited ${result.status}:\n${result.stderr}${result.stdout}`);
+    }
+    return ms;
+  };
+  const median = (values) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const middle = Math.floor(sorted.length / 2);
+    return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+  };
+
+  timeOnce(nginxTest); // warm the file cache, and prove both accept the file
+  timeOnce(lint);
+  const nginxTimes = [];
+  const lintTimes = [];
+  for (let i = 0; i < runs; i++) {
+    nginxTimes.push(timeOnce(nginxTest));
+    lintTimes.push(timeOnce(lint));
+  }
+  const ratio = median(lintTimes) / median(nginxTimes);
+  console.log(
+    `config:                 ${lines.length + 1} lines, ${servers} TLS server blocks (nginx ${version ?? '?'})`,
+  );
+  console.log(`runs (interleaved):     ${runs} each`);
+  console.log(`nginx -t (median):      ${median(nginxTimes).toFixed(0)} ms`);
+  console.log(`wss-conf lint (median): ${median(lintTimes).toFixed(0)} ms`);
+  console.log(`ratio lint / nginx -t:  ${ratio.toFixed(2)}x (budget: below 1.00x, aim 0.30x)`);
+  if (process.argv.includes('--assert') && ratio >= 1) process.exitCode = 1;
+} finally {
+  rmSync(prefix, { recursive: true, force: true });
+}

@@ -1,0 +1,134 @@
+/** The Apache parser reads lines as httpd does (server/config.c, util.c), with file:line:column. */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { lintPaths } from '../../src/commands/lint.js';
+import type { IncludeResolver } from '../../src/lint/finding.js';
+import { type ApacheDirective, parseApache } from '../../src/lint/parse-apache.js';
+import { repoRoot } from '../helpers/cli.js';
+
+const noIncludes: IncludeResolver = () => ({ files: [] });
+const parse = (text: string) => parseApache([{ name: 'a.conf', text }], noIncludes);
+
+describe('Apache parser', () => {
+  it('joins a line ending in a backslash with the next, and places each argument where it is written', () => {
+    const { roots, problems } = parse('ProxyPass /ws/ \\\n    ws://127.0.0.1:8282/ws/ \\\n  timeout=60\n');
+    expect(problems).toEqual([]);
+    const [proxyPass] = roots[0]?.directives ?? [];
+    expect(proxyPass?.args).toEqual(['/ws/', 'ws://127.0.0.1:8282/ws/', 'timeout=60']);
+    expect(proxyPass?.argAt.map((a) => `${a.line}:${a.column}`)).toEqual(['1:11', '2:5', '3:3']);
+  });
+
+  it.each([
+    ['double quotes', 'Header always set X "a b"', ['always', 'set', 'X', 'a b']],
+    ['an escaped quote inside', 'Header set X "say \\"hi\\""', ['set', 'X', 'say "hi"']],
+    ['single quotes', "RequestHeader set X-Y 'a b'", ['set', 'X-Y', 'a b']],
+    ['tabs between words', 'SSLProtocol\t-all\t+TLSv1.2', ['-all', '+TLSv1.2']],
+  ])('splits arguments: %s', (_, text, args) => {
+    expect(parse(text).roots[0]?.directives[0]?.args).toEqual(args);
+  });
+
+  it('nests sections, case-insensitively, and keeps names as written with a lower-case key', () => {
+    const text = [
+      '<IfModule mod_ssl.c>',
+      '  <VirtualHost *:443>',
+      '    <Location "/ws/">',
+      '      ProxyPass ws://127.0.0.1:8282/ws/',
+      '    </location>',
+      '    <Proxy balancer://b>',
+      '      BalancerMember ws://10.0.0.5:9000',
+      '    </Proxy>',
+      '  </VIRTUALHOST>',
+      '</IfModule>',
+    ].join('\n');
+    const { roots, problems } = parse(text);
+    expect(problems).toEqual([]);
+    const ifModule = roots[0]?.directives[0] as ApacheDirective;
+    const vhost = ifModule.section?.[0] as ApacheDirective;
+    expect([ifModule.key, ifModule.args]).toEqual(['ifmodule', ['mod_ssl.c']]);
+    expect([vhost.name, vhost.args, vhost.line, vhost.column]).toEqual(['VirtualHost', ['*:443'], 2, 3]);
+    expect(vhost.section?.map((s) => `${s.name} ${s.args.join(' ')}`)).toEqual([
+      'Location /ws/',
+      'Proxy balancer://b',
+    ]);
+    expect(vhost.section?.[0]?.section?.[0]).toMatchObject({ key: 'proxypass', line: 4, column: 7 });
+  });
+
+  it('reads comment lines and records suppressions; a # after a directive is an argument', () => {
+    const { roots, suppressions } = parse(
+      '  # wss-conf-ignore apache-proxy-requests legacy clients\nServerName a.example # not a comment\n',
+    );
+    expect(suppressions).toEqual([
+      { file: 'a.conf', line: 1, column: 3, rules: ['apache-proxy-requests'], reason: 'legacy clients' },
+    ]);
+    expect(roots[0]?.directives[0]?.args).toEqual(['a.example', '#', 'not', 'a', 'comment']);
+  });
+
+  it.each([
+    [
+      'a close without an open',
+      'ServerName a\n</VirtualHost>\n',
+      '2:1',
+      '</VirtualHost> without matching <VirtualHost> section',
+    ],
+    [
+      'a close of the wrong section',
+      '<VirtualHost *:80>\n<Location />\n</VirtualHost>\n',
+      '3:1',
+      'expected </Location>',
+    ],
+    [
+      'a section never closed',
+      '<VirtualHost *:80>\n  ServerName a\n',
+      '3:1',
+      '<VirtualHost> (opened on line 1) was not closed',
+    ],
+    [
+      'a section line without >',
+      '<VirtualHost *:80\nServerName a\n</VirtualHost>\n',
+      '1:1',
+      "<VirtualHost directive missing closing '>'",
+    ],
+    ['an empty section name', '<>\n', '1:1', 'empty section name'],
+  ])('reports %s as a parse error at the line where httpd stops', (_, text, at, message) => {
+    const { problems, roots } = parse(text);
+    expect(problems).toHaveLength(1);
+    expect(`${problems[0]?.line}:${problems[0]?.column}`).toBe(at);
+    expect(problems[0]?.message).toContain(message);
+    expect(roots[0]?.directives).toEqual([]);
+  });
+
+  it('resolves relative includes against ServerRoot when the main file sets one', () => {
+    const patterns: string[] = [];
+    parseApache(
+      [{ name: 'httpd.conf', text: 'ServerRoot "/etc/httpd"\nInclude conf.d/*.conf\nInclude /abs/x.conf\n' }],
+      (pattern) => {
+        patterns.push(pattern);
+        return { files: [] };
+      },
+    );
+    expect(patterns).toEqual(['/etc/httpd/conf.d/*.conf', '/abs/x.conf']);
+  });
+
+  it('never throws, whatever the input', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: fc.constantFrom(...'ab <>/#"\'\\\n\t'.split('')), maxLength: 200 }),
+        (text) => {
+          parse(text);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('Apache includes', () => {
+  it('follows Include and IncludeOptional globs relative to the main file, and reports in the included files', () => {
+    const { findings } = lintPaths(['fixtures/lint/includes/apache/httpd.conf'], { cwd: repoRoot });
+    expect(findings.map((f) => `${f.file}:${f.line}:${f.column} ${f.rule}`)).toEqual([
+      'fixtures/lint/includes/apache/conf-enabled/security.conf:1:1 tls-legacy-protocols',
+      // the URL sits on the continuation line
+      'fixtures/lint/includes/apache/sites-enabled/example.conf:11:9 apache-ws-upgrade',
+    ]);
+  });
+});

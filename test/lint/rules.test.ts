@@ -1,0 +1,152 @@
+/**
+ * Every rule has a bad config that produces exactly the expected findings (rule, place, severity) and
+ * nothing else, and a good config that produces nothing at all. The configs are real files under
+ * fixtures/lint/rules/<rule-id>/, linted the way `wss-conf lint` reads them.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { type LintFlags, lintPaths } from '../../src/commands/lint.js';
+import { rules } from '../../src/lint/rules/index.js';
+import { repoRoot } from '../helpers/cli.js';
+
+const dir = join(repoRoot, 'fixtures', 'lint', 'rules');
+
+/** [rule, fixture file, flags, expected findings of that rule as "line:column severity"] */
+const cases: [string, string, LintFlags, string[]][] = [
+  ['parse-error', 'bad.conf', {}, ['8:5 error']],
+  ['parse-error', 'bad.apache.conf', {}, ['6:1 error']],
+  ['parse-error', 'good.conf', {}, []],
+  ['parse-error', 'good.apache.conf', {}, []],
+  ['include-unresolved', 'bad.conf', {}, ['6:5 info']],
+  ['include-unresolved', 'good.conf', {}, []],
+  ['include-unresolved', 'bad.apache.conf', {}, ['4:5 info']],
+  ['include-unresolved', 'good.apache.conf', {}, []],
+  ['suppression-invalid', 'bad.conf', {}, ['11:5 warning', '12:5 warning proxy-read-timeout']],
+  ['suppression-invalid', 'good.conf', {}, []],
+  ['suppression-invalid', 'bad.apache.conf', {}, ['2:1 warning', '3:1 info apache-forwarded-proto']],
+  ['suppression-invalid', 'good.apache.conf', {}, []],
+
+  ['ws-upgrade-headers', 'bad.conf', {}, ['6:5 error']],
+  ['ws-upgrade-headers', 'bad-connection.conf', {}, ['6:5 error']],
+  ['ws-upgrade-headers', 'good.conf', {}, []],
+  ['proxy-headers-dropped', 'bad.conf', {}, ['17:9 error']],
+  ['proxy-headers-dropped', 'bad-other-headers.conf', {}, ['10:9 warning']],
+  ['proxy-headers-dropped', 'good.conf', {}, []],
+  ['proxy-http-version', 'bad.conf', {}, ['11:5 error']],
+  ['proxy-http-version', 'bad.conf', { serverVersion: '1.29.6' }, ['11:5 error']],
+  ['proxy-http-version', 'bad.conf', { serverVersion: '1.29.7' }, []],
+  ['proxy-http-version', 'bad-1.0.conf', { serverVersion: '1.29.7' }, ['13:9 error']],
+  ['proxy-http-version', 'good.conf', {}, []],
+  ['connection-upgrade-map', 'bad.conf', {}, ['10:9 error']],
+  ['connection-upgrade-map', 'bad-no-default.conf', {}, ['2:1 error']],
+  ['connection-upgrade-map', 'good.conf', {}, []],
+  ['proxy-pass-ws-scheme', 'bad.conf', {}, ['12:20 error']],
+  ['proxy-pass-ws-scheme', 'good.conf', {}, []],
+  ['proxy-read-timeout', 'bad.conf', {}, ['11:5 warning']],
+  ['proxy-read-timeout', 'bad-60s.conf', {}, ['16:9 warning']],
+  ['proxy-read-timeout', 'good.conf', {}, []],
+  ['connection-upgrade-literal', 'bad.conf', {}, ['10:37 warning']],
+  ['connection-upgrade-literal', 'good.conf', {}, []],
+  ['host-http-host', 'bad.conf', {}, ['16:31 warning']],
+  ['host-http-host', 'good.conf', {}, []],
+  ['proxy-pass-request-host', 'bad.conf', {}, ['7:20 error']],
+  ['proxy-pass-request-host', 'good.conf', {}, []],
+  ['header-crlf-variable', 'bad.conf', {}, ['8:41 error']],
+  ['header-crlf-variable', 'good.conf', {}, []],
+  ['ssl-on-removed', 'bad.conf', {}, ['4:5 error']],
+  ['ssl-on-removed', 'bad.conf', { serverVersion: '1.24.0' }, ['4:5 error']],
+  ['ssl-on-removed', 'good.conf', {}, []],
+  ['listen-http2', 'bad.conf', { serverVersion: '1.25.1' }, ['3:20 warning']],
+  ['listen-http2', 'bad.conf', {}, ['3:20 info']],
+  ['listen-http2', 'bad.conf', { serverVersion: '1.24.0' }, []],
+  ['listen-http2', 'good.conf', { serverVersion: '1.25.1' }, []],
+
+  ['tls-legacy-protocols', 'bad.conf', {}, ['7:5 error']],
+  ['tls-legacy-protocols', 'bad.apache.conf', {}, ['7:5 error']],
+  ['tls-legacy-protocols', 'good.conf', {}, []],
+  ['tls-legacy-protocols', 'good.apache.conf', {}, []],
+  ['tls-weak-ciphers', 'bad.conf', {}, ['9:5 error']],
+  ['tls-weak-ciphers', 'bad.apache.conf', {}, ['8:5 error']],
+  ['tls-weak-ciphers', 'good.conf', {}, []],
+  ['tls-weak-ciphers', 'good.apache.conf', {}, []],
+  ['tls-server-cipher-order', 'bad.conf', {}, ['9:5 info']],
+  ['tls-server-cipher-order', 'bad.apache.conf', {}, ['8:5 info']],
+  ['tls-server-cipher-order', 'good.conf', {}, []],
+  ['tls-server-cipher-order', 'good.apache.conf', {}, []],
+  ['tls-hsts-missing', 'bad.conf', {}, ['2:1 info']],
+  ['tls-hsts-missing', 'bad-dropped.conf', {}, ['12:9 info']],
+  ['tls-hsts-missing', 'bad.apache.conf', {}, ['2:1 info']],
+  ['tls-hsts-missing', 'good.conf', {}, []],
+  ['tls-hsts-missing', 'good.apache.conf', {}, []],
+  ['tls-ocsp-stapling', 'bad.conf', {}, ['9:5 warning']],
+  ['tls-ocsp-stapling', 'bad.apache.conf', {}, ['8:5 warning']],
+  ['tls-ocsp-stapling', 'good.conf', {}, []],
+  ['tls-ocsp-stapling', 'good.apache.conf', {}, []],
+  ['cert-file-missing', 'bad.conf', { checkFiles: true }, ['5:5 error']],
+  ['cert-file-missing', 'bad.apache.conf', { checkFiles: true }, ['5:5 error']],
+  ['cert-file-missing', 'bad.conf', {}, []],
+  ['cert-file-missing', 'good.conf', { checkFiles: true }, []],
+  ['cert-file-missing', 'good.apache.conf', { checkFiles: true }, []],
+
+  ['apache-ws-upgrade', 'bad.conf', {}, ['10:20 error']],
+  ['apache-ws-upgrade', 'bad-old-httpd.conf', { serverVersion: '2.4.46' }, ['10:46 error']],
+  ['apache-ws-upgrade', 'bad-old-httpd.conf', { serverVersion: '2.4.47' }, []],
+  ['apache-ws-upgrade', 'good.conf', {}, []],
+  ['apache-ws-upgrade', 'good-rewrite.conf', {}, []],
+  ['apache-upgrade-any', 'bad.conf', {}, ['10:46 error']],
+  ['apache-upgrade-any', 'good.conf', {}, []],
+  ['apache-proxypass-slash', 'bad.conf', {}, ['10:20 error']],
+  ['apache-proxypass-slash', 'good.conf', {}, []],
+  ['apache-ssl-proxy-engine', 'bad.conf', {}, ['10:20 error']],
+  ['apache-ssl-proxy-engine', 'good.conf', {}, []],
+  ['apache-proxy-requests', 'bad.conf', {}, ['10:5 error']],
+  ['apache-proxy-requests', 'good.conf', {}, []],
+  ['apache-forwarded-proto', 'bad.conf', {}, ['2:1 info']],
+  ['apache-forwarded-proto', 'good.conf', {}, []],
+];
+
+/** "line:column severity" for the rule under test, "line:column severity rule" for any other. */
+const shown = (rule: string) => (f: { rule: string; line: number; column: number; severity: string }) =>
+  `${f.line}:${f.column} ${f.severity}${f.rule === rule ? '' : ` ${f.rule}`}`;
+
+describe('lint rules against their fixtures', () => {
+  it.each(cases)('%s: %s %j', (rule, file, flags, expected) => {
+    const { findings } = lintPaths([join('fixtures', 'lint', 'rules', rule, file)], {
+      cwd: repoRoot,
+      ...flags,
+    });
+    expect(findings.map(shown(rule))).toEqual(expected);
+    for (const finding of findings) expect(finding.file).toBe(`fixtures/lint/rules/${rule}/${file}`);
+  });
+
+  it('has a bad and a good fixture, and a case for each, for every rule', () => {
+    for (const rule of rules) {
+      expect(existsSync(join(dir, rule.id, 'bad.conf')), `${rule.id}/bad.conf`).toBe(true);
+      expect(existsSync(join(dir, rule.id, 'good.conf')), `${rule.id}/good.conf`).toBe(true);
+      const files = readdirSync(join(dir, rule.id)).filter((f) => f.endsWith('.conf'));
+      for (const file of files) {
+        expect(
+          cases.some(([r, f]) => r === rule.id && f === file),
+          `${rule.id}/${file} has a case`,
+        ).toBe(true);
+      }
+      // Rules for both servers have bad and good Apache configs too.
+      if (rule.servers.includes('apache') && rule.servers.includes('nginx')) {
+        expect(existsSync(join(dir, rule.id, 'bad.apache.conf')), `${rule.id}/bad.apache.conf`).toBe(true);
+      }
+    }
+    expect(readdirSync(dir).sort()).toEqual(rules.map((rule) => rule.id).sort());
+  });
+
+  it('gives every rule an id, a severity, a one-line why and a fix', () => {
+    for (const rule of rules) {
+      expect(rule.id).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+      expect(['error', 'warning', 'info']).toContain(rule.severity);
+      expect(rule.why).not.toContain('\n');
+      expect(rule.why.length).toBeLessThanOrEqual(120);
+      expect(rule.fix.length).toBeGreaterThan(0);
+    }
+    expect(new Set(rules.map((rule) => rule.id)).size).toBe(rules.length);
+  });
+});
