@@ -1,0 +1,103 @@
+/**
+ * A real Apache httpd for integration tests: a temporary ServerRoot on loopback high ports, with the
+ * given site files included and the modules their headers name loaded, run in the foreground. The
+ * stop it returns always ends the process.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  apacheBinaries,
+  apacheMainConfig,
+  findApacheModulesDir,
+  modulesForSite,
+  prepareServerRoot,
+} from '../../src/io/apache.js';
+import { waitForPort } from './servers.js';
+
+export interface RunningApache {
+  readonly serverRoot: string;
+  readonly process: ChildProcess;
+  errorLog(): string;
+  stop(): Promise<void>;
+}
+
+const installedBinary = (): string => {
+  const bin = apacheBinaries.find((name) => !spawnSync(name, ['-v'], { stdio: 'ignore' }).error);
+  if (!bin) throw new Error(`neither ${apacheBinaries.join(' nor ')} is installed`);
+  return bin;
+};
+
+/**
+ * Started as root, Apache switches its workers to `User`/`Group`, and by default that is uid -1, which
+ * cannot even be named. An unprivileged system user it is, and that user cannot read directories made by
+ * mkdtemp (mode 700), so tests that serve files from one make it world-readable (chmod 755) first.
+ * Certificates and logs are opened by the root parent before the switch and need nothing.
+ */
+function unprivilegedUser(): string[] {
+  if (process.getuid?.() !== 0) return [];
+  const group = spawnSync('id', ['-gn', 'nobody'], { encoding: 'utf8' }).stdout.trim() || 'nogroup';
+  return ['User nobody', `Group ${group}`];
+}
+
+/**
+ * Starts Apache with `siteFiles` included and waits until every port in `waitPorts` accepts
+ * connections. `extra` lines go into the main config before the sites.
+ */
+export async function startApache(
+  siteFiles: readonly string[],
+  waitPorts: readonly number[],
+  extra: readonly string[] = [],
+): Promise<RunningApache> {
+  const serverRoot = mkdtempSync(join(tmpdir(), 'wss-conf-apache-'));
+  await prepareServerRoot(serverRoot);
+  const modules = new Set(siteFiles.flatMap((file) => modulesForSite(readFileSync(file, 'utf8'))));
+  const hasMimeTypes = existsSync('/etc/mime.types');
+  // mod_mime gives static files their Content-Type, as every distribution's default config does.
+  if (hasMimeTypes) modules.add('mime');
+  const conf = join(serverRoot, 'conf', 'httpd.conf');
+  writeFileSync(
+    conf,
+    apacheMainConfig({
+      serverRoot,
+      modulesDir: findApacheModulesDir(),
+      modules: [...modules],
+      include: siteFiles,
+      extra: [...unprivilegedUser(), ...(hasMimeTypes ? ['TypesConfig /etc/mime.types'] : []), ...extra],
+    }),
+  );
+  const errorLog = join(serverRoot, 'error.log');
+  const child = spawn(installedBinary(), ['-d', serverRoot, '-f', conf, '-DFOREGROUND'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const readLog = () => (existsSync(errorLog) ? readFileSync(errorLog, 'utf8') : '');
+  try {
+    await Promise.race([
+      Promise.all(waitPorts.map((port) => waitForPort(port))),
+      exited.then(() => {
+        throw new Error(`apache exited: ${stderr}\n${readLog()}`);
+      }),
+    ]);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  return {
+    serverRoot,
+    process: child,
+    errorLog: readLog,
+    stop: async () => {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
+    },
+  };
+}

@@ -1,0 +1,302 @@
+/**
+ * The generated Apache sites, live: real Apache on loopback, a real `ws` echo backend, a wss client
+ * that trusts only a throwaway CA and checks the name. Both ways Apache carries a WebSocket are proven
+ * in one server: the `upgrade=websocket` form (rendered for 2.4.71) and the mod_proxy_wstunnel form
+ * (rendered for 2.4.46), as two sites on the same TLS and redirect ports, told apart by name. That the
+ * two files can be enabled together is part of what is tested.
+ */
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type ConnectionOptions, createServer as createTlsServer, connect as tlsConnect } from 'node:tls';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { type RunningApache, startApache } from '../helpers/apache-server.js';
+import { runCli } from '../helpers/cli.js';
+import { makeTestCa, type TestCa } from '../helpers/pki.js';
+import { type EchoBackend, freePort, startEchoBackend } from '../helpers/servers.js';
+import { requireTool } from '../helpers/tools.js';
+
+const tool = requireTool('apache');
+
+/** Every name resolves to loopback: the test network has nothing else. */
+const lookup = ((_name: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) =>
+  options?.all
+    ? callback(null, [{ address: '127.0.0.1', family: 4 }])
+    : callback(null, '127.0.0.1', 4)) as never;
+
+interface Form {
+  readonly label: string;
+  readonly host: string;
+  readonly serverVersion: string;
+  /** The WebSocket path; the Workerman seed's /wss for the older form. */
+  readonly path: string;
+  /** A plain-HTTP URL path under the WebSocket path, which must reach the backend too. */
+  readonly plainPath: string;
+}
+
+const forms: readonly Form[] = [
+  {
+    label: 'upgrade=websocket (Apache 2.4.47+)',
+    host: 'upgrade.example.test',
+    serverVersion: '2.4.71',
+    path: '/',
+    plainPath: '/chat?room=1',
+  },
+  {
+    label: 'mod_proxy_wstunnel (Apache before 2.4.47)',
+    host: 'wstunnel.example.test',
+    serverVersion: '2.4.46',
+    path: '/wss',
+    plainPath: '/wss/status',
+  },
+];
+
+function openSocket(ca: TestCa, host: string, port: number, path: string): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(`wss://${host}:${port}${path}`, { ca: ca.caPem, lookup });
+    socket.once('open', () => resolve(socket));
+    socket.once('error', reject);
+    socket.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+  });
+}
+
+const echo = (socket: WebSocket, text: string): Promise<string> =>
+  new Promise((resolve, reject) => {
+    socket.once('message', (data) => resolve(String(data)));
+    socket.once('error', reject);
+    socket.send(text);
+  });
+
+function tlsHandshake(port: number, servername: string, options: ConnectionOptions): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = tlsConnect({ host: '127.0.0.1', port, servername, ...options }, () => {
+      const protocol = socket.getProtocol() ?? '';
+      socket.end();
+      resolve(protocol);
+    });
+    socket.once('error', reject);
+  });
+}
+
+interface Response {
+  readonly status: number;
+  readonly body: string;
+  readonly headers: Record<string, string | string[] | undefined>;
+}
+
+function fetchOverTls(ca: TestCa, host: string, port: number, path: string): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    httpsRequest(
+      { host: '127.0.0.1', port, path, servername: host, headers: { host }, ca: ca.caPem },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => {
+          body += chunk;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+      },
+    )
+      .once('error', reject)
+      .end();
+  });
+}
+
+describe.skipIf(tool.skip)('generated Apache sites, live', () => {
+  let ca: TestCa;
+  let backend: EchoBackend;
+  let apache: RunningApache;
+  let tlsPort: number;
+  let httpPort: number;
+  const staticBody = 'console.log("static file served by Apache");\n';
+
+  beforeAll(async () => {
+    ca = makeTestCa();
+    backend = await startEchoBackend();
+    tlsPort = await freePort();
+    httpPort = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'wss-conf-apache-live-'));
+    const staticDir = join(dir, 'static');
+    mkdirSync(staticDir);
+    writeFileSync(join(staticDir, 'app.js'), staticBody);
+    // Apache's workers run as nobody when the tests run as root (test/helpers/apache-server.ts), and
+    // mkdtemp makes mode-700 directories that nobody could not enter.
+    chmodSync(dir, 0o755);
+    chmodSync(staticDir, 0o755);
+    const files = forms.map((form) => {
+      const leaf = ca.issue(form.host);
+      const file = join(dir, `${form.host}.conf`);
+      const result = runCli([
+        'apache',
+        '--domain',
+        form.host,
+        '--backend',
+        String(backend.port),
+        '--path',
+        form.path,
+        '--listen',
+        `127.0.0.1:${tlsPort}`,
+        '--redirect-listen',
+        `127.0.0.1:${httpPort}`,
+        '--cert',
+        leaf.cert,
+        '--key',
+        leaf.key,
+        '--static-dir',
+        staticDir,
+        '--server-version',
+        form.serverVersion,
+        '--openssl-version',
+        '3.0.0',
+        '--out',
+        file,
+        '--check',
+      ]);
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      return file;
+    });
+    expect(readFileSync(files[0] as string, 'utf8')).toContain('upgrade=websocket');
+    expect(readFileSync(files[1] as string, 'utf8')).toContain('RewriteRule ^(/wss.*)$ ws://');
+    apache = await startApache(
+      files,
+      [tlsPort, httpPort],
+      [
+        // Apache 2.4.48+ hands ws:// URLs to mod_proxy_http unless told not to; off, the older form runs
+        // through mod_proxy_wstunnel itself, as on the 2.4.46 it was written for.
+        'ProxyWebsocketFallbackToProxyHttp Off',
+        'LogLevel warn proxy_wstunnel:debug',
+      ],
+    );
+  });
+
+  afterAll(async () => {
+    await apache?.stop();
+    await backend?.stop();
+  });
+
+  describe.each(forms)('$label', (form) => {
+    it('upgrades to 101 over wss and echoes, through the domain name', async () => {
+      const socket = await openSocket(ca, form.host, tlsPort, form.path);
+      expect(await echo(socket, 'tom')).toBe('tom');
+      socket.close();
+    });
+
+    it('forwards Upgrade, Connection, Host and the X-Forwarded-* headers to the backend', async () => {
+      const before = backend.handshakes.length;
+      const socket = await openSocket(ca, form.host, tlsPort, `${form.path}?room=1`);
+      socket.close();
+      const headers = backend.handshakes[before];
+      expect(headers?.upgrade).toMatch(/^websocket$/i);
+      expect(headers?.connection).toMatch(/^upgrade$/i);
+      expect(headers).toMatchObject({
+        // ProxyPreserveHost: the name the client used, with the port it used
+        host: `${form.host}:${tlsPort}`,
+        'x-forwarded-for': '127.0.0.1',
+        'x-forwarded-host': `${form.host}:${tlsPort}`,
+        'x-forwarded-proto': 'https',
+        'x-real-ip': '127.0.0.1',
+      });
+    });
+
+    it('sends plain requests under the WebSocket path to the backend too', async () => {
+      const response = await fetchOverTls(ca, form.host, tlsPort, form.plainPath);
+      expect(response.status).toBe(200);
+      expect(response.body).toBe('plain http reached the backend\n');
+    });
+
+    it('serves static files from --static-dir, with HSTS', async () => {
+      const response = await fetchOverTls(ca, form.host, tlsPort, '/static/app.js');
+      expect(response.status).toBe(200);
+      expect(response.body).toBe(staticBody);
+      expect(response.headers['content-type']).toMatch(/javascript/);
+      expect(response.headers['strict-transport-security']).toBe('max-age=63072000');
+    });
+
+    it.each([
+      ['/game?x=1', '/game?x=1'],
+      // the path arrives decoded in %{REQUEST_URI}; mod_rewrite escapes it again for the Location
+      ['/a%20b/c?q=%2F', '/a%20b/c?q=%2F'],
+    ])('redirects plain http %s permanently to https with the TLS port', async (path, expected) => {
+      const response = await new Promise<{ status: number; location: string }>((resolve, reject) => {
+        httpRequest(
+          { host: '127.0.0.1', port: httpPort, path, headers: { host: `${form.host}:${httpPort}` } },
+          (res) => {
+            res.resume();
+            resolve({ status: res.statusCode ?? 0, location: String(res.headers.location) });
+          },
+        )
+          .once('error', reject)
+          .end();
+      });
+      expect(response).toEqual({ status: 301, location: `https://${form.host}:${tlsPort}${expected}` });
+    });
+
+    it('accepts TLS 1.2 and 1.3 and names the certificate it was asked for', async () => {
+      for (const version of ['TLSv1.3', 'TLSv1.2'] as const) {
+        expect(
+          await tlsHandshake(tlsPort, form.host, { ca: ca.caPem, minVersion: version, maxVersion: version }),
+        ).toBe(version);
+      }
+    });
+  });
+
+  it('tunnels the older form through mod_proxy_wstunnel itself', async () => {
+    const wstunnel = forms[1] as Form;
+    const socket = await openSocket(ca, wstunnel.host, tlsPort, wstunnel.path);
+    socket.close();
+    // mod_proxy_wstunnel logs each URL it serves at debug level (AH02451)
+    expect(apache.errorLog()).toContain(`AH02451: serving URL ws://127.0.0.1:${backend.port}/wss`);
+  });
+
+  it('rejects a certificate for another name: the client checks the name', async () => {
+    await expect(tlsHandshake(tlsPort, 'other.example.test', { ca: ca.caPem })).rejects.toThrow(
+      /altnames|does not match/i,
+    );
+  });
+
+  it('refuses TLS 1.0 and 1.1, which the same client can speak to a server that allows them', async () => {
+    const host = (forms[0] as Form).host;
+    const legacy: ConnectionOptions = {
+      ca: ca.caPem,
+      minVersion: 'TLSv1',
+      maxVersion: 'TLSv1.1',
+      ciphers: 'DEFAULT:@SECLEVEL=0',
+    };
+    // Control: the client really offers TLS 1.0/1.1 (else the refusal below would prove nothing).
+    const leaf = ca.issue(host);
+    const permissive = createTlsServer({
+      cert: readFileSync(leaf.cert),
+      key: readFileSync(leaf.key),
+      minVersion: 'TLSv1',
+      ciphers: 'DEFAULT:@SECLEVEL=0',
+    });
+    const controlPort = await freePort();
+    await new Promise<void>((resolve) => permissive.listen(controlPort, '127.0.0.1', resolve));
+    try {
+      expect(await tlsHandshake(controlPort, host, legacy)).toMatch(/^TLSv1(\.1)?$/);
+    } finally {
+      permissive.close();
+    }
+    for (const form of forms) await expect(tlsHandshake(tlsPort, form.host, legacy)).rejects.toThrow();
+  });
+
+  it('keeps sockets idle for 65 s alive under the default timeout (Apache alone would drop them at 60 s)', async () => {
+    const sockets = await Promise.all(forms.map((form) => openSocket(ca, form.host, tlsPort, form.path)));
+    const closed = sockets.map(() => false);
+    sockets.forEach((socket, index) => {
+      socket.once('close', () => {
+        closed[index] = true;
+      });
+    });
+    await new Promise((r) => setTimeout(r, 65_000));
+    expect(closed).toEqual([false, false]);
+    for (const socket of sockets) {
+      expect(await echo(socket, 'still here')).toBe('still here');
+      socket.close();
+    }
+  }, 90_000);
+});
