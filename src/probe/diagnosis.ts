@@ -510,7 +510,7 @@ const table: Table = {
           ctx,
           ['proxy_read_timeout 1h;', 'proxy_send_timeout 1h;'],
           [
-            'ProxyTimeout 3600',
+            'ProxyTimeout 3600   # a tunnel lives for the larger of this and Timeout',
             `# or on the line itself: ProxyPass ${pathOf(ctx)} … upgrade=websocket timeout=3600`,
           ],
         ),
