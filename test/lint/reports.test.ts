@@ -37,7 +37,7 @@ describe('JSON report', () => {
       line: 5,
       column: 1,
       message: '"ssl on" was removed in nginx 1.25.1 (deprecated since 1.15.0): newer nginx refuses to start',
-      fix: 'delete it and add ssl to the TLS listen line: listen 443 ssl;',
+      fix: 'delete it: "listen 443 ssl" already turns TLS on',
     });
   });
 

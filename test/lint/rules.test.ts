@@ -3,7 +3,7 @@
  * nothing else, and a good config that produces nothing at all. The configs are real files under
  * fixtures/lint/rules/<rule-id>/, linted the way `wss-conf lint` reads them.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type LintFlags, lintPaths } from '../../src/commands/lint.js';
@@ -148,5 +148,13 @@ describe('lint rules against their fixtures', () => {
       expect(rule.fix.length).toBeGreaterThan(0);
     }
     expect(new Set(rules.map((rule) => rule.id)).size).toBe(rules.length);
+  });
+
+  it('documents every rule in docs/lint.md, with its severity, in the table and in a section', () => {
+    const docs = readFileSync(join(repoRoot, 'docs', 'lint.md'), 'utf8');
+    for (const rule of rules) {
+      expect(docs, rule.id).toMatch(new RegExp(`^\\| \`${rule.id}\` +\\| ${rule.severity}\\b`, 'm'));
+      expect(docs, rule.id).toContain(`**\`${rule.id}\`** (${rule.severity}`);
+    }
   });
 });

@@ -45,6 +45,10 @@ describe('the seeds', () => {
       'ssl_ciphers allows weak suites: aNULL, EXPORT, RC4, DES, 3DES, MD5',
     );
     expect(message('connection-upgrade-literal')).toContain('"Connection: Upgrade"');
+    const wss = lintPaths(['fixtures/lint/seeds/002-nginx-wss.conf'], { cwd: repoRoot }).findings;
+    expect(wss.find((f) => f.rule === 'ssl-on-removed')?.fix).toBe(
+      'delete it and add ssl to the listen line: listen 8888 ssl;',
+    );
     const apache = lintPaths(['fixtures/lint/seeds/003-workerman-apache.conf'], { cwd: repoRoot }).findings;
     expect(apache.find((f) => f.rule === 'tls-legacy-protocols')?.message).toBe(
       'SSLProtocol enables TLSv1, TLSv1.1',

@@ -16,7 +16,7 @@ export const sslOnRemoved: Rule = {
   check(model, report) {
     const version = model.settings.serverVersion;
     const removedIn = nginxSince.sslDirectiveRemoved;
-    for (const { node } of model.nginx?.directives('ssl') ?? []) {
+    for (const { node, block } of model.nginx?.directives('ssl') ?? []) {
       let message: string;
       if (version === undefined) {
         message = `"ssl ${node.args.join(' ')}" was removed in nginx ${removedIn} (deprecated since 1.15.0): newer nginx refuses to start`;
@@ -25,7 +25,14 @@ export const sslOnRemoved: Rule = {
       } else {
         message = `"ssl on" is deprecated since nginx 1.15.0 and removed in ${removedIn}; it also turns TLS on for every listen of the server, port 80 included`;
       }
-      report(node, message);
+      // The fix names the server's own listen line when there is one: `listen 8888;` → `listen 8888 ssl;`.
+      const listen = block.kind === 'server' ? block.own.get('listen')?.[0] : undefined;
+      const fix = !listen
+        ? sslOnRemoved.fix
+        : listen.args.includes('ssl')
+          ? `delete it: "listen ${listen.args.join(' ')}" already turns TLS on`
+          : `delete it and add ssl to the listen line: listen ${[...listen.args, 'ssl'].join(' ')};`;
+      report(node, message, { fix });
     }
   },
 };
