@@ -18,8 +18,8 @@ const paint = (code: number, text: string) => (useColor ? `\u001b[${code}m${text
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
-/** The generation options of DESIGN.md, shared by `nginx` and `apache`; keys match the zod schema. */
-function addGenerationOptions(command: Command, server: 'nginx' | 'apache'): Command {
+/** The generation options of DESIGN.md, shared by `nginx`, `apache` and `apply`; keys match the zod schema. */
+function addSiteOptions(command: Command, server: 'nginx' | 'apache'): Command {
   return (
     command
       .option('--domain <name>', 'server name; repeat for aliases; *.example.com allowed (required)', collect)
@@ -54,6 +54,13 @@ function addGenerationOptions(command: Command, server: 'nginx' | 'apache'): Com
         `the ${server} version to write for (default: detected, else documented)`,
       )
       .option('--openssl-version <x.y.z>', `the OpenSSL ${server} uses (default: detected, else 3.0.0)`)
+  );
+}
+
+/** `nginx` and `apache`: the generation options plus where and how the file is written. */
+function addGenerationOptions(command: Command, server: 'nginx' | 'apache'): Command {
+  return (
+    addSiteOptions(command, server)
       .option('--out <file>', 'write atomically to <file> instead of stdout')
       .option('--force', 'with --out, replace an existing file')
       .option('--check', `after rendering, run the real ${server} config test on it in isolation`)
@@ -80,8 +87,14 @@ const generationKeys = [
   'balance',
 ] as const;
 
+// commander sets `redirect: true` unless --no-redirect is given; true is the schema's default anyway,
+// so only an explicit --no-redirect counts as given (apply --from refuses generation options).
 const pick = (flags: Record<string, unknown>, keys: readonly string[]) =>
-  Object.fromEntries(keys.filter((key) => flags[key] !== undefined).map((key) => [key, flags[key]]));
+  Object.fromEntries(
+    keys
+      .filter((key) => flags[key] !== undefined && !(key === 'redirect' && flags[key] === true))
+      .map((key) => [key, flags[key]]),
+  );
 
 function print(result: Printable): void {
   for (const warning of result.warnings) process.stderr.write(`${paint(33, 'warning:')} ${warning}\n`);
@@ -89,6 +102,18 @@ function print(result: Printable): void {
 }
 
 const examples = {
+  cert: `
+Examples:
+  $ wss-conf cert --domain wss.example.test --out ./certs
+  $ wss-conf cert --domain example.test --domain www.example.test --days 30 --rsa`,
+  apply: `
+Examples:
+  $ wss-conf apply nginx --domain example.com --backend 8282 --enable --dry-run
+  $ wss-conf apply nginx --domain example.com --backend 8282 --enable --verify wss://example.com/
+  $ wss-conf apply nginx --from site.conf --target /etc/nginx/conf.d/example.com.conf`,
+  rollback: `
+Examples:
+  $ wss-conf rollback --target /etc/nginx/sites-available/example.com.conf`,
   nginx: `
 Examples:
   $ wss-conf nginx --domain example.com --backend 8282
@@ -109,14 +134,6 @@ Examples:
   $ wss-conf check example.com.conf
   $ wss-conf nginx --domain example.com --backend 8282 --out site.conf && wss-conf check site.conf
   $ wss-conf check /etc/apache2/sites-available/example.com.conf --server apache`,
-  probe: `
-Examples:
-  $ wss-conf probe wss://example.com/wss
-  $ wss-conf probe wss://example.com/wss --send hello --idle 70s     # does a quiet socket survive 70 s?
-  $ wss-conf probe wss://example.com/wss --resolve example.com:443:203.0.113.7 --ca ca.pem
-  $ wss-conf probe wss://example.com/wss --json
-
-Exit status: 0 when every stage passes, 1 when one fails (the report says which, why and the fix).`,
   lint: `
 Examples:
   $ wss-conf lint /etc/nginx/nginx.conf
@@ -126,6 +143,14 @@ Examples:
 Exit status: 1 when a finding is at or above --fail-on (default: error), 2 for bad usage or an
 unreadable file, 0 otherwise. Silence one finding with a comment on the line before it:
   # wss-conf-ignore <rule> <reason>`,
+  probe: `
+Examples:
+  $ wss-conf probe wss://example.com/wss
+  $ wss-conf probe wss://example.com/wss --send hello --idle 70s     # does a quiet socket survive 70 s?
+  $ wss-conf probe wss://example.com/wss --resolve example.com:443:203.0.113.7 --ca ca.pem
+  $ wss-conf probe wss://example.com/wss --json
+
+Exit status: 0 when every stage passes, 1 when one fails (the report says which, why and the fix).`,
 };
 
 export function buildProgram(): Command {
@@ -151,6 +176,58 @@ export function buildProgram(): Command {
       print(await runApache(pick(flags, generationKeys), flags));
     });
 
+  addSiteOptions(program.command('apply'), 'nginx')
+    .description('install a site file, test, reload, verify, and roll back on any failure')
+    .argument('<server>', 'nginx or apache')
+    .option('--from <file>', 'install this rendered file instead of rendering from the options')
+    .option('--target <file>', 'where to install it (default: sites-available/ or conf.d/ of the system server)')
+    .option('--enable', 'Debian layout: also link it from sites-enabled/')
+    .option('--dry-run', 'print a unified diff of what would change, and change nothing')
+    .option('--verify <wss-url>', 'after the reload, open a WebSocket there; roll back if that fails')
+    .option('--verify-ca <file>', 'trust this CA for --verify (default: the system store)')
+    .option('--verify-resolve <host:port:addr>', "connect --verify to addr, curl's --resolve form")
+    .option('--keep <n>', 'backups to keep (default: 5)')
+    .option('--lock-timeout <duration>', 'wait this long for another apply to finish (default: 60s)')
+    .option('--nginx-bin <file>', 'the nginx binary (default: nginx on PATH)')
+    .option('--nginx-prefix <dir>', 'passed as -p to every nginx call')
+    .option('--nginx-conf <file>', 'passed as -c to every nginx call')
+    .option('--json', 'print the steps as JSON')
+    .addHelpText('after', examples.apply)
+    .action(async (server: string, flags: Record<string, unknown>) => {
+      const { runApply } = await import('./commands/apply.js');
+      print(await runApply(server, pick(flags, generationKeys), flags));
+    });
+
+  program
+    .command('rollback')
+    .description('put the newest backup of a target back, test, and reload')
+    .option('--target <file>', 'the file a previous apply installed')
+    .option('--server <type>', 'nginx (default: nginx)')
+    .option('--nginx-bin <file>', 'the nginx binary (default: nginx on PATH)')
+    .option('--nginx-prefix <dir>', 'passed as -p to every nginx call')
+    .option('--nginx-conf <file>', 'passed as -c to every nginx call')
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', examples.rollback)
+    .action(async (flags: Record<string, unknown>) => {
+      const { runRollback } = await import('./commands/rollback.js');
+      print(await runRollback(flags));
+    });
+
+  program
+    .command('cert')
+    .description('make a throwaway CA and a certificate for local testing')
+    .option('--domain <name>', 'a name the certificate covers; repeat for more (required)', collect)
+    .option('--out <dir>', 'where ca.pem, cert.pem and key.pem go (default: the current directory)')
+    .option('--days <n>', 'validity in days (default: 90)')
+    .option('--rsa', 'RSA 2048 instead of ECDSA P-256')
+    .option('--force', 'replace existing files')
+    .option('--json', 'print { files, domains, days }')
+    .addHelpText('after', examples.cert)
+    .action(async (flags: Record<string, unknown>) => {
+      const { runCert } = await import('./commands/cert.js');
+      print(await runCert(flags));
+    });
+
   program
     .command('check')
     .description("run the real server's config test on a site file, isolated (no root, no /etc)")
@@ -165,28 +242,6 @@ export function buildProgram(): Command {
     .action(async (file: string, flags: { server?: string }) => {
       const { runCheck } = await import('./commands/check.js');
       print(await runCheck(file, flags));
-    });
-
-  program
-    .command('probe')
-    .description('connect like a browser and report, stage by stage, what works and what not')
-    .argument('<url>', 'the wss:// (or ws://) URL a browser would open')
-    .option('--ca <file>', 'trust this CA (PEM) instead of the system store')
-    .option('--insecure', 'do not fail on certificate problems (they are still reported)')
-    .option(
-      '--resolve <host:port:addr>',
-      'connect to addr for host:port, like curl; port may be *; repeatable',
-      collect,
-    )
-    .option('--origin <url>', 'the Origin header to send (default: the https:// page of the same host)')
-    .option('--send <text>', 'after the ping, send this text and expect a reply')
-    .option('--idle <duration>', 'then stay silent this long (90s, 5m) and ping again')
-    .option('--timeout <duration>', 'how long each stage may wait (default: 10s)')
-    .option('--json', 'print { ok, url, stages, diagnosis } as JSON')
-    .addHelpText('after', examples.probe)
-    .action(async (url: string, flags: Record<string, unknown>) => {
-      const { runProbe } = await import('./commands/probe.js');
-      print(await runProbe(url, flags));
     });
 
   program
@@ -221,6 +276,28 @@ export function buildProgram(): Command {
     .action(async (files: string[], flags: Record<string, unknown>) => {
       const { runLint } = await import('./commands/lint.js');
       print(await runLint(files, flags));
+    });
+
+  program
+    .command('probe')
+    .description('connect like a browser and report, stage by stage, what works and what not')
+    .argument('<url>', 'the wss:// (or ws://) URL a browser would open')
+    .option('--ca <file>', 'trust this CA (PEM) instead of the system store')
+    .option('--insecure', 'do not fail on certificate problems (they are still reported)')
+    .option(
+      '--resolve <host:port:addr>',
+      'connect to addr for host:port, like curl; port may be *; repeatable',
+      collect,
+    )
+    .option('--origin <url>', 'the Origin header to send (default: the https:// page of the same host)')
+    .option('--send <text>', 'after the ping, send this text and expect a reply')
+    .option('--idle <duration>', 'then stay silent this long (90s, 5m) and ping again')
+    .option('--timeout <duration>', 'how long each stage may wait (default: 10s)')
+    .option('--json', 'print { ok, url, stages, diagnosis } as JSON')
+    .addHelpText('after', examples.probe)
+    .action(async (url: string, flags: Record<string, unknown>) => {
+      const { runProbe } = await import('./commands/probe.js');
+      print(await runProbe(url, flags));
     });
 
   return program;
