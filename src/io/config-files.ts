@@ -32,13 +32,23 @@ const filesUnder = (directory: string): string[] =>
  * directory of the main file, globs expanded and sorted, a glob that matches nothing is no error.
  */
 export function includeResolver(cwd: string): IncludeResolver {
+  // A snippet included by every server block is read from disk once.
+  const read = new Map<string, SourceFile>();
+  const source = (path: string): SourceFile => {
+    let file = read.get(path);
+    if (!file) {
+      file = readSource(path, cwd);
+      read.set(path, file);
+    }
+    return file;
+  };
   return (pattern, mainFile) => {
     const base = dirname(resolve(cwd, mainFile));
     const absolute = resolve(base, pattern);
     try {
       const paths = hasGlobMagic(pattern) ? expandGlob(absolute) : [absolute];
       const files = paths.flatMap((path) => (statSync(path).isDirectory() ? filesUnder(path) : [path]));
-      return { files: files.map((path) => readSource(path, cwd)) };
+      return { files: files.map(source) };
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
       return {
