@@ -16,7 +16,7 @@ export interface ProbeJson {
 export interface ProbeOutcome {
   readonly exit: 0 | 1 | 2;
   readonly report: ProbeJson;
-  /** The text report, rendered from a second identical run only when asked for. */
+  /** The error's message: the one-line summary for stderr (exit 1), or the usage problems (exit 2). */
   readonly message: string;
 }
 
