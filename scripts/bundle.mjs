@@ -1,43 +1,68 @@
-// Bundles the tsc output (dist/lib) into dist/cli.js, the file bin/wss-conf.js imports. Loading one
-// file instead of ~150 modules of zod, commander and handlebars is what keeps `wss-conf nginx` within
-// 1.5x of a bare `node -e 0` (see bench/startup.mjs). One file, not split into chunks: every extra
-// file costs a resolve and a compile. Packages a render never needs (execa, ws, ...) stay external and
-// load from node_modules only when a command imports them.
-import { readFileSync } from 'node:fs';
+// Bundles the tsc output (dist/lib) for a fast start; `wss-conf nginx` must start within 1.5x of a bare
+// `node -e 0` (npm run bench:startup). Loading a few files instead of ~150 modules of zod, commander and
+// handlebars is what makes that possible.
+//
+//   dist/cli.cjs            commander wiring (src/cli.ts); what bin/wss-conf.js requires
+//   dist/render/nginx.cjs   `wss-conf nginx`: schema, nginx target, templates, zod, handlebars runtime
+//   dist/render/apache.cjs  `wss-conf apache`: the same for Apache
+//   dist/lib/**             every other command (lint, probe, apply...), loaded from the tsc output
+//
+// CommonJS, because Node 20 starts a CommonJS entry ~5 ms faster than an ES module, and `require` (not
+// `import()`) between the files, which would start the ES module loader. Minified: ~3 ms less to
+// parse. Each render bundle carries its own copy of src/core/errors.ts, which is why cli.ts maps
+// errors by name. Packages a render never needs (execa, ws, ...) load from node_modules when used.
+import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-// Only what every render needs is inlined; the rest load from node_modules when used.
 const inlined = new Set(['commander', 'handlebars', 'zod', 'chalk']);
 const external = Object.keys(pkg.dependencies ?? {}).filter((name) => !inlined.has(name));
+const renderCommands = ['nginx', 'apache'];
 
-// Only the render path (`nginx`, `apache`) is bundled. Every other command is imported from the tsc
-// output in dist/lib when it runs, so the code of lint, probe, apply... never slows a render down.
-const renderCommands = new Set(['nginx', 'apache', 'render-site']);
-const otherCommandsStayExternal = {
-  name: 'other-commands-stay-external',
+/** In cli.js, `import('./commands/<name>.js')` becomes a require of the render bundle or of dist/lib. */
+const commandsAreSeparateFiles = {
+  name: 'commands-are-separate-files',
   setup(pluginBuild) {
     pluginBuild.onResolve({ filter: /^\.\/commands\/[a-z-]+\.js$/ }, (args) => {
       const name = args.path.slice('./commands/'.length, -'.js'.length);
-      return renderCommands.has(name) ? undefined : { path: `./lib/commands/${name}.js`, external: true };
+      if (!renderCommands.includes(name)) return { path: `./lib/commands/${name}.js`, external: true };
+      return { path: name, namespace: 'render-bundle' };
     });
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'render-bundle' }, (args) => ({
+      contents: `module.exports = require('./render/${args.path}.cjs');`,
+      loader: 'js',
+    }));
+    pluginBuild.onResolve({ filter: /^\.\/render\// }, (args) => ({ path: args.path, external: true }));
   },
 };
 
-await build({
-  entryPoints: [join(root, 'dist', 'lib', 'cli.js')],
-  outfile: join(root, 'dist', 'cli.cjs'),
+const common = {
   bundle: true,
-  // CommonJS, because Node 20 starts an ES module entry ~5 ms slower than a CommonJS one.
   format: 'cjs',
   platform: 'node',
   target: 'node20',
   external,
-  plugins: [otherCommandsStayExternal],
-  // Not minified: it would not load measurably faster, and stack traces in bug reports stay readable.
+  minify: true,
   legalComments: 'none',
   logLevel: 'warning',
-});
+};
+
+rmSync(join(root, 'dist', 'render'), { recursive: true, force: true });
+await Promise.all([
+  build({
+    ...common,
+    entryPoints: [join(root, 'dist', 'lib', 'cli.js')],
+    outfile: join(root, 'dist', 'cli.cjs'),
+    plugins: [commandsAreSeparateFiles],
+  }),
+  ...renderCommands.map((name) =>
+    build({
+      ...common,
+      entryPoints: [join(root, 'dist', 'lib', 'commands', `${name}.js`)],
+      outfile: join(root, 'dist', 'render', `${name}.cjs`),
+    }),
+  ),
+]);
