@@ -11,15 +11,27 @@ import { join } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { nginxMainConfig } from '../../src/io/nginx.js';
 
+const handedOut = new Set<number>();
+
+/**
+ * A port nothing listens on right now, never the same one twice in this process: the kernel may hand a
+ * just-released port out again, and two servers of one test must not race for it.
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createTcpServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const server = createTcpServer();
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => {
+        const address = server.address();
+        server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+      });
     });
-  });
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
 }
 
 export async function waitForPort(port: number, timeoutMs = 10000): Promise<void> {
