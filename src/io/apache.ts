@@ -54,12 +54,18 @@ export const parseApacheVersionOutput = (text: string): string | undefined =>
 export const parseOpensslVersionOutput = (text: string): string | undefined =>
   /Library: OpenSSL (\d+\.\d+\.\d+)/.exec(text)?.[1] ?? /^OpenSSL (\d+\.\d+\.\d+)/.exec(text)?.[1];
 
-/** Where distributions keep the module files: Debian, RHEL/Fedora (64 and 32 bit), the httpd image. */
+/**
+ * Where the module files are kept: Debian/Ubuntu, RHEL/Fedora (64 and 32 bit) and Arch, SUSE, the
+ * official httpd container image, Homebrew (Apple silicon and Intel).
+ */
 const moduleDirectories = [
   '/usr/lib/apache2/modules',
   '/usr/lib64/httpd/modules',
   '/usr/lib/httpd/modules',
+  '/usr/lib64/apache2',
   '/usr/local/apache2/modules',
+  '/opt/homebrew/lib/httpd/modules',
+  '/usr/local/lib/httpd/modules',
 ];
 
 export function findApacheModulesDir(candidates: readonly string[] = moduleDirectories): string {

@@ -14,7 +14,7 @@
 import { UsageError } from '../core/errors.js';
 import type { BalanceMethod, Endpoint, GenerationOptions } from '../core/options.js';
 import { mozillaGuidelineVersion, tlsProfiles } from '../core/tls.js';
-import { apacheSince, apacheSupports, opensslSupports } from '../core/versions.js';
+import { type ApacheFeature, apacheSince, apacheSupports, opensslSupports } from '../core/versions.js';
 import {
   clientUrl,
   formatEndpoint,
@@ -133,8 +133,7 @@ export function apacheSiteView(options: GenerationOptions, versions: TargetVersi
   const problems = apacheProblems(options, versions);
   if (problems.length > 0) throw new UsageError(problems.join('\n'));
 
-  const supports = (feature: Parameters<typeof apacheSupports>[1]) =>
-    apacheSupports(versions.server, feature);
+  const supports = (feature: ApacheFeature) => apacheSupports(versions.server, feature);
   const profile = tlsProfiles[options.tls];
   const upgradeByProxyHttp = supports('proxyHttpUpgrade');
   const tls13 = supports('tls13');
@@ -190,6 +189,8 @@ export function apacheSiteView(options: GenerationOptions, versions: TargetVersi
     ? `balancer://${wsBalancer}`
     : `ws://${formatEndpoint(options.backends[0] as Endpoint)}`;
 
+  // Listen's protocol argument defaults to https only on port 443 (core docs, Listen), so a TLS port
+  // elsewhere says so; http, the default for every other port, needs no argument.
   const listens = [
     { endpoint: options.listen, protocol: ' https', role: 'TLS' },
     ...(redirect ? [{ endpoint: redirect, protocol: '', role: 'redirect' }] : []),
