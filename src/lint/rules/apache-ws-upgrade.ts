@@ -1,13 +1,10 @@
-import { compareVersions } from '../../core/versions.js';
+import { apacheSince, apacheSupports } from '../../core/versions.js';
 import type { Rule } from '../rule.js';
 
-/**
- * The first httpd version whose mod_proxy_http tunnels a protocol upgrade when ProxyPass says
- * `upgrade=websocket` ("Since Apache HTTP Server 2.4.47, protocol Upgrade (tunneling) can be better
- * handled by mod_proxy_http", https://httpd.apache.org/docs/2.4/mod/mod_proxy_wstunnel.html).
- * TODO(lead): move to `apacheSince` in src/core/versions.ts once it exists; kept here meanwhile.
- */
-export const APACHE_UPGRADE_WEBSOCKET_SINCE = '2.4.47';
+/** The first httpd whose mod_proxy_http tunnels an upgrade when ProxyPass says `upgrade=websocket`
+ *  (`proxyHttpUpgrade` in src/core/versions.ts: "Since Apache HTTP Server 2.4.47, protocol Upgrade
+ *  (tunneling) can be better handled by mod_proxy_http", mod_proxy_wstunnel docs). */
+const upgradeParameterSince = apacheSince.proxyHttpUpgrade;
 
 /**
  * An http:// ProxyPass does not upgrade by itself: httpd needs either a ws:// route (mod_proxy_wstunnel,
@@ -25,8 +22,7 @@ export const apacheWsUpgrade: Rule = {
     const apache = model.apache;
     if (!apache) return;
     const version = model.settings.serverVersion;
-    const hasUpgradeParameter =
-      version === undefined || compareVersions(version, APACHE_UPGRADE_WEBSOCKET_SINCE) >= 0;
+    const hasUpgradeParameter = version === undefined || apacheSupports(version, 'proxyHttpUpgrade');
     for (const route of apache.routes) {
       if (!(route.pathNamesSocket || route.selectedByWsPath)) continue;
       if (!route.schemes.every((scheme) => scheme === 'http' || scheme === 'https')) continue;
@@ -35,7 +31,7 @@ export const apacheWsUpgrade: Rule = {
         if (hasUpgradeParameter) continue;
         report(
           upgrade.at,
-          `upgrade=websocket needs httpd ${APACHE_UPGRADE_WEBSOCKET_SINCE}; httpd ${version} ignores it, so ${route.path} never upgrades`,
+          `upgrade=websocket needs httpd ${upgradeParameterSince}; httpd ${version} ignores it, so ${route.path} never upgrades`,
           { fix: `ProxyPass ${route.path} ${route.url.replace(/^http/i, 'ws')}  (mod_proxy_wstunnel)` },
         );
         continue;
