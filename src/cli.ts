@@ -59,14 +59,16 @@ function addSiteOptions(command: Command, server: 'nginx' | 'apache'): Command {
 
 /** `nginx` and `apache`: the generation options plus where and how the file is written. */
 function addGenerationOptions(command: Command, server: 'nginx' | 'apache'): Command {
-  return (
-    addSiteOptions(command, server)
-      .option('--out <file>', 'write atomically to <file> instead of stdout')
-      .option('--force', 'with --out, replace an existing file')
-      .option('--check', `after rendering, run the real ${server} config test on it in isolation`)
-      .option('--strict', 'certificate problems are errors (exit 1), not warnings')
-      .option('--json', 'print { files, warnings } instead of the config')
-  );
+  return addSiteOptions(command, server)
+    .option(
+      '--config <file>',
+      'read options from a JSON or YAML file (keys: the long flags); flags override it',
+    )
+    .option('--out <file>', 'write atomically to <file> instead of stdout')
+    .option('--force', 'with --out, replace an existing file')
+    .option('--check', `after rendering, run the real ${server} config test on it in isolation`)
+    .option('--strict', 'certificate problems are errors (exit 1), not warnings')
+    .option('--json', 'print { files, warnings } instead of the config');
 }
 
 const generationKeys = [
@@ -180,7 +182,10 @@ export function buildProgram(): Command {
     .description('install a site file, test, reload, verify, and roll back on any failure')
     .argument('<server>', 'nginx or apache')
     .option('--from <file>', 'install this rendered file instead of rendering from the options')
-    .option('--target <file>', 'where to install it (default: sites-available/ or conf.d/ of the system server)')
+    .option(
+      '--target <file>',
+      'where to install it (default: sites-available/ or conf.d/ of the system server)',
+    )
     .option('--enable', 'Debian layout: also link it from sites-enabled/')
     .option('--dry-run', 'print a unified diff of what would change, and change nothing')
     .option('--verify <wss-url>', 'after the reload, open a WebSocket there; roll back if that fails')

@@ -12,6 +12,7 @@ import type { ConfigTestResult } from '../io/nginx.js';
 import type { RenderedSite, TargetVersions } from '../targets/site.js';
 
 export interface OutputFlags {
+  readonly config?: string;
   readonly out?: string;
   readonly force?: boolean;
   readonly json?: boolean;
@@ -45,8 +46,18 @@ export interface RenderedSiteFile {
   readonly files: Readonly<Record<string, string>>;
 }
 
-/** Validates, resolves versions, renders and checks the certificate; writes nothing. */
-export async function renderSite(target: SiteTarget, input: Record<string, unknown>): Promise<RenderedSiteFile> {
+/**
+ * Validates, resolves versions, renders and checks the certificate; writes nothing. With `configFile`,
+ * its options come first and the flags in `input` override them.
+ */
+export async function renderSite(
+  target: SiteTarget,
+  flagInput: Record<string, unknown>,
+  configFile?: string,
+): Promise<RenderedSiteFile> {
+  const input = configFile
+    ? { ...(await (await import('../io/options-file.js')).readOptionsFile(configFile)), ...flagInput }
+    : flagInput;
   const options = parseGenerationOptions(input);
   const versions = await target.resolveVersions(options);
   const site = target.render(options, versions, toolVersion);
@@ -66,13 +77,15 @@ export async function renderSiteCommand(
   input: Record<string, unknown>,
   flags: OutputFlags,
 ): Promise<CommandResult> {
-  const site = await renderSite(target, input);
+  const site = await renderSite(target, input, flags.config);
   if (flags.out) assertWritable(flags.out, flags.force ?? false);
   const { fileName, content, certificateFindings } = site;
   const warnings = [...site.warnings];
 
   if (flags.strict && certificateFindings.length > 0) {
-    throw new ProblemFound(`--strict: certificate problems, nothing written:\n${certificateFindings.join('\n')}`);
+    throw new ProblemFound(
+      `--strict: certificate problems, nothing written:\n${certificateFindings.join('\n')}`,
+    );
   }
   if (flags.check) {
     const result = await target.test(content, flags.out ?? fileName);
@@ -86,6 +99,7 @@ export async function renderSiteCommand(
       warnings,
     };
   }
-  if (flags.json) return { stdout: `${JSON.stringify({ files: site.files, warnings }, null, 2)}\n`, warnings };
+  if (flags.json)
+    return { stdout: `${JSON.stringify({ files: site.files, warnings }, null, 2)}\n`, warnings };
   return { stdout: content, warnings };
 }

@@ -172,9 +172,12 @@ const flagOf = (key: PropertyKey | undefined): string =>
 const shown = (value: unknown): string => JSON.stringify(value) ?? String(value);
 
 /** Every problem of a failed parse as `--option: what is allowed`, one per line. */
-function problemsOf(issues: readonly z.core.$ZodIssue[]): string[] {
+function problemsOf(
+  issues: readonly z.core.$ZodIssue[],
+  nameOf: (key: PropertyKey | undefined) => string = flagOf,
+): string[] {
   return issues.map((issue) => {
-    const flag = flagOf(issue.path[0]);
+    const flag = nameOf(issue.path[0]);
     if (issue.code === 'invalid_type' && issue.input === undefined) return `${flag} is required`;
     if (issue.input !== undefined && typeof issue.input !== 'object') {
       return `${flag}: ${shown(issue.input)} is not allowed; use ${issue.message}`;
@@ -247,3 +250,64 @@ export function parseGenerationOptions(input: unknown): GenerationOptions {
 }
 
 const withTrailingSlash = (text: string): string => (text.endsWith('/') ? text : `${text}/`);
+
+// ---------------------------------------------------------------------------------------------------
+// Options files (--config): the same schema, with the long flags' names as keys.
+
+const kebab = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+const camelByKebab = new Map(Object.keys(generationOptionsSchema.shape).map((key) => [kebab(key), key]));
+const listKeys = new Set(['domain', 'backend']);
+
+/**
+ * Turns the parsed content of an options file (JSON or YAML) into schema input. Problems name the file
+ * and the key, and every value is checked by the same allowlists as the flags.
+ */
+export function optionsFromFile(data: unknown, file: string): Record<string, unknown> {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new UsageError(
+      `${file}: must be a mapping of option names (the long flags, e.g. static-dir) to values`,
+    );
+  }
+  const problems: string[] = [];
+  const input: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(data)) {
+    if (key === '$schema') continue; // editors use it to find schema.json
+    const camel = camelByKebab.get(key);
+    if (!camel) {
+      problems.push(`${file}: unknown key ${shown(key)}; use one of ${[...camelByKebab.keys()].join(', ')}`);
+      continue;
+    }
+    // YAML reads `backend: 8282` as a number and a lone domain as a string; flags give strings and lists.
+    const text = (v: unknown) => (typeof v === 'number' ? String(v) : v);
+    input[camel] = listKeys.has(key) ? (Array.isArray(value) ? value : [value]).map(text) : text(value);
+  }
+  const result = z.partial(generationOptionsSchema).safeParse(input, { reportInput: true });
+  if (!result.success) {
+    problems.push(...problemsOf(result.error.issues, (key) => `${file}: ${kebab(String(key))}`));
+  }
+  if (problems.length > 0) throw new UsageError(problems.join('\n'));
+  return input;
+}
+
+/** JSON Schema for options files (published as schema.json), from the same zod schema. */
+export function optionsFileJsonSchema(): Record<string, unknown> {
+  const generated = z.toJSONSchema(z.partial(generationOptionsSchema), {
+    io: 'input',
+    unrepresentable: 'any',
+  }) as {
+    properties: Record<string, Record<string, unknown>>;
+  };
+  const properties = Object.fromEntries(
+    Object.entries(generated.properties).map(([key, value]) => [kebab(key), value]),
+  );
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://github.com/wss-conf/wss-conf/schema.json',
+    title: 'wss-conf options file',
+    description:
+      'Options for wss-conf nginx|apache --config <file>; keys are the long flags, flags override them.',
+    type: 'object',
+    properties: { $schema: { type: 'string' }, ...properties },
+    additionalProperties: false,
+  };
+}

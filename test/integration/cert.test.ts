@@ -108,6 +108,6 @@ describe.skipIf(openssl.skip)('wss-conf cert', () => {
         await server.stop();
         await backend.stop();
       }
-      },
+    },
   );
 });

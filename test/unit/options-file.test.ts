@@ -1,0 +1,139 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../../src/core/errors.js';
+import { optionsFileJsonSchema, optionsFromFile, parseGenerationOptions } from '../../src/core/options.js';
+import { repoRoot, runCli } from '../helpers/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'options-file-'));
+const write = (name: string, text: string) => {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+};
+
+describe('options files', () => {
+  it('schema.json is generated from the zod schema and up to date (npm run schema)', () => {
+    expect(readFileSync(join(repoRoot, 'schema.json'), 'utf8')).toBe(
+      `${JSON.stringify(optionsFileJsonSchema(), null, 2)}\n`,
+    );
+  });
+
+  it('takes the long flags as keys, and numbers and lone values where flags give strings and lists', () => {
+    const input = optionsFromFile(
+      {
+        domain: 'example.com',
+        backend: 8282,
+        'static-dir': '/srv/app',
+        'redirect-listen': 8080,
+        redirect: true,
+      },
+      'site.yaml',
+    );
+    expect(input).toEqual({
+      domain: ['example.com'],
+      backend: ['8282'],
+      staticDir: '/srv/app',
+      redirectListen: '8080',
+      redirect: true,
+    });
+    expect(parseGenerationOptions(input).redirectListen).toEqual({ port: 8080 });
+  });
+
+  it.each([
+    [{ domain: 'evil;}' }, 'site.yaml: domain: "evil;}" is not allowed; use a host name'],
+    [
+      { 'static-dir': 'relative/dir' },
+      'site.yaml: static-dir: "relative/dir" is not allowed; use an absolute path',
+    ],
+    [{ staticDir: '/srv' }, 'site.yaml: unknown key "staticDir"; use one of domain, backend, path'],
+    [['example.com'], 'site.yaml: must be a mapping of option names'],
+  ])('names the file and the key of a bad value: %j', (data, message) => {
+    expect(() => optionsFromFile(data, 'site.yaml')).toThrow(UsageError);
+    expect(() => optionsFromFile(data, 'site.yaml')).toThrow(message);
+  });
+});
+
+describe('wss-conf nginx --config', () => {
+  const flags = [
+    '--domain',
+    'example.com',
+    '--domain',
+    'www.example.com',
+    '--backend',
+    '8282',
+    '--path',
+    '/wss',
+    '--static-dir',
+    '/root/html/static',
+    '--timeout',
+    '10m',
+    '--no-redirect',
+    '--server-version',
+    '1.24.0',
+    '--openssl-version',
+    '3.0.0',
+  ];
+
+  it('gives byte-identical output from flags, a JSON file and a YAML file', () => {
+    const json = write(
+      'site.json',
+      JSON.stringify({
+        domain: ['example.com', 'www.example.com'],
+        backend: ['8282'],
+        path: '/wss',
+        'static-dir': '/root/html/static',
+        timeout: '10m',
+        redirect: false,
+        'server-version': '1.24.0',
+        'openssl-version': '3.0.0',
+      }),
+    );
+    const yaml = write(
+      'site.yaml',
+      [
+        '# yaml-language-server: $schema=../schema.json',
+        'domain:',
+        '  - example.com',
+        '  - www.example.com',
+        'backend: 8282',
+        'path: /wss',
+        'static-dir: /root/html/static',
+        'timeout: 10m',
+        'redirect: false',
+        'server-version: 1.24.0',
+        'openssl-version: 3.0.0',
+        '',
+      ].join('\n'),
+    );
+    const fromFlags = runCli(['nginx', ...flags]);
+    expect(fromFlags.status).toBe(0);
+    expect(runCli(['nginx', '--config', json]).stdout).toBe(fromFlags.stdout);
+    expect(runCli(['nginx', '--config', yaml]).stdout).toBe(fromFlags.stdout);
+  });
+
+  it('lets flags override the file', () => {
+    const yaml = write(
+      'override.yaml',
+      'domain: example.com\nbackend: 8282\ntimeout: 10m\nserver-version: 1.24.0\n',
+    );
+    const result = runCli(['nginx', '--config', yaml, '--timeout', '90s']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('proxy_read_timeout 90s;');
+  });
+
+  it('reports a bad file with its name and key, exit 2, nothing on stdout', () => {
+    const yaml = write('bad.yaml', 'domain: example.com\nbackend: 8282\npath: "/w s"\n');
+    const result = runCli(['nginx', '--config', yaml]);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(`${yaml}: path: "/w s" is not allowed`);
+  });
+
+  it('reports YAML that does not parse, and a missing file', () => {
+    const broken = write('broken.yaml', 'domain: [example.com\n');
+    expect(runCli(['nginx', '--config', broken]).stderr).toContain(`${broken}: not valid YAML`);
+    expect(runCli(['nginx', '--config', join(dir, 'nope.yaml')]).stderr).toContain('--config: cannot read');
+  });
+});
