@@ -54,9 +54,21 @@ const forms: readonly Form[] = [
   },
 ];
 
-function openSocket(ca: TestCa, host: string, port: number, path: string): Promise<WebSocket> {
+/** Two backends with --balance ip-hash, which Apache does with a route cookie, in both forms. */
+const balancedSites = [
+  { label: 'upgrade=websocket', host: 'sticky-new.example.test', serverVersion: '2.4.71' },
+  { label: 'mod_proxy_wstunnel', host: 'sticky-old.example.test', serverVersion: '2.4.46' },
+] as const;
+
+function openSocket(
+  ca: TestCa,
+  host: string,
+  port: number,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(`wss://${host}:${port}${path}`, { ca: ca.caPem, lookup });
+    const socket = new WebSocket(`wss://${host}:${port}${path}`, { ca: ca.caPem, lookup, headers });
     socket.once('open', () => resolve(socket));
     socket.once('error', reject);
     socket.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
@@ -108,6 +120,7 @@ function fetchOverTls(ca: TestCa, host: string, port: number, path: string): Pro
 describe.skipIf(tool.skip)('generated Apache sites, live', () => {
   let ca: TestCa;
   let backend: EchoBackend;
+  let second: EchoBackend;
   let apache: RunningApache;
   let tlsPort: number;
   let httpPort: number;
@@ -116,6 +129,7 @@ describe.skipIf(tool.skip)('generated Apache sites, live', () => {
   beforeAll(async () => {
     ca = makeTestCa();
     backend = await startEchoBackend();
+    second = await startEchoBackend();
     tlsPort = await freePort();
     httpPort = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'wss-conf-apache-live-'));
@@ -126,17 +140,13 @@ describe.skipIf(tool.skip)('generated Apache sites, live', () => {
     // mkdtemp makes mode-700 directories that nobody could not enter.
     chmodSync(dir, 0o755);
     chmodSync(staticDir, 0o755);
-    const files = forms.map((form) => {
-      const leaf = ca.issue(form.host);
-      const file = join(dir, `${form.host}.conf`);
+    const render = (host: string, serverVersion: string, extra: string[], stderr = /^$/): string => {
+      const leaf = ca.issue(host);
+      const file = join(dir, `${host}.conf`);
       const result = runCli([
         'apache',
         '--domain',
-        form.host,
-        '--backend',
-        String(backend.port),
-        '--path',
-        form.path,
+        host,
         '--listen',
         `127.0.0.1:${tlsPort}`,
         '--redirect-listen',
@@ -145,24 +155,42 @@ describe.skipIf(tool.skip)('generated Apache sites, live', () => {
         leaf.cert,
         '--key',
         leaf.key,
-        '--static-dir',
-        staticDir,
         '--server-version',
-        form.serverVersion,
+        serverVersion,
         '--openssl-version',
         '3.0.0',
         '--out',
         file,
         '--check',
+        ...extra,
       ]);
-      expect(result.stderr).toBe('');
+      expect(result.stderr).toMatch(stderr);
       expect(result.status).toBe(0);
       return file;
-    });
+    };
+    const files = forms.map((form) =>
+      render(form.host, form.serverVersion, [
+        '--backend',
+        String(backend.port),
+        '--path',
+        form.path,
+        '--static-dir',
+        staticDir,
+      ]),
+    );
+    // --balance ip-hash warns that Apache keeps clients on a backend with a route cookie instead.
+    const balancedFiles = balancedSites.map((site) =>
+      render(
+        site.host,
+        site.serverVersion,
+        ['--backend', String(backend.port), '--backend', String(second.port), '--balance', 'ip-hash'],
+        /^warning: --balance ip-hash: Apache has no client-address hash[^\n]*\n$/,
+      ),
+    );
     expect(readFileSync(files[0] as string, 'utf8')).toContain('upgrade=websocket');
     expect(readFileSync(files[1] as string, 'utf8')).toContain('RewriteRule ^(/wss.*)$ ws://');
     apache = await startApache(
-      files,
+      [...files, ...balancedFiles],
       [tlsPort, httpPort],
       [
         // Apache 2.4.48+ hands ws:// URLs to mod_proxy_http unless told not to; off, the older form runs
@@ -176,6 +204,7 @@ describe.skipIf(tool.skip)('generated Apache sites, live', () => {
   afterAll(async () => {
     await apache?.stop();
     await backend?.stop();
+    await second?.stop();
   });
 
   describe.each(forms)('$label', (form) => {
@@ -240,6 +269,30 @@ describe.skipIf(tool.skip)('generated Apache sites, live', () => {
         expect(
           await tlsHandshake(tlsPort, form.host, { ca: ca.caPem, minVersion: version, maxVersion: version }),
         ).toBe(version);
+      }
+    });
+  });
+
+  describe.each(balancedSites)('two backends, --balance ip-hash, $label', (site) => {
+    it('sets a route cookie, and a WebSocket carrying it reaches the backend it names', async () => {
+      const first = await fetchOverTls(ca, site.host, tlsPort, '/');
+      expect(first.status).toBe(200);
+      const cookie = String(first.headers['set-cookie']);
+      expect(cookie).toMatch(/^ROUTE_sticky_(new|old)_example_test_\d+=\.b[12]; Path=\/; Secure; HttpOnly$/);
+      const name = cookie.split('=')[0] as string;
+      // Twice in a row each: taking turns, which is what Apache does without the cookie, cannot pass this.
+      for (const [route, expected, other] of [
+        ['b2', second, backend],
+        ['b2', second, backend],
+        ['b1', backend, second],
+        ['b1', backend, second],
+      ] as const) {
+        const [before, otherBefore] = [expected.handshakes.length, other.handshakes.length];
+        const socket = await openSocket(ca, site.host, tlsPort, '/', { Cookie: `${name}=.${route}` });
+        expect(await echo(socket, route)).toBe(route);
+        socket.close();
+        expect(expected.handshakes.length).toBe(before + 1);
+        expect(other.handshakes.length).toBe(otherBefore);
       }
     });
   });
