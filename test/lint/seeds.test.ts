@@ -15,13 +15,12 @@ const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as
 };
 
 describe('the seeds', () => {
-  it.each(expected.cases.map((c) => [c.file, c.flags, c.findings] as const))(
-    '%s %j',
-    (file, flags, findings) => {
-      const result = lintPaths([join('fixtures', 'lint', 'seeds', file)], { cwd: repoRoot, ...flags });
-      expect(result.findings.map((f) => `${f.line}:${f.column} ${f.severity} ${f.rule}`)).toEqual(findings);
-    },
-  );
+  it.each(
+    expected.cases.map((c) => [c.file, c.flags, c.findings] as const),
+  )('%s %j', (file, flags, findings) => {
+    const result = lintPaths([join('fixtures', 'lint', 'seeds', file)], { cwd: repoRoot, ...flags });
+    expect(result.findings.map((f) => `${f.line}:${f.column} ${f.severity} ${f.rule}`)).toEqual(findings);
+  });
 
   it('has an expectation for every seed snippet', () => {
     const files = readdirSync(dir).filter((file) => file.endsWith('.conf'));

@@ -163,17 +163,20 @@ describe('TLS', () => {
     expect(lines.includes('SSLSessionTickets off')).toBe(line !== undefined);
   });
 
-  it.each(['2.4.5', '2.4.37', '2.4.46', '2.4.47', '2.4.71'])(
-    'never enables SSLv2/3, TLS 1.0/1.1, RC4 or EXPORT suites, nor `all -SSLv3` (Apache %s)',
-    (server) => {
-      for (const tls of ['intermediate', 'modern'] as const) {
-        if (tls === 'modern' && !apacheSupports(server, 'tls13')) continue;
-        const tlsLines = directives(textOf({ tls }, server)).filter((line) => line.startsWith('SSL'));
-        expect(tlsLines.join('\n')).not.toMatch(/SSLv2|SSLv3|TLSv1(\.1)?\b(?!\.)|RC4|EXPORT|(?<!-)\ball\b/);
-        expect(tlsLines).toContain('SSLHonorCipherOrder off');
-      }
-    },
-  );
+  it.each([
+    '2.4.5',
+    '2.4.37',
+    '2.4.46',
+    '2.4.47',
+    '2.4.71',
+  ])('never enables SSLv2/3, TLS 1.0/1.1, RC4 or EXPORT suites, nor `all -SSLv3` (Apache %s)', (server) => {
+    for (const tls of ['intermediate', 'modern'] as const) {
+      if (tls === 'modern' && !apacheSupports(server, 'tls13')) continue;
+      const tlsLines = directives(textOf({ tls }, server)).filter((line) => line.startsWith('SSL'));
+      expect(tlsLines.join('\n')).not.toMatch(/SSLv2|SSLv3|TLSv1(\.1)?\b(?!\.)|RC4|EXPORT|(?<!-)\ball\b/);
+      expect(tlsLines).toContain('SSLHonorCipherOrder off');
+    }
+  });
 
   it('sends HSTS through mod_headers, and HTTP/2 from 2.4.17', () => {
     expect(directives(textOf({}))).toContain(
@@ -189,14 +192,11 @@ describe('names, ports and the redirect', () => {
     [['example.com', 'www.example.com'], 'example.com', 'www.example.com'],
     [['*.example.com', 'example.com'], 'example.com', '*.example.com'],
     [['*.example.com'], 'www.example.com', '*.example.com'],
-  ])(
-    '--domain %j: ServerName %s, ServerAlias %s (a wildcard ServerName is refused)',
-    (domain, name, alias) => {
-      const lines = directives(textOf({ domain }));
-      expect(lines).toContain(`ServerName ${name}`);
-      expect(lines).toContain(`ServerAlias ${alias}`);
-    },
-  );
+  ])('--domain %j: ServerName %s, ServerAlias %s (a wildcard ServerName is refused)', (domain, name, alias) => {
+    const lines = directives(textOf({ domain }));
+    expect(lines).toContain(`ServerName ${name}`);
+    expect(lines).toContain(`ServerAlias ${alias}`);
+  });
 
   it.each([
     [{}, []],
@@ -336,13 +336,10 @@ describe('version detection', () => {
     [{}, { server: '2.4.71', openssl: '3.0.19' }, '2.4.71', '3.0.19', 'detected'],
     [{ opensslVersion: '3.5.0' }, { server: '2.4.71', openssl: '3.0.19' }, '2.4.71', '3.5.0', 'detected'],
     [{}, undefined, defaultVersions.apache, defaultVersions.openssl, 'default'],
-  ] as const)(
-    'options %j with %j installed → Apache %s, OpenSSL %s (%s)',
-    (input, detected, server, openssl, source) => {
-      const options = parseGenerationOptions({ ...base, ...input });
-      expect(resolveApacheVersions(options, detected)).toEqual({ server, openssl, source });
-    },
-  );
+  ] as const)('options %j with %j installed → Apache %s, OpenSSL %s (%s)', (input, detected, server, openssl, source) => {
+    const options = parseGenerationOptions({ ...base, ...input });
+    expect(resolveApacheVersions(options, detected)).toEqual({ server, openssl, source });
+  });
 });
 
 describe('apacheMainConfig', () => {
