@@ -112,7 +112,8 @@ Examples:
 Examples:
   $ wss-conf apply nginx --domain example.com --backend 8282 --enable --dry-run
   $ wss-conf apply nginx --domain example.com --backend 8282 --enable --verify wss://example.com/
-  $ wss-conf apply nginx --from site.conf --target /etc/nginx/conf.d/example.com.conf`,
+  $ wss-conf apply nginx --from site.conf --target /etc/nginx/conf.d/example.com.conf
+  $ wss-conf apply apache --domain example.com --backend 8282 --path /wss --enable --verify wss://example.com/wss`,
   rollback: `
 Examples:
   $ wss-conf rollback --target /etc/nginx/sites-available/example.com.conf`,
@@ -196,6 +197,9 @@ export function buildProgram(): Command {
     .option('--nginx-bin <file>', 'the nginx binary (default: nginx on PATH)')
     .option('--nginx-prefix <dir>', 'passed as -p to every nginx call')
     .option('--nginx-conf <file>', 'passed as -c to every nginx call')
+    .option('--apache-bin <file>', 'the apache2/httpd binary (default: apache2ctl for the system Apache)')
+    .option('--apache-root <dir>', 'passed as -d (ServerRoot) to every Apache call')
+    .option('--apache-conf <file>', 'passed as -f to every Apache call')
     .option('--json', 'print the steps as JSON')
     .addHelpText('after', examples.apply)
     .action(async (server: string, flags: Record<string, unknown>) => {
@@ -207,10 +211,13 @@ export function buildProgram(): Command {
     .command('rollback')
     .description('put the newest backup of a target back, test, and reload')
     .option('--target <file>', 'the file a previous apply installed')
-    .option('--server <type>', 'nginx (default: nginx)')
+    .option('--server <type>', 'nginx or apache (default: from the backup: <VirtualHost> means apache)')
     .option('--nginx-bin <file>', 'the nginx binary (default: nginx on PATH)')
     .option('--nginx-prefix <dir>', 'passed as -p to every nginx call')
     .option('--nginx-conf <file>', 'passed as -c to every nginx call')
+    .option('--apache-bin <file>', 'the apache2/httpd binary (default: apache2ctl for the system Apache)')
+    .option('--apache-root <dir>', 'passed as -d (ServerRoot) to every Apache call')
+    .option('--apache-conf <file>', 'passed as -f to every Apache call')
     .option('--json', 'print the result as JSON')
     .addHelpText('after', examples.rollback)
     .action(async (flags: Record<string, unknown>) => {

@@ -9,7 +9,7 @@
 import { existsSync, lstatSync } from 'node:fs';
 import { mkdir, readFile, rm, symlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { ProblemFound, UsageError } from '../core/errors.js';
+import { isProblemFound, ProblemFound, UsageError } from '../core/errors.js';
 import { durationToSeconds } from '../core/options.js';
 import { backUp, backupDirectory, pruneBackups, restore } from '../io/backups.js';
 import { writeFileAtomic } from '../io/files.js';
@@ -140,8 +140,10 @@ export async function runApplySequence(plan: ApplyPlan, flags: ApplyFlags): Prom
   const release = await acquireLock(lockPath, lockTimeoutMs);
   record('lock', true, lockPath);
   let createdLink: string | undefined;
+  let backup: string | undefined;
+  let live = false;
   try {
-    const backup = await backUp(target);
+    backup = await backUp(target);
     record('backup', true, backup.endsWith('.absent') ? 'no file there yet; a rollback removes it' : backup);
 
     await writeFileAtomic(target, plan.content);
@@ -153,7 +155,7 @@ export async function runApplySequence(plan: ApplyPlan, flags: ApplyFlags): Prom
         record(
           'enable',
           false,
-          `--enable needs the target in a sites-available directory with a sites-enabled beside it`,
+          '--enable needs the target in a sites-available directory with a sites-enabled beside it',
         );
         return await rollBack(plan, backup, steps, false, createdLink, flags.json);
       }
@@ -168,6 +170,7 @@ export async function runApplySequence(plan: ApplyPlan, flags: ApplyFlags): Prom
     record('test', test.ok, test.ok ? `${test.command}: ok` : test.output);
     if (!test.ok) return await rollBack(plan, backup, steps, false, createdLink, flags.json);
 
+    live = true;
     const reload = await control.reload();
     record('reload', reload.ok, reload.ok ? reload.command : reload.output);
     if (!reload.ok) return await rollBack(plan, backup, steps, true, createdLink, flags.json);
@@ -181,6 +184,15 @@ export async function runApplySequence(plan: ApplyPlan, flags: ApplyFlags): Prom
     await pruneBackups(target, keep);
     record('prune', true, `kept the newest ${keep} backups in ${backupDirectory(target)}`);
     return { stdout: report(steps, flags.json, true, target), warnings: plan.warnings };
+  } catch (error) {
+    // Anything unexpected after the backup (a bug, a full disk): the old file goes back before the
+    // error is reported, so not even a crash costs the operator a working config.
+    if (backup && !isProblemFound(error)) {
+      await restore(backup, target);
+      if (createdLink) await rm(createdLink, { force: true });
+      if (live) await control.reload();
+    }
+    throw error;
   } finally {
     await release();
   }
@@ -244,11 +256,13 @@ function report(steps: readonly Step[], json: boolean | undefined, ok: boolean, 
 
 function parseCount(text: string, flag: string): number {
   const count = /^[1-9][0-9]{0,2}$/.test(text) ? Number(text) : undefined;
-  return count ?? usage(flag, 'a whole number from 1 to 999');
+  return count ?? usage(flag, 'a whole number from 1 to 999', text);
 }
 
-function usage(flag: string, allowed: string): never {
-  throw new UsageError(`${flag}: not allowed; use ${allowed}`);
+function usage(flag: string, allowed: string, value?: string): never {
+  throw new UsageError(
+    `${flag}: ${value === undefined ? 'not' : `${JSON.stringify(value)} is not`} allowed; use ${allowed}`,
+  );
 }
 
 /** Where each server's site template and control come from; imported only when that server is used. */
@@ -270,15 +284,48 @@ const serverAdapters: Partial<
       control: nginxControl({ bin: flags.nginxBin, prefix: flags.nginxPrefix, conf: flags.nginxConf }),
     };
   },
+  apache: async (flags) => {
+    const [{ apacheSiteTarget }, { apacheControl }] = await Promise.all([
+      import('./apache.js'),
+      import('../io/apache.js'),
+    ]);
+    return {
+      siteTarget: apacheSiteTarget,
+      control: apacheControl({ bin: flags.apacheBin, root: flags.apacheRoot, conf: flags.apacheConf }),
+    };
+  },
 };
+
+/** Every apply flag is checked before anything is touched. */
+function validateApplyFlags(flags: ApplyFlags): void {
+  if (flags.verify !== undefined) {
+    const url = URL.canParse(flags.verify) ? new URL(flags.verify) : undefined;
+    if (!url || (url.protocol !== 'wss:' && url.protocol !== 'ws:')) {
+      usage('--verify', 'a wss:// (or ws://) URL such as wss://example.com/ws', flags.verify);
+    }
+  }
+  if (
+    flags.verifyResolve !== undefined &&
+    !/^[A-Za-z0-9.-]+:(\*|[0-9]{1,5}):[0-9.]+$/.test(flags.verifyResolve)
+  ) {
+    usage('--verify-resolve', "curl's HOST:PORT:ADDR, e.g. example.com:443:127.0.0.1", flags.verifyResolve);
+  }
+  if (flags.verifyCa !== undefined && !existsSync(flags.verifyCa))
+    usage('--verify-ca', 'an existing PEM file', flags.verifyCa);
+  parseCount(flags.keep ?? '5', '--keep');
+  if (flags.lockTimeout !== undefined && durationToSeconds(flags.lockTimeout) === undefined) {
+    usage('--lock-timeout', 'a duration such as 30s or 2m', flags.lockTimeout);
+  }
+}
 
 export async function runApply(
   server: string,
   input: Record<string, unknown>,
   flags: ApplyFlags,
 ): Promise<CommandResult> {
-  const adapter = serverAdapters[server as ServerName];
-  if (!adapter) usage('<server>', Object.keys(serverAdapters).join(' or '));
+  validateApplyFlags(flags);
+  const adapter = Object.hasOwn(serverAdapters, server) ? serverAdapters[server as ServerName] : undefined;
+  if (!adapter) usage('<server>', Object.keys(serverAdapters).join(' or '), server);
   const { siteTarget, control } = await adapter(flags);
   const plan = await planApply(server as ServerName, input, flags, siteTarget, control);
   return flags.dryRun ? dryRun(plan) : runApplySequence(plan, flags);

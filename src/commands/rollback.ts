@@ -12,7 +12,11 @@ import { acquireLock } from '../io/lock.js';
 import type { ApplyFlags } from './apply.js';
 import type { CommandResult } from './render-site.js';
 
-export interface RollbackFlags extends Pick<ApplyFlags, 'nginxBin' | 'nginxPrefix' | 'nginxConf' | 'json'> {
+export interface RollbackFlags
+  extends Pick<
+    ApplyFlags,
+    'nginxBin' | 'nginxPrefix' | 'nginxConf' | 'apacheBin' | 'apacheRoot' | 'apacheConf' | 'json'
+  > {
   readonly target?: string;
   readonly server?: string;
 }
@@ -23,13 +27,24 @@ export async function runRollback(flags: RollbackFlags): Promise<CommandResult> 
   const backups = await listBackups(target);
   const newest = backups.at(-1);
   if (!newest) throw new UsageError(`--target: no backups of ${target} in ${backupDirectory(target)}`);
-  if (flags.server !== undefined && flags.server !== 'nginx') {
-    throw new UsageError(
-      `--server: ${JSON.stringify(flags.server)} is not supported by rollback yet; use nginx`,
-    );
+  // Which server the file is for: --server, else what the backup holds (an Apache site has <VirtualHost>).
+  const backupText = newest.endsWith('.absent') ? '' : await readFile(newest, 'utf8');
+  const server = flags.server ?? (/^\s*<VirtualHost\b/im.test(backupText) ? 'apache' : 'nginx');
+  if (server !== 'nginx' && server !== 'apache') {
+    throw new UsageError(`--server: ${JSON.stringify(server)} is not allowed; use nginx or apache`);
   }
-  const { nginxControl } = await import('../io/nginx.js');
-  const control = nginxControl({ bin: flags.nginxBin, prefix: flags.nginxPrefix, conf: flags.nginxConf });
+  const control =
+    server === 'apache'
+      ? (await import('../io/apache.js')).apacheControl({
+          bin: flags.apacheBin,
+          root: flags.apacheRoot,
+          conf: flags.apacheConf,
+        })
+      : (await import('../io/nginx.js')).nginxControl({
+          bin: flags.nginxBin,
+          prefix: flags.nginxPrefix,
+          conf: flags.nginxConf,
+        });
 
   const release = await acquireLock(`${backupDirectory(target)}.lock`, 60_000);
   try {

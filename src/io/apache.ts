@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { apacheSiteModules } from '../targets/apache.js';
 import type { ConfigTestResult } from './nginx.js';
+import { runCommand, type ServerControl, systemdManages } from './server-control.js';
 import { substituteMissingCertificates } from './stand-in-certificates.js';
 
 export const apacheBinaries = ['apache2', 'httpd'] as const;
@@ -216,3 +217,44 @@ export const testApacheSite = (
   displayPath: string,
   options: { modulesDir?: string } = {},
 ): Promise<ConfigTestResult> => testApacheSites([{ text: siteText, displayPath }], options);
+
+export interface ApacheLocation {
+  /** --apache-bin */
+  readonly bin?: string;
+  /** --apache-root, passed as -d (ServerRoot) to every call */
+  readonly root?: string;
+  /** --apache-conf, passed as -f to every call */
+  readonly conf?: string;
+}
+
+/**
+ * Controls one Apache instance. The system's goes through apachectl (Debian's apache2ctl sources
+ * /etc/apache2/envvars, without which the apache2 binary cannot read Debian's apache2.conf) and is
+ * reloaded through systemd when systemd runs it; one named by --apache-root/--apache-conf is called
+ * directly with -d/-f. Reloads are graceful: children finish what they serve, so open sockets survive.
+ */
+export function apacheControl(location: ApacheLocation): ServerControl {
+  const instance = [
+    ...(location.root ? ['-d', location.root] : []),
+    ...(location.conf ? ['-f', location.conf] : []),
+  ];
+  const isSystemInstance = instance.length === 0 && location.bin === undefined;
+  const bin =
+    location.bin ??
+    (isSystemInstance ? firstOnPath(['apache2ctl', 'apachectl']) : firstOnPath(apacheBinaries));
+  const unit = existsSync('/etc/apache2') ? 'apache2' : 'httpd';
+  return {
+    server: 'apache',
+    testConfig: () => runCommand(bin, [...instance, '-t']),
+    reload: async () =>
+      isSystemInstance && (await systemdManages(unit))
+        ? runCommand('systemctl', ['reload', unit])
+        : runCommand(bin, [...instance, '-k', 'graceful']),
+  };
+}
+
+/** The first of `names` found on PATH (else the first name, so the error names what was looked for). */
+function firstOnPath(names: readonly string[]): string {
+  const dirs = (process.env.PATH ?? '').split(':').filter(Boolean);
+  return names.find((name) => dirs.some((dir) => existsSync(join(dir, name)))) ?? (names[0] as string);
+}

@@ -15,6 +15,7 @@ import { UsageError } from '../core/errors.js';
 import type { BalanceMethod, Endpoint, GenerationOptions } from '../core/options.js';
 import { mozillaGuidelineVersion, tlsProfiles } from '../core/tls.js';
 import { type ApacheFeature, apacheSince, apacheSupports, opensslSupports } from '../core/versions.js';
+import { apacheSiteConf } from '../generated/templates.js';
 import {
   clientUrl,
   formatEndpoint,
@@ -324,5 +325,5 @@ export function renderApacheSite(
         'a route cookie instead (clients that keep no cookies are spread by load)',
     );
   }
-  return { files: { [siteFileName(options)]: renderTemplate('apache/site.conf', view) }, warnings };
+  return { files: { [siteFileName(options)]: renderTemplate(apacheSiteConf, view) }, warnings };
 }

@@ -5,6 +5,7 @@
 import type { BalanceMethod, Endpoint, GenerationOptions } from '../core/options.js';
 import { mozillaGuidelineVersion, tlsProfiles } from '../core/tls.js';
 import { nginxSupports, opensslSupports } from '../core/versions.js';
+import { nginxSiteConf } from '../generated/templates.js';
 import {
   clientUrl,
   formatEndpoint,
@@ -133,5 +134,5 @@ export function renderNginxSite(
         'give --server-version to write for yours',
     );
   }
-  return { files: { [siteFileName(options)]: renderTemplate('nginx/site.conf', view) }, warnings };
+  return { files: { [siteFileName(options)]: renderTemplate(nginxSiteConf, view) }, warnings };
 }
