@@ -3,6 +3,7 @@
  * results and errors into output and exit codes:
  *   0 success · 1 a problem was found · 2 bad input or usage · 70 a bug in wss-conf.
  */
+import { Chalk } from 'chalk';
 import { Command, CommanderError, Option } from 'commander';
 import { isProblemFound, isUsageError } from './core/errors.js';
 import { balanceMethods, tlsProfileNames } from './core/options.js';
@@ -14,7 +15,8 @@ interface Printable {
 }
 
 const useColor = Boolean(process.stderr.isTTY) && process.env.NO_COLOR === undefined;
-const paint = (code: number, text: string) => (useColor ? `\u001b[${code}m${text}\u001b[39m` : text);
+// chalk's own detection would also colour when FORCE_COLOR is set off a TTY; the contract is stricter.
+const color = new Chalk({ level: useColor ? 1 : 0 });
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -99,7 +101,7 @@ const pick = (flags: Record<string, unknown>, keys: readonly string[]) =>
   );
 
 function print(result: Printable): void {
-  for (const warning of result.warnings) process.stderr.write(`${paint(33, 'warning:')} ${warning}\n`);
+  for (const warning of result.warnings) process.stderr.write(`${color.yellow('warning:')} ${warning}\n`);
   process.stdout.write(result.stdout);
 }
 
@@ -325,12 +327,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       return error.exitCode === 0 ? 0 : 2;
     }
     if (isUsageError(error)) {
-      process.stderr.write(`${paint(31, 'error:')} ${error.message}\n`);
+      process.stderr.write(`${color.red('error:')} ${error.message}\n`);
       return 2;
     }
     if (isProblemFound(error)) {
       process.stdout.write(error.stdout);
-      process.stderr.write(`${paint(31, 'problem:')} ${error.message}\n`);
+      process.stderr.write(`${color.red('problem:')} ${error.message}\n`);
       return 1;
     }
     process.stderr.write(

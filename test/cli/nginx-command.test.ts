@@ -252,3 +252,30 @@ describe.skipIf(nginx.skip)('certificate checks', () => {
     expect(existsSync(out)).toBe(false);
   });
 });
+
+// `script` runs the command on a pseudo-terminal, the one place colour is allowed.
+const hasScript = spawnSync('script', ['--version'], { stdio: 'ignore' }).error === undefined;
+
+describe.skipIf(!hasScript)('colour', () => {
+  const onTerminal = (env: Record<string, string>) =>
+    spawnSync(
+      'script',
+      ['-qc', `node ${join(repoRoot, 'bin', 'wss-conf.js')} nginx --domain 'a b' --backend 1`, '/dev/null'],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, ...env },
+      },
+    ).stdout;
+
+  it('colours diagnostics on a terminal', () => {
+    const { NO_COLOR: _ignored, ...env } = process.env;
+    expect(onTerminal(env as Record<string, string>)).toContain('\u001b[31merror:\u001b[39m');
+  });
+
+  it('never with NO_COLOR, and never off a terminal', () => {
+    expect(onTerminal({ NO_COLOR: '1' })).not.toContain('\u001b[');
+    expect(
+      runCli(['nginx', '--domain', 'a b', '--backend', '1'], { env: { FORCE_COLOR: '1' } }).stderr,
+    ).not.toContain('\u001b[');
+  });
+});
