@@ -2,8 +2,9 @@
 // `node -e 0` (npm run bench:startup). Loading a few files instead of ~150 modules of zod, commander and
 // handlebars is what makes that possible.
 //
-//   dist/cli.cjs            commander wiring (src/cli.ts); what bin/wss-conf.js requires
-//   dist/render/nginx.cjs   `wss-conf nginx`: schema, nginx target, templates, zod, handlebars runtime
+//   dist/cli.cjs            the entry (src/cli.ts): the fast path of a plain render, exit codes
+//   dist/program.cjs        commander wiring (src/program.ts): help, flag errors, every other command
+//   dist/render/nginx.cjs   `wss-conf nginx`: schema, nginx target, template, zod, handlebars runtime
 //   dist/render/apache.cjs  `wss-conf apache`: the same for Apache
 //   dist/lib/**             every other command (lint, probe, apply...), loaded from the tsc output
 //
@@ -22,10 +23,22 @@ const inlined = new Set(['commander', 'handlebars', 'zod', 'chalk']);
 const external = Object.keys(pkg.dependencies ?? {}).filter((name) => !inlined.has(name));
 const renderCommands = ['nginx', 'apache'];
 
-/** In cli.js, `import('./commands/<name>.js')` becomes a require of the render bundle or of dist/lib. */
+/**
+ * In cli.js and program.js, `import('./program.js')` and `import('./commands/<name>.js')` become a
+ * require of program.cjs or of a render bundle, or an import of dist/lib.
+ */
 const commandsAreSeparateFiles = {
   name: 'commands-are-separate-files',
   setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^\.\/program\.js$/ }, () => ({
+      path: 'program',
+      namespace: 'separate-bundle',
+    }));
+    pluginBuild.onLoad({ filter: /^program$/, namespace: 'separate-bundle' }, () => ({
+      contents: "module.exports = require('./program.cjs');",
+      loader: 'js',
+    }));
+    pluginBuild.onResolve({ filter: /^\.\/program\.cjs$/ }, (args) => ({ path: args.path, external: true }));
     pluginBuild.onResolve({ filter: /^\.\/commands\/[a-z-]+\.js$/ }, (args) => {
       const name = args.path.slice('./commands/'.length, -'.js'.length);
       if (!renderCommands.includes(name)) return { path: `./lib/commands/${name}.js`, external: true };
@@ -52,12 +65,14 @@ const common = {
 
 rmSync(join(root, 'dist', 'render'), { recursive: true, force: true });
 await Promise.all([
-  build({
-    ...common,
-    entryPoints: [join(root, 'dist', 'lib', 'cli.js')],
-    outfile: join(root, 'dist', 'cli.cjs'),
-    plugins: [commandsAreSeparateFiles],
-  }),
+  ...['cli', 'program'].map((name) =>
+    build({
+      ...common,
+      entryPoints: [join(root, 'dist', 'lib', `${name}.js`)],
+      outfile: join(root, 'dist', `${name}.cjs`),
+      plugins: [commandsAreSeparateFiles],
+    }),
+  ),
   ...renderCommands.map((name) =>
     build({
       ...common,

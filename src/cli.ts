@@ -1,331 +1,39 @@
 /**
- * Commander wiring only. Commands are imported when they run, and this is the one place that turns
- * results and errors into output and exit codes:
+ * The entry point, and the one place that turns results and errors into output and exit codes:
  *   0 success · 1 a problem was found · 2 bad input or usage · 70 a bug in wss-conf.
+ *
+ * A plain render (`wss-conf nginx|apache` with ordinary flags) takes a fast path: its flags are parsed
+ * from the same table commander is built from (src/site-flags.ts), and commander is never loaded.
+ * Everything else, help and every flag error included, goes through commander (src/program.ts).
  */
-import { Chalk } from 'chalk';
-import { Command, CommanderError, Option } from 'commander';
 import { isProblemFound, isUsageError } from './core/errors.js';
-import { balanceMethods, tlsProfileNames } from './core/options.js';
 import { toolVersion } from './generated/package-info.js';
+import { color, print } from './print.js';
+import { parseRenderFlags, pickGenerationInput } from './site-flags.js';
 
-interface Printable {
-  readonly stdout: string;
-  readonly warnings: readonly string[];
+async function renderFast(argv: readonly string[]): Promise<boolean> {
+  const [command, ...args] = argv;
+  if (command !== 'nginx' && command !== 'apache') return false;
+  const flags = parseRenderFlags(args);
+  if (!flags) return false;
+  const input = pickGenerationInput(flags);
+  if (command === 'nginx') print(await (await import('./commands/nginx.js')).runNginx(input, flags));
+  else print(await (await import('./commands/apache.js')).runApache(input, flags));
+  return true;
 }
 
-const useColor = Boolean(process.stderr.isTTY) && process.env.NO_COLOR === undefined;
-// chalk's own detection would also colour when FORCE_COLOR is set off a TTY; the contract is stricter.
-const color = new Chalk({ level: useColor ? 1 : 0 });
-
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
-
-/** The generation options of DESIGN.md, shared by `nginx`, `apache` and `apply`; keys match the zod schema. */
-function addSiteOptions(command: Command, server: 'nginx' | 'apache'): Command {
-  return (
-    command
-      .option('--domain <name>', 'server name; repeat for aliases; *.example.com allowed (required)', collect)
-      .option(
-        '--backend <port|host:port>',
-        'the ws:// backend; a bare port means 127.0.0.1; repeat to balance',
-        collect,
-      )
-      .option('--path <prefix>', 'URL prefix proxied as WebSocket (default: /)')
-      .option(
-        '--cert <file>',
-        'certificate, full chain (default: /etc/letsencrypt/live/<domain>/fullchain.pem)',
-      )
-      .option('--key <file>', 'private key (default: /etc/letsencrypt/live/<domain>/privkey.pem)')
-      .option('--listen <[addr:]port>', 'TLS listener (default: 443)')
-      .option('--redirect-listen <[addr:]port>', 'plain-HTTP listener that redirects to https (default: 80)')
-      .option('--no-redirect', 'omit the plain-HTTP redirect')
-      .option('--static-dir <dir>', 'serve the files of <dir> next to the socket')
-      .option('--static-path <prefix>', 'where --static-dir is served (default: /static/)')
-      .option('--timeout <duration>', 'idle time a socket survives: 90s, 10m, 1h (default: 1h)')
-      // Allowed values are checked by the schema, not commander, so every problem is reported at once.
-      .option(
-        '--tls <profile>',
-        `Mozilla TLS profile: ${tlsProfileNames.join(' or ')} (default: intermediate)`,
-      )
-      .option(
-        '--balance <method>',
-        `with several backends: ${balanceMethods.join(', ')} (default: least-conn)`,
-      )
-      .option(
-        '--server-version <x.y.z>',
-        `the ${server} version to write for (default: detected, else documented)`,
-      )
-      .option('--openssl-version <x.y.z>', `the OpenSSL ${server} uses (default: detected, else 3.0.0)`)
-  );
-}
-
-/** `nginx` and `apache`: the generation options plus where and how the file is written. */
-function addGenerationOptions(command: Command, server: 'nginx' | 'apache'): Command {
-  return addSiteOptions(command, server)
-    .option(
-      '--config <file>',
-      'read options from a JSON or YAML file (keys: the long flags); flags override it',
-    )
-    .option('--out <file>', 'write atomically to <file> instead of stdout')
-    .option('--force', 'with --out, replace an existing file')
-    .option('--check', `after rendering, run the real ${server} config test on it in isolation`)
-    .option('--strict', 'certificate problems are errors (exit 1), not warnings')
-    .option('--json', 'print { files, warnings } instead of the config');
-}
-
-const generationKeys = [
-  'domain',
-  'backend',
-  'path',
-  'cert',
-  'key',
-  'listen',
-  'redirectListen',
-  'redirect',
-  'staticDir',
-  'staticPath',
-  'timeout',
-  'tls',
-  'serverVersion',
-  'opensslVersion',
-  'balance',
-] as const;
-
-// commander sets `redirect: true` unless --no-redirect is given; true is the schema's default anyway,
-// so only an explicit --no-redirect counts as given (apply --from refuses generation options).
-const pick = (flags: Record<string, unknown>, keys: readonly string[]) =>
-  Object.fromEntries(
-    keys
-      .filter((key) => flags[key] !== undefined && !(key === 'redirect' && flags[key] === true))
-      .map((key) => [key, flags[key]]),
-  );
-
-function print(result: Printable): void {
-  for (const warning of result.warnings) process.stderr.write(`${color.yellow('warning:')} ${warning}\n`);
-  process.stdout.write(result.stdout);
-}
-
-const examples = {
-  cert: `
-Examples:
-  $ wss-conf cert --domain wss.example.test --out ./certs
-  $ wss-conf cert --domain example.test --domain www.example.test --days 30 --rsa`,
-  apply: `
-Examples:
-  $ wss-conf apply nginx --domain example.com --backend 8282 --enable --dry-run
-  $ wss-conf apply nginx --domain example.com --backend 8282 --enable --verify wss://example.com/
-  $ wss-conf apply nginx --from site.conf --target /etc/nginx/conf.d/example.com.conf
-  $ wss-conf apply apache --domain example.com --backend 8282 --path /wss --enable --verify wss://example.com/wss`,
-  rollback: `
-Examples:
-  $ wss-conf rollback --target /etc/nginx/sites-available/example.com.conf`,
-  nginx: `
-Examples:
-  $ wss-conf nginx --domain example.com --backend 8282
-  $ wss-conf nginx --domain example.com --backend 8282 --path /wss --out /etc/nginx/sites-available/example.com.conf
-  $ wss-conf nginx --domain game.example.com --backend 10.0.0.5:9000 --backend 10.0.0.6:9000 --balance ip-hash
-  $ wss-conf nginx --domain example.com --backend 3000 --static-dir /root/html/static --timeout 10m --check`,
-  apache: `
-Examples:
-  $ wss-conf apache --domain example.com --backend 8282 --path /wss --cert /server/httpd/cert/fullchain.pem --key /server/httpd/cert/your.key
-  $ wss-conf apache --domain example.com --backend 8282 --out /etc/apache2/sites-available/example.com.conf --check
-  $ wss-conf apache --domain game.example.com --backend 10.0.0.5:9000 --backend 10.0.0.6:9000 --balance round-robin
-  $ wss-conf apache --domain example.com --backend 3000 --static-dir /var/www/static --server-version 2.4.58
-
-Without --server-version the file is for the installed Apache (apache2 -v / httpd -v), else for 2.4.37:
-from 2.4.47 the WebSocket goes through ProxyPass … upgrade=websocket, before that through mod_proxy_wstunnel.`,
-  check: `
-Examples:
-  $ wss-conf check example.com.conf
-  $ wss-conf nginx --domain example.com --backend 8282 --out site.conf && wss-conf check site.conf
-  $ wss-conf check /etc/apache2/sites-available/example.com.conf --server apache`,
-  lint: `
-Examples:
-  $ wss-conf lint /etc/nginx/nginx.conf
-  $ wss-conf lint sites/example.com.conf --server-version 1.26.0 --ws-path /socket --fail-on warning
-  $ wss-conf lint deploy/apache/site.conf --format sarif > wss-conf.sarif
-
-Exit status: 1 when a finding is at or above --fail-on (default: error), 2 for bad usage or an
-unreadable file, 0 otherwise. Silence one finding with a comment on the line before it:
-  # wss-conf-ignore <rule> <reason>`,
-  probe: `
-Examples:
-  $ wss-conf probe wss://example.com/wss
-  $ wss-conf probe wss://example.com/wss --send hello --idle 70s     # does a quiet socket survive 70 s?
-  $ wss-conf probe wss://example.com/wss --resolve example.com:443:203.0.113.7 --ca ca.pem
-  $ wss-conf probe wss://example.com/wss --json
-
-Exit status: 0 when every stage passes, 1 when one fails (the report says which, why and the fix).`,
-};
-
-export function buildProgram(): Command {
-  const program = new Command('wss-conf')
-    .description('Render, check and run TLS-terminating WebSocket (wss://) proxies for nginx and Apache.')
-    .version(toolVersion, '-v, --version')
-    .showHelpAfterError()
-    .exitOverride();
-
-  addGenerationOptions(program.command('nginx'), 'nginx')
-    .description('render an nginx site file (http context: map, upstream, server blocks)')
-    .addHelpText('after', examples.nginx)
-    .action(async (flags: Record<string, unknown>) => {
-      const { runNginx } = await import('./commands/nginx.js');
-      print(await runNginx(pick(flags, generationKeys), flags));
-    });
-
-  addGenerationOptions(program.command('apache'), 'apache')
-    .description('render an Apache site file (global SSL cache + VirtualHost blocks)')
-    .addHelpText('after', examples.apache)
-    .action(async (flags: Record<string, unknown>) => {
-      const { runApache } = await import('./commands/apache.js');
-      print(await runApache(pick(flags, generationKeys), flags));
-    });
-
-  addSiteOptions(program.command('apply'), 'nginx')
-    .description('install a site file, test, reload, verify, and roll back on any failure')
-    .argument('<server>', 'nginx or apache')
-    .option('--from <file>', 'install this rendered file instead of rendering from the options')
-    .option(
-      '--target <file>',
-      'where to install it (default: sites-available/ or conf.d/ of the system server)',
-    )
-    .option('--enable', 'Debian layout: also link it from sites-enabled/')
-    .option('--dry-run', 'print a unified diff of what would change, and change nothing')
-    .option('--verify <wss-url>', 'after the reload, open a WebSocket there; roll back if that fails')
-    .option('--verify-ca <file>', 'trust this CA for --verify (default: the system store)')
-    .option('--verify-resolve <host:port:addr>', "connect --verify to addr, curl's --resolve form")
-    .option('--keep <n>', 'backups to keep (default: 5)')
-    .option('--lock-timeout <duration>', 'wait this long for another apply to finish (default: 60s)')
-    .option('--nginx-bin <file>', 'the nginx binary (default: nginx on PATH)')
-    .option('--nginx-prefix <dir>', 'passed as -p to every nginx call')
-    .option('--nginx-conf <file>', 'passed as -c to every nginx call')
-    .option('--apache-bin <file>', 'the apache2/httpd binary (default: apache2ctl for the system Apache)')
-    .option('--apache-root <dir>', 'passed as -d (ServerRoot) to every Apache call')
-    .option('--apache-conf <file>', 'passed as -f to every Apache call')
-    .option('--json', 'print the steps as JSON')
-    .addHelpText('after', examples.apply)
-    .action(async (server: string, flags: Record<string, unknown>) => {
-      const { runApply } = await import('./commands/apply.js');
-      print(await runApply(server, pick(flags, generationKeys), flags));
-    });
-
-  program
-    .command('rollback')
-    .description('put the newest backup of a target back, test, and reload')
-    .option('--target <file>', 'the file a previous apply installed')
-    .option('--server <type>', 'nginx or apache (default: from the backup: <VirtualHost> means apache)')
-    .option('--nginx-bin <file>', 'the nginx binary (default: nginx on PATH)')
-    .option('--nginx-prefix <dir>', 'passed as -p to every nginx call')
-    .option('--nginx-conf <file>', 'passed as -c to every nginx call')
-    .option('--apache-bin <file>', 'the apache2/httpd binary (default: apache2ctl for the system Apache)')
-    .option('--apache-root <dir>', 'passed as -d (ServerRoot) to every Apache call')
-    .option('--apache-conf <file>', 'passed as -f to every Apache call')
-    .option('--json', 'print the result as JSON')
-    .addHelpText('after', examples.rollback)
-    .action(async (flags: Record<string, unknown>) => {
-      const { runRollback } = await import('./commands/rollback.js');
-      print(await runRollback(flags));
-    });
-
-  program
-    .command('cert')
-    .description('make a throwaway CA and a certificate for local testing')
-    .option('--domain <name>', 'a name the certificate covers; repeat for more (required)', collect)
-    .option('--out <dir>', 'where ca.pem, cert.pem and key.pem go (default: the current directory)')
-    .option('--days <n>', 'validity in days (default: 90)')
-    .option('--rsa', 'RSA 2048 instead of ECDSA P-256')
-    .option('--force', 'replace existing files')
-    .option('--json', 'print { files, domains, days }')
-    .addHelpText('after', examples.cert)
-    .action(async (flags: Record<string, unknown>) => {
-      const { runCert } = await import('./commands/cert.js');
-      print(await runCert(flags));
-    });
-
-  program
-    .command('check')
-    .description("run the real server's config test on a site file, isolated (no root, no /etc)")
-    .argument('<file>', 'the site file to test')
-    .addOption(
-      new Option(
-        '--server <type>',
-        'the server the file is for (default: apache when the file has a <VirtualHost>, else nginx)',
-      ).choices(['nginx', 'apache']),
-    )
-    .addHelpText('after', examples.check)
-    .action(async (file: string, flags: { server?: string }) => {
-      const { runCheck } = await import('./commands/check.js');
-      print(await runCheck(file, flags));
-    });
-
-  program
-    .command('lint')
-    .description('find WebSocket-proxy and TLS mistakes in nginx/Apache configs')
-    .argument('<file...>', 'config files; their includes are followed')
-    .addOption(
-      new Option(
-        '--server <type>',
-        'the server the files are for (default: detected from the content)',
-      ).choices(['nginx', 'apache']),
-    )
-    .addOption(
-      new Option('--format <format>', 'report format').choices(['text', 'json', 'sarif']).default('text'),
-    )
-    .addOption(
-      new Option('--fail-on <severity>', 'exit 1 when a finding is this severe or worse')
-        .choices(['error', 'warning'])
-        .default('error'),
-    )
-    .option(
-      '--server-version <x.y.z>',
-      'the nginx or Apache version the files are for (default: assume an old one)',
-    )
-    .option(
-      '--ws-path <prefix>',
-      'a URL prefix that carries WebSocket traffic, whatever its name; repeatable',
-      collect,
-    )
-    .option('--check-files', 'also report certificate and key files that do not exist here')
-    .addHelpText('after', examples.lint)
-    .action(async (files: string[], flags: Record<string, unknown>) => {
-      const { runLint } = await import('./commands/lint.js');
-      print(await runLint(files, flags));
-    });
-
-  program
-    .command('probe')
-    .description('connect like a browser and report, stage by stage, what works and what not')
-    .argument('<url>', 'the wss:// (or ws://) URL a browser would open')
-    .option('--ca <file>', 'trust this CA (PEM) instead of the system store')
-    .option('--insecure', 'do not fail on certificate problems (they are still reported)')
-    .option(
-      '--resolve <host:port:addr>',
-      'connect to addr for host:port, like curl; port may be *; repeatable',
-      collect,
-    )
-    .option('--origin <url>', 'the Origin header to send (default: the https:// page of the same host)')
-    .option('--send <text>', 'after the ping, send this text and expect a reply')
-    .option('--idle <duration>', 'then stay silent this long (90s, 5m) and ping again')
-    .option('--timeout <duration>', 'how long each stage may wait (default: 10s)')
-    .option('--json', 'print { ok, url, stages, diagnosis } as JSON')
-    .addHelpText('after', examples.probe)
-    .action(async (url: string, flags: Record<string, unknown>) => {
-      const { runProbe } = await import('./commands/probe.js');
-      print(await runProbe(url, flags));
-    });
-
-  return program;
-}
+/** commander's own errors (it has printed them); help and --version end with exit code 0. */
+const isCommanderExit = (error: unknown): error is { exitCode: number } =>
+  typeof (error as { code?: unknown })?.code === 'string' &&
+  (error as { code: string }).code.startsWith('commander.') &&
+  typeof (error as { exitCode?: unknown }).exitCode === 'number';
 
 export async function main(argv: readonly string[]): Promise<number> {
   try {
-    await buildProgram().parseAsync(argv as string[], { from: 'user' });
+    if (!(await renderFast(argv))) await (await import('./program.js')).runProgram(argv);
     return 0;
   } catch (error) {
-    if (error instanceof CommanderError) {
-      // commander printed its own message; help and --version are not errors.
-      return error.exitCode === 0 ? 0 : 2;
-    }
+    if (isCommanderExit(error)) return error.exitCode === 0 ? 0 : 2;
     if (isUsageError(error)) {
       process.stderr.write(`${color.red('error:')} ${error.message}\n`);
       return 2;

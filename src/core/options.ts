@@ -28,9 +28,9 @@ const versionPattern = /^[0-9]{1,3}\.[0-9]{1,3}(?:\.[0-9]{1,3})?$/;
 const maxTimeoutSeconds = 7 * 24 * 3600;
 const durationUnits = { s: 1, m: 60, h: 3600 } as const;
 
-export const balanceMethods = ['least-conn', 'ip-hash', 'round-robin'] as const;
-export type BalanceMethod = (typeof balanceMethods)[number];
-export const tlsProfileNames = ['intermediate', 'modern'] as const satisfies readonly TlsProfileName[];
+import { type BalanceMethod, balanceMethods, tlsProfileNames } from './choices.js';
+
+export { type BalanceMethod, balanceMethods, tlsProfileNames };
 
 export interface Endpoint {
   /** IPv4, a host name, or an IPv6 address in brackets; absent means every address. */

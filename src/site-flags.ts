@@ -1,0 +1,174 @@
+/**
+ * The flags of `wss-conf nginx` and `wss-conf apache`, as data. commander is built from this table
+ * (src/program.ts), and so is the fast path in src/cli.ts, which parses a plain render with
+ * node:util's parseArgs and never loads commander: loading it costs more than a whole render, and the
+ * render must start within 1.5x of `node -e 0` (npm run bench:startup).
+ *
+ * Keys of the parsed result are the camelCase of the long flags, as commander makes them and as the
+ * zod schema (src/core/options.ts) expects; `--no-redirect` gives `redirect: false`.
+ */
+import { parseArgs } from 'node:util';
+import { balanceMethods, tlsProfileNames } from './core/choices.js';
+
+export type ServerName = 'nginx' | 'apache';
+
+export interface FlagSpec {
+  /** The long flag without dashes, e.g. `static-dir`. */
+  readonly flag: string;
+  /** The placeholder of its value, e.g. `dir`; absent for a switch. */
+  readonly value?: string;
+  readonly describe: (server: ServerName) => string;
+  /** May be given several times; the values are collected in order. */
+  readonly repeatable?: boolean;
+}
+
+/** The generation options of DESIGN.md, shared by `nginx`, `apache` and `apply`. */
+export const siteFlags: readonly FlagSpec[] = [
+  {
+    flag: 'domain',
+    value: 'name',
+    repeatable: true,
+    describe: () => 'server name; repeat for aliases; *.example.com allowed (required)',
+  },
+  {
+    flag: 'backend',
+    value: 'port|host:port',
+    repeatable: true,
+    describe: () => 'the ws:// backend; a bare port means 127.0.0.1; repeat to balance',
+  },
+  { flag: 'path', value: 'prefix', describe: () => 'URL prefix proxied as WebSocket (default: /)' },
+  {
+    flag: 'cert',
+    value: 'file',
+    describe: () => 'certificate, full chain (default: /etc/letsencrypt/live/<domain>/fullchain.pem)',
+  },
+  {
+    flag: 'key',
+    value: 'file',
+    describe: () => 'private key (default: /etc/letsencrypt/live/<domain>/privkey.pem)',
+  },
+  { flag: 'listen', value: '[addr:]port', describe: () => 'TLS listener (default: 443)' },
+  {
+    flag: 'redirect-listen',
+    value: '[addr:]port',
+    describe: () => 'plain-HTTP listener that redirects to https (default: 80)',
+  },
+  { flag: 'no-redirect', describe: () => 'omit the plain-HTTP redirect' },
+  { flag: 'static-dir', value: 'dir', describe: () => 'serve the files of <dir> next to the socket' },
+  {
+    flag: 'static-path',
+    value: 'prefix',
+    describe: () => 'where --static-dir is served (default: /static/)',
+  },
+  {
+    flag: 'timeout',
+    value: 'duration',
+    describe: () => 'idle time a socket survives: 90s, 10m, 1h (default: 1h)',
+  },
+  // Allowed values are checked by the schema, not here, so every problem is reported at once.
+  {
+    flag: 'tls',
+    value: 'profile',
+    describe: () => `Mozilla TLS profile: ${tlsProfileNames.join(' or ')} (default: intermediate)`,
+  },
+  {
+    flag: 'balance',
+    value: 'method',
+    describe: () => `with several backends: ${balanceMethods.join(', ')} (default: least-conn)`,
+  },
+  {
+    flag: 'server-version',
+    value: 'x.y.z',
+    describe: (server) => `the ${server} version to write for (default: detected, else documented)`,
+  },
+  {
+    flag: 'openssl-version',
+    value: 'x.y.z',
+    describe: (server) => `the OpenSSL ${server} uses (default: detected, else 3.0.0)`,
+  },
+];
+
+/** Where and how `nginx`/`apache` write the file. */
+export const renderFlags: readonly FlagSpec[] = [
+  {
+    flag: 'config',
+    value: 'file',
+    describe: () => 'read options from a JSON or YAML file (keys: the long flags); flags override it',
+  },
+  { flag: 'out', value: 'file', describe: () => 'write atomically to <file> instead of stdout' },
+  { flag: 'force', describe: () => 'with --out, replace an existing file' },
+  {
+    flag: 'check',
+    describe: (server) => `after rendering, run the real ${server} config test on it in isolation`,
+  },
+  { flag: 'strict', describe: () => 'certificate problems are errors (exit 1), not warnings' },
+  { flag: 'json', describe: () => 'print { files, warnings } instead of the config' },
+];
+
+/** The schema's keys among the parsed flags. */
+export const generationKeys = [
+  'domain',
+  'backend',
+  'path',
+  'cert',
+  'key',
+  'listen',
+  'redirectListen',
+  'redirect',
+  'staticDir',
+  'staticPath',
+  'timeout',
+  'tls',
+  'serverVersion',
+  'opensslVersion',
+  'balance',
+] as const;
+
+export const commanderFlags = (spec: FlagSpec): string =>
+  `--${spec.flag}${spec.value ? ` <${spec.value}>` : ''}`;
+
+const camel = (flag: string): string => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/**
+ * commander sets `redirect: true` unless --no-redirect is given; true is the schema's default anyway,
+ * so only an explicit --no-redirect counts as given (apply --from refuses generation options).
+ */
+export const pickGenerationInput = (flags: Record<string, unknown>): Record<string, unknown> =>
+  Object.fromEntries(
+    generationKeys
+      .filter((key) => flags[key] !== undefined && !(key === 'redirect' && flags[key] === true))
+      .map((key) => [key, flags[key]]),
+  );
+
+/**
+ * Parses `args` of a render command the way commander would, or returns undefined when anything is
+ * unusual (help, an unknown flag, a stray argument, a missing value), so commander can say so.
+ */
+export function parseRenderFlags(args: readonly string[]): Record<string, unknown> | undefined {
+  const specs = [...siteFlags, ...renderFlags];
+  try {
+    const { values } = parseArgs({
+      args: [...args],
+      strict: true,
+      allowPositionals: false,
+      options: Object.fromEntries(
+        specs.map((spec) => [
+          spec.flag,
+          { type: spec.value ? 'string' : 'boolean', multiple: spec.repeatable ?? false },
+        ]),
+      ) as Parameters<typeof parseArgs>[0] extends infer C
+        ? C extends { options?: infer O }
+          ? NonNullable<O>
+          : never
+        : never,
+    });
+    const flags: Record<string, unknown> = {};
+    for (const [flag, value] of Object.entries(values)) {
+      if (flag === 'no-redirect') flags.redirect = !value;
+      else flags[camel(flag)] = value;
+    }
+    return flags;
+  } catch {
+    return undefined;
+  }
+}

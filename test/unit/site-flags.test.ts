@@ -1,0 +1,90 @@
+/** The fast path of a plain render parses flags exactly as commander does: both come from one table. */
+import { Command } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { addGenerationOptions } from '../../src/program.js';
+import { parseRenderFlags } from '../../src/site-flags.js';
+
+const withCommander = (args: string[]): Record<string, unknown> => {
+  let parsed: Record<string, unknown> = {};
+  const program = new Command('wss-conf').exitOverride();
+  addGenerationOptions(program.command('nginx'), 'nginx').action((flags: Record<string, unknown>) => {
+    parsed = flags;
+  });
+  program.parse(['nginx', ...args], { from: 'user' });
+  return parsed;
+};
+
+describe('parseRenderFlags', () => {
+  it.each([
+    [['--domain', 'example.com', '--backend', '8282']],
+    [
+      [
+        '--domain',
+        'a.example',
+        '--domain',
+        'b.example',
+        '--backend',
+        '1',
+        '--backend',
+        'h:2',
+        '--no-redirect',
+      ],
+    ],
+    [
+      [
+        '--domain=example.com',
+        '--backend=8282',
+        '--timeout',
+        '10m',
+        '--static-dir',
+        '/srv',
+        '--static-path',
+        '/s/',
+      ],
+    ],
+    [['--domain', 'x.test', '--backend', '1', '--check', '--strict', '--json', '--out', '/tmp/x', '--force']],
+    [
+      [
+        '--domain',
+        'x.test',
+        '--backend',
+        '1',
+        '--tls',
+        'modern',
+        '--balance',
+        'ip-hash',
+        '--server-version',
+        '1.2.3',
+      ],
+    ],
+    [
+      [
+        '--domain',
+        'x.test',
+        '--backend',
+        '1',
+        '--redirect-listen',
+        '8080',
+        '--listen',
+        '127.0.0.1:8443',
+        '--config',
+        'c.yaml',
+      ],
+    ],
+  ])('%j gives what commander gives', (args) => {
+    const fast = parseRenderFlags(args);
+    const { redirect, ...commander } = withCommander(args);
+    // commander also sets redirect: true when --no-redirect is absent; the fast path leaves it out.
+    expect({ ...fast, redirect: fast?.redirect ?? true }).toEqual({ ...commander, redirect });
+  });
+
+  it.each([
+    [['--help']],
+    [['--domain']],
+    [['--bogus']],
+    [['stray']],
+    [['--domain', 'a', '--force=yes']],
+  ])('leaves %j to commander, which explains it', (args) => {
+    expect(parseRenderFlags(args)).toBeUndefined();
+  });
+});
