@@ -31,6 +31,17 @@ const addSiteOptions = (command: Command, server: ServerName) => addFlags(comman
 export const addGenerationOptions = (command: Command, server: ServerName) =>
   addFlags(addSiteOptions(command, server), renderFlags, server);
 
+/** Which running server `apply` and `rollback` act on (io/nginx.ts nginxControl, io/apache.ts apacheControl). */
+function addServerLocationOptions(command: Command): Command {
+  return command
+    .option('--nginx-bin <file>', 'the nginx binary (default: nginx on PATH)')
+    .option('--nginx-prefix <dir>', 'passed as -p to every nginx call')
+    .option('--nginx-conf <file>', 'passed as -c to every nginx call')
+    .option('--apache-bin <file>', 'the apache2/httpd binary (default: apache2ctl for the system Apache)')
+    .option('--apache-root <dir>', 'passed as -d (ServerRoot) to every Apache call')
+    .option('--apache-conf <file>', 'passed as -f to every Apache call');
+}
+
 const examples = {
   cert: `
 Examples:
@@ -107,7 +118,7 @@ export function buildProgram(): Command {
       print(await runApache(pickGenerationInput(flags), flags));
     });
 
-  addSiteOptions(program.command('apply'), 'nginx')
+  addServerLocationOptions(addSiteOptions(program.command('apply'), 'nginx'))
     .description('install a site file, test, reload, verify, and roll back on any failure')
     .argument('<server>', 'nginx or apache')
     .option('--from <file>', 'install this rendered file instead of rendering from the options')
@@ -122,12 +133,6 @@ export function buildProgram(): Command {
     .option('--verify-resolve <host:port:addr>', "connect --verify to addr, curl's --resolve form")
     .option('--keep <n>', 'backups to keep (default: 5)')
     .option('--lock-timeout <duration>', 'wait this long for another apply to finish (default: 60s)')
-    .option('--nginx-bin <file>', 'the nginx binary (default: nginx on PATH)')
-    .option('--nginx-prefix <dir>', 'passed as -p to every nginx call')
-    .option('--nginx-conf <file>', 'passed as -c to every nginx call')
-    .option('--apache-bin <file>', 'the apache2/httpd binary (default: apache2ctl for the system Apache)')
-    .option('--apache-root <dir>', 'passed as -d (ServerRoot) to every Apache call')
-    .option('--apache-conf <file>', 'passed as -f to every Apache call')
     .option('--json', 'print the steps as JSON')
     .addHelpText('after', examples.apply)
     .action(async (server: string, flags: Record<string, unknown>) => {
@@ -135,17 +140,10 @@ export function buildProgram(): Command {
       print(await runApply(server, pickGenerationInput(flags), flags));
     });
 
-  program
-    .command('rollback')
+  addServerLocationOptions(program.command('rollback'))
     .description('put the newest backup of a target back, test, and reload')
     .option('--target <file>', 'the file a previous apply installed')
     .option('--server <type>', 'nginx or apache (default: from the backup: <VirtualHost> means apache)')
-    .option('--nginx-bin <file>', 'the nginx binary (default: nginx on PATH)')
-    .option('--nginx-prefix <dir>', 'passed as -p to every nginx call')
-    .option('--nginx-conf <file>', 'passed as -c to every nginx call')
-    .option('--apache-bin <file>', 'the apache2/httpd binary (default: apache2ctl for the system Apache)')
-    .option('--apache-root <dir>', 'passed as -d (ServerRoot) to every Apache call')
-    .option('--apache-conf <file>', 'passed as -f to every Apache call')
     .option('--json', 'print the result as JSON')
     .addHelpText('after', examples.rollback)
     .action(async (flags: Record<string, unknown>) => {

@@ -15,17 +15,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type RunningApache, startApache } from '../helpers/apache-server.js';
 import { runCli } from '../helpers/cli.js';
+import { loopbackLookup } from '../helpers/loopback.js';
 import { makeTestCa, type TestCa } from '../helpers/pki.js';
 import { type EchoBackend, freePort, startEchoBackend } from '../helpers/servers.js';
 import { requireTool } from '../helpers/tools.js';
 
 const tool = requireTool('apache');
 
-/** Every name resolves to loopback: the test network has nothing else. */
-const lookup = ((_name: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) =>
-  options?.all
-    ? callback(null, [{ address: '127.0.0.1', family: 4 }])
-    : callback(null, '127.0.0.1', 4)) as never;
+const lookup = loopbackLookup;
 
 interface Form {
   readonly label: string;

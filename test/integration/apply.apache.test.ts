@@ -6,14 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type RunningApache, startApache } from '../helpers/apache-server.js';
 import { runCli, runCliAsync } from '../helpers/cli.js';
+import { loopbackLookup } from '../helpers/loopback.js';
 import { makeTestCa, type TestCa } from '../helpers/pki.js';
 import { type EchoBackend, freePort, startEchoBackend } from '../helpers/servers.js';
 import { requireTool } from '../helpers/tools.js';
 
 const host = 'wss.example.test';
 const tool = requireTool('apache');
-const lookup = ((_n: string, o: { all?: boolean }, cb: (...a: unknown[]) => void) =>
-  o?.all ? cb(null, [{ address: '127.0.0.1', family: 4 }]) : cb(null, '127.0.0.1', 4)) as never;
+const lookup = loopbackLookup;
 
 describe.skipIf(tool.skip)('apply and rollback on a live Apache', () => {
   let ca: TestCa;

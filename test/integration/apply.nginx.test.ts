@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { runCli, runCliAsync } from '../helpers/cli.js';
+import { loopbackLookup } from '../helpers/loopback.js';
 import { makeTestCa, type TestCa } from '../helpers/pki.js';
 import {
   type EchoBackend,
@@ -20,8 +21,7 @@ import { requireTool } from '../helpers/tools.js';
 
 const host = 'wss.example.test';
 const tool = requireTool('nginx');
-const lookup = ((_n: string, o: { all?: boolean }, cb: (...a: unknown[]) => void) =>
-  o?.all ? cb(null, [{ address: '127.0.0.1', family: 4 }]) : cb(null, '127.0.0.1', 4)) as never;
+const lookup = loopbackLookup;
 
 describe.skipIf(tool.skip)('apply and rollback on a live nginx', () => {
   let ca: TestCa;

@@ -6,13 +6,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { runCli } from '../helpers/cli.js';
+import { loopbackLookup } from '../helpers/loopback.js';
 import { freePort, startEchoBackend, startNginx } from '../helpers/servers.js';
 import { requireTool } from '../helpers/tools.js';
 
 const openssl = requireTool('openssl');
 const nginx = requireTool('nginx');
-const lookup = ((_n: string, o: { all?: boolean }, cb: (...a: unknown[]) => void) =>
-  o?.all ? cb(null, [{ address: '127.0.0.1', family: 4 }]) : cb(null, '127.0.0.1', 4)) as never;
+const lookup = loopbackLookup;
 
 describe.skipIf(openssl.skip)('wss-conf cert', () => {
   it('writes a CA, a full chain whose SANs cover every domain, and a private key (ECDSA P-256)', () => {

@@ -10,6 +10,7 @@ import { type ConnectionOptions, createServer as createTlsServer, connect as tls
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { runCli } from '../helpers/cli.js';
+import { loopbackLookup } from '../helpers/loopback.js';
 import { makeTestCa, type TestCa } from '../helpers/pki.js';
 import {
   type EchoBackend,
@@ -23,11 +24,7 @@ import { requireTool } from '../helpers/tools.js';
 const host = 'wss.example.test';
 const tool = requireTool('nginx');
 
-/** Every name resolves to loopback: the test network has nothing else. */
-const lookup = ((_name: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) =>
-  options?.all
-    ? callback(null, [{ address: '127.0.0.1', family: 4 }])
-    : callback(null, '127.0.0.1', 4)) as never;
+const lookup = loopbackLookup;
 
 interface Site {
   readonly tlsPort: number;
