@@ -16,27 +16,11 @@ import { parseGenerationOptions } from '../../src/core/options.js';
 import { toolVersion } from '../../src/generated/package-info.js';
 import { testApacheSite, testApacheSites } from '../../src/io/apache.js';
 import { renderApacheSite } from '../../src/targets/apache.js';
+import { backend, domain, duration, port, urlPath } from '../helpers/arbitraries.js';
 import { runCli } from '../helpers/cli.js';
 import { makeTestCa } from '../helpers/pki.js';
 import { requireTool } from '../helpers/tools.js';
 
-const label = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,8}[a-z0-9])?$/);
-const domain = fc
-  .tuple(
-    fc.boolean(),
-    fc.array(label, { minLength: 1, maxLength: 3 }),
-    fc.constantFrom('com', 'test', 'example'),
-  )
-  .map(([wildcard, labels, tld]) => `${wildcard ? '*.' : ''}${[...labels, tld].join('.')}`);
-const port = fc.integer({ min: 1, max: 65535 });
-const backend = fc.oneof(
-  port.map(String),
-  fc.tuple(fc.constantFrom('127.0.0.1', '10.1.2.3', 'localhost', '[::1]'), port).map(([h, p]) => `${h}:${p}`),
-);
-const urlPath = fc.stringMatching(/^\/[A-Za-z0-9._~/-]{0,20}$/);
-const duration = fc
-  .tuple(fc.integer({ min: 1, max: 168 }), fc.constantFrom('s', 'm', 'h'))
-  .map(([n, u]) => `${n}${u}`);
 const listen = fc.oneof(
   port.map(String),
   port.map((p) => `127.0.0.1:${p}`),
