@@ -30,6 +30,7 @@ export function apacheSiteTarget(input: Record<string, unknown>): SiteTarget {
       ? Promise.resolve(undefined)
       : detectApacheVersions();
   return {
+    server: 'apache',
     resolveVersions: async (options) => resolveApacheVersions(options, await detection),
     render: renderApacheSite,
     test: (text, path) => testApacheSite(text, path),

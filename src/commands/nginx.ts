@@ -26,6 +26,7 @@ export function nginxSiteTarget(input: Record<string, unknown>): SiteTarget {
       ? Promise.resolve(undefined)
       : detectNginxVersions();
   return {
+    server: 'nginx',
     resolveVersions: async (options) => resolveNginxVersions(options, await detection),
     render: renderNginxSite,
     test: (text, path) => testNginxSite(text, path),

@@ -3,8 +3,9 @@
  * certificate, optionally run the real config test, then print or write. Nothing is written unless
  * everything before it passed.
  */
-import { ProblemFound } from '../core/errors.js';
+import { ProblemFound, UsageError } from '../core/errors.js';
 import { type GenerationOptions, parseGenerationOptions } from '../core/options.js';
+import { unsupportedVersion } from '../core/versions.js';
 import { toolVersion } from '../generated/package-info.js';
 import { certificateWarnings } from '../io/certificate-files.js';
 import { assertWritable, writeFileAtomic } from '../io/files.js';
@@ -28,6 +29,7 @@ export interface CommandResult {
 }
 
 export interface SiteTarget {
+  readonly server: 'nginx' | 'apache';
   readonly resolveVersions: (options: GenerationOptions) => Promise<TargetVersions>;
   readonly render: (
     options: GenerationOptions,
@@ -60,6 +62,8 @@ export async function renderSite(
     : flagInput;
   const options = parseGenerationOptions(input);
   const versions = await target.resolveVersions(options);
+  const tooOld = unsupportedVersion(target.server, versions.server, versions.source);
+  if (tooOld) throw new UsageError(`--server-version: ${tooOld}`);
   const site = target.render(options, versions, toolVersion);
   const [fileName, content] = Object.entries(site.files)[0] as [string, string];
   const certificateFindings = await certificateWarnings(options);

@@ -219,6 +219,13 @@ export function parseGenerationOptions(input: unknown): GenerationOptions {
       problems.push(
         `--static-path: ${shown(staticPath)} would hide the WebSocket path; use a prefix such as /static/`,
       );
+    } else if (withTrailingSlash(path).startsWith(staticPath)) {
+      // nginx would pick the longer location, but Apache takes the first ProxyPass that matches, and
+      // the static exclusion (`ProxyPass /static/ !`) must come first: the socket would get files.
+      problems.push(
+        `--static-path: ${shown(staticPath)} would hide the WebSocket path ${path}; ` +
+          'use a prefix such as /static/ that does not contain it',
+      );
     }
     staticLocation = { dir: withTrailingSlash(raw.staticDir), path: staticPath };
   } else if (raw.staticPath) {

@@ -60,6 +60,30 @@ export const opensslSince = {
  * accepts; a newer target would use directives an older nginx rejects (`http2 on` before 1.25.1).
  * OpenSSL 3.0 is what Debian 12 and Ubuntu 22.04/24.04 ship.
  */
+/**
+ * The oldest versions wss-conf writes for. nginx 1.13.0 is the first to accept `TLSv1.3` in
+ * ssl_protocols (nginx CHANGES 1.13.0), which both Mozilla profiles need; Apache 2.2 lacks
+ * `Require all granted` and mod_proxy_wstunnel, which arrived with 2.4.
+ */
+export const oldestSupported = {
+  nginx: '1.13.0',
+  apache: '2.4.0',
+} as const;
+
+/** Why a version cannot be written for, or undefined when it can. */
+export function unsupportedVersion(
+  server: keyof typeof oldestSupported,
+  version: string,
+  source: string,
+): string | undefined {
+  if (compareVersions(version, oldestSupported[server]) >= 0) return undefined;
+  const name = server === 'nginx' ? 'nginx' : 'Apache';
+  return (
+    `${name} ${version} (${source}) is older than ${oldestSupported[server]}, the oldest wss-conf writes for; ` +
+    `upgrade ${name}, or give --server-version for the server the file is meant for`
+  );
+}
+
 export const defaultVersions = {
   nginx: '1.22.1',
   /** The oldest Apache of a supported major distribution: RHEL 8's httpd 2.4.37 (maintained until

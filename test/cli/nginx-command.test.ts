@@ -279,3 +279,23 @@ describe.skipIf(!hasScript)('colour', () => {
     ).not.toContain('\u001b[');
   });
 });
+
+describe('server versions too old to write for', () => {
+  it.each([
+    ['nginx', '1.12.2', 'nginx 1.12.2 (given) is older than 1.13.0'],
+    ['apache', '2.2.34', 'Apache 2.2.34 (given) is older than 2.4.0'],
+  ])('%s --server-version %s exits 2 naming the oldest supported version', (server, version, message) => {
+    const result = runCli([
+      server,
+      '--domain',
+      'example.com',
+      '--backend',
+      '8282',
+      '--server-version',
+      version,
+    ]);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(`--server-version: ${message}`);
+  });
+});

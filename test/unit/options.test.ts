@@ -151,6 +151,10 @@ describe('parseGenerationOptions', () => {
       '--static-path: "/" would hide the WebSocket path; use a prefix such as /static/',
     ],
     [
+      { ...valid, path: '/static/ws', staticDir: '/srv' },
+      '--static-path: "/static/" would hide the WebSocket path /static/ws; use a prefix such as /static/ that does not contain it',
+    ],
+    [
       { ...valid, redirectListen: '443' },
       '--redirect-listen: must differ from --listen, or give --no-redirect',
     ],
