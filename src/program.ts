@@ -143,7 +143,7 @@ export function buildProgram(): Command {
   addServerLocationOptions(program.command('rollback'))
     .description('put the newest backup of a target back, test, and reload')
     .option('--target <file>', 'the file a previous apply installed')
-    .option('--server <type>', 'nginx or apache (default: from the backup: <VirtualHost> means apache)')
+    .option('--server <type>', 'nginx or apache (default: told from the backup, as lint does)')
     .option('--json', 'print the result as JSON')
     .addHelpText('after', examples.rollback)
     .action(async (flags: Record<string, unknown>) => {
@@ -173,7 +173,7 @@ export function buildProgram(): Command {
     .addOption(
       new Option(
         '--server <type>',
-        'the server the file is for (default: apache when the file has a <VirtualHost>, else nginx)',
+        'the server the file is for (default: told from its content, as lint does)',
       ).choices(['nginx', 'apache']),
     )
     .addHelpText('after', examples.check)

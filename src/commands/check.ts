@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { detectServer } from '../core/detect-server.js';
 import { ProblemFound, UsageError } from '../core/errors.js';
 import { testApacheSite } from '../io/apache.js';
 import { testNginxSite } from '../io/nginx.js';
@@ -12,9 +13,6 @@ export interface CheckFlags {
 const configTests = { nginx: testNginxSite, apache: testApacheSite } as const;
 type Server = keyof typeof configTests;
 
-/** Without --server: Apache files are made of <VirtualHost> sections, nginx files never are. */
-const serverOfSiteFile = (text: string): Server => (/^\s*<VirtualHost\b/im.test(text) ? 'apache' : 'nginx');
-
 /** `wss-conf check <file>`: the real config test on one site file, in a throwaway prefix or ServerRoot. */
 export async function runCheck(file: string, flags: CheckFlags): Promise<CommandResult> {
   if (flags.server !== undefined && !Object.hasOwn(configTests, flags.server))
@@ -23,7 +21,7 @@ export async function runCheck(file: string, flags: CheckFlags): Promise<Command
   const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
     throw new UsageError(`<file>: cannot read ${file} (${error.code ?? error.message})`);
   });
-  const server = (flags.server as Server | undefined) ?? serverOfSiteFile(text);
+  const server = (flags.server as Server | undefined) ?? detectServer(text);
   const result = await configTests[server](text, path);
   if (!result.ok) throw new ProblemFound(`${file}: the ${server} config test failed:\n${result.output}`);
   return { stdout: `${file}: ${server} config test passed\n`, warnings: result.notes };

@@ -4,10 +4,10 @@
  * that still carries the report for stdout; unreadable files and bad flags are a UsageError (exit 2).
  */
 import { resolve } from 'node:path';
+import { detectServer } from '../core/detect-server.js';
 import { ProblemFound, UsageError } from '../core/errors.js';
 import { toolVersion } from '../generated/package-info.js';
 import { certificateExists, includeResolver, readSource } from '../io/config-files.js';
-import { detectServer } from '../lint/detect.js';
 import {
   type Finding,
   type ServerType,

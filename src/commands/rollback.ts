@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { detectServer } from '../core/detect-server.js';
 import { ProblemFound, UsageError } from '../core/errors.js';
 import { backUp, backupDirectory, listBackups, restore } from '../io/backups.js';
 import { acquireLock } from '../io/lock.js';
@@ -27,9 +28,9 @@ export async function runRollback(flags: RollbackFlags): Promise<CommandResult> 
   const backups = await listBackups(target);
   const newest = backups.at(-1);
   if (!newest) throw new UsageError(`--target: no backups of ${target} in ${backupDirectory(target)}`);
-  // Which server the file is for: --server, else what the backup holds (an Apache site has <VirtualHost>).
+  // Which server the file is for: --server, else what the backup holds.
   const backupText = newest.endsWith('.absent') ? '' : await readFile(newest, 'utf8');
-  const server = flags.server ?? (/^\s*<VirtualHost\b/im.test(backupText) ? 'apache' : 'nginx');
+  const server = flags.server ?? detectServer(backupText);
   if (server !== 'nginx' && server !== 'apache') {
     throw new UsageError(`--server: ${JSON.stringify(server)} is not allowed; use nginx or apache`);
   }

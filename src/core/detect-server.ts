@@ -1,15 +1,14 @@
 /**
  * Which server a config file is for, from its content, when --server is not given. Apache lines are
  * `Directive args` or `<Section …>` with no terminator; nginx lines end in `;`, `{` or `}`. The file is
- * for the server more of its first lines look like.
+ * for the server more of its first lines look like. Used by lint, check and rollback alike.
  */
-import type { ServerType } from './finding.js';
 
 const apacheLine =
   /^(<\/?[A-Za-z][\w:.-]*(\s|>|$)|(ProxyPass|ProxyPassMatch|ProxyPassReverse|ProxyRequests|ProxyPreserveHost|SSL[A-Z]\w*|ServerName|ServerAlias|ServerAdmin|DocumentRoot|LoadModule|RewriteEngine|RewriteRule|RewriteCond|Header|RequestHeader|Include|IncludeOptional|Listen|ErrorLog|CustomLog|Redirect|Require)(\s|$))/;
 const nginxLine = /[;{}]\s*(#.*)?$/;
 
-export function detectServer(text: string): ServerType {
+export function detectServer(text: string): 'nginx' | 'apache' {
   let apache = 0;
   let nginx = 0;
   let seen = 0;
