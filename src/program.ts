@@ -128,7 +128,7 @@ export function buildProgram(): Command {
     )
     .option('--enable', 'Debian layout: also link it from sites-enabled/')
     .option('--dry-run', 'print a unified diff of what would change, and change nothing')
-    .option('--verify <wss-url>', 'after the reload, open a WebSocket there; roll back if that fails')
+    .option('--verify <wss-url>', 'after the reload, run wss-conf probe on it; roll back if it fails')
     .option('--verify-ca <file>', 'trust this CA for --verify (default: the system store)')
     .option('--verify-resolve <host:port:addr>', "connect --verify to addr, curl's --resolve form")
     .option('--keep <n>', 'backups to keep (default: 5)')

@@ -15,6 +15,7 @@ import { backUp, backupDirectory, pruneBackups, restore } from '../io/backups.js
 import { writeFileAtomic } from '../io/files.js';
 import { acquireLock } from '../io/lock.js';
 import type { ServerControl } from '../io/server-control.js';
+import { parseProbeUrl, parseResolveEntry } from '../probe/target.js';
 import type { CommandResult, SiteTarget } from './render-site.js';
 
 export type ServerName = 'nginx' | 'apache';
@@ -124,11 +125,11 @@ export async function dryRun(plan: ApplyPlan): Promise<CommandResult> {
   return { stdout: patch, warnings: plan.warnings };
 }
 
-export async function runApplySequence(plan: ApplyPlan, flags: ApplyFlags): Promise<CommandResult> {
-  const keep = parseCount(flags.keep ?? '5', '--keep');
-  const lockTimeoutMs =
-    (durationToSeconds(flags.lockTimeout ?? '60s') ??
-      usage('--lock-timeout', 'a duration such as 30s or 2m')) * 1000;
+export async function runApplySequence(
+  plan: ApplyPlan,
+  flags: ApplyFlags,
+  { keep, lockTimeoutMs }: ApplySettings,
+): Promise<CommandResult> {
   const steps: Step[] = [];
   const record = (step: Step['step'], ok: boolean, detail: string) => steps.push({ step, ok, detail });
   const { target, control } = plan;
@@ -225,18 +226,39 @@ async function rollBack(
   );
 }
 
-async function verifyWithRetries(flags: ApplyFlags) {
-  const { checkWebSocket } = await import('../io/websocket-check.js');
+/**
+ * `--verify` is `wss-conf probe` on the URL: dns, tcp, tls, the 101 handshake and a ping. The detail
+ * is the probe's own: the http stage when it passed, its diagnosis when it did not.
+ */
+async function verifyWithRetries(flags: ApplyFlags): Promise<{ ok: boolean; detail: string }> {
+  const { runProbe } = await import('./probe.js');
+  const probeFlags = {
+    json: true,
+    ...(flags.verifyCa === undefined ? {} : { ca: flags.verifyCa }),
+    ...(flags.verifyResolve === undefined ? {} : { resolve: [flags.verifyResolve] }),
+  };
+  const outcome = async () => {
+    try {
+      const report = JSON.parse(
+        (await runProbe(flags.verify as string, probeFlags, { color: false })).stdout,
+      );
+      return {
+        ok: true,
+        detail: String(report.stages.find((s: { name: string }) => s.name === 'http')?.detail),
+      };
+    } catch (error) {
+      if (!isProblemFound(error)) throw error;
+      const report = JSON.parse(error.stdout);
+      return { ok: false, detail: `${report.diagnosis.stage}: ${report.diagnosis.cause}` };
+    }
+  };
   // A reload is asynchronous: nginx's master (or Apache's parent) starts workers with the new
   // configuration and only then tells the old ones to stop accepting. A handshake made before that
   // could be answered by the old configuration and prove nothing, so the first try waits a moment.
   let result = { ok: false, detail: 'not tried' };
   for (let attempt = 0; attempt < 3 && !result.ok; attempt++) {
     await new Promise((r) => setTimeout(r, attempt === 0 ? 1000 : 500));
-    result = await checkWebSocket(flags.verify as string, {
-      ca: flags.verifyCa,
-      resolve: flags.verifyResolve,
-    });
+    result = await outcome();
   }
   return result;
 }
@@ -296,26 +318,29 @@ const serverAdapters: Partial<
   },
 };
 
-/** Every apply flag is checked before anything is touched. */
-function validateApplyFlags(flags: ApplyFlags): void {
+/** Apply's own flags, checked and parsed once, before anything is touched. */
+export interface ApplySettings {
+  readonly keep: number;
+  readonly lockTimeoutMs: number;
+}
+
+function parseApplyFlags(flags: ApplyFlags): ApplySettings {
+  // The probe's own parsers, so --verify takes exactly what `wss-conf probe` takes.
   if (flags.verify !== undefined) {
-    const url = URL.canParse(flags.verify) ? new URL(flags.verify) : undefined;
-    if (!url || (url.protocol !== 'wss:' && url.protocol !== 'ws:')) {
-      usage('--verify', 'a wss:// (or ws://) URL such as wss://example.com/ws', flags.verify);
-    }
+    const url = parseProbeUrl(flags.verify);
+    if ('problem' in url) throw new UsageError(`--verify: ${url.problem}`);
   }
-  if (
-    flags.verifyResolve !== undefined &&
-    !/^[A-Za-z0-9.-]+:(\*|[0-9]{1,5}):[0-9.]+$/.test(flags.verifyResolve)
-  ) {
-    usage('--verify-resolve', "curl's HOST:PORT:ADDR, e.g. example.com:443:127.0.0.1", flags.verifyResolve);
+  if (flags.verifyResolve !== undefined) {
+    const entry = parseResolveEntry(flags.verifyResolve);
+    if ('problem' in entry) throw new UsageError(`--verify-resolve: ${entry.problem}`);
   }
-  if (flags.verifyCa !== undefined && !existsSync(flags.verifyCa))
+  if (flags.verifyCa !== undefined && !existsSync(flags.verifyCa)) {
     usage('--verify-ca', 'an existing PEM file', flags.verifyCa);
-  parseCount(flags.keep ?? '5', '--keep');
-  if (flags.lockTimeout !== undefined && durationToSeconds(flags.lockTimeout) === undefined) {
-    usage('--lock-timeout', 'a duration such as 30s or 2m', flags.lockTimeout);
   }
+  const lockTimeoutSeconds = durationToSeconds(flags.lockTimeout ?? '60s');
+  if (lockTimeoutSeconds === undefined)
+    usage('--lock-timeout', 'a duration such as 30s or 2m', flags.lockTimeout);
+  return { keep: parseCount(flags.keep ?? '5', '--keep'), lockTimeoutMs: lockTimeoutSeconds * 1000 };
 }
 
 export async function runApply(
@@ -323,10 +348,10 @@ export async function runApply(
   input: Record<string, unknown>,
   flags: ApplyFlags,
 ): Promise<CommandResult> {
-  validateApplyFlags(flags);
+  const settings = parseApplyFlags(flags);
   const adapter = Object.hasOwn(serverAdapters, server) ? serverAdapters[server as ServerName] : undefined;
   if (!adapter) usage('<server>', Object.keys(serverAdapters).join(' or '), server);
   const { siteTarget, control } = await adapter(flags);
   const plan = await planApply(server as ServerName, input, flags, siteTarget, control);
-  return flags.dryRun ? dryRun(plan) : runApplySequence(plan, flags);
+  return flags.dryRun ? dryRun(plan) : runApplySequence(plan, flags, settings);
 }

@@ -11,9 +11,12 @@ const base = ['apply', 'nginx', '--domain', 'example.com', '--backend', '8282', 
 
 describe('wss-conf apply, bad input', () => {
   it.each([
-    [['--verify', 'not a url'], '--verify: "not a url" is not allowed; use a wss://'],
-    [['--verify', 'https://example.com/'], '--verify: "https://example.com/" is not allowed'],
-    [['--verify-resolve', 'example.com'], '--verify-resolve: "example.com" is not allowed'],
+    [['--verify', 'not a url'], '--verify: "not a url" is not a URL'],
+    [
+      ['--verify', 'https://example.com/'],
+      "--verify: https:// is the page's scheme; the WebSocket URL is wss://",
+    ],
+    [['--verify-resolve', 'example.com'], '--verify-resolve: "example.com" is not HOST:PORT:ADDR'],
     [['--verify-ca', join(dir, 'missing.pem')], '--verify-ca:'],
     [['--keep', '0'], '--keep: "0" is not allowed; use a whole number from 1 to 999'],
     [['--lock-timeout', 'soon'], '--lock-timeout: "soon" is not allowed'],

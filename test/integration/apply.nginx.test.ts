@@ -174,7 +174,7 @@ describe.skipIf(tool.skip)('apply and rollback on a live nginx', () => {
     args[args.indexOf('--backend') + 1] = String(deadPort);
     const result = await runCliAsync(['apply', ...args]);
     expect(result.status).toBe(1);
-    expect(result.stdout).toMatch(/^✖ verify .*HTTP 502/m);
+    expect(result.stdout).toMatch(/^✖ verify .*: http: .*nginx answers 502/m);
     expect(result.stdout).toMatch(/^✔ restore +put back .*, reloaded/m);
     expect(readFileSync(target, 'utf8')).toBe(before);
     await new Promise((r) => setTimeout(r, 300));
