@@ -7,22 +7,18 @@
  */
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ConnectionOptions, createServer as createTlsServer, connect as tlsConnect } from 'node:tls';
+import { type ConnectionOptions, createServer as createTlsServer } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { type RunningApache, startApache } from '../helpers/apache-server.js';
 import { runCli } from '../helpers/cli.js';
-import { loopbackLookup } from '../helpers/loopback.js';
 import { makeTestCa, type TestCa } from '../helpers/pki.js';
 import { type EchoBackend, freePort, startEchoBackend } from '../helpers/servers.js';
 import { requireTool } from '../helpers/tools.js';
+import { echo, fetchOverTls, openSocket, tlsHandshake } from '../helpers/wss-client.js';
 
 const tool = requireTool('apache');
-
-const lookup = loopbackLookup;
 
 interface Form {
   readonly label: string;
@@ -56,63 +52,6 @@ const balancedSites = [
   { label: 'upgrade=websocket', host: 'sticky-new.example.test', serverVersion: '2.4.71' },
   { label: 'mod_proxy_wstunnel', host: 'sticky-old.example.test', serverVersion: '2.4.46' },
 ] as const;
-
-function openSocket(
-  ca: TestCa,
-  host: string,
-  port: number,
-  path: string,
-  headers: Record<string, string> = {},
-): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(`wss://${host}:${port}${path}`, { ca: ca.caPem, lookup, headers });
-    socket.once('open', () => resolve(socket));
-    socket.once('error', reject);
-    socket.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
-  });
-}
-
-const echo = (socket: WebSocket, text: string): Promise<string> =>
-  new Promise((resolve, reject) => {
-    socket.once('message', (data) => resolve(String(data)));
-    socket.once('error', reject);
-    socket.send(text);
-  });
-
-function tlsHandshake(port: number, servername: string, options: ConnectionOptions): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = tlsConnect({ host: '127.0.0.1', port, servername, ...options }, () => {
-      const protocol = socket.getProtocol() ?? '';
-      socket.end();
-      resolve(protocol);
-    });
-    socket.once('error', reject);
-  });
-}
-
-interface Response {
-  readonly status: number;
-  readonly body: string;
-  readonly headers: Record<string, string | string[] | undefined>;
-}
-
-function fetchOverTls(ca: TestCa, host: string, port: number, path: string): Promise<Response> {
-  return new Promise((resolve, reject) => {
-    httpsRequest(
-      { host: '127.0.0.1', port, path, servername: host, headers: { host }, ca: ca.caPem },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk) => {
-          body += chunk;
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
-      },
-    )
-      .once('error', reject)
-      .end();
-  });
-}
 
 describe.skipIf(tool.skip)('generated Apache sites, live', () => {
   let ca: TestCa;

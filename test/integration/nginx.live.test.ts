@@ -6,11 +6,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ConnectionOptions, createServer as createTlsServer, connect as tlsConnect } from 'node:tls';
+import { type ConnectionOptions, createServer as createTlsServer } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import { runCli } from '../helpers/cli.js';
-import { loopbackLookup } from '../helpers/loopback.js';
 import { makeTestCa, type TestCa } from '../helpers/pki.js';
 import {
   type EchoBackend,
@@ -20,11 +19,10 @@ import {
   startNginx,
 } from '../helpers/servers.js';
 import { requireTool } from '../helpers/tools.js';
+import { echo, fetchOverTls, openSocket, tlsHandshake } from '../helpers/wss-client.js';
 
 const host = 'wss.example.test';
 const tool = requireTool('nginx');
-
-const lookup = loopbackLookup;
 
 interface Site {
   readonly tlsPort: number;
@@ -60,38 +58,11 @@ async function renderSite(ca: TestCa, dir: string, backendPort: number, extra: s
   return { tlsPort, httpPort, file };
 }
 
-function openSocket(ca: TestCa, port: number, path = '/'): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(`wss://${host}:${port}${path}`, { ca: ca.caPem, lookup });
-    socket.once('open', () => resolve(socket));
-    socket.once('error', reject);
-    socket.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
-  });
-}
-
-const echo = (socket: WebSocket, text: string): Promise<string> =>
-  new Promise((resolve, reject) => {
-    socket.once('message', (data) => resolve(String(data)));
-    socket.once('error', reject);
-    socket.send(text);
-  });
-
 /** Resolves with the close code, or the time it took, when the socket closes. */
 const closedAfter = (socket: WebSocket): Promise<number> => {
   const start = Date.now();
   return new Promise((resolve) => socket.once('close', () => resolve(Date.now() - start)));
 };
-
-function tlsHandshake(port: number, options: ConnectionOptions): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = tlsConnect({ host: '127.0.0.1', port, servername: host, ...options }, () => {
-      const protocol = socket.getProtocol() ?? '';
-      socket.end();
-      resolve(protocol);
-    });
-    socket.once('error', reject);
-  });
-}
 
 describe.skipIf(tool.skip)('generated nginx site, live', () => {
   let ca: TestCa;
@@ -123,14 +94,14 @@ describe.skipIf(tool.skip)('generated nginx site, live', () => {
   });
 
   it('upgrades to 101 over wss and echoes, through the domain name', async () => {
-    const socket = await openSocket(ca, site.tlsPort);
+    const socket = await openSocket(ca, host, site.tlsPort, '/');
     expect(await echo(socket, 'tom')).toBe('tom');
     socket.close();
   });
 
   it('forwards Upgrade, Connection, Host and the X-Forwarded-* headers to the backend', async () => {
     const before = backend.handshakes.length;
-    const socket = await openSocket(ca, site.tlsPort, '/chat?room=1');
+    const socket = await openSocket(ca, host, site.tlsPort, '/chat?room=1');
     socket.close();
     const headers = backend.handshakes[before];
     expect(headers).toMatchObject({
@@ -144,7 +115,7 @@ describe.skipIf(tool.skip)('generated nginx site, live', () => {
   });
 
   it('serves static files from --static-dir next to a socket at /', async () => {
-    const response = await fetchOverTls(ca, site.tlsPort, '/static/app.js');
+    const response = await fetchOverTls(ca, host, site.tlsPort, '/static/app.js');
     expect(response.status).toBe(200);
     expect(response.body).toBe('console.log("static file served by nginx");\n');
     expect(response.headers['content-type']).toMatch(/javascript/);
@@ -165,16 +136,16 @@ describe.skipIf(tool.skip)('generated nginx site, live', () => {
 
   it('accepts TLS 1.2 and 1.3 and names the certificate it was asked for', async () => {
     expect(
-      await tlsHandshake(site.tlsPort, { ca: ca.caPem, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3' }),
+      await tlsHandshake(site.tlsPort, host, { ca: ca.caPem, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3' }),
     ).toBe('TLSv1.3');
     expect(
-      await tlsHandshake(site.tlsPort, { ca: ca.caPem, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2' }),
+      await tlsHandshake(site.tlsPort, host, { ca: ca.caPem, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2' }),
     ).toBe('TLSv1.2');
   });
 
   it('rejects a certificate for another name: the client checks the name', async () => {
     await expect(
-      tlsHandshake(site.tlsPort, { ca: ca.caPem, servername: 'other.example.test' }),
+      tlsHandshake(site.tlsPort, host, { ca: ca.caPem, servername: 'other.example.test' }),
     ).rejects.toThrow(/altnames|does not match/i);
   });
 
@@ -197,15 +168,15 @@ describe.skipIf(tool.skip)('generated nginx site, live', () => {
     const controlPort = await freePort();
     await new Promise<void>((resolve) => permissive.listen(controlPort, '127.0.0.1', resolve));
     try {
-      expect(await tlsHandshake(controlPort, legacy)).toMatch(/^TLSv1(\.1)?$/);
+      expect(await tlsHandshake(controlPort, host, legacy)).toMatch(/^TLSv1(\.1)?$/);
     } finally {
       permissive.close();
     }
-    await expect(tlsHandshake(site.tlsPort, legacy)).rejects.toThrow();
+    await expect(tlsHandshake(site.tlsPort, host, legacy)).rejects.toThrow();
   });
 
   it('closes a socket idle longer than --timeout 2s', async () => {
-    const socket = await openSocket(ca, shortTimeoutSite.tlsPort, '/ws');
+    const socket = await openSocket(ca, host, shortTimeoutSite.tlsPort, '/ws');
     expect(await echo(socket, 'before idling')).toBe('before idling');
     const elapsed = await closedAfter(socket);
     expect(elapsed).toBeGreaterThan(1500);
@@ -213,7 +184,7 @@ describe.skipIf(tool.skip)('generated nginx site, live', () => {
   });
 
   it('keeps a socket idle for 65 s alive under the default timeout (nginx alone would drop it at 60 s)', async () => {
-    const socket = await openSocket(ca, site.tlsPort);
+    const socket = await openSocket(ca, host, site.tlsPort, '/');
     let closed = false;
     socket.once('close', () => {
       closed = true;
@@ -224,24 +195,3 @@ describe.skipIf(tool.skip)('generated nginx site, live', () => {
     socket.close();
   }, 90_000);
 });
-
-function fetchOverTls(
-  ca: TestCa,
-  port: number,
-  path: string,
-): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
-  return new Promise((resolve, reject) => {
-    import('node:https').then(({ request }) => {
-      request({ host: '127.0.0.1', port, path, servername: host, headers: { host }, ca: ca.caPem }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk) => {
-          body += chunk;
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
-      })
-        .once('error', reject)
-        .end();
-    });
-  });
-}
