@@ -9,14 +9,20 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from '
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ConnectionOptions, createServer as createTlsServer } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningApache, startApache } from '../helpers/apache-server.js';
 import { runCli } from '../helpers/cli.js';
 import { makeTestCa, type TestCa } from '../helpers/pki.js';
 import { type EchoBackend, freePort, startEchoBackend } from '../helpers/servers.js';
 import { requireTool } from '../helpers/tools.js';
-import { echo, fetchOverTls, openSocket, tlsHandshake } from '../helpers/wss-client.js';
+import {
+  echo,
+  fetchOverTls,
+  legacyTlsAgainstPermissiveServer,
+  legacyTlsOptions,
+  openSocket,
+  tlsHandshake,
+} from '../helpers/wss-client.js';
 
 const tool = requireTool('apache');
 
@@ -249,28 +255,10 @@ describe.skipIf(tool.skip)('generated Apache sites, live', () => {
 
   it('refuses TLS 1.0 and 1.1, which the same client can speak to a server that allows them', async () => {
     const host = (forms[0] as Form).host;
-    const legacy: ConnectionOptions = {
-      ca: ca.caPem,
-      minVersion: 'TLSv1',
-      maxVersion: 'TLSv1.1',
-      ciphers: 'DEFAULT:@SECLEVEL=0',
-    };
     // Control: the client really offers TLS 1.0/1.1 (else the refusal below would prove nothing).
-    const leaf = ca.issue(host);
-    const permissive = createTlsServer({
-      cert: readFileSync(leaf.cert),
-      key: readFileSync(leaf.key),
-      minVersion: 'TLSv1',
-      ciphers: 'DEFAULT:@SECLEVEL=0',
-    });
-    const controlPort = await freePort();
-    await new Promise<void>((resolve) => permissive.listen(controlPort, '127.0.0.1', resolve));
-    try {
-      expect(await tlsHandshake(controlPort, host, legacy)).toMatch(/^TLSv1(\.1)?$/);
-    } finally {
-      permissive.close();
-    }
-    for (const form of forms) await expect(tlsHandshake(tlsPort, form.host, legacy)).rejects.toThrow();
+    expect(await legacyTlsAgainstPermissiveServer(ca, host)).toMatch(/^TLSv1(\.1)?$/);
+    for (const form of forms)
+      await expect(tlsHandshake(tlsPort, form.host, legacyTlsOptions(ca))).rejects.toThrow();
   });
 
   it('keeps sockets idle for 65 s alive under the default timeout (Apache alone would drop them at 60 s)', async () => {

@@ -6,7 +6,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ConnectionOptions, createServer as createTlsServer } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
 import { runCli } from '../helpers/cli.js';
@@ -19,7 +18,14 @@ import {
   startNginx,
 } from '../helpers/servers.js';
 import { requireTool } from '../helpers/tools.js';
-import { echo, fetchOverTls, openSocket, tlsHandshake } from '../helpers/wss-client.js';
+import {
+  echo,
+  fetchOverTls,
+  legacyTlsAgainstPermissiveServer,
+  legacyTlsOptions,
+  openSocket,
+  tlsHandshake,
+} from '../helpers/wss-client.js';
 
 const host = 'wss.example.test';
 const tool = requireTool('nginx');
@@ -150,29 +156,9 @@ describe.skipIf(tool.skip)('generated nginx site, live', () => {
   });
 
   it('refuses TLS 1.0 and 1.1, which the same client can speak to a server that allows them', async () => {
-    const legacy: ConnectionOptions = {
-      ca: ca.caPem,
-      minVersion: 'TLSv1',
-      maxVersion: 'TLSv1.1',
-      ciphers: 'DEFAULT:@SECLEVEL=0',
-    };
     // Control: the client really offers TLS 1.0/1.1 (else the refusal below would prove nothing).
-    const leaf = ca.issue(host);
-    const { readFileSync } = await import('node:fs');
-    const permissive = createTlsServer({
-      cert: readFileSync(leaf.cert),
-      key: readFileSync(leaf.key),
-      minVersion: 'TLSv1',
-      ciphers: 'DEFAULT:@SECLEVEL=0',
-    });
-    const controlPort = await freePort();
-    await new Promise<void>((resolve) => permissive.listen(controlPort, '127.0.0.1', resolve));
-    try {
-      expect(await tlsHandshake(controlPort, host, legacy)).toMatch(/^TLSv1(\.1)?$/);
-    } finally {
-      permissive.close();
-    }
-    await expect(tlsHandshake(site.tlsPort, host, legacy)).rejects.toThrow();
+    expect(await legacyTlsAgainstPermissiveServer(ca, host)).toMatch(/^TLSv1(\.1)?$/);
+    await expect(tlsHandshake(site.tlsPort, host, legacyTlsOptions(ca))).rejects.toThrow();
   });
 
   it('closes a socket idle longer than --timeout 2s', async () => {
