@@ -89,6 +89,15 @@ export function siteWarnings(options: GenerationOptions): string[] {
       );
     }
   }
+  if (options.path.length > 1 && options.path.endsWith('/')) {
+    // nginx answers /ws for `location /ws/` with a 301 and Apache's ProxyPass /ws/ does not match it;
+    // browsers' WebSocket never follows a redirect, so the handshake fails either way.
+    const bare = clientUrl(options).slice(0, -1);
+    warnings.push(
+      `--path ${options.path} ends with a slash: clients must connect to ${clientUrl(options)}; ` +
+        `${bare} gets a redirect or 404, which a WebSocket does not follow (give --path ${options.path.slice(0, -1)} for both)`,
+    );
+  }
   return warnings;
 }
 

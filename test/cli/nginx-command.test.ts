@@ -299,3 +299,19 @@ describe('server versions too old to write for', () => {
     expect(result.stderr).toContain(`--server-version: ${message}`);
   });
 });
+
+describe('a --path with a trailing slash', () => {
+  it.each(['nginx', 'apache'])('%s warns that clients must use the slash too', (server) => {
+    const result = runCli([server, '--domain', 'example.com', '--backend', '8282', '--path', '/ws/']);
+    expect(result.status).toBe(0);
+    expect(result.stderr).toContain(
+      '--path /ws/ ends with a slash: clients must connect to wss://example.com/ws/',
+    );
+  });
+
+  it('says nothing for a path without one', () => {
+    expect(
+      runCli(['nginx', '--domain', 'example.com', '--backend', '8282', '--path', '/ws']).stderr,
+    ).not.toContain('ends with a slash');
+  });
+});
