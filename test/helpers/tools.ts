@@ -3,6 +3,7 @@
  * suite must prove things for real there); elsewhere those tests skip and say why.
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 
 const has = (bin: string, args: string[]): boolean => {
   const result = spawnSync(bin, args, { stdio: 'ignore' });
@@ -15,6 +16,8 @@ export const tools = {
   nginx: has('nginx', ['-v']),
   apache: has('apache2', ['-v']) || has('httpd', ['-v']),
   openssl: has('openssl', ['version']),
+  chromium: existsSync('/usr/bin/chromium'),
+  certutil: has('certutil', ['-H']),
 };
 
 /**
