@@ -17,8 +17,8 @@ async function renderFast(argv: readonly string[]): Promise<boolean> {
   const flags = parseRenderFlags(args);
   if (!flags) return false;
   const input = pickGenerationInput(flags);
-  if (command === 'nginx') print(await (await import('./commands/nginx.js')).runNginx(input, flags));
-  else print(await (await import('./commands/apache.js')).runApache(input, flags));
+  if (command === 'nginx') print(await (await import('./commands/nginx.js')).runNginx(input, flags), flags);
+  else print(await (await import('./commands/apache.js')).runApache(input, flags), flags);
   return true;
 }
 

@@ -8,12 +8,25 @@ import { Chalk } from 'chalk';
 export interface Printable {
   readonly stdout: string;
   readonly warnings: readonly string[];
+  /**
+   * stdout is a human summary of work done (a checklist, "test passed", how to trust a CA), not the
+   * product a script would capture (a config, JSON, a report of problems); `--quiet` drops it.
+   */
+  readonly summary?: boolean;
 }
 
 const useColor = Boolean(process.stderr.isTTY) && process.env.NO_COLOR === undefined;
 export const color = new Chalk({ level: useColor ? 1 : 0 });
 
-export function print(result: Printable): void {
+/**
+ * `--quiet` (every command) keeps what a script needs: the product on stdout, and errors with their
+ * explanation (src/cli.ts prints those whatever the flags). Warnings and summaries go.
+ */
+export function print(result: Printable, { quiet = false }: { quiet?: unknown } = {}): void {
+  if (quiet === true) {
+    if (!result.summary) process.stdout.write(result.stdout);
+    return;
+  }
   for (const warning of result.warnings) process.stderr.write(`${color.yellow('warning:')} ${warning}\n`);
   process.stdout.write(result.stdout);
 }

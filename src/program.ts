@@ -9,6 +9,7 @@ import {
   commanderFlags,
   type FlagSpec,
   pickGenerationInput,
+  quietFlag,
   renderFlags,
   type ServerName,
   siteFlags,
@@ -30,6 +31,10 @@ const addSiteOptions = (command: Command, server: ServerName) => addFlags(comman
 /** `nginx` and `apache`: the generation options plus where and how the file is written. */
 export const addGenerationOptions = (command: Command, server: ServerName) =>
   addFlags(addSiteOptions(command, server), renderFlags, server);
+
+/** `-q, --quiet` for the commands whose flags are not built from src/site-flags.ts. */
+const addQuiet = (command: Command): Command =>
+  command.option(commanderFlags(quietFlag), quietFlag.describe('nginx'));
 
 /** Which running server `apply` and `rollback` act on (io/nginx.ts nginxControl, io/apache.ts apacheControl). */
 function addServerLocationOptions(command: Command): Command {
@@ -107,7 +112,7 @@ export function buildProgram(): Command {
     .addHelpText('after', examples.nginx)
     .action(async (flags: Record<string, unknown>) => {
       const { runNginx } = await import('./commands/nginx.js');
-      print(await runNginx(pickGenerationInput(flags), flags));
+      print(await runNginx(pickGenerationInput(flags), flags), flags);
     });
 
   addGenerationOptions(program.command('apache'), 'apache')
@@ -115,10 +120,10 @@ export function buildProgram(): Command {
     .addHelpText('after', examples.apache)
     .action(async (flags: Record<string, unknown>) => {
       const { runApache } = await import('./commands/apache.js');
-      print(await runApache(pickGenerationInput(flags), flags));
+      print(await runApache(pickGenerationInput(flags), flags), flags);
     });
 
-  addServerLocationOptions(addSiteOptions(program.command('apply'), 'nginx'))
+  addQuiet(addServerLocationOptions(addSiteOptions(program.command('apply'), 'nginx')))
     .description('install a site file, test, reload, verify, and roll back on any failure')
     .argument('<server>', 'nginx or apache')
     .option('--from <file>', 'install this rendered file instead of rendering from the options')
@@ -137,10 +142,10 @@ export function buildProgram(): Command {
     .addHelpText('after', examples.apply)
     .action(async (server: string, flags: Record<string, unknown>) => {
       const { runApply } = await import('./commands/apply.js');
-      print(await runApply(server, pickGenerationInput(flags), flags));
+      print(await runApply(server, pickGenerationInput(flags), flags), flags);
     });
 
-  addServerLocationOptions(program.command('rollback'))
+  addQuiet(addServerLocationOptions(program.command('rollback')))
     .description('put the newest backup of a target back, test, and reload')
     .option('--target <file>', 'the file a previous apply installed')
     .option('--server <type>', 'nginx or apache (default: told from the backup, as lint does)')
@@ -148,11 +153,10 @@ export function buildProgram(): Command {
     .addHelpText('after', examples.rollback)
     .action(async (flags: Record<string, unknown>) => {
       const { runRollback } = await import('./commands/rollback.js');
-      print(await runRollback(flags));
+      print(await runRollback(flags), flags);
     });
 
-  program
-    .command('cert')
+  addQuiet(program.command('cert'))
     .description('make a throwaway CA and a certificate for local testing')
     .option('--domain <name>', 'a name the certificate covers; repeat for more (required)', collect)
     .option('--out <dir>', 'where ca.pem, cert.pem and key.pem go (default: the current directory)')
@@ -163,11 +167,10 @@ export function buildProgram(): Command {
     .addHelpText('after', examples.cert)
     .action(async (flags: Record<string, unknown>) => {
       const { runCert } = await import('./commands/cert.js');
-      print(await runCert(flags));
+      print(await runCert(flags), flags);
     });
 
-  program
-    .command('check')
+  addQuiet(program.command('check'))
     .description("run the real server's config test on a site file, isolated (no root, no /etc)")
     .argument('<file>', 'the site file to test')
     .addOption(
@@ -176,14 +179,14 @@ export function buildProgram(): Command {
         'the server the file is for (default: told from its content, as lint does)',
       ).choices(['nginx', 'apache']),
     )
+    .option('--json', 'print { ok, file, server, output, notes } as JSON')
     .addHelpText('after', examples.check)
-    .action(async (file: string, flags: { server?: string }) => {
+    .action(async (file: string, flags: Record<string, unknown>) => {
       const { runCheck } = await import('./commands/check.js');
-      print(await runCheck(file, flags));
+      print(await runCheck(file, flags), flags);
     });
 
-  program
-    .command('lint')
+  addQuiet(program.command('lint'))
     .description('find WebSocket-proxy and TLS mistakes in nginx/Apache configs')
     .argument('<file...>', 'config files; their includes are followed')
     .addOption(
@@ -213,11 +216,10 @@ export function buildProgram(): Command {
     .addHelpText('after', examples.lint)
     .action(async (files: string[], flags: Record<string, unknown>) => {
       const { runLint } = await import('./commands/lint.js');
-      print(await runLint(files, flags));
+      print(await runLint(files, flags), flags);
     });
 
-  program
-    .command('probe')
+  addQuiet(program.command('probe'))
     .description('connect like a browser and report, stage by stage, what works and what not')
     .argument('<url>', 'the wss:// (or ws://) URL a browser would open')
     .option('--ca <file>', 'trust this CA (PEM) instead of the system store')
@@ -235,7 +237,7 @@ export function buildProgram(): Command {
     .addHelpText('after', examples.probe)
     .action(async (url: string, flags: Record<string, unknown>) => {
       const { runProbe } = await import('./commands/probe.js');
-      print(await runProbe(url, flags));
+      print(await runProbe(url, flags), flags);
     });
 
   return program;

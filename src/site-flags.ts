@@ -20,6 +20,8 @@ export interface FlagSpec {
   readonly describe: (server: ServerName) => string;
   /** May be given several times; the values are collected in order. */
   readonly repeatable?: boolean;
+  /** A one-letter alias, e.g. `q` for `-q`. */
+  readonly short?: string;
 }
 
 /** The generation options of DESIGN.md, shared by `nginx`, `apache` and `apply`. */
@@ -88,6 +90,13 @@ export const siteFlags: readonly FlagSpec[] = [
   },
 ];
 
+/** Every command has it; src/print.ts drops warnings and summaries, never the product or an error. */
+export const quietFlag: FlagSpec = {
+  flag: 'quiet',
+  short: 'q',
+  describe: () => 'print only the result itself (the config, the JSON) and errors; no warnings',
+};
+
 /** Where and how `nginx`/`apache` write the file. */
 export const renderFlags: readonly FlagSpec[] = [
   {
@@ -103,6 +112,7 @@ export const renderFlags: readonly FlagSpec[] = [
   },
   { flag: 'strict', describe: () => 'certificate problems are errors (exit 1), not warnings' },
   { flag: 'json', describe: () => 'print { files, warnings } instead of the config' },
+  quietFlag,
 ];
 
 /** The schema's keys among the parsed flags. */
@@ -125,7 +135,7 @@ export const generationKeys = [
 ] as const;
 
 export const commanderFlags = (spec: FlagSpec): string =>
-  `--${spec.flag}${spec.value ? ` <${spec.value}>` : ''}`;
+  `${spec.short ? `-${spec.short}, ` : ''}--${spec.flag}${spec.value ? ` <${spec.value}>` : ''}`;
 
 const camel = (flag: string): string => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
@@ -154,7 +164,11 @@ export function parseRenderFlags(args: readonly string[]): Record<string, unknow
       options: Object.fromEntries(
         specs.map((spec) => [
           spec.flag,
-          { type: spec.value ? 'string' : 'boolean', multiple: spec.repeatable ?? false },
+          {
+            type: spec.value ? 'string' : 'boolean',
+            multiple: spec.repeatable ?? false,
+            ...(spec.short ? { short: spec.short } : {}),
+          },
         ]),
       ) as Parameters<typeof parseArgs>[0] extends infer C
         ? C extends { options?: infer O }

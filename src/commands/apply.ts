@@ -184,7 +184,11 @@ export async function runApplySequence(
 
     await pruneBackups(target, keep);
     record('prune', true, `kept the newest ${keep} backups in ${backupDirectory(target)}`);
-    return { stdout: report(steps, flags.json, true, target), warnings: plan.warnings };
+    return {
+      stdout: report(steps, flags.json, true, target),
+      warnings: plan.warnings,
+      summary: !flags.json,
+    };
   } catch (error) {
     // Anything unexpected after the backup (a bug, a full disk): the old file goes back before the
     // error is reported, so not even a crash costs the operator a working config.

@@ -135,5 +135,6 @@ export async function runCert(flags: CertFlags): Promise<CommandResult> {
       '',
     ].join('\n'),
     warnings: [],
+    summary: true,
   };
 }

@@ -8,6 +8,7 @@ import type { CommandResult } from './render-site.js';
 
 export interface CheckFlags {
   readonly server?: string;
+  readonly json?: boolean;
 }
 
 const configTests = { nginx: testNginxSite, apache: testApacheSite } as const;
@@ -23,6 +24,14 @@ export async function runCheck(file: string, flags: CheckFlags): Promise<Command
   });
   const server = (flags.server as Server | undefined) ?? detectServer(text);
   const result = await configTests[server](text, path);
-  if (!result.ok) throw new ProblemFound(`${file}: the ${server} config test failed:\n${result.output}`);
-  return { stdout: `${file}: ${server} config test passed\n`, warnings: result.notes };
+  // The JSON shape (README, "wss-conf check"): output is the server's own words, notes what check
+  // substituted (throwaway certificates for missing files) so the test could run at all.
+  const json = flags.json
+    ? `${JSON.stringify({ ok: result.ok, file, server, output: result.output, notes: result.notes }, null, 2)}\n`
+    : undefined;
+  if (!result.ok) {
+    throw new ProblemFound(`${file}: the ${server} config test failed:\n${result.output}`, json ?? '');
+  }
+  if (json) return { stdout: json, warnings: result.notes };
+  return { stdout: `${file}: ${server} config test passed\n`, warnings: result.notes, summary: true };
 }

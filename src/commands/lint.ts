@@ -34,6 +34,8 @@ export interface LintFlags {
   readonly serverVersion?: string;
   readonly wsPath?: readonly string[];
   readonly checkFiles?: boolean;
+  /** Text format: only the findings at or above --fail-on, and nothing when there are none. */
+  readonly quiet?: boolean;
   /** Colour in the text report; default: stdout is a TTY and NO_COLOR is not set. */
   readonly color?: boolean;
   /** Where relative paths start; default: the working directory. */
@@ -123,15 +125,20 @@ export async function runLint(files: readonly string[], flags: LintFlags = {}): 
   const failOn: Severity = oneOf('--fail-on', flags.failOn, failOnLevels, 'error');
   const { findings } = lintPaths(files, flags);
 
+  const failing = findings.filter((finding) => severityRank[finding.severity] >= severityRank[failOn]);
   const color = flags.color ?? (Boolean(process.stdout.isTTY) && process.env.NO_COLOR === undefined);
+  // JSON and SARIF are products a tool reads whole, so --quiet leaves them alone (as eslint does).
   const stdout =
     format === 'json'
       ? jsonReport(findings)
       : format === 'sarif'
         ? sarifReport(findings, rules, { version: toolVersion })
-        : textReport(findings, { color, files: files.length });
+        : flags.quiet
+          ? failing.length > 0
+            ? textReport(failing, { color, files: files.length })
+            : ''
+          : textReport(findings, { color, files: files.length });
 
-  const failing = findings.filter((finding) => severityRank[finding.severity] >= severityRank[failOn]);
   if (failing.length > 0) {
     throw new ProblemFound(`lint: ${summarize(findings, files.length)} (--fail-on ${failOn})`, stdout);
   }

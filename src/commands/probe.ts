@@ -106,7 +106,8 @@ export async function runProbe(
       stdout,
     );
   }
-  return { stdout, warnings: [] };
+  // All stages passed: the text report is a summary (--quiet drops it); a failure's report never is.
+  return { stdout, warnings: [], summary: !flags.json };
 }
 
 async function readCa(file: string, problems: string[]): Promise<string | undefined> {

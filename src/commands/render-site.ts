@@ -26,6 +26,8 @@ export interface CommandResult {
   readonly stdout: string;
   /** Printed to stderr, one per line, as warnings. */
   readonly warnings: readonly string[];
+  /** stdout is a human summary, not a product; `--quiet` drops it (src/print.ts). */
+  readonly summary?: boolean;
 }
 
 export interface SiteTarget {

@@ -84,6 +84,7 @@ export async function runRollback(flags: RollbackFlags): Promise<CommandResult> 
         ? `${JSON.stringify(summary, null, 2)}\n`
         : `✔ ${restored}\n✔ test    ok\n✔ reload  ${reload.command}\n`,
       warnings: [],
+      summary: !flags.json,
     };
   } finally {
     await release();

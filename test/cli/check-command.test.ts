@@ -39,6 +39,39 @@ describe.skipIf(tool.skip)('wss-conf check', () => {
     expect(result.stderr).not.toContain('wss-conf-check-'); // the throwaway prefix never shows
   });
 
+  it('--json gives { ok, file, server, output, notes }, for a pass and for a failure', () => {
+    const good = join(dir, 'good-json.conf');
+    writeFileSync(good, golden);
+    const passed = runCli(['check', good, '--json']);
+    expect(passed.status).toBe(0);
+    const report = JSON.parse(passed.stdout);
+    expect(Object.keys(report)).toEqual(['ok', 'file', 'server', 'output', 'notes']);
+    expect(report).toMatchObject({ ok: true, file: good, server: 'nginx' });
+    expect(report.output).toBe(''); // nginx -q prints only problems, and there are none
+    expect(report.notes.join('\n')).toContain('tested with a throwaway certificate instead');
+
+    const broken = join(dir, 'broken-json.conf');
+    writeFileSync(broken, golden.replace('proxy_http_version 1.1;', 'proxy_http_version 1.1 1.0;'));
+    const failed = runCli(['check', broken, '--json']);
+    expect(failed.status).toBe(1);
+    const failure = JSON.parse(failed.stdout);
+    expect(failure).toMatchObject({ ok: false, file: broken, server: 'nginx' });
+    expect(failure.output).toContain('invalid number of arguments in "proxy_http_version"');
+  });
+
+  it('--quiet prints nothing when the test passes, and still explains a failure', () => {
+    const good = join(dir, 'good-quiet.conf');
+    writeFileSync(good, golden);
+    const passed = runCli(['check', good, '--quiet']);
+    expect(passed).toMatchObject({ status: 0, stdout: '', stderr: '' });
+
+    const broken = join(dir, 'broken-quiet.conf');
+    writeFileSync(broken, golden.replace('proxy_http_version 1.1;', 'proxy_http_version 1.1 1.0;'));
+    const failed = runCli(['check', broken, '-q']);
+    expect(failed.status).toBe(1);
+    expect(failed.stderr).toContain('invalid number of arguments in "proxy_http_version"');
+  });
+
   it('an unreadable file is a usage error (exit 2)', () => {
     const result = runCli(['check', join(dir, 'missing.conf')]);
     expect(result.status).toBe(2);

@@ -41,6 +41,18 @@ describe('wss-conf nginx output', () => {
     ]);
   });
 
+  it('--quiet (or -q) prints the config and no warning; errors still show', () => {
+    for (const flag of ['--quiet', '-q']) {
+      const result = runCli([...base, flag]);
+      expect(result).toMatchObject({ status: 0, stdout: runCli(base).stdout, stderr: '' });
+    }
+    const out = join(dir, 'quiet.conf');
+    expect(runCli([...base, '--out', out, '-q'])).toMatchObject({ status: 0, stdout: '', stderr: '' });
+    const bad = runCli([...base, '--timeout', 'forever', '--quiet']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--timeout');
+  });
+
   it('--json prints { files, warnings }', () => {
     const result = runCli([...base, '--json']);
     const parsed = JSON.parse(result.stdout);

@@ -33,6 +33,13 @@ describe.skipIf(openssl.skip)('wss-conf cert', () => {
     expect(statSync(join(out, 'key.pem')).mode & 0o777).toBe(0o600);
   });
 
+  it('--quiet writes the files and prints nothing', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'cert-test-')), 'certs');
+    const result = runCli(['cert', '--domain', 'quiet.test', '--out', out, '--quiet']);
+    expect(result).toMatchObject({ status: 0, stdout: '', stderr: '' });
+    expect(new X509Certificate(readFileSync(join(out, 'cert.pem'))).subjectAltName).toBe('DNS:quiet.test');
+  });
+
   it('makes RSA with --rsa, and refuses to overwrite without --force', () => {
     const out = mkdtempSync(join(tmpdir(), 'cert-test-'));
     expect(runCli(['cert', '--domain', 'a.test', '--out', out, '--rsa']).status).toBe(0);

@@ -44,6 +44,17 @@ describe('wss-conf lint (CLI)', () => {
     expect(runCli(['lint', file, ...flags]).status).toBe(status);
   });
 
+  it('--quiet shows only the findings that fail the run, and nothing when none do', () => {
+    const file = rule('proxy-read-timeout', 'bad.conf'); // a warning: below the default --fail-on
+    expect(runCli(['lint', file]).stdout).toContain('warning  proxy-read-timeout');
+    expect(runCli(['lint', file, '--quiet'])).toMatchObject({ status: 0, stdout: '', stderr: '' });
+    const failing = runCli(['lint', file, '-q', '--fail-on', 'warning']);
+    expect(failing.status).toBe(1);
+    expect(failing.stdout).toContain('warning  proxy-read-timeout');
+    const json = runCli(['lint', file, '--quiet', '--format', 'json']);
+    expect(JSON.parse(json.stdout)).toEqual(JSON.parse(runCli(['lint', file, '--format', 'json']).stdout));
+  });
+
   it('prints JSON findings on stdout, also when they fail the run', () => {
     const result = runCli(['lint', rule('proxy-pass-ws-scheme', 'bad.conf'), '--format', 'json']);
     expect(result.status).toBe(1);
