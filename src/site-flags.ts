@@ -112,6 +112,11 @@ export const renderFlags: readonly FlagSpec[] = [
   },
   { flag: 'strict', describe: () => 'certificate problems are errors (exit 1), not warnings' },
   { flag: 'json', describe: () => 'print { files, warnings } instead of the config' },
+  {
+    flag: 'runbook',
+    describe: (server) =>
+      `print the deployment steps as markdown instead (install, enable, check, reload, probe) for ${server}`,
+  },
   quietFlag,
 ];
 

@@ -19,6 +19,7 @@ export interface OutputFlags {
   readonly json?: boolean;
   readonly check?: boolean;
   readonly strict?: boolean;
+  readonly runbook?: boolean;
 }
 
 export interface CommandResult {
@@ -48,6 +49,9 @@ export interface RenderedSiteFile {
   readonly warnings: readonly string[];
   readonly certificateFindings: readonly string[];
   readonly files: Readonly<Record<string, string>>;
+  /** What it was rendered from, for the runbook. */
+  readonly options: GenerationOptions;
+  readonly versions: TargetVersions;
 }
 
 /**
@@ -75,6 +79,8 @@ export async function renderSite(
     warnings: [...site.warnings, ...certificateFindings],
     certificateFindings,
     files: site.files,
+    options,
+    versions,
   };
 }
 
@@ -98,14 +104,22 @@ export async function renderSiteCommand(
     warnings.push(...result.notes);
     if (!result.ok) throw new ProblemFound(`the config test failed, nothing written:\n${result.output}`);
   }
+  // --runbook replaces the config on stdout: its step 2 writes the file with the same options (or
+  // installs the one --out wrote), and with --json it is one more key.
+  const runbook = flags.runbook
+    ? (await import('../targets/runbook.js')).renderRunbook({
+        server: target.server,
+        options: site.options,
+        versions: site.versions,
+        writtenTo: flags.out,
+      })
+    : undefined;
+  const json = (files: Readonly<Record<string, string>>) =>
+    `${JSON.stringify({ files, warnings, ...(runbook === undefined ? {} : { runbook }) }, null, 2)}\n`;
   if (flags.out) {
     await writeFileAtomic(flags.out, content);
-    return {
-      stdout: flags.json ? `${JSON.stringify({ files: { [flags.out]: content }, warnings }, null, 2)}\n` : '',
-      warnings,
-    };
+    return { stdout: flags.json ? json({ [flags.out]: content }) : (runbook ?? ''), warnings };
   }
-  if (flags.json)
-    return { stdout: `${JSON.stringify({ files: site.files, warnings }, null, 2)}\n`, warnings };
-  return { stdout: content, warnings };
+  if (flags.json) return { stdout: json(site.files), warnings };
+  return { stdout: runbook ?? content, warnings };
 }

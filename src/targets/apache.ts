@@ -130,6 +130,29 @@ function apacheProblems(options: GenerationOptions, versions: TargetVersions): s
   return problems;
 }
 
+/** The modules a site with these options uses: the header's `a2enmod` line, and the runbook's. */
+export function apacheModulesFor(options: GenerationOptions, versions: TargetVersions): ApacheModule[] {
+  const upgradeByProxyHttp = apacheSupports(versions.server, 'proxyHttpUpgrade');
+  const balanced = options.backends.length > 1;
+  const lbmethod = balancerPolicies[options.balance].lbmethod;
+  const moduleUsed: Record<ApacheModule, boolean> = {
+    ssl: true,
+    socache_shmcb: true,
+    headers: true,
+    proxy: true,
+    proxy_http: true,
+    proxy_wstunnel: !upgradeByProxyHttp,
+    rewrite: !upgradeByProxyHttp || options.redirectListen !== undefined,
+    proxy_balancer: balanced,
+    slotmem_shm: balanced,
+    lbmethod_byrequests: balanced && lbmethod === 'byrequests',
+    lbmethod_bybusyness: balanced && lbmethod === 'bybusyness',
+    alias: options.static !== undefined,
+    http2: apacheSupports(versions.server, 'http2'),
+  };
+  return apacheSiteModules.filter((module) => moduleUsed[module]);
+}
+
 export function apacheSiteView(options: GenerationOptions, versions: TargetVersions, toolVersion: string) {
   const problems = apacheProblems(options, versions);
   if (problems.length > 0) throw new UsageError(problems.join('\n'));
@@ -151,22 +174,7 @@ export function apacheSiteView(options: GenerationOptions, versions: TargetVersi
   const staticLocation = options.static;
   const { serverName, aliases } = serverNames(options.domains);
 
-  const moduleUsed: Record<ApacheModule, boolean> = {
-    ssl: true,
-    socache_shmcb: true,
-    headers: true,
-    proxy: true,
-    proxy_http: true,
-    proxy_wstunnel: !upgradeByProxyHttp,
-    rewrite: !upgradeByProxyHttp || redirect !== undefined,
-    proxy_balancer: balanced,
-    slotmem_shm: balanced,
-    lbmethod_byrequests: balanced && policy.lbmethod === 'byrequests',
-    lbmethod_bybusyness: balanced && policy.lbmethod === 'bybusyness',
-    alias: staticLocation !== undefined,
-    http2,
-  };
-  const modules = apacheSiteModules.filter((module) => moduleUsed[module]);
+  const modules = apacheModulesFor(options, versions);
 
   // Worker parameters of mod_proxy (ProxyPass/BalancerMember): timeout= is the backend socket's idle
   // limit; upgrade=websocket lets mod_proxy_http tunnel the upgrade (2.4.47+).

@@ -1,0 +1,177 @@
+/**
+ * `--runbook`: the deployment of one rendered site as markdown steps an operator can follow or paste
+ * into a change ticket: before you start, install, enable, check, reload, probe, and the one-command
+ * `apply` that does the same with a rollback. Pure: it says what to run, it runs nothing.
+ *
+ * Paths are Debian/Ubuntu's (sites-available + sites-enabled), with RHEL/Fedora's conf.d noted at each
+ * step, as in the file's own header.
+ */
+import type { GenerationOptions } from '../core/options.js';
+import { apacheModulesFor } from './apache.js';
+import {
+  clientUrl,
+  formatEndpoint,
+  regenerateCommand,
+  siteFileName,
+  type TargetName,
+  type TargetVersions,
+} from './site.js';
+
+export interface RunbookInput {
+  readonly server: TargetName;
+  readonly options: GenerationOptions;
+  readonly versions: TargetVersions;
+  /** Where the rendered file is now: --out, or absent when it went to stdout (the runbook renders it). */
+  readonly writtenTo?: string;
+}
+
+/** What differs between the servers, in the order the steps use it. */
+const servers = {
+  nginx: {
+    title: 'nginx',
+    debianDir: '/etc/nginx/sites-available',
+    rhelDir: '/etc/nginx/conf.d',
+    configTest: 'nginx -t',
+    reload: 'systemctl reload nginx',
+    rhelReload: undefined,
+    // nginx -s reload (what systemd's reload runs) starts workers with the new file and lets the old
+    // ones finish their connections: open sockets stay up (nginx docs, "Controlling nginx").
+    reloadKeeps:
+      'nginx starts new workers with the new file and lets the old ones finish, so open sockets stay up',
+    certbotPlugin: 'nginx',
+  },
+  apache: {
+    title: 'Apache',
+    debianDir: '/etc/apache2/sites-available',
+    rhelDir: '/etc/httpd/conf.d',
+    configTest: 'apachectl configtest',
+    reload: 'systemctl reload apache2',
+    rhelReload: 'systemctl reload httpd',
+    // Debian's and RHEL's units reload with `apachectl graceful`: children finish what they serve,
+    // tunnelled sockets included, before they exit (httpd docs, "Stopping and Restarting").
+    reloadKeeps: 'Apache lets its children finish what they serve, open sockets included, before they exit',
+    certbotPlugin: 'apache',
+  },
+} as const;
+
+const block = (...lines: string[]): string => ['```sh', ...lines, '```'].join('\n');
+
+/** A handshake curl can make: the backend must answer 101 before the proxy is worth testing. */
+function backendCheck(options: GenerationOptions): string[] {
+  return options.backends.map(
+    (backend) =>
+      `curl -si --http1.1 --max-time 2 -H 'Connection: Upgrade' -H 'Upgrade: websocket' ` +
+      `-H 'Sec-WebSocket-Version: 13' -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' ` +
+      `http://${formatEndpoint({ ...backend, host: backend.host ?? '127.0.0.1' })}${options.path} | head -1`,
+  );
+}
+
+export function renderRunbook({ server, options, versions, writtenTo }: RunbookInput): string {
+  const facts = servers[server];
+  const fileName = siteFileName(options);
+  const source = writtenTo ?? fileName;
+  const installed = `${facts.debianDir}/${fileName}`;
+  const url = clientUrl(options);
+  const render = regenerateCommand(server, options, versions);
+  const siteName = fileName.replace(/\.conf$/, '');
+  const sections: string[] = [];
+
+  sections.push(
+    `# Deploy ${url} on ${facts.title}`,
+    `\`${fileName}\` puts ${facts.title} ${versions.server} (${versions.source}) with TLS in front of ` +
+      `${options.backends.map((b) => `ws://${formatEndpoint(b)}`).join(', ')}. Run the steps on the ` +
+      'server, as root. Paths are Debian/Ubuntu’s; RHEL/Fedora differences are noted.',
+  );
+
+  const certificate = options.certbotDefaultPaths
+    ? [
+        `- The certificate must exist: \`${options.cert}\` and \`${options.key}\`. With certbot:`,
+        '',
+        block(`certbot certonly --${facts.certbotPlugin} ${options.domains.map((d) => `-d ${d}`).join(' ')}`),
+        '',
+      ]
+    : [`- The certificate (\`${options.cert}\`) and key (\`${options.key}\`) must be on the server.`];
+  sections.push(
+    '## 1. Before you start',
+    [
+      ...certificate,
+      `- Every name must resolve to this server: ${options.domains.map((d) => `\`${d}\``).join(', ')}.`,
+      '- The backend must answer a WebSocket handshake itself; each line should print ' +
+        '`HTTP/1.1 101 Switching Protocols`:',
+      '',
+      block(...backendCheck(options)),
+    ].join('\n'),
+  );
+
+  sections.push(
+    '## 2. Install the file',
+    [
+      block(...(writtenTo ? [] : [`${render} --out ${fileName}`]), `install -m 644 ${source} ${installed}`),
+      '',
+      `RHEL/Fedora: \`install -m 644 ${source} ${facts.rhelDir}/${fileName}\`.`,
+    ].join('\n'),
+  );
+
+  const enable =
+    server === 'nginx'
+      ? [
+          block(`ln -s ../sites-available/${fileName} /etc/nginx/sites-enabled/${fileName}`),
+          '',
+          'RHEL/Fedora: nothing to do; nginx reads `conf.d/*.conf` as it is.',
+        ]
+      : [
+          block(`a2enmod ${apacheModulesFor(options, versions).join(' ')}`, `a2ensite ${siteName}`),
+          '',
+          `RHEL/Fedora: \`dnf install mod_ssl${apacheModulesFor(options, versions).includes('http2') ? ' mod_http2' : ''}\`; ` +
+            '`conf.modules.d` loads the other modules.',
+        ];
+  sections.push('## 3. Enable it', enable.join('\n'));
+
+  const checkFlags = server === 'apache' ? ' --server apache' : '';
+  sections.push(
+    '## 4. Check',
+    [
+      block(`wss-conf check ${installed}${checkFlags}`, facts.configTest),
+      '',
+      'The first tests this file alone, isolated; the second tests the whole configuration as the ' +
+        'reload will read it. Go on only when both pass.',
+    ].join('\n'),
+  );
+
+  sections.push(
+    '## 5. Reload',
+    [
+      block(facts.reload),
+      '',
+      `A reload, not a restart: ${facts.reloadKeeps}.` +
+        (facts.rhelReload ? ` RHEL/Fedora: \`${facts.rhelReload}\`.` : ''),
+    ].join('\n'),
+  );
+
+  sections.push(
+    '## 6. Probe',
+    [
+      block(`wss-conf probe ${url}`),
+      '',
+      'Every stage should pass: dns, tcp, tls, http (101) and websocket. To prove an idle socket ' +
+        `survives the proxy's timeouts, add \`--idle 70s\`. If a stage fails, the report says why and ` +
+        'which line to change.',
+    ].join('\n'),
+  );
+
+  const apply = render.replace(`wss-conf ${server}`, `wss-conf apply ${server}`);
+  // apply links the site (--enable) but leaves modules alone: a2enmod changes the whole server.
+  const modulesFirst = server === 'apache' ? ' The modules of step 3 must be enabled first.' : '';
+  sections.push(
+    '## Or all at once, with a rollback',
+    [
+      block(`${apply} --enable --verify ${url}`),
+      '',
+      'This does steps 2 to 6 and puts the old file back, and reloads again, if any of them fails ' +
+        `(on RHEL/Fedora leave out \`--enable\`; the file goes to \`${facts.rhelDir}/\`). ` +
+        `\`wss-conf rollback --target ${installed}\` undoes the last apply.${modulesFirst}`,
+    ].join('\n'),
+  );
+
+  return `${sections.join('\n\n')}\n`;
+}
