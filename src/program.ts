@@ -138,7 +138,7 @@ export function buildProgram(): Command {
     .option('--verify-resolve <host:port:addr>', "connect --verify to addr, curl's --resolve form")
     .option('--keep <n>', 'backups to keep (default: 5)')
     .option('--lock-timeout <duration>', 'wait this long for another apply to finish (default: 60s)')
-    .option('--json', 'print the steps as JSON')
+    .option('--json', 'print the steps as JSON (a terminal otherwise shows each step as it happens)')
     .addHelpText('after', examples.apply)
     .action(async (server: string, flags: Record<string, unknown>) => {
       const { runApply } = await import('./commands/apply.js');

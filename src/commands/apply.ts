@@ -31,6 +31,7 @@ export interface ApplyFlags {
   readonly keep?: string;
   readonly lockTimeout?: string;
   readonly json?: boolean;
+  readonly quiet?: boolean;
   readonly nginxBin?: string;
   readonly nginxPrefix?: string;
   readonly nginxConf?: string;
@@ -125,20 +126,58 @@ export async function dryRun(plan: ApplyPlan): Promise<CommandResult> {
   return { stdout: patch, warnings: plan.warnings };
 }
 
+/**
+ * The checklist of an apply. On a terminal each step is shown as it starts ("…") and replaced by its
+ * result when it ends, so an operator watching a slow config test, a reload or a verify sees where it
+ * is, and a wait for another apply's lock is visible. Off a terminal (a pipe, a log, CI) and with
+ * --json it is printed once, whole, at the end, so the output is the same every time.
+ */
+class Checklist {
+  readonly steps: Step[] = [];
+  constructor(private readonly live?: (text: string) => void) {}
+
+  begin(step: Step['step'], doing: string): void {
+    this.live?.(`… ${step.padEnd(8)} ${doing}`);
+  }
+
+  record(step: Step['step'], ok: boolean, detail: string): void {
+    const entry = { step, ok, detail };
+    this.steps.push(entry);
+    // \r and "erase line" (ECMA-48 EL, CSI 2 K) replace the "…" line begun for this step, if any.
+    this.live?.(`\r\u001b[2K${stepLine(entry)}\n`);
+  }
+
+  /** What is left to print when the apply ends: nothing when every step was shown as it ended. */
+  report(json: boolean | undefined, ok: boolean, target: string): string {
+    if (this.live && !json) return '';
+    return report(this.steps, json, ok, target);
+  }
+}
+
+/** Live on a terminal, unless the output is JSON or --quiet asked for none. */
+const checklistFor = (flags: ApplyFlags): Checklist =>
+  new Checklist(
+    process.stdout.isTTY && !flags.json && !flags.quiet ? (text) => process.stdout.write(text) : undefined,
+  );
+
 export async function runApplySequence(
   plan: ApplyPlan,
   flags: ApplyFlags,
   { keep, lockTimeoutMs }: ApplySettings,
 ): Promise<CommandResult> {
-  const steps: Step[] = [];
-  const record = (step: Step['step'], ok: boolean, detail: string) => steps.push({ step, ok, detail });
+  const checklist = checklistFor(flags);
+  const record = (step: Step['step'], ok: boolean, detail: string) => checklist.record(step, ok, detail);
   const { target, control } = plan;
   if (!existsSync(dirname(target)))
     usage('--target', `a file in an existing directory (${dirname(target)} does not exist)`);
 
   const lockPath = `${backupDirectory(target)}.lock`;
   await mkdir(dirname(lockPath), { recursive: true });
-  const release = await acquireLock(lockPath, lockTimeoutMs);
+  checklist.begin('lock', `${lockPath} (another apply may hold it)`);
+  const release = await acquireLock(lockPath, lockTimeoutMs).catch((error: unknown) => {
+    if (isProblemFound(error)) record('lock', false, error.message);
+    throw error;
+  });
   record('lock', true, lockPath);
   let createdLink: string | undefined;
   let backup: string | undefined;
@@ -158,7 +197,7 @@ export async function runApplySequence(
           false,
           '--enable needs the target in a sites-available directory with a sites-enabled beside it',
         );
-        return await rollBack(plan, backup, steps, false, createdLink, flags.json);
+        return await rollBack(plan, backup, checklist, false, createdLink, flags.json);
       }
       if (!existsSync(link) && !isSymlink(link)) {
         await symlink(join('..', 'sites-available', basename(target)), link);
@@ -167,25 +206,28 @@ export async function runApplySequence(
       record('enable', true, `${link} → ../sites-available/${basename(target)}`);
     }
 
+    checklist.begin('test', `the whole ${plan.server} configuration`);
     const test = await control.testConfig();
     record('test', test.ok, test.ok ? `${test.command}: ok` : test.output);
-    if (!test.ok) return await rollBack(plan, backup, steps, false, createdLink, flags.json);
+    if (!test.ok) return await rollBack(plan, backup, checklist, false, createdLink, flags.json);
 
     live = true;
+    checklist.begin('reload', plan.server);
     const reload = await control.reload();
     record('reload', reload.ok, reload.ok ? reload.command : reload.output);
-    if (!reload.ok) return await rollBack(plan, backup, steps, true, createdLink, flags.json);
+    if (!reload.ok) return await rollBack(plan, backup, checklist, true, createdLink, flags.json);
 
     if (flags.verify) {
+      checklist.begin('verify', `wss-conf probe ${flags.verify}`);
       const verified = await verifyWithRetries(flags);
       record('verify', verified.ok, `${flags.verify}: ${verified.detail}`);
-      if (!verified.ok) return await rollBack(plan, backup, steps, true, createdLink, flags.json);
+      if (!verified.ok) return await rollBack(plan, backup, checklist, true, createdLink, flags.json);
     }
 
     await pruneBackups(target, keep);
     record('prune', true, `kept the newest ${keep} backups in ${backupDirectory(target)}`);
     return {
-      stdout: report(steps, flags.json, true, target),
+      stdout: checklist.report(flags.json, true, target),
       warnings: plan.warnings,
       summary: !flags.json,
     };
@@ -207,7 +249,7 @@ export async function runApplySequence(
 async function rollBack(
   plan: ApplyPlan,
   backup: string,
-  steps: Step[],
+  checklist: Checklist,
   reloadAgain: boolean,
   createdLink: string | undefined,
   json: boolean | undefined,
@@ -221,12 +263,12 @@ async function rollBack(
     const reload = await plan.control.reload();
     detail += reload.ok ? `, reloaded (${reload.command})` : `, but the reload failed: ${reload.output}`;
   }
-  steps.push({ step: 'restore', ok: true, detail });
+  checklist.record('restore', true, detail);
   await rm(backup, { force: true });
-  const failed = steps.find((step) => !step.ok);
+  const failed = checklist.steps.find((step) => !step.ok);
   throw new ProblemFound(
     `apply rolled back: the ${failed?.step ?? 'apply'} step failed; ${plan.target} is as it was`,
-    report(steps, json, false, plan.target),
+    checklist.report(json, false, plan.target),
   );
 }
 
@@ -275,9 +317,12 @@ const isSymlink = (path: string): boolean => {
   }
 };
 
+const stepLine = (s: Step): string =>
+  `${s.ok ? '✔' : '✖'} ${s.step.padEnd(8)} ${s.detail.split('\n').join('\n           ')}`;
+
 function report(steps: readonly Step[], json: boolean | undefined, ok: boolean, target: string): string {
   if (json) return `${JSON.stringify({ ok, target, steps }, null, 2)}\n`;
-  return `${steps.map((s) => `${s.ok ? '✔' : '✖'} ${s.step.padEnd(8)} ${s.detail.split('\n').join('\n           ')}`).join('\n')}\n`;
+  return `${steps.map(stepLine).join('\n')}\n`;
 }
 
 function parseCount(text: string, flag: string): number {

@@ -2,12 +2,21 @@
  * `wss-conf apply` and `rollback` against a real nginx running in a temporary prefix: the operator's
  * working config must never be lost, and live sockets must survive a reload.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { runCli, runCliAsync } from '../helpers/cli.js';
+import { repoRoot, runCli, runCliAsync } from '../helpers/cli.js';
 import { loopbackLookup } from '../helpers/loopback.js';
 import { makeTestCa, type TestCa } from '../helpers/pki.js';
 import {
@@ -20,6 +29,9 @@ import {
 import { requireTool } from '../helpers/tools.js';
 
 const host = 'wss.example.test';
+const bin = join(repoRoot, 'bin', 'wss-conf.js');
+const hasScript = spawnSync('script', ['--version'], { stdio: 'ignore' }).error === undefined;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const tool = requireTool('nginx');
 const lookup = loopbackLookup;
 
@@ -117,6 +129,46 @@ describe.skipIf(tool.skip)('apply and rollback on a live nginx', () => {
     expect(await echo(socket, 'first')).toBe('first');
     socket.close();
   });
+
+  it.skipIf(!hasScript)(
+    'on a terminal each step shows as it happens: a wait for the lock is visible while it lasts',
+    async () => {
+      // Another apply (this test process, alive) holds the lock, so the apply must wait visibly.
+      const lock = join(sites, '.wss-conf-backups', 'site.conf.lock');
+      mkdirSync(join(sites, '.wss-conf-backups'), { recursive: true });
+      writeFileSync(lock, `${process.pid}\n`);
+      const command = ['node', bin, 'apply', ...site(['--lock-timeout', '30s', ...verify()])].join(' ');
+      // script(1) gives the command a pseudo-terminal; -f flushes its output as it comes.
+      const child = spawn('script', ['-qfc', command, '/dev/null'], {
+        env: { ...process.env, NO_COLOR: '1' },
+      });
+      let output = '';
+      child.stdout.on('data', (chunk) => {
+        output += String(chunk);
+      });
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      try {
+        const deadline = Date.now() + 20_000;
+        while (!output.includes('… lock') && Date.now() < deadline) await sleep(50);
+        expect(output).toContain(`… lock     ${lock} (another apply may hold it)`);
+        await sleep(500);
+        expect(output).not.toContain('✔ lock'); // still waiting: the line is live, not a final report
+      } finally {
+        rmSync(lock, { force: true });
+      }
+      expect(await exited).toBe(0);
+      const lines = output.split('\r\n').map((line) => line.replace(/^.*\r\u001b\[2K/, ''));
+      expect(lines.filter((line) => /^[✔✖] /.test(line)).map((line) => line.split(/ +/)[1])).toEqual([
+        'lock',
+        'backup',
+        'write',
+        'test',
+        'reload',
+        'verify',
+        'prune',
+      ]);
+    },
+  );
 
   it('--dry-run prints the diff and changes nothing', () => {
     const before = readFileSync(target, 'utf8');
