@@ -157,7 +157,8 @@ describe.skipIf(tool.skip)('apply and rollback on a live nginx', () => {
         rmSync(lock, { force: true });
       }
       expect(await exited).toBe(0);
-      const lines = output.split('\r\n').map((line) => line.replace(/^.*\r\u001b\[2K/, ''));
+      // What the terminal shows of each line: the text after the last "erase line" (CSI 2 K).
+      const lines = output.split('\r\n').map((line) => line.split('\u001b[2K').at(-1) ?? '');
       expect(lines.filter((line) => /^[✔✖] /.test(line)).map((line) => line.split(/ +/)[1])).toEqual([
         'lock',
         'backup',
