@@ -213,6 +213,10 @@ export function buildProgram(): Command {
       collect,
     )
     .option('--check-files', 'also report certificate and key files that do not exist here')
+    .option(
+      '--max-clients <n>',
+      'warn when the main nginx.conf (or the MPM settings) cannot hold this many sockets at once',
+    )
     .addHelpText('after', examples.lint)
     .action(async (files: string[], flags: Record<string, unknown>) => {
       const { runLint } = await import('./commands/lint.js');

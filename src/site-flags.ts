@@ -79,6 +79,12 @@ export const siteFlags: readonly FlagSpec[] = [
     describe: () => `with several backends: ${balanceMethods.join(', ')} (default: least-conn)`,
   },
   {
+    flag: 'max-clients',
+    value: 'n',
+    describe: (server) =>
+      `concurrent sockets to size for: the header and warnings give the ${server === 'nginx' ? 'nginx.conf' : 'MPM'} settings they need`,
+  },
+  {
     flag: 'server-version',
     value: 'x.y.z',
     describe: (server) => `the ${server} version to write for (default: detected, else documented)`,
@@ -137,6 +143,7 @@ export const generationKeys = [
   'serverVersion',
   'opensslVersion',
   'balance',
+  'maxClients',
 ] as const;
 
 export const commanderFlags = (spec: FlagSpec): string =>

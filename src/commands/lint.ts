@@ -4,6 +4,7 @@
  * that still carries the report for stdout; unreadable files and bad flags are a UsageError (exit 2).
  */
 import { resolve } from 'node:path';
+import { maxClientsAllowed, parseMaxClients } from '../core/capacity.js';
 import { detectServer } from '../core/detect-server.js';
 import { ProblemFound, UsageError } from '../core/errors.js';
 import { toolVersion } from '../generated/package-info.js';
@@ -34,6 +35,8 @@ export interface LintFlags {
   readonly serverVersion?: string;
   readonly wsPath?: readonly string[];
   readonly checkFiles?: boolean;
+  /** `--max-clients`, as given on the command line. */
+  readonly maxClients?: string;
   /** Text format: only the findings at or above --fail-on, and nothing when there are none. */
   readonly quiet?: boolean;
   /** Colour in the text report; default: stdout is a TTY and NO_COLOR is not set. */
@@ -80,6 +83,12 @@ export function lintPaths(files: readonly string[], flags: LintFlags = {}): Lint
       problems.push(`--ws-path: ${JSON.stringify(wsPath)} is not allowed; use a URL path such as /ws/`);
     }
   }
+  const maxClients = flags.maxClients === undefined ? undefined : parseMaxClients(flags.maxClients);
+  if (flags.maxClients !== undefined && maxClients === undefined) {
+    problems.push(
+      `--max-clients: ${JSON.stringify(flags.maxClients)} is not allowed; use ${maxClientsAllowed}`,
+    );
+  }
   if (problems.length > 0) throw new UsageError(problems.join('\n'));
 
   const cwd = flags.cwd ?? process.cwd();
@@ -113,6 +122,7 @@ export function lintPaths(files: readonly string[], flags: LintFlags = {}): Lint
           serverVersion: flags.serverVersion,
           wsPaths: flags.wsPath ?? [],
           fileExists: flags.checkFiles ? certificateExists(cwd) : undefined,
+          maxClients,
         },
       }),
     );

@@ -49,6 +49,8 @@ export interface RenderedSiteFile {
   readonly warnings: readonly string[];
   readonly certificateFindings: readonly string[];
   readonly files: Readonly<Record<string, string>>;
+  /** With --max-clients; `--json` prints it so scripts can read the main-context settings. */
+  readonly sizing: RenderedSite['sizing'];
   /** What it was rendered from, for the runbook. */
   readonly options: GenerationOptions;
   readonly versions: TargetVersions;
@@ -79,6 +81,7 @@ export async function renderSite(
     warnings: [...site.warnings, ...certificateFindings],
     certificateFindings,
     files: site.files,
+    sizing: site.sizing,
     options,
     versions,
   };
@@ -115,7 +118,7 @@ export async function renderSiteCommand(
       })
     : undefined;
   const json = (files: Readonly<Record<string, string>>) =>
-    `${JSON.stringify({ files, warnings, ...(runbook === undefined ? {} : { runbook }) }, null, 2)}\n`;
+    `${JSON.stringify({ files, warnings, ...(runbook === undefined ? {} : { runbook }), ...sizingOf(site) }, null, 2)}\n`;
   if (flags.out) {
     await writeFileAtomic(flags.out, content);
     return { stdout: flags.json ? json({ [flags.out]: content }) : (runbook ?? ''), warnings };
@@ -123,3 +126,6 @@ export async function renderSiteCommand(
   if (flags.json) return { stdout: json(site.files), warnings };
   return { stdout: runbook ?? content, warnings };
 }
+
+/** `{ sizing }` for --json when --max-clients was given; nothing otherwise, so the shape stays the same. */
+const sizingOf = (site: RenderedSiteFile) => (site.sizing ? { sizing: site.sizing } : {});

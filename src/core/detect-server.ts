@@ -5,7 +5,7 @@
  */
 
 const apacheLine =
-  /^(<\/?[A-Za-z][\w:.-]*(\s|>|$)|(ProxyPass|ProxyPassMatch|ProxyPassReverse|ProxyRequests|ProxyPreserveHost|SSL[A-Z]\w*|ServerName|ServerAlias|ServerAdmin|DocumentRoot|LoadModule|RewriteEngine|RewriteRule|RewriteCond|Header|RequestHeader|Include|IncludeOptional|Listen|ErrorLog|CustomLog|Redirect|Require)(\s|$))/;
+  /^(<\/?[A-Za-z][\w:.-]*(\s|>|$)|(ProxyPass|ProxyPassMatch|ProxyPassReverse|ProxyRequests|ProxyPreserveHost|SSL[A-Z]\w*|ServerName|ServerAlias|ServerAdmin|DocumentRoot|LoadModule|RewriteEngine|RewriteRule|RewriteCond|Header|RequestHeader|Include|IncludeOptional|Listen|ErrorLog|CustomLog|Redirect|Require|StartServers|MinSpareThreads|MaxSpareThreads|ThreadLimit|ThreadsPerChild|MaxRequestWorkers|ServerLimit|MaxConnectionsPerChild)(\s|$))/;
 const nginxLine = /[;{}]\s*(#.*)?$/;
 
 export function detectServer(text: string): 'nginx' | 'apache' {

@@ -28,6 +28,7 @@ const versionPattern = /^[0-9]{1,3}\.[0-9]{1,3}(?:\.[0-9]{1,3})?$/;
 const maxTimeoutSeconds = 7 * 24 * 3600;
 const durationUnits = { s: 1, m: 60, h: 3600 } as const;
 
+import { maxClientsAllowed, maxClientsPattern } from './capacity.js';
 import { type BalanceMethod, balanceMethods, tlsProfileNames } from './choices.js';
 
 export { type BalanceMethod, balanceMethods, tlsProfileNames };
@@ -110,6 +111,7 @@ export const generationOptionsSchema = z.object({
   serverVersion: z.optional(matching(versionPattern, allowed.version)),
   opensslVersion: z.optional(matching(versionPattern, allowed.version)),
   balance: z._default(z.enum(balanceMethods, { error: allowed.balance }), 'least-conn'),
+  maxClients: z.optional(matching(maxClientsPattern, maxClientsAllowed)),
 });
 
 export type GenerationInput = z.input<typeof generationOptionsSchema>;
@@ -163,6 +165,8 @@ export interface GenerationOptions {
   readonly serverVersion: string | undefined;
   readonly opensslVersion: string | undefined;
   readonly balance: BalanceMethod;
+  /** --max-clients: the concurrent sockets the main context is sized for (src/core/capacity.ts). */
+  readonly maxClients: number | undefined;
 }
 
 const flagOf = (key: PropertyKey | undefined): string =>
@@ -253,6 +257,7 @@ export function parseGenerationOptions(input: unknown): GenerationOptions {
     serverVersion: raw.serverVersion,
     opensslVersion: raw.opensslVersion,
     balance: raw.balance,
+    maxClients: raw.maxClients === undefined ? undefined : Number(raw.maxClients),
   };
 }
 

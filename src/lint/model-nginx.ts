@@ -96,7 +96,20 @@ export interface NginxEntry {
   readonly block: NginxBlock;
 }
 
+/** The main context of nginx.conf (outside http), when a file given has one: what sizes the server. */
+export interface NginxMainContext {
+  /** The file whose top level it is. */
+  readonly file: string;
+  readonly workerProcesses: NginxDirective | undefined;
+  readonly workerRlimitNofile: NginxDirective | undefined;
+  readonly events: NginxDirective | undefined;
+  /** Inside `events { }`. */
+  readonly workerConnections: NginxDirective | undefined;
+}
+
 export interface NginxModel {
+  /** Undefined when the files are site files or snippets only. */
+  readonly main: NginxMainContext | undefined;
   readonly servers: readonly NginxServer[];
   readonly proxyBlocks: readonly NginxProxyBlock[];
   readonly maps: readonly NginxMap[];
@@ -281,8 +294,11 @@ export function buildNginxModel(
     }
   };
 
+  let main: NginxMainContext | undefined;
   for (const root of parsed.roots) {
     const names = new Set(root.directives.map((d) => d.name));
+    // nginx refuses to start without an events block, so a file with one is a main config.
+    if (!main && (names.has('events') || names.has('worker_processes'))) main = mainContextOf(root);
     if (names.has('http')) {
       walk(
         root.directives,
@@ -439,9 +455,22 @@ export function buildNginxModel(
   };
 
   return {
-    nginx: { servers: finishedServers, proxyBlocks, maps, directives: entries, variableUses },
+    nginx: { main, servers: finishedServers, proxyBlocks, maps, directives: entries, variableUses },
     tls,
   };
+}
+
+function mainContextOf(root: { readonly file: string; readonly directives: readonly NginxDirective[] }) {
+  const last = (list: readonly NginxDirective[] | undefined, name: string) =>
+    list?.filter((d) => d.name === name).at(-1);
+  const events = last(root.directives, 'events');
+  return {
+    file: root.file,
+    workerProcesses: last(root.directives, 'worker_processes'),
+    workerRlimitNofile: last(root.directives, 'worker_rlimit_nofile'),
+    events,
+    workerConnections: last(events?.block, 'worker_connections'),
+  } satisfies NginxMainContext;
 }
 
 const isHsts = (node: NginxDirective): boolean =>

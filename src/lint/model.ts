@@ -16,6 +16,8 @@ export interface LintSettings {
   /** `--check-files`: whether certificate files must exist, checked through this callback, which
    *  resolves a relative path the way the server does (against the main file's directory). */
   readonly fileExists: ((path: string, mainFile: string) => boolean) | undefined;
+  /** `--max-clients`: the concurrent sockets the main config must hold (src/core/capacity.ts). */
+  readonly maxClients?: number;
 }
 
 /** A TLS directive and what it turns on. `directive` is the name as the server spells it. */

@@ -11,6 +11,7 @@
  *             recipe for URLs that are "not websocket-only").
  * Either way a plain request to the path reaches the backend, as with the nginx target.
  */
+import { type ApacheSizing, apacheDefaults, apacheSizing } from '../core/capacity.js';
 import { UsageError } from '../core/errors.js';
 import type { BalanceMethod, Endpoint, GenerationOptions } from '../core/options.js';
 import { mozillaGuidelineVersion, tlsProfiles } from '../core/tls.js';
@@ -153,6 +154,34 @@ export function apacheModulesFor(options: GenerationOptions, versions: TargetVer
   return apacheSiteModules.filter((module) => moduleUsed[module]);
 }
 
+/** The header's account of --max-clients: the event MPM settings, and why (src/core/capacity.ts). */
+function sizingLines(sizing: ApacheSizing): string[] {
+  const n = sizing.maxClients;
+  return [
+    '',
+    `Sized for ${n} concurrent sockets (--max-clients ${n}), which a site file cannot do: Apache 2.4 keeps a`,
+    'worker thread on every tunnelled socket until it closes. Server-wide, for the event MPM (Debian:',
+    'mods-available/mpm_event.conf; RHEL/Fedora: a file in conf.d/), not in this file:',
+    `  ThreadLimit        ${sizing.threadLimit}`,
+    `  ThreadsPerChild    ${sizing.threadsPerChild}`,
+    `  MaxRequestWorkers  ${sizing.maxRequestWorkers}`,
+    `  ServerLimit        ${sizing.serverLimit}`,
+    `${sizing.maxRequestWorkers} = ${n} sockets + ${sizing.spareThreads} spare threads, rounded up to ${sizing.processes} whole processes of ${sizing.threadsPerChild};`,
+    'ServerLimit is twice the processes, as a graceful reload keeps the old ones until their sockets close.',
+    `Debian's MaxRequestWorkers ${apacheDefaults.debianMaxRequestWorkers} holds ${apacheDefaults.debianMaxRequestWorkers} sockets. mpm_prefork would need a process per socket.`,
+  ];
+}
+
+/** The warning that says the same in one line. */
+export function apacheSizingWarning(sizing: ApacheSizing): string {
+  const debian = apacheDefaults.debianMaxRequestWorkers;
+  return (
+    `--max-clients ${sizing.maxClients}: every socket holds an Apache worker thread; the event MPM needs ` +
+    `ThreadsPerChild ${sizing.threadsPerChild}, MaxRequestWorkers ${sizing.maxRequestWorkers} and ServerLimit ${sizing.serverLimit} ` +
+    `server-wide, not in a site file; Debian's MaxRequestWorkers ${debian} holds ${debian} sockets`
+  );
+}
+
 export function apacheSiteView(options: GenerationOptions, versions: TargetVersions, toolVersion: string) {
   const problems = apacheProblems(options, versions);
   if (problems.length > 0) throw new UsageError(problems.join('\n'));
@@ -232,6 +261,7 @@ export function apacheSiteView(options: GenerationOptions, versions: TargetVersi
       `  Test:          apachectl configtest   (without root, before installing: wss-conf check ${fileName} --server apache)`,
       '  Reload:        systemctl reload apache2   (RHEL/Fedora: systemctl reload httpd)',
       `Clients connect to ${clientUrl(options)}`,
+      ...(options.maxClients === undefined ? [] : sizingLines(apacheSizing(options.maxClients))),
     ],
     listens,
     sessionCacheBytes: 10 * 1024 * 1024,
@@ -333,5 +363,8 @@ export function renderApacheSite(
         'a route cookie instead (clients that keep no cookies are spread by load)',
     );
   }
-  return { files: { [siteFileName(options)]: renderTemplate(apacheSiteConf, view) }, warnings };
+  const sizing = options.maxClients === undefined ? undefined : apacheSizing(options.maxClients);
+  if (sizing) warnings.push(apacheSizingWarning(sizing));
+  const files = { [siteFileName(options)]: renderTemplate(apacheSiteConf, view) };
+  return sizing ? { files, warnings, sizing } : { files, warnings };
 }

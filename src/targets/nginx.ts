@@ -2,6 +2,7 @@
  * nginx target, pure: options → view model → site file. Every decision is made here, once; the
  * template (templates/nginx/site.conf.hbs) only tests booleans and prints strings.
  */
+import { type NginxSizing, nginxDefaults, nginxSizing, socketsPerNginxWorker } from '../core/capacity.js';
 import type { BalanceMethod, Endpoint, GenerationOptions } from '../core/options.js';
 import { mozillaGuidelineVersion, tlsProfiles } from '../core/tls.js';
 import { nginxSupports, opensslSupports } from '../core/versions.js';
@@ -39,6 +40,34 @@ function listenLines(endpoint: Endpoint, parameters: string): string[] {
   return [`${endpoint.port}${suffix}`, `[::]:${endpoint.port}${suffix}`];
 }
 
+/** The header's account of --max-clients: what nginx.conf needs, and why (src/core/capacity.ts). */
+function sizingLines(sizing: NginxSizing): string[] {
+  const n = sizing.maxClients;
+  return [
+    '',
+    `Sized for ${n} concurrent sockets (--max-clients ${n}), which this file cannot do alone. Each proxied`,
+    'socket holds two nginx connections (client and backend), and nginx does not spread connections evenly',
+    'over its workers, so each worker must be able to hold them all. In nginx.conf, outside http:',
+    `  worker_rlimit_nofile ${sizing.workerRlimitNofile};`,
+    `  events { worker_connections ${sizing.workerConnections}; }`,
+    `${sizing.workerConnections} = 2 x ${n} sockets + ${sizing.marginConnections} for listeners and plain requests. Descriptors: one per connection`,
+    "and as many again for files. A root master raises the workers' limit itself; one not run as root needs",
+    `a hard limit (LimitNOFILE=, ulimit -Hn) of ${sizing.workerRlimitNofile}. Debian's worker_connections ${nginxDefaults.debianWorkerConnections} holds ${socketsPerNginxWorker(nginxDefaults.debianWorkerConnections)} sockets.`,
+    `  Check:         wss-conf lint /etc/nginx/nginx.conf --max-clients ${n}`,
+  ];
+}
+
+/** The warning that says the same in one line. */
+export function nginxSizingWarning(sizing: NginxSizing): string {
+  const debian = nginxDefaults.debianWorkerConnections;
+  return (
+    `--max-clients ${sizing.maxClients}: nginx.conf needs worker_connections ${sizing.workerConnections} (in events) and ` +
+    `worker_rlimit_nofile ${sizing.workerRlimitNofile} (main context), which a site file cannot set; ` +
+    `Debian's worker_connections ${debian} holds at most ${socketsPerNginxWorker(debian)} sockets ` +
+    `(check: wss-conf lint /etc/nginx/nginx.conf --max-clients ${sizing.maxClients})`
+  );
+}
+
 export function nginxSiteView(options: GenerationOptions, versions: TargetVersions, toolVersion: string) {
   const profile = tlsProfiles[options.tls];
   const http2Directive = nginxSupports(versions.server, 'http2Directive');
@@ -64,6 +93,7 @@ export function nginxSiteView(options: GenerationOptions, versions: TargetVersio
       `  Test:          nginx -t   (without root, before installing: wss-conf check ${fileName})`,
       '  Reload:        systemctl reload nginx   (or nginx -s reload)',
       `Clients connect to ${clientUrl(options)}`,
+      ...(options.maxClients === undefined ? [] : sizingLines(nginxSizing(options.maxClients))),
     ],
     // From 1.29.7 nginx keeps upstream connections alive by default; "close" would throw that away.
     mapFallback: keepaliveDefault ? "''" : 'close',
@@ -134,5 +164,8 @@ export function renderNginxSite(
         'give --server-version to write for yours',
     );
   }
-  return { files: { [siteFileName(options)]: renderTemplate(nginxSiteConf, view) }, warnings };
+  const sizing = options.maxClients === undefined ? undefined : nginxSizing(options.maxClients);
+  if (sizing) warnings.push(nginxSizingWarning(sizing));
+  const files = { [siteFileName(options)]: renderTemplate(nginxSiteConf, view) };
+  return sizing ? { files, warnings, sizing } : { files, warnings };
 }

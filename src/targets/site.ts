@@ -2,6 +2,7 @@
  * What every target derives from the options in the same way: names, URLs, the command that
  * regenerates the file, and the warnings that do not depend on the server.
  */
+import { backendPortsShortfall, linuxEphemeralPorts, type Sizing } from '../core/capacity.js';
 import type { Endpoint, GenerationOptions } from '../core/options.js';
 
 export type TargetName = 'nginx' | 'apache';
@@ -18,6 +19,8 @@ export interface TargetVersions {
 export interface RenderedSite {
   readonly files: Readonly<Record<string, string>>;
   readonly warnings: readonly string[];
+  /** With --max-clients: the main-context settings the server needs (src/core/capacity.ts). */
+  readonly sizing?: Sizing;
 }
 
 /** A file name that tells sites apart; RHEL's conf.d only reads `*.conf`. */
@@ -74,6 +77,7 @@ export function regenerateCommand(
   if (options.tls !== 'intermediate') parts.push(`--tls ${options.tls}`);
   if (options.backends.length > 1 && options.balance !== 'least-conn')
     parts.push(`--balance ${options.balance}`);
+  if (options.maxClients !== undefined) parts.push(`--max-clients ${options.maxClients}`);
   parts.push(`--server-version ${versions.server} --openssl-version ${versions.openssl}`);
   return parts.join(' ');
 }
@@ -97,6 +101,18 @@ export function siteWarnings(options: GenerationOptions): string[] {
       `--path ${options.path} ends with a slash: clients must connect to ${clientUrl(options)}; ` +
         `${bare} gets a redirect or 404, which a WebSocket does not follow (give --path ${options.path.slice(0, -1)} for both)`,
     );
+  }
+  if (options.maxClients !== undefined) {
+    const shortfall = backendPortsShortfall(options.maxClients, options.backends.length);
+    if (shortfall) {
+      warnings.push(
+        `--max-clients ${options.maxClients}: each backend would take ${shortfall.perBackend} sockets, but one proxy ` +
+          `address reaches one backend address through at most ${linuxEphemeralPorts} local ports ` +
+          '(net.ipv4.ip_local_port_range 32768-60999); ' +
+          `give ${shortfall.backendsNeeded} or more --backend host:port pairs (more ports of one backend count too), ` +
+          'or widen the port range',
+      );
+    }
   }
   return warnings;
 }

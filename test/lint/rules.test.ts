@@ -104,6 +104,20 @@ const cases: [string, string, LintFlags, string[]][] = [
   ['apache-proxy-requests', 'good.conf', {}, []],
   ['apache-forwarded-proto', 'bad.conf', {}, ['2:1 info']],
   ['apache-forwarded-proto', 'good.conf', {}, []],
+
+  ['max-clients-capacity', 'bad.conf', { maxClients: '1000' }, ['3:1 warning', '7:5 warning']],
+  ['max-clients-capacity', 'bad.conf', {}, []],
+  ['max-clients-capacity', 'bad-workers.conf', { maxClients: '1000' }, ['3:1 warning', '6:5 warning']],
+  ['max-clients-capacity', 'bad-default.conf', { maxClients: '1000' }, ['2:1 warning', '2:1 warning']],
+  ['max-clients-capacity', 'bad-default.conf', { maxClients: '100' }, []],
+  ['max-clients-capacity', 'site.conf', { maxClients: '1000' }, ['2:1 info']],
+  ['max-clients-capacity', 'good.conf', { maxClients: '1000' }, []],
+  ['max-clients-capacity', 'good.conf', { maxClients: '1001' }, ['4:1 warning', '7:5 warning']],
+  ['max-clients-capacity', 'bad.apache.conf', { maxClients: '1000' }, ['7:1 warning']],
+  ['max-clients-capacity', 'bad.apache.conf', { maxClients: '100' }, ['7:1 warning']],
+  ['max-clients-capacity', 'bad.apache.conf', { maxClients: '50' }, []],
+  ['max-clients-capacity', 'site.apache.conf', { maxClients: '1000' }, ['2:1 info']],
+  ['max-clients-capacity', 'good.apache.conf', { maxClients: '1000' }, []],
 ];
 
 /** "line:column severity" for the rule under test, "line:column severity rule" for any other. */

@@ -13,6 +13,7 @@ import { headerCrlfVariable } from './header-crlf-variable.js';
 import { hostHttpHost } from './host-http-host.js';
 import { includeUnresolved } from './include-unresolved.js';
 import { listenHttp2 } from './listen-http2.js';
+import { maxClientsCapacity } from './max-clients-capacity.js';
 import { parseError } from './parse-error.js';
 import { proxyHeadersDropped } from './proxy-headers-dropped.js';
 import { proxyHttpVersion } from './proxy-http-version.js';
@@ -61,4 +62,6 @@ export const rules: readonly Rule[] = [
   apacheSslProxyEngine,
   apacheProxyRequests,
   apacheForwardedProto,
+  // Capacity, both servers (--max-clients)
+  maxClientsCapacity,
 ];

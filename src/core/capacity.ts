@@ -1,0 +1,154 @@
+/**
+ * `--max-clients N`: what the server's main context needs to hold N WebSockets at once. A site file
+ * cannot say it itself (worker_connections, MaxRequestWorkers and the rest live outside it), so the
+ * targets print these numbers in the header and the warnings, `--json` carries them, and lint checks a
+ * main config against them. Pure arithmetic; every constant says where it comes from.
+ */
+
+/**
+ * The allowed range. The top keeps nginx's descriptor limit (2 × worker_connections, below) under
+ * Linux's default fs.nr_open of 1048576: setrlimit above it fails even for root ("setrlimit(RLIMIT_NOFILE,
+ * …) failed (1: Operation not permitted)"), so larger numbers would print settings that do not work.
+ */
+export const maxClientsRange = { min: 1, max: 200_000 } as const;
+/** 1 to 200000 as a pattern, so schema.json can show it; no sign, no leading zero, no exponent. */
+export const maxClientsPattern = /^(?:[1-9][0-9]{0,4}|1[0-9]{5}|200000)$/;
+export const maxClientsAllowed = `a whole number of concurrent sockets from ${maxClientsRange.min} to ${maxClientsRange.max}`;
+
+export const parseMaxClients = (text: string): number | undefined =>
+  maxClientsPattern.test(text) ? Number(text) : undefined;
+
+// ---------------------------------------------------------------------------------------------------
+// nginx
+
+export const nginxDefaults = {
+  /** `events { worker_connections }` when absent (ngx_event_core_module docs: "Default: 512"). */
+  workerConnections: 512,
+  /** What Debian's and Ubuntu's /etc/nginx/nginx.conf sets. */
+  debianWorkerConnections: 768,
+  /** `worker_processes` when absent (ngx_core_module docs: "Default: 1"). */
+  workerProcesses: 1,
+  /** The soft RLIMIT_NOFILE a service starts with under systemd (240+: DefaultLimitNOFILE=1024:524288)
+   *  unless its unit sets LimitNOFILE=; without worker_rlimit_nofile the workers keep it. */
+  inheritedSoftNofile: 1024,
+} as const;
+
+export interface NginxSizing {
+  readonly server: 'nginx';
+  readonly maxClients: number;
+  /** The client's connection and the one nginx opens to the backend: worker_connections "includes all
+   *  connections (e.g. connections with proxied servers, among others), not only connections with
+   *  clients" (ngx_event_core_module docs, worker_connections). */
+  readonly connectionsPerSocket: 2;
+  readonly socketConnections: number;
+  /** Listening sockets (each takes a connection in every worker), plain requests and redirects, idle
+   *  keep-alive connections, handshakes in flight, clients reconnecting while old sockets close. */
+  readonly marginConnections: number;
+  /** Per worker, not per server: see nginxSizing. */
+  readonly workerConnections: number;
+  readonly workerRlimitNofile: number;
+}
+
+/**
+ * nginx needs `worker_connections` of 2N plus a margin in EVERY worker, not 2N divided by
+ * worker_processes: nginx does not spread connections evenly. Without accept_mutex (off by default
+ * since 1.11.3) all workers wait on the same listening socket, and Linux wakes the one that waited
+ * last (epoll is LIFO), so a lightly loaded server hands most new connections to one worker
+ * (Cloudflare, "Why does one NGINX worker take all the load?", 2017). Web pages even that out by
+ * finishing requests; WebSockets stay, so one worker can end up holding most of them, and when its
+ * connections run out it refuses the rest ("worker_connections are not enough") while others idle.
+ *
+ * `worker_rlimit_nofile` is twice that: each connection is a descriptor, and one that sends a file or
+ * buffers to a temporary file holds a second; worker_connections "cannot exceed the current limit on
+ * the maximum number of open files" (same docs). The root master sets it in each worker before
+ * switching to the unprivileged user (ngx_worker_process_init: setrlimit, then setuid), so systemd's
+ * LimitNOFILE need not change; a master that does not run as root can only go up to its hard limit.
+ */
+export function nginxSizing(maxClients: number): NginxSizing {
+  const socketConnections = 2 * maxClients;
+  const marginConnections = Math.max(256, Math.ceil(socketConnections / 4));
+  const workerConnections = socketConnections + marginConnections;
+  return {
+    server: 'nginx',
+    maxClients,
+    connectionsPerSocket: 2,
+    socketConnections,
+    marginConnections,
+    workerConnections,
+    workerRlimitNofile: 2 * workerConnections,
+  };
+}
+
+/** The most sockets one worker can hold with `workerConnections`: two connections each. */
+export const socketsPerNginxWorker = (workerConnections: number): number => Math.floor(workerConnections / 2);
+
+// ---------------------------------------------------------------------------------------------------
+// Apache httpd, event MPM
+
+export const apacheDefaults = {
+  /** What Debian's mods-available/mpm_event.conf sets (the built-in default is 16 × 25 = 400). */
+  debianMaxRequestWorkers: 150,
+  /** ThreadLimit's default for the event MPM (mpm_common docs, ThreadLimit: "Default: 64"); raising it
+   *  needs a full stop and start, so ThreadsPerChild stays at it. */
+  threadLimit: 64,
+} as const;
+
+export interface ApacheSizing {
+  readonly server: 'apache';
+  readonly maxClients: number;
+  /** In httpd 2.4 a tunnelled socket keeps its worker thread until it closes: mod_proxy_http
+   *  (upgrade=websocket, 2.4.47+) and mod_proxy_wstunnel both relay in a poll loop on the request's
+   *  thread (ap_proxy_tunnel_run). The asynchronous tunnel that hands idle sockets back to the event
+   *  loop exists only in trunk (2.5), not in any 2.4 release. */
+  readonly threadsPerSocket: 1;
+  /** Threads left for plain requests, redirects and static files while every socket is open. */
+  readonly spareThreads: number;
+  readonly threadsPerChild: number;
+  readonly threadLimit: number;
+  /** A multiple of ThreadsPerChild: httpd rounds anything else down (AH00513). */
+  readonly maxRequestWorkers: number;
+  readonly processes: number;
+  /** Twice the processes: on a graceful reload the old processes keep their sockets until those close,
+   *  and only ServerLimit bounds old and new together (event MPM: active_daemons_limit is
+   *  MaxRequestWorkers / ThreadsPerChild for the new generation, ServerLimit for all of them). */
+  readonly serverLimit: number;
+}
+
+export function apacheSizing(maxClients: number): ApacheSizing {
+  const threadsPerChild = apacheDefaults.threadLimit;
+  const spareThreads = Math.max(64, Math.ceil(maxClients / 4));
+  const processes = Math.ceil((maxClients + spareThreads) / threadsPerChild);
+  return {
+    server: 'apache',
+    maxClients,
+    threadsPerSocket: 1,
+    spareThreads,
+    threadsPerChild,
+    threadLimit: apacheDefaults.threadLimit,
+    maxRequestWorkers: processes * threadsPerChild,
+    processes,
+    serverLimit: 2 * processes,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Both: the proxy's own connections to a backend
+
+/**
+ * Connections from one proxy address to one backend address:port each need their own local port, from
+ * net.ipv4.ip_local_port_range, "32768 60999" by default (Linux Documentation/networking/ip-sysctl).
+ */
+export const linuxEphemeralPorts = 60999 - 32768 + 1;
+
+/** When N sockets spread over `backends` need more ports per backend than there are, how many backends
+ *  (addresses) would do; undefined when they fit. */
+export function backendPortsShortfall(
+  maxClients: number,
+  backends: number,
+): { readonly perBackend: number; readonly backendsNeeded: number } | undefined {
+  const perBackend = Math.ceil(maxClients / backends);
+  if (perBackend <= linuxEphemeralPorts) return undefined;
+  return { perBackend, backendsNeeded: Math.ceil(maxClients / linuxEphemeralPorts) };
+}
+
+export type Sizing = NginxSizing | ApacheSizing;

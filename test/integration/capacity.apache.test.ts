@@ -1,0 +1,176 @@
+/**
+ * --max-clients for Apache, live: a tunnelled WebSocket keeps an event-MPM worker thread for as long as
+ * it is open (httpd 2.4 relays it in a loop on the request's thread), so MaxRequestWorkers is the most
+ * sockets open at once. The same generated site runs behind an MPM with 32 workers, where only 32 of 40
+ * sockets open, and behind the settings `wss-conf apache --max-clients 40 --json` printed, where all
+ * 40 open and echo. Lint reads both main configs and says the same.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type WebSocket from 'ws';
+import { type RunningApache, startApache } from '../helpers/apache-server.js';
+import { runCli } from '../helpers/cli.js';
+import { makeTestCa, type TestCa } from '../helpers/pki.js';
+import { type EchoBackend, freePort, startEchoBackend } from '../helpers/servers.js';
+import { requireTool } from '../helpers/tools.js';
+import { echo, openSocket } from '../helpers/wss-client.js';
+
+const host = 'many.example.test';
+const maxClients = 40;
+const tool = requireTool('apache');
+
+interface ApachePrinted {
+  readonly siteFile: string;
+  readonly tlsPort: number;
+  readonly sizing: {
+    readonly threadLimit: number;
+    readonly threadsPerChild: number;
+    readonly maxRequestWorkers: number;
+    readonly serverLimit: number;
+  };
+}
+
+async function renderSized(ca: TestCa, dir: string, backendPort: number): Promise<ApachePrinted> {
+  const tlsPort = await freePort();
+  const leaf = ca.issue(host);
+  const result = runCli([
+    'apache',
+    '--domain',
+    host,
+    '--backend',
+    String(backendPort),
+    '--path',
+    '/ws',
+    '--listen',
+    `127.0.0.1:${tlsPort}`,
+    '--no-redirect',
+    '--cert',
+    leaf.cert,
+    '--key',
+    leaf.key,
+    '--max-clients',
+    String(maxClients),
+    '--json',
+  ]);
+  expect(result.status, result.stderr).toBe(0);
+  const printed = JSON.parse(result.stdout);
+  const [content] = Object.values(printed.files) as string[];
+  const siteFile = join(dir, `${host}.conf`);
+  writeFileSync(siteFile, content as string);
+  expect(content).toContain(`MaxRequestWorkers  ${printed.sizing.maxRequestWorkers}`);
+  return { siteFile, tlsPort, sizing: printed.sizing };
+}
+
+/** Opens `count` sockets at once; those not open within `ms` are given up (they wait for a worker). */
+async function openMany(ca: TestCa, port: number, count: number, ms: number) {
+  const open: WebSocket[] = [];
+  let waiting = 0;
+  await Promise.all(
+    Array.from({ length: count }, async () => {
+      const attempt = openSocket(ca, host, port, '/ws');
+      const timer = new Promise<'waiting'>((resolve) => setTimeout(() => resolve('waiting'), ms));
+      const outcome = await Promise.race([attempt, timer]);
+      if (outcome === 'waiting') {
+        waiting++;
+        // It may still open later; close it then, so it holds nothing.
+        attempt.then((socket) => socket.terminate()).catch(() => {});
+      } else {
+        open.push(outcome);
+      }
+    }),
+  );
+  return { open, waiting };
+}
+
+function capacityFindings(mainConfig: string): string[] {
+  const result = runCli(['lint', mainConfig, '--max-clients', String(maxClients), '--format', 'json']);
+  expect(result.status, result.stderr).not.toBe(2);
+  const report = JSON.parse(result.stdout) as { findings: { rule: string; message: string }[] };
+  return report.findings.filter((f) => f.rule === 'max-clients-capacity').map((f) => f.message);
+}
+
+describe.skipIf(tool.skip)('--max-clients for Apache, live: a socket holds a worker thread', () => {
+  let ca: TestCa;
+  let backend: EchoBackend;
+  let printed: ApachePrinted;
+  const running: RunningApache[] = [];
+  const sockets: WebSocket[] = [];
+
+  beforeAll(async () => {
+    ca = makeTestCa();
+    backend = await startEchoBackend();
+    printed = await renderSized(ca, mkdtempSync(join(tmpdir(), 'wss-conf-capacity-')), backend.port);
+  });
+
+  afterAll(async () => {
+    for (const socket of sockets) socket.terminate();
+    for (const apache of running) await apache.stop();
+    await backend?.stop();
+  });
+
+  it(`32 workers hold 32 of ${maxClients} sockets; the rest wait, and lint says so`, async () => {
+    const apache = await startApache(
+      [printed.siteFile],
+      [printed.tlsPort],
+      ['ThreadLimit 16', 'ThreadsPerChild 16', 'MaxRequestWorkers 32', 'ServerLimit 2'],
+    );
+    running.push(apache);
+    try {
+      const { open, waiting } = await openMany(ca, printed.tlsPort, maxClients, 3000);
+      sockets.push(...open);
+      expect(open).toHaveLength(32);
+      expect(waiting).toBe(maxClients - 32);
+      // Every open socket still has its thread, so each echoes.
+      expect(await echo(open[0] as WebSocket, 'still here')).toBe('still here');
+      expect(apache.errorLog()).toContain('MaxRequestWorkers');
+
+      expect(capacityFindings(join(apache.serverRoot, 'conf', 'httpd.conf'))).toEqual([
+        expect.stringContaining(`MaxRequestWorkers 32 lets at most 32 sockets be open at once`),
+      ]);
+      for (const socket of open) socket.terminate();
+    } finally {
+      await apache.stop();
+    }
+  });
+
+  it(`the printed MPM settings hold all ${maxClients}, each echoing, and lint is satisfied`, async () => {
+    const { threadLimit, threadsPerChild, maxRequestWorkers, serverLimit } = printed.sizing;
+    expect(printed.sizing).toEqual({
+      server: 'apache',
+      maxClients,
+      threadsPerSocket: 1,
+      spareThreads: 64,
+      threadsPerChild: 64,
+      threadLimit: 64,
+      maxRequestWorkers: 128,
+      processes: 2,
+      serverLimit: 4,
+    });
+    const apache = await startApache(
+      [printed.siteFile],
+      [printed.tlsPort],
+      [
+        `ThreadLimit ${threadLimit}`,
+        `ThreadsPerChild ${threadsPerChild}`,
+        `MaxRequestWorkers ${maxRequestWorkers}`,
+        `ServerLimit ${serverLimit}`,
+      ],
+    );
+    running.push(apache);
+    try {
+      const { open, waiting } = await openMany(ca, printed.tlsPort, maxClients, 10000);
+      sockets.push(...open);
+      expect(waiting).toBe(0);
+      expect(open).toHaveLength(maxClients);
+      const replies = await Promise.all(open.map((socket, i) => echo(socket, `socket ${i}`)));
+      expect(replies).toEqual(open.map((_, i) => `socket ${i}`));
+
+      expect(capacityFindings(join(apache.serverRoot, 'conf', 'httpd.conf'))).toEqual([]);
+      for (const socket of open) socket.terminate();
+    } finally {
+      await apache.stop();
+    }
+  });
+});
