@@ -30,13 +30,14 @@ export const siteFlags: readonly FlagSpec[] = [
     flag: 'domain',
     value: 'name',
     repeatable: true,
-    describe: () => 'server name; repeat for aliases; *.example.com allowed (required)',
+    describe: () => 'server name; repeat for aliases; *.example.com allowed (required; asked on a terminal)',
   },
   {
     flag: 'backend',
     value: 'port|host:port',
     repeatable: true,
-    describe: () => 'the ws:// backend; a bare port means 127.0.0.1; repeat to balance',
+    describe: () =>
+      'the ws:// backend; a bare port means 127.0.0.1; repeat to balance (required; asked on a terminal)',
   },
   { flag: 'path', value: 'prefix', describe: () => 'URL prefix proxied as WebSocket (default: /)' },
   {

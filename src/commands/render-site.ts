@@ -10,6 +10,7 @@ import { toolVersion } from '../generated/package-info.js';
 import { certificateWarnings } from '../io/certificate-files.js';
 import { assertWritable, writeFileAtomic } from '../io/files.js';
 import type { ConfigTestResult } from '../io/nginx.js';
+import { askForMissingOptions } from '../io/prompts.js';
 import type { RenderedSite, TargetVersions } from '../targets/site.js';
 
 export interface OutputFlags {
@@ -58,16 +59,19 @@ export interface RenderedSiteFile {
 
 /**
  * Validates, resolves versions, renders and checks the certificate; writes nothing. With `configFile`,
- * its options come first and the flags in `input` override them.
+ * its options come first and the flags in `input` override them. With `prompt`, required options still
+ * missing after both are asked for, on a terminal only (src/io/prompts.ts says when).
  */
 export async function renderSite(
   target: SiteTarget,
   flagInput: Record<string, unknown>,
   configFile?: string,
+  prompt?: { readonly json?: boolean },
 ): Promise<RenderedSiteFile> {
-  const input = configFile
+  const merged = configFile
     ? { ...(await (await import('../io/options-file.js')).readOptionsFile(configFile)), ...flagInput }
     : flagInput;
+  const input = prompt ? await askForMissingOptions(merged, prompt) : merged;
   const options = parseGenerationOptions(input);
   const versions = await target.resolveVersions(options);
   const tooOld = unsupportedVersion(target.server, versions.server, versions.source);
@@ -92,7 +96,7 @@ export async function renderSiteCommand(
   input: Record<string, unknown>,
   flags: OutputFlags,
 ): Promise<CommandResult> {
-  const site = await renderSite(target, input, flags.config);
+  const site = await renderSite(target, input, flags.config, { json: flags.json });
   if (flags.out) assertWritable(flags.out, flags.force ?? false);
   const { fileName, content, certificateFindings } = site;
   const warnings = [...site.warnings];

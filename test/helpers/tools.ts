@@ -18,6 +18,8 @@ export const tools = {
   openssl: has('openssl', ['version']),
   chromium: existsSync('/usr/bin/chromium'),
   certutil: has('certutil', ['-H']),
+  // The prompts are driven on a real pseudo-terminal through tmux (test/helpers/pty.ts).
+  tmux: has('tmux', ['-V']),
 };
 
 /**
