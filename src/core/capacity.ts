@@ -62,7 +62,8 @@ export interface NginxSizing {
  * buffers to a temporary file holds a second; worker_connections "cannot exceed the current limit on
  * the maximum number of open files" (same docs). The root master sets it in each worker before
  * switching to the unprivileged user (ngx_worker_process_init: setrlimit, then setuid), so systemd's
- * LimitNOFILE need not change; a master that does not run as root can only go up to its hard limit.
+ * LimitNOFILE need not change. Raising the hard limit takes CAP_SYS_RESOURCE: a master without it (not
+ * root, or root in a container that drops it, as Docker does by default) only gets up to its hard limit.
  */
 export function nginxSizing(maxClients: number): NginxSizing {
   const socketConnections = 2 * maxClients;

@@ -51,8 +51,9 @@ function sizingLines(sizing: NginxSizing): string[] {
     `  worker_rlimit_nofile ${sizing.workerRlimitNofile};`,
     `  events { worker_connections ${sizing.workerConnections}; }`,
     `${sizing.workerConnections} = 2 x ${n} sockets + ${sizing.marginConnections} for listeners and plain requests. Descriptors: one per connection`,
-    "and as many again for files. A root master raises the workers' limit itself; one not run as root needs",
-    `a hard limit (LimitNOFILE=, ulimit -Hn) of ${sizing.workerRlimitNofile}. Debian's worker_connections ${nginxDefaults.debianWorkerConnections} holds ${socketsPerNginxWorker(nginxDefaults.debianWorkerConnections)} sockets.`,
+    "and as many again for files. A root master with CAP_SYS_RESOURCE (as under systemd) raises the workers'",
+    `limit itself; elsewhere (containers, no root) the hard limit (LimitNOFILE=, ulimit -Hn) must be ${sizing.workerRlimitNofile}.`,
+    `Debian's worker_connections ${nginxDefaults.debianWorkerConnections} holds ${socketsPerNginxWorker(nginxDefaults.debianWorkerConnections)} sockets.`,
     `  Check:         wss-conf lint /etc/nginx/nginx.conf --max-clients ${n}`,
   ];
 }

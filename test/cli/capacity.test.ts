@@ -64,7 +64,7 @@ describe('--max-clients: bad values are usage errors (exit 2), and nothing is wr
     expect(result.stdout).toBe('');
   });
 
-  it('an options file gives it as a number or a string, checked by the same allowlist', () => {
+  it('an options file may give it as a YAML number, checked by the same allowlist', () => {
     const good = join(dir, 'good.yaml');
     writeFileSync(good, 'domain: example.com\nbackend: 8282\nmax-clients: 300\n');
     const result = runCli([

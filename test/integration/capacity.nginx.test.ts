@@ -1,0 +1,179 @@
+/**
+ * --max-clients, live: the settings it prints are the ones that matter. The same generated site runs
+ * behind two main configs. With nginx's default worker_connections (512) a worker holds at most 255
+ * sockets, so 300 do not all open; with the worker_connections and worker_rlimit_nofile that
+ * `wss-conf nginx --max-clients 300 --json` printed, all 300 open and echo. Lint reads both main
+ * configs and says the same.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type WebSocket from 'ws';
+import { runCli } from '../helpers/cli.js';
+import { makeTestCa, type TestCa } from '../helpers/pki.js';
+import {
+  type EchoBackend,
+  freePort,
+  type NginxCapacity,
+  type RunningNginx,
+  startEchoBackend,
+  startNginx,
+} from '../helpers/servers.js';
+import { requireTool } from '../helpers/tools.js';
+import { echo, openSocket } from '../helpers/wss-client.js';
+
+const host = 'many.example.test';
+const maxClients = 300;
+const tool = requireTool('nginx');
+
+interface Printed {
+  readonly siteFile: string;
+  readonly tlsPort: number;
+  readonly sizing: Pick<NginxCapacity, 'workerConnections' | 'workerRlimitNofile'> & {
+    readonly maxClients: number;
+  };
+}
+
+/** Renders the site with --max-clients through the real CLI, and keeps what --json printed. */
+async function renderSized(ca: TestCa, dir: string, backendPort: number): Promise<Printed> {
+  const tlsPort = await freePort();
+  const leaf = ca.issue(host);
+  const result = runCli([
+    'nginx',
+    '--domain',
+    host,
+    '--backend',
+    String(backendPort),
+    '--path',
+    '/ws',
+    '--listen',
+    `127.0.0.1:${tlsPort}`,
+    '--no-redirect',
+    '--cert',
+    leaf.cert,
+    '--key',
+    leaf.key,
+    '--max-clients',
+    String(maxClients),
+    '--json',
+  ]);
+  expect(result.status).toBe(0);
+  const printed = JSON.parse(result.stdout);
+  const [content] = Object.values(printed.files) as string[];
+  const siteFile = join(dir, `${host}.conf`);
+  writeFileSync(siteFile, content as string);
+  // The same numbers are in the header and the warnings, where a person reads them.
+  const { workerConnections, workerRlimitNofile } = printed.sizing;
+  expect(content).toContain(`events { worker_connections ${workerConnections}; }`);
+  expect(content).toContain(`worker_rlimit_nofile ${workerRlimitNofile};`);
+  expect(result.stderr).toContain(
+    `--max-clients ${maxClients}: nginx.conf needs worker_connections ${workerConnections}`,
+  );
+  return { siteFile, tlsPort, sizing: printed.sizing };
+}
+
+/** Opens `count` sockets, `batch` at a time, keeping every one that opens; the rest are counted. */
+async function openMany(
+  ca: TestCa,
+  port: number,
+  count: number,
+  batch = 25,
+): Promise<{ open: WebSocket[]; failed: number }> {
+  const open: WebSocket[] = [];
+  let failed = 0;
+  for (let start = 0; start < count; start += batch) {
+    const results = await Promise.allSettled(
+      Array.from({ length: Math.min(batch, count - start) }, () => openSocket(ca, host, port, '/ws')),
+    );
+    for (const result of results) {
+      if (result.status === 'fulfilled') open.push(result.value);
+      else failed++;
+    }
+  }
+  return { open, failed };
+}
+
+const closeAll = (sockets: readonly WebSocket[]) => {
+  for (const socket of sockets) socket.terminate();
+};
+
+/** lint's max-clients-capacity findings for a main config, as "line:column message". */
+function capacityFindings(mainConfig: string): string[] {
+  const result = runCli(['lint', mainConfig, '--max-clients', String(maxClients), '--format', 'json']);
+  expect(result.status, result.stderr).not.toBe(2);
+  const report = JSON.parse(result.stdout) as { findings: { rule: string; message: string }[] };
+  return report.findings.filter((f) => f.rule === 'max-clients-capacity').map((f) => f.message);
+}
+
+describe.skipIf(tool.skip)('--max-clients, live: the printed main-context settings decide', () => {
+  let ca: TestCa;
+  let backend: EchoBackend;
+  let printed: Printed;
+  const running: RunningNginx[] = [];
+  const sockets: WebSocket[] = [];
+
+  beforeAll(async () => {
+    ca = makeTestCa();
+    backend = await startEchoBackend();
+    printed = await renderSized(ca, mkdtempSync(join(tmpdir(), 'wss-conf-capacity-')), backend.port);
+  });
+
+  afterAll(async () => {
+    closeAll(sockets);
+    for (const nginx of running) await nginx.stop();
+    await backend?.stop();
+  });
+
+  it(`nginx's default worker_connections (512) cannot hold ${maxClients} sockets, and lint says so`, async () => {
+    const nginx = await startNginx([printed.siteFile], [printed.tlsPort], {
+      // nginx's defaults, written out: 512 connections (ngx_core_module docs), and the 1024 descriptors
+      // a systemd service starts with.
+      capacity: { workerProcesses: 1, acceptMutex: false, workerConnections: 512, workerRlimitNofile: 1024 },
+    });
+    running.push(nginx);
+    try {
+      const { open, failed } = await openMany(ca, printed.tlsPort, maxClients);
+      sockets.push(...open);
+      // One worker, two connections per socket, and the listener takes one: at most 255 open.
+      expect(open.length).toBeLessThanOrEqual(255);
+      expect(open.length).toBeGreaterThan(200);
+      expect(failed).toBe(maxClients - open.length);
+      expect(nginx.errorLog()).toContain('worker_connections are not enough');
+      // The sockets that did open work: the limit refuses new ones, it does not break old ones.
+      expect(await echo(open[0] as WebSocket, 'still here')).toBe('still here');
+
+      const findings = capacityFindings(join(nginx.prefix, 'nginx.conf'));
+      expect(findings).toEqual([
+        expect.stringContaining('worker_rlimit_nofile 1024 gives a worker fewer descriptors'),
+        expect.stringContaining('worker_connections 512 lets one worker hold at most 256 sockets'),
+      ]);
+      closeAll(open);
+    } finally {
+      await nginx.stop();
+    }
+  });
+
+  it(`the printed settings hold all ${maxClients}, each echoing, and lint is satisfied`, async () => {
+    expect(printed.sizing).toMatchObject({ maxClients, workerConnections: 856, workerRlimitNofile: 1712 });
+    const { workerConnections, workerRlimitNofile } = printed.sizing;
+    const nginx = await startNginx([printed.siteFile], [printed.tlsPort], {
+      capacity: { workerProcesses: 1, acceptMutex: false, workerConnections, workerRlimitNofile },
+    });
+    running.push(nginx);
+    try {
+      const { open, failed } = await openMany(ca, printed.tlsPort, maxClients);
+      sockets.push(...open);
+      expect(failed).toBe(0);
+      expect(open).toHaveLength(maxClients);
+      const replies = await Promise.all(open.map((socket, i) => echo(socket, `socket ${i}`)));
+      expect(replies).toEqual(open.map((_, i) => `socket ${i}`));
+      expect(nginx.errorLog()).not.toContain('worker_connections are not enough');
+
+      expect(capacityFindings(join(nginx.prefix, 'nginx.conf'))).toEqual([]);
+      closeAll(open);
+    } finally {
+      await nginx.stop();
+    }
+  });
+});
