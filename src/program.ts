@@ -198,6 +198,7 @@ export function buildProgram(): Command {
     .addOption(
       new Option('--format <format>', 'report format').choices(['text', 'json', 'sarif']).default('text'),
     )
+    .option('--json', 'the same as --format json')
     .addOption(
       new Option('--fail-on <severity>', 'exit 1 when a finding is this severe or worse')
         .choices(['error', 'warning'])

@@ -31,6 +31,7 @@ export const failOnLevels = ['error', 'warning'] as const;
 export interface LintFlags {
   readonly server?: string;
   readonly format?: string;
+  readonly json?: boolean;
   readonly failOn?: string;
   readonly serverVersion?: string;
   readonly wsPath?: readonly string[];
@@ -131,7 +132,11 @@ export function lintPaths(files: readonly string[], flags: LintFlags = {}): Lint
 }
 
 export async function runLint(files: readonly string[], flags: LintFlags = {}): Promise<CommandResult> {
-  const format = oneOf('--format', flags.format, lintFormats, 'text');
+  // --json, which every command has, is --format json here; with another --format it is a contradiction.
+  if (flags.json && flags.format !== undefined && !['text', 'json'].includes(flags.format)) {
+    throw new UsageError(`--json: means --format json; give one of --json and --format ${flags.format}`);
+  }
+  const format = flags.json ? 'json' : oneOf('--format', flags.format, lintFormats, 'text');
   const failOn: Severity = oneOf('--fail-on', flags.failOn, failOnLevels, 'error');
   const { findings } = lintPaths(files, flags);
 

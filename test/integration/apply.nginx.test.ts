@@ -264,4 +264,15 @@ describe.skipIf(tool.skip)('apply and rollback on a live nginx', () => {
     expect(runCli(['apply', ...site(['--timeout', '40m', '--keep', '2'])]).status).toBe(0);
     expect(backups().length).toBe(2);
   });
+
+  it('rollback --json says which backup it restored and how it reloaded', () => {
+    const dir = join(sites, '.wss-conf-backups', 'site.conf');
+    const newest = backups().sort().at(-1) as string;
+    const result = runCli(['rollback', '--target', target, '--json', ...instance]);
+    expect(result.status).toBe(0);
+    const parsed = JSON.parse(result.stdout);
+    expect(Object.keys(parsed)).toEqual(['ok', 'target', 'restored', 'replaced', 'reload']);
+    expect(parsed).toMatchObject({ ok: true, target, restored: join(dir, newest), replaced: true });
+    expect(parsed.reload).toMatch(/^nginx -p .* -s reload$/);
+  });
 });

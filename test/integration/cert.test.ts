@@ -33,6 +33,21 @@ describe.skipIf(openssl.skip)('wss-conf cert', () => {
     expect(statSync(join(out, 'key.pem')).mode & 0o777).toBe(0o600);
   });
 
+  it('--json names the files, the domains and the validity', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'cert-test-')), 'certs');
+    const result = runCli(['cert', '--domain', 'json.test', '--out', out, '--days', '7', '--json']);
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({
+      files: {
+        'ca.pem': join(out, 'ca.pem'),
+        'cert.pem': join(out, 'cert.pem'),
+        'key.pem': join(out, 'key.pem'),
+      },
+      domains: ['json.test'],
+      days: 7,
+    });
+  });
+
   it('--quiet writes the files and prints nothing', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'cert-test-')), 'certs');
     const result = runCli(['cert', '--domain', 'quiet.test', '--out', out, '--quiet']);

@@ -74,6 +74,17 @@ describe('wss-conf lint (CLI)', () => {
     });
   });
 
+  it('--json is --format json, and contradicting --format sarif is a usage error', () => {
+    const file = rule('proxy-pass-ws-scheme', 'bad.conf');
+    const json = runCli(['lint', file, '--json']);
+    expect(json.status).toBe(1);
+    expect(json.stdout).toBe(runCli(['lint', file, '--format', 'json']).stdout);
+    const both = runCli(['lint', file, '--json', '--format', 'sarif']);
+    expect(both.status).toBe(2);
+    expect(both.stdout).toBe('');
+    expect(both.stderr).toContain('--json: means --format json');
+  });
+
   it('prints SARIF 2.1.0', () => {
     const result = runCli(['lint', rule('apache-proxy-requests', 'bad.conf'), '--format', 'sarif']);
     expect(result.status).toBe(1);
