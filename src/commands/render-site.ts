@@ -3,6 +3,7 @@
  * certificate, optionally run the real config test, then print or write. Nothing is written unless
  * everything before it passed.
  */
+import { resolve } from 'node:path';
 import { ProblemFound, UsageError } from '../core/errors.js';
 import { type GenerationOptions, parseGenerationOptions } from '../core/options.js';
 import { unsupportedVersion } from '../core/versions.js';
@@ -118,7 +119,7 @@ export async function renderSiteCommand(
         server: target.server,
         options: site.options,
         versions: site.versions,
-        writtenTo: flags.out,
+        writtenTo: flags.out === undefined ? undefined : resolve(flags.out),
       })
     : undefined;
   const json = (files: Readonly<Record<string, string>>) =>

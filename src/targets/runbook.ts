@@ -12,6 +12,7 @@ import {
   clientUrl,
   formatEndpoint,
   regenerateCommand,
+  shellWord,
   siteFileName,
   type TargetName,
   type TargetVersions,
@@ -21,7 +22,10 @@ export interface RunbookInput {
   readonly server: TargetName;
   readonly options: GenerationOptions;
   readonly versions: TargetVersions;
-  /** Where the rendered file is now: --out, or absent when it went to stdout (the runbook renders it). */
+  /**
+   * Where the rendered file is now: --out as an absolute path, or absent when it went to stdout (then
+   * the runbook's step 2 renders it).
+   */
   readonly writtenTo?: string;
 }
 
@@ -71,8 +75,12 @@ export function renderRunbook({ server, options, versions, writtenTo }: RunbookI
   const fileName = siteFileName(options);
   const source = writtenTo ?? fileName;
   const installed = `${facts.debianDir}/${fileName}`;
+  const rhelInstalled = `${facts.rhelDir}/${fileName}`;
   const url = clientUrl(options);
-  const render = regenerateCommand(server, options, versions);
+  // A version given with --server-version is a decision and stays; a detected or default one is a
+  // guess about this machine, so the commands meant for the server let it detect its own.
+  const pinned = versions.source === 'given';
+  const render = regenerateCommand(server, options, versions, { pinVersions: pinned });
   const siteName = fileName.replace(/\.conf$/, '');
   const sections: string[] = [];
 
@@ -83,18 +91,41 @@ export function renderRunbook({ server, options, versions, writtenTo }: RunbookI
       'server, as root. Paths are Debian/Ubuntu’s; RHEL/Fedora differences are noted.',
   );
 
+  // Let's Encrypt issues a wildcard only through the DNS-01 challenge, which the nginx and apache
+  // plugins (HTTP-01) cannot answer (letsencrypt.org/docs/challenge-types).
+  const wildcard = options.domains.some((domain) => domain.startsWith('*.'));
+  const certbotNames = options.domains.map((domain) => `-d ${shellWord(domain)}`).join(' ');
   const certificate = options.certbotDefaultPaths
     ? [
         `- The certificate must exist: \`${options.cert}\` and \`${options.key}\`. With certbot:`,
         '',
-        block(`certbot certonly --${facts.certbotPlugin} ${options.domains.map((d) => `-d ${d}`).join(' ')}`),
+        block(
+          wildcard
+            ? `certbot certonly --manual --preferred-challenges dns ${certbotNames}`
+            : `certbot certonly --${facts.certbotPlugin} ${certbotNames}`,
+        ),
         '',
+        ...(wildcard
+          ? [
+              '  A wildcard needs the DNS-01 challenge; your DNS provider’s certbot plugin ' +
+                '(for example `--dns-cloudflare`) renews it without manual steps.',
+            ]
+          : []),
       ]
     : [`- The certificate (\`${options.cert}\`) and key (\`${options.key}\`) must be on the server.`];
+  const versionNote =
+    writtenTo && !pinned
+      ? [
+          `- \`${source}\` was written for ${facts.title} ${versions.server} (${versions.source} here). ` +
+            'If the server runs another version, render it there instead: ' +
+            `\`${render} --out ${fileName}\`.`,
+        ]
+      : [];
   sections.push(
     '## 1. Before you start',
     [
       ...certificate,
+      ...versionNote,
       `- Every name must resolve to this server: ${options.domains.map((d) => `\`${d}\``).join(', ')}.`,
       '- The backend must answer a WebSocket handshake itself; each line should print ' +
         '`HTTP/1.1 101 Switching Protocols`:',
@@ -103,12 +134,15 @@ export function renderRunbook({ server, options, versions, writtenTo }: RunbookI
     ].join('\n'),
   );
 
+  // `install` refuses to copy a file onto itself ("are the same file"): --out may be the place already.
+  const installLine = (to: string) =>
+    writtenTo === to ? `# ${to} is in place already` : `install -m 644 ${shellWord(source)} ${to}`;
   sections.push(
     '## 2. Install the file',
     [
-      block(...(writtenTo ? [] : [`${render} --out ${fileName}`]), `install -m 644 ${source} ${installed}`),
+      block(...(writtenTo ? [] : [`${render} --out ${fileName}`]), installLine(installed)),
       '',
-      `RHEL/Fedora: \`install -m 644 ${source} ${facts.rhelDir}/${fileName}\`.`,
+      `RHEL/Fedora: \`${installLine(rhelInstalled)}\`.`,
     ].join('\n'),
   );
 

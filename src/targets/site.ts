@@ -47,21 +47,33 @@ export const clientUrl = (options: GenerationOptions): string => {
 export const ipAddressPattern = /^(?:\d{1,3}\.){3}\d{1,3}$/;
 
 /**
+ * One word for a POSIX shell, as people paste these commands: as is when it holds only characters no
+ * shell treats specially, else in single quotes. `*.example.com` must be quoted (bash would expand a
+ * matching file name, zsh stops with "no matches found"), and a file path may hold `&` or `(`. A single
+ * quote inside is closed, escaped and reopened, so any string comes out as exactly one word.
+ */
+export const shellWord = (value: string): string =>
+  /^[A-Za-z0-9_@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
+
+/**
  * The command line that renders this file again. Only non-default options are listed, in a fixed
- * order, so equal options give equal text.
+ * order, so equal options give equal text. Without `pinVersions` the versions are left out, so the
+ * command writes for the server where it runs (the runbook, when the version was not given).
  */
 export function regenerateCommand(
   target: TargetName,
   options: GenerationOptions,
   versions: TargetVersions,
+  { pinVersions = true }: { pinVersions?: boolean } = {},
 ): string {
   const parts = [`wss-conf ${target}`];
-  for (const domain of options.domains) parts.push(`--domain ${domain}`);
+  for (const domain of options.domains) parts.push(`--domain ${shellWord(domain)}`);
   for (const backend of options.backends) {
     parts.push(`--backend ${backend.host === '127.0.0.1' ? backend.port : formatEndpoint(backend)}`);
   }
   if (options.path !== '/') parts.push(`--path ${options.path}`);
-  if (!options.certbotDefaultPaths) parts.push(`--cert ${options.cert} --key ${options.key}`);
+  if (!options.certbotDefaultPaths)
+    parts.push(`--cert ${shellWord(options.cert)} --key ${shellWord(options.key)}`);
   if (options.listen.host !== undefined || options.listen.port !== 443) {
     parts.push(`--listen ${formatEndpoint(options.listen)}`);
   }
@@ -70,7 +82,7 @@ export function regenerateCommand(
     parts.push(`--redirect-listen ${formatEndpoint(options.redirectListen)}`);
   }
   if (options.static) {
-    parts.push(`--static-dir ${options.static.dir}`);
+    parts.push(`--static-dir ${shellWord(options.static.dir)}`);
     if (options.static.path !== '/static/') parts.push(`--static-path ${options.static.path}`);
   }
   if (options.timeoutSeconds !== 3600) parts.push(`--timeout ${humanDuration(options.timeoutSeconds)}`);
@@ -78,7 +90,7 @@ export function regenerateCommand(
   if (options.backends.length > 1 && options.balance !== 'least-conn')
     parts.push(`--balance ${options.balance}`);
   if (options.maxClients !== undefined) parts.push(`--max-clients ${options.maxClients}`);
-  parts.push(`--server-version ${versions.server} --openssl-version ${versions.openssl}`);
+  if (pinVersions) parts.push(`--server-version ${versions.server} --openssl-version ${versions.openssl}`);
   return parts.join(' ');
 }
 

@@ -86,4 +86,49 @@ describe('renderRunbook', () => {
     ]);
     expect(shellLines(text)).toContain('wss-conf probe wss://chat.example.com:8443/');
   });
+
+  it('a wildcard gets the DNS-01 certbot line, and every shell word is quoted where a shell would expand it', () => {
+    const wild = parseGenerationOptions({ domain: ['*.example.com'], backend: ['8282'] });
+    const lines = shellLines(renderRunbook({ server: 'nginx', options: wild, versions: versions('1.22.1') }));
+    expect(lines[0]).toBe("certbot certonly --manual --preferred-challenges dns -d '*.example.com'");
+    expect(lines.find((line) => line.startsWith('wss-conf nginx'))).toContain("--domain '*.example.com'");
+  });
+
+  it('quotes an --out path that a shell would split or run, as exactly one word', () => {
+    const text = renderRunbook({
+      server: 'nginx',
+      options,
+      versions: versions('1.22.1'),
+      writtenTo: "/tmp/x y;touch $(id)'s.conf",
+    });
+    expect(shellLines(text)).toContain(
+      "install -m 644 '/tmp/x y;touch $(id)'\\''s.conf' /etc/nginx/sites-available/example.com.conf",
+    );
+  });
+
+  it('skips the copy when --out wrote the file where it belongs', () => {
+    const text = renderRunbook({
+      server: 'nginx',
+      options,
+      versions: versions('1.22.1'),
+      writtenTo: '/etc/nginx/sites-available/example.com.conf',
+    });
+    expect(shellLines(text)).toContain('# /etc/nginx/sites-available/example.com.conf is in place already');
+    expect(text).not.toContain('install -m 644 /etc/nginx/sites-available/example.com.conf /etc/nginx/sites-available/');
+  });
+
+  it('pins only a version that was given: a detected or default one is left for the server to detect', () => {
+    const guessed = { server: '1.22.1', openssl: '3.0.0', source: 'default' } as const;
+    const text = renderRunbook({ server: 'nginx', options, versions: guessed });
+    const commands = shellLines(text).filter((line) => /^wss-conf (nginx|apply)/.test(line));
+    expect(commands).toHaveLength(2);
+    for (const line of commands) expect(line).not.toContain('--server-version');
+    const written = renderRunbook({
+      server: 'nginx',
+      options,
+      versions: guessed,
+      writtenTo: '/tmp/site.conf',
+    });
+    expect(written).toContain('`/tmp/site.conf` was written for nginx 1.22.1 (default here)');
+  });
 });
