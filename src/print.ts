@@ -19,6 +19,18 @@ const useColor = Boolean(process.stderr.isTTY) && process.env.NO_COLOR === undef
 export const color = new Chalk({ level: useColor ? 1 : 0 });
 
 /**
+ * Where a command may show progress as it happens (apply's checklist): stdout on a terminal, unless the
+ * output is JSON for a program or --quiet asked for nothing but the result.
+ */
+export const liveOutput = (flags: {
+  readonly json?: unknown;
+  readonly quiet?: unknown;
+}): ((text: string) => void) | undefined =>
+  process.stdout.isTTY && flags.json !== true && flags.quiet !== true
+    ? (text) => process.stdout.write(text)
+    : undefined;
+
+/**
  * `--quiet` (every command) keeps what a script needs: the product on stdout, and errors with their
  * explanation (src/cli.ts prints those whatever the flags). Warnings and summaries go.
  */

@@ -4,7 +4,7 @@
  */
 import { Command, Option } from 'commander';
 import { toolVersion } from './generated/package-info.js';
-import { print } from './print.js';
+import { liveOutput, print } from './print.js';
 import {
   commanderFlags,
   type FlagSpec,
@@ -17,7 +17,7 @@ import {
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
-function addFlags(command: Command, specs: readonly FlagSpec[], server: ServerName): Command {
+function addFlags(command: Command, specs: readonly FlagSpec[], server: ServerName | 'the server'): Command {
   for (const spec of specs) {
     if (spec.repeatable) command.option(commanderFlags(spec), spec.describe(server), collect);
     else command.option(commanderFlags(spec), spec.describe(server));
@@ -26,7 +26,8 @@ function addFlags(command: Command, specs: readonly FlagSpec[], server: ServerNa
 }
 
 /** The generation options of DESIGN.md, shared by `nginx`, `apache` and `apply`. */
-const addSiteOptions = (command: Command, server: ServerName) => addFlags(command, siteFlags, server);
+const addSiteOptions = (command: Command, server: ServerName | 'the server') =>
+  addFlags(command, siteFlags, server);
 
 /** `nginx` and `apache`: the generation options plus where and how the file is written. */
 export const addGenerationOptions = (command: Command, server: ServerName) =>
@@ -123,7 +124,7 @@ export function buildProgram(): Command {
       print(await runApache(pickGenerationInput(flags), flags), flags);
     });
 
-  addQuiet(addServerLocationOptions(addSiteOptions(program.command('apply'), 'nginx')))
+  addQuiet(addServerLocationOptions(addSiteOptions(program.command('apply'), 'the server')))
     .description('install a site file, test, reload, verify, and roll back on any failure')
     .argument('<server>', 'nginx or apache')
     .option('--from <file>', 'install this rendered file instead of rendering from the options')
@@ -142,7 +143,7 @@ export function buildProgram(): Command {
     .addHelpText('after', examples.apply)
     .action(async (server: string, flags: Record<string, unknown>) => {
       const { runApply } = await import('./commands/apply.js');
-      print(await runApply(server, pickGenerationInput(flags), flags), flags);
+      print(await runApply(server, pickGenerationInput(flags), flags, { live: liveOutput(flags) }), flags);
     });
 
   addQuiet(addServerLocationOptions(program.command('rollback')))

@@ -17,7 +17,8 @@ export interface FlagSpec {
   readonly flag: string;
   /** The placeholder of its value, e.g. `dir`; absent for a switch. */
   readonly value?: string;
-  readonly describe: (server: ServerName) => string;
+  /** `the server` for `apply`, whose flags serve both servers. */
+  readonly describe: (server: ServerName | 'the server') => string;
   /** May be given several times; the values are collected in order. */
   readonly repeatable?: boolean;
   /** A one-letter alias, e.g. `q` for `-q`. */
@@ -83,12 +84,13 @@ export const siteFlags: readonly FlagSpec[] = [
     flag: 'max-clients',
     value: 'n',
     describe: (server) =>
-      `concurrent sockets to size for: the header and warnings give the ${server === 'nginx' ? 'nginx.conf' : 'MPM'} settings they need`,
+      `concurrent sockets to size for: the header and warnings give the ${{ nginx: 'nginx.conf', apache: 'MPM', 'the server': 'nginx.conf or MPM' }[server]} settings they need`,
   },
   {
     flag: 'server-version',
     value: 'x.y.z',
-    describe: (server) => `the ${server} version to write for (default: detected, else documented)`,
+    describe: (server) =>
+      `${server === 'the server' ? server : `the ${server}`} version to write for (default: detected, else documented)`,
   },
   {
     flag: 'openssl-version',

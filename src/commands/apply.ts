@@ -103,7 +103,8 @@ export async function planApply(
     return { server, content, target: resolve(flags.target), control, warnings: [] };
   }
   const { renderSite } = await import('./render-site.js');
-  const site = await renderSite(siteTarget(input), input);
+  // Missing options are asked for on a terminal, as `wss-conf nginx|apache` do (src/io/prompts.ts).
+  const site = await renderSite(siteTarget(input), input, undefined, { json: flags.json });
   const target = resolve(flags.target ?? defaultTarget(server, site.fileName));
   return { server, content: site.content, target, control, warnings: site.warnings };
 }
@@ -132,12 +133,15 @@ export async function dryRun(plan: ApplyPlan): Promise<CommandResult> {
  * is, and a wait for another apply's lock is visible. Off a terminal (a pipe, a log, CI) and with
  * --json it is printed once, whole, at the end, so the output is the same every time.
  */
-class Checklist {
+export class Checklist {
   readonly steps: Step[] = [];
+  /** A "…" line is on the screen, waiting for its result. */
+  private open = false;
   constructor(private readonly live?: (text: string) => void) {}
 
   begin(step: Step['step'], doing: string): void {
     this.live?.(`… ${step.padEnd(8)} ${doing}`);
+    this.open = this.live !== undefined;
   }
 
   record(step: Step['step'], ok: boolean, detail: string): void {
@@ -145,6 +149,13 @@ class Checklist {
     this.steps.push(entry);
     // \r and "erase line" (ECMA-48 EL, CSI 2 K) replace the "…" line begun for this step, if any.
     this.live?.(`\r\u001b[2K${stepLine(entry)}\n`);
+    this.open = false;
+  }
+
+  /** Ends a "…" line that will get no result (an error), so the error starts on a line of its own. */
+  interrupt(): void {
+    if (this.open) this.live?.('\n');
+    this.open = false;
   }
 
   /** What is left to print when the apply ends: nothing when every step was shown as it ended. */
@@ -154,18 +165,17 @@ class Checklist {
   }
 }
 
-/** Live on a terminal, unless the output is JSON or --quiet asked for none. */
-const checklistFor = (flags: ApplyFlags): Checklist =>
-  new Checklist(
-    process.stdout.isTTY && !flags.json && !flags.quiet ? (text) => process.stdout.write(text) : undefined,
-  );
+/** How apply may show its steps as they happen: src/print.ts decides (a terminal, no --json/--quiet). */
+export interface ApplyOutput {
+  readonly live?: (text: string) => void;
+}
 
 export async function runApplySequence(
   plan: ApplyPlan,
   flags: ApplyFlags,
   { keep, lockTimeoutMs }: ApplySettings,
+  checklist: Checklist,
 ): Promise<CommandResult> {
-  const checklist = checklistFor(flags);
   const record = (step: Step['step'], ok: boolean, detail: string) => checklist.record(step, ok, detail);
   const { target, control } = plan;
   if (!existsSync(dirname(target)))
@@ -396,11 +406,18 @@ export async function runApply(
   server: string,
   input: Record<string, unknown>,
   flags: ApplyFlags,
+  output: ApplyOutput = {},
 ): Promise<CommandResult> {
   const settings = parseApplyFlags(flags);
   const adapter = Object.hasOwn(serverAdapters, server) ? serverAdapters[server as ServerName] : undefined;
   if (!adapter) usage('<server>', Object.keys(serverAdapters).join(' or '), server);
   const { siteTarget, control } = await adapter(flags);
   const plan = await planApply(server as ServerName, input, flags, siteTarget, control);
-  return flags.dryRun ? dryRun(plan) : runApplySequence(plan, flags, settings);
+  if (flags.dryRun) return dryRun(plan);
+  const checklist = new Checklist(output.live);
+  try {
+    return await runApplySequence(plan, flags, settings, checklist);
+  } finally {
+    checklist.interrupt();
+  }
 }

@@ -155,7 +155,9 @@ export async function runLint(files: readonly string[], flags: LintFlags = {}): 
           : textReport(findings, { color, files: files.length });
 
   if (failing.length > 0) {
-    throw new ProblemFound(`lint: ${summarize(findings, files.length)} (--fail-on ${failOn})`, stdout);
+    // The one-line summary counts what the report shows: with --quiet, only the failing findings.
+    const counted = flags.quiet && format === 'text' ? failing : findings;
+    throw new ProblemFound(`lint: ${summarize(counted, files.length)} (--fail-on ${failOn})`, stdout);
   }
   return { stdout, warnings: [] };
 }

@@ -169,7 +169,8 @@ export interface GenerationOptions {
   readonly maxClients: number | undefined;
 }
 
-const flagOf = (key: PropertyKey | undefined): string =>
+/** The long flag of a schema key: `staticDir` → `--static-dir`. */
+export const flagOf = (key: PropertyKey | undefined): string =>
   `--${String(key ?? 'options').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 /** JSON quoting shows control characters as escapes, so a hostile value cannot forge output lines. */

@@ -19,7 +19,12 @@
  * @inquirer/prompts loads only when a prompt is shown: a plain render must start fast (bench/startup.mjs).
  */
 import { isUsageError, UsageError } from '../core/errors.js';
-import { type GenerationOptions, generationOptionsSchema, parseGenerationOptions } from '../core/options.js';
+import {
+  flagOf,
+  type GenerationOptions,
+  generationOptionsSchema,
+  parseGenerationOptions,
+} from '../core/options.js';
 
 type Input = Record<string, unknown>;
 type SchemaKey = keyof typeof generationOptionsSchema.shape;
@@ -28,8 +33,6 @@ const fieldSchemas = generationOptionsSchema.shape as Record<
   string,
   { safeParse: (value: unknown) => { success: boolean } }
 >;
-
-const flagOf = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 /** The keys the schema refuses to leave out (it has neither a default nor `optional` for them). */
 const missingRequiredOptions = (input: Input): string[] =>

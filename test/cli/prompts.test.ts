@@ -194,6 +194,36 @@ describe.skipIf(tmux.skip)('on a terminal (tmux)', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('apply asks too: the file it would install has the answered domain', async () => {
+    const target = outFile('applied.conf');
+    const t = start(
+      cli(
+        'apply',
+        'nginx',
+        '--backend',
+        '8282',
+        '--path',
+        '/ws',
+        '--target',
+        target,
+        '--dry-run',
+        ...nginxVersions,
+      ),
+    );
+    await t.waitFor('--domain is missing');
+    await t.waitFor('? Domain name(s)');
+    t.answer('apply.example.com');
+    await t.waitFor('? Certificate file (full chain)');
+    t.answer('');
+    await t.waitFor('? Private key file');
+    t.answer('');
+    await t.waitFor('? Directory of static files');
+    t.answer('');
+    expect(await t.exitStatus()).toBe(0);
+    expect(t.screen()).toContain('+#   wss-conf nginx --domain apply.example.com --backend 8282 --path /ws');
+    expect(existsSync(target)).toBe(false); // --dry-run
+  });
+
   it('asks nothing when every required option is given', async () => {
     const out = outFile('complete.conf');
     const t = start(

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, runCliAsync } from '../helpers/cli.js';
+import { shellLines } from '../helpers/markdown.js';
 import { startEchoBackend } from '../helpers/servers.js';
 import { inCi, requireTool } from '../helpers/tools.js';
 
@@ -26,8 +27,6 @@ const flags = [
   '--openssl-version',
   '3.0.0',
 ];
-const shellLines = (markdown: string): string[] =>
-  [...markdown.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((m) => (m[1] as string).trim().split('\n'));
 /** The runbook's own `wss-conf …` line, as arguments for the binary under test. */
 const argsOf = (line: string): string[] => line.replace(/^wss-conf /, '').split(' ');
 

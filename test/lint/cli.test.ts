@@ -51,6 +51,10 @@ describe('wss-conf lint (CLI)', () => {
     const failing = runCli(['lint', file, '-q', '--fail-on', 'warning']);
     expect(failing.status).toBe(1);
     expect(failing.stdout).toContain('warning  proxy-read-timeout');
+    // With an info finding beside it, stdout's summary and stderr's line count the same: what is shown.
+    const mixed = runCli(['lint', file, rule('tls-hsts-missing', 'bad.conf'), '-q', '--fail-on', 'warning']);
+    expect(mixed.stdout.trim().split('\n').at(-1)).toBe('0 errors, 1 warning, 0 info in 2 files');
+    expect(mixed.stderr).toBe('problem: lint: 0 errors, 1 warning, 0 info in 2 files (--fail-on warning)\n');
     const json = runCli(['lint', file, '--quiet', '--format', 'json']);
     expect(JSON.parse(json.stdout)).toEqual(JSON.parse(runCli(['lint', file, '--format', 'json']).stdout));
   });

@@ -3,10 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { parseGenerationOptions } from '../../src/core/options.js';
 import { renderRunbook } from '../../src/targets/runbook.js';
 import type { TargetVersions } from '../../src/targets/site.js';
+import { shellLines } from '../helpers/markdown.js';
 
 const versions = (server: string): TargetVersions => ({ server, openssl: '3.0.0', source: 'given' });
-const shellLines = (markdown: string): string[] =>
-  [...markdown.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((m) => (m[1] as string).trim().split('\n'));
 
 describe('renderRunbook', () => {
   const options = parseGenerationOptions({ domain: ['example.com'], backend: ['8282'], path: '/wss' });
@@ -114,7 +113,9 @@ describe('renderRunbook', () => {
       writtenTo: '/etc/nginx/sites-available/example.com.conf',
     });
     expect(shellLines(text)).toContain('# /etc/nginx/sites-available/example.com.conf is in place already');
-    expect(text).not.toContain('install -m 644 /etc/nginx/sites-available/example.com.conf /etc/nginx/sites-available/');
+    expect(text).not.toContain(
+      'install -m 644 /etc/nginx/sites-available/example.com.conf /etc/nginx/sites-available/',
+    );
   });
 
   it('pins only a version that was given: a detected or default one is left for the server to detect', () => {
