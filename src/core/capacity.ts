@@ -133,6 +133,180 @@ export function apacheSizing(maxClients: number): ApacheSizing {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Apache httpd: what the MPM makes of the directives a config writes (for lint)
+
+export type ApacheMpm = 'event' | 'worker' | 'prefork';
+
+/** The directives that size an MPM, as written; absent ones are undefined. */
+export interface ApacheMpmDirectives {
+  readonly maxRequestWorkers?: number | undefined;
+  readonly threadsPerChild?: number | undefined;
+  readonly threadLimit?: number | undefined;
+  readonly serverLimit?: number | undefined;
+}
+
+/**
+ * Each MPM's values for absent directives and its compile-time ceilings (mpm_common docs, 2.4:
+ * ServerLimit "16" for threaded MPMs and 256 for prefork, hard limit 20000, prefork 200000; ThreadLimit
+ * "64", hard limit 20000, event 100000; ThreadsPerChild "25"; MaxRequestWorkers "16 (ServerLimit)
+ * multiplied by the value of 25 (ThreadsPerChild)", prefork 256). The default MaxRequestWorkers is
+ * fixed before the config is read (event.c/worker.c pre_config: ServerLimit's and ThreadsPerChild's
+ * defaults multiplied), so it stays 400 when only ServerLimit or ThreadsPerChild is set. `codes` are the
+ * warnings httpd prints on stderr as it starts (and `apache2 -t` prints) when it changes a value, in the
+ * order event/worker check_config applies them: ThreadsPerChild cut to ThreadLimit, MaxRequestWorkers
+ * raised to ThreadsPerChild, rounded down to a multiple of it, then cut to ServerLimit x ThreadsPerChild
+ * (prefork: cut to ServerLimit). The error log gets the same warning under the next number (AH00516 for
+ * AH00515), logged on the second configuration pass (httpd 2.4.71, checked).
+ */
+export const apacheMpmDefaults = {
+  event: {
+    serverLimit: 16,
+    threadLimit: 64,
+    threadsPerChild: 25,
+    maxRequestWorkers: 16 * 25,
+    maxServerLimit: 20_000,
+    maxThreadLimit: 100_000,
+    codes: { threadsPerChild: 'AH00507', raised: 'AH00511', rounded: 'AH00513', serverLimit: 'AH00515' },
+  },
+  worker: {
+    serverLimit: 16,
+    threadLimit: 64,
+    threadsPerChild: 25,
+    maxRequestWorkers: 16 * 25,
+    maxServerLimit: 20_000,
+    maxThreadLimit: 20_000,
+    codes: { threadsPerChild: 'AH00310', raised: 'AH00314', rounded: 'AH00316', serverLimit: 'AH00318' },
+  },
+  prefork: {
+    serverLimit: 256,
+    threadLimit: 1,
+    threadsPerChild: 1,
+    maxRequestWorkers: 256,
+    maxServerLimit: 200_000,
+    maxThreadLimit: 1,
+    codes: { threadsPerChild: '', raised: '', rounded: '', serverLimit: 'AH00180' },
+  },
+} as const;
+
+/** One change httpd makes to a written value, with the code of the warning it logs at startup. */
+export interface ApacheMpmAdjustment {
+  /** The startup warning's code; the error log's is the next number. */
+  readonly code: string;
+  /** ThreadsPerChild cut to ThreadLimit; MaxRequestWorkers raised to ThreadsPerChild, rounded down to a
+   *  multiple of it, or cut to what ServerLimit allows. */
+  readonly kind: 'threadsPerChild' | 'raised' | 'rounded' | 'serverLimit';
+  readonly from: number;
+  readonly to: number;
+}
+
+export interface EffectiveMaxRequestWorkers {
+  readonly mpm: ApacheMpm;
+  /** MaxRequestWorkers as written, else the MPM's default. */
+  readonly written: number;
+  /** The values httpd runs with; prefork has no threads (ThreadsPerChild 1). */
+  readonly threadsPerChild: number;
+  readonly threadLimit: number;
+  readonly serverLimit: number;
+  /** The most workers at once, so, as each socket keeps one, the most sockets open at once. */
+  readonly maxRequestWorkers: number;
+  /** The directives that were absent, so took the MPM's default. */
+  readonly defaults: readonly (keyof ApacheMpmDirectives)[];
+  readonly adjustments: readonly ApacheMpmAdjustment[];
+}
+
+const clamp = (value: number, min: number, max: number) => Math.min(max, Math.max(min, value));
+
+/**
+ * The MaxRequestWorkers httpd runs with, after its own corrections (server/mpm/event/event.c and
+ * worker.c event_check_config/worker_check_config, prefork.c prefork_check_config; each row of
+ * test/unit/capacity.test.ts was checked against httpd 2.4.71's `apache2 -t`). A threaded MPM runs whole
+ * processes of ThreadsPerChild threads and at most ServerLimit of them, so MaxRequestWorkers 2000 with
+ * nothing else set becomes 16 x 25 = 400 (AH00515), and 1250 with ThreadsPerChild 64 becomes 1216 (AH00513).
+ */
+export function effectiveMaxRequestWorkers(
+  mpm: ApacheMpm,
+  written: ApacheMpmDirectives,
+): EffectiveMaxRequestWorkers {
+  const known = apacheMpmDefaults[mpm];
+  const keys = ['maxRequestWorkers', 'threadsPerChild', 'threadLimit', 'serverLimit'] as const;
+  const defaults = keys.filter(
+    (key) => written[key] === undefined && (mpm !== 'prefork' || !key.startsWith('thread')),
+  );
+  const adjustments: ApacheMpmAdjustment[] = [];
+  const serverLimit = clamp(written.serverLimit ?? known.serverLimit, 1, known.maxServerLimit);
+  const writtenWorkers = written.maxRequestWorkers ?? known.maxRequestWorkers;
+  let workers = writtenWorkers;
+
+  if (mpm === 'prefork') {
+    workers = Math.max(1, workers);
+    if (workers > serverLimit) {
+      adjustments.push({
+        code: known.codes.serverLimit,
+        kind: 'serverLimit',
+        from: workers,
+        to: serverLimit,
+      });
+      workers = serverLimit;
+    }
+    return {
+      mpm,
+      written: writtenWorkers,
+      threadsPerChild: 1,
+      threadLimit: 1,
+      serverLimit,
+      maxRequestWorkers: workers,
+      defaults,
+      adjustments,
+    };
+  }
+
+  const threadLimit = clamp(written.threadLimit ?? known.threadLimit, 1, known.maxThreadLimit);
+  let threadsPerChild = Math.max(1, written.threadsPerChild ?? known.threadsPerChild);
+  if (threadsPerChild > threadLimit) {
+    adjustments.push({
+      code: known.codes.threadsPerChild,
+      kind: 'threadsPerChild',
+      from: threadsPerChild,
+      to: threadLimit,
+    });
+    threadsPerChild = threadLimit;
+  }
+  if (workers < threadsPerChild) {
+    adjustments.push({ code: known.codes.raised, kind: 'raised', from: workers, to: threadsPerChild });
+    workers = threadsPerChild;
+  }
+  const processes = Math.floor(workers / threadsPerChild);
+  if (workers % threadsPerChild !== 0) {
+    adjustments.push({
+      code: known.codes.rounded,
+      kind: 'rounded',
+      from: workers,
+      to: processes * threadsPerChild,
+    });
+    workers = processes * threadsPerChild;
+  }
+  if (processes > serverLimit) {
+    adjustments.push({
+      code: known.codes.serverLimit,
+      kind: 'serverLimit',
+      from: workers,
+      to: serverLimit * threadsPerChild,
+    });
+    workers = serverLimit * threadsPerChild;
+  }
+  return {
+    mpm,
+    written: writtenWorkers,
+    threadsPerChild,
+    threadLimit,
+    serverLimit,
+    maxRequestWorkers: workers,
+    defaults,
+    adjustments,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
 // Both: the proxy's own connections to a backend
 
 /**

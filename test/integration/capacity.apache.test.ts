@@ -3,15 +3,23 @@
  * it is open (httpd 2.4 relays it in a loop on the request's thread), so MaxRequestWorkers is the most
  * sockets open at once. The same generated site runs behind an MPM with 32 workers, where only 32 of 40
  * sockets open, and behind the settings `wss-conf apache --max-clients 40 --json` printed, where all
- * 40 open and echo. Lint reads both main configs and says the same.
+ * 40 open and echo. Lint reads both main configs and says the same. And httpd's own config test lowers
+ * the MaxRequestWorkers of lint's fixtures to the numbers lint says it runs with.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
+import {
+  apacheBinaries,
+  apacheMainConfig,
+  findApacheModulesDir,
+  prepareServerRoot,
+} from '../../src/io/apache.js';
 import { type RunningApache, startApache } from '../helpers/apache-server.js';
-import { runCli } from '../helpers/cli.js';
+import { repoRoot, runCli } from '../helpers/cli.js';
 import { makeTestCa, type TestCa } from '../helpers/pki.js';
 import { type EchoBackend, freePort, startEchoBackend } from '../helpers/servers.js';
 import { requireTool } from '../helpers/tools.js';
@@ -172,5 +180,59 @@ describe.skipIf(tool.skip)('--max-clients for Apache, live: a socket holds a wor
     } finally {
       await apache.stop();
     }
+  });
+});
+
+/** `apache2 -t` on a throwaway ServerRoot whose main config includes `mpmFile`: its warnings. */
+async function configTestWarnings(mpmFile: string): Promise<string> {
+  const serverRoot = mkdtempSync(join(tmpdir(), 'wss-conf-mpm-'));
+  await prepareServerRoot(serverRoot);
+  const conf = join(serverRoot, 'conf', 'httpd.conf');
+  writeFileSync(
+    conf,
+    apacheMainConfig({
+      serverRoot,
+      modulesDir: findApacheModulesDir(),
+      modules: [],
+      include: [mpmFile],
+      extra: [`Listen 127.0.0.1:${await freePort()}`],
+    }),
+  );
+  const binary = apacheBinaries.find((name) => !spawnSync(name, ['-v'], { stdio: 'ignore' }).error) as string;
+  const result = spawnSync(binary, ['-d', serverRoot, '-f', conf, '-t'], { encoding: 'utf8' });
+  expect(result.status, result.stderr).toBe(0);
+  return result.stderr;
+}
+
+describe.skipIf(tool.skip)("httpd's own arithmetic: the MaxRequestWorkers lint says it runs with", () => {
+  const fixture = (file: string) => join(repoRoot, 'fixtures', 'lint', 'rules', 'max-clients-capacity', file);
+  const lintSays = (file: string) =>
+    runCli(['lint', fixture(file), '--max-clients', '1000', '--format', 'json']).stdout;
+
+  it.each([
+    // Nothing but MaxRequestWorkers 2000: the default ServerLimit 16 caps it at 16 x 25.
+    ['bad-server-limit.apache.conf', 'AH00515', 'decreasing to 400', 'httpd lowers it to 400'],
+    [
+      'bad-rounding.apache.conf',
+      'AH00513',
+      'decreasing to nearest multiple 1216',
+      'httpd rounds it down to 1216',
+    ],
+    [
+      'bad-default.apache.conf',
+      'AH00513',
+      'decreasing to nearest multiple 384',
+      'httpd rounds it down to 384',
+    ],
+  ])('%s: apache2 -t logs %s (%s), and lint says so', async (file, code, httpdSays, lintMessage) => {
+    const warnings = await configTestWarnings(fixture(file));
+    expect(warnings).toContain(code);
+    expect(warnings).toContain(httpdSays);
+    expect(lintSays(file)).toContain(lintMessage);
+  });
+
+  it('leaves alone what wss-conf apache --max-clients 1000 prints', async () => {
+    expect(await configTestWarnings(fixture('good.apache.conf'))).not.toMatch(/AH00(49[7-9]|5[01][0-9])/);
+    expect(JSON.parse(lintSays('good.apache.conf')).findings).toEqual([]);
   });
 });

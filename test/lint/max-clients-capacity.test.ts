@@ -78,6 +78,30 @@ describe('max-clients-capacity messages', () => {
     ]);
   });
 
+  it("Apache: the MaxRequestWorkers httpd runs with, after ServerLimit and ThreadsPerChild's rounding", () => {
+    const fix = 'fix: event MPM: ThreadLimit 64, ThreadsPerChild 64, MaxRequestWorkers 1280, ServerLimit 40';
+    expect(said('bad-server-limit.apache.conf', '1000')).toEqual([
+      '3: MaxRequestWorkers 2000: httpd lowers it to 400, ServerLimit 16 (the default) x ThreadsPerChild 25 ' +
+        '(the default) (AH00515/AH00516), which lets at most 400 sockets be open at once (each keeps a worker until it ' +
+        `closes), fewer than --max-clients 1000 | ${fix}`,
+    ]);
+    expect(said('bad-rounding.apache.conf', '1000')).toEqual([
+      '5: MaxRequestWorkers 1250: httpd rounds it down to 1216, a multiple of ThreadsPerChild 64 (AH00513/AH00514), ' +
+        `which leaves 216 workers beside 1000 sockets, where plain requests need 250 | ${fix}`,
+    ]);
+    expect(said('bad-default.apache.conf', '1000')).toEqual([
+      "4: no MaxRequestWorkers, so the event MPM's default 400 (16 x 25): httpd rounds it down to 384, a " +
+        'multiple of ThreadsPerChild 64 (AH00513/AH00514), which lets at most 384 sockets be open at once (each keeps ' +
+        `a worker until it closes), fewer than --max-clients 1000 | ${fix}`,
+    ]);
+    // Each MPM section with its own settings: prefork's 1250 is not rounded to event's ThreadsPerChild.
+    expect(said('good-mpm-sections.apache.conf', '1000')).toEqual([]);
+    expect(said('good-mpm-sections.apache.conf', '1251')).toEqual([
+      expect.stringMatching(/^6: MaxRequestWorkers 1250 lets at most 1250 sockets/),
+      expect.stringMatching(/^11: MaxRequestWorkers 1280 leaves 29 workers beside 1251 sockets/),
+    ]);
+  });
+
   it('the MPM config alone is read as Apache, without --server', () => {
     const { servers } = lintPaths([fixture('bad.apache.conf')], { cwd: repoRoot });
     expect([...servers.values()]).toEqual(['apache']);

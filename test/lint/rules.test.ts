@@ -118,6 +118,11 @@ const cases: [string, string, LintFlags, string[]][] = [
   ['max-clients-capacity', 'bad.apache.conf', { maxClients: '50' }, []],
   ['max-clients-capacity', 'site.apache.conf', { maxClients: '1000' }, ['2:1 info']],
   ['max-clients-capacity', 'good.apache.conf', { maxClients: '1000' }, []],
+  ['max-clients-capacity', 'bad-server-limit.apache.conf', { maxClients: '1000' }, ['3:1 warning']],
+  ['max-clients-capacity', 'bad-server-limit.apache.conf', { maxClients: '300' }, []],
+  ['max-clients-capacity', 'bad-rounding.apache.conf', { maxClients: '1000' }, ['5:1 warning']],
+  ['max-clients-capacity', 'bad-default.apache.conf', { maxClients: '1000' }, ['4:1 warning']],
+  ['max-clients-capacity', 'good-mpm-sections.apache.conf', { maxClients: '1000' }, []],
 ];
 
 /** "line:column severity" for the rule under test, "line:column severity rule" for any other. */

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   apacheSizing,
   backendPortsShortfall,
+  effectiveMaxRequestWorkers,
   linuxEphemeralPorts,
   maxClientsRange,
   nginxSizing,
@@ -119,6 +120,57 @@ describe('apacheSizing', () => {
         expect(sizing.serverLimit).toBe(2 * sizing.processes);
         // The event MPM's compile-time cap on ServerLimit (MAX_SERVER_LIMIT in server/mpm/event/event.c).
         expect(sizing.serverLimit).toBeLessThanOrEqual(20000);
+      }),
+    );
+  });
+});
+
+describe('effectiveMaxRequestWorkers: what httpd makes of the MPM directives a config writes', () => {
+  // Each row was checked against the real httpd 2.4.71 (apache2 -t prints the AH codes it lists).
+  it.each([
+    ['event', {}, 400, []],
+    ['event', { maxRequestWorkers: 2000 }, 400, ['AH00515 400']],
+    ['event', { maxRequestWorkers: 1250, threadsPerChild: 64, serverLimit: 40 }, 1216, ['AH00513 1216']],
+    ['event', { maxRequestWorkers: 1250, threadsPerChild: 64 }, 1024, ['AH00513 1216', 'AH00515 1024']],
+    ['event', { threadsPerChild: 64 }, 384, ['AH00513 384']],
+    ['event', { threadsPerChild: 100, maxRequestWorkers: 1000 }, 960, ['AH00507 64', 'AH00513 960']],
+    ['event', { threadsPerChild: 64, maxRequestWorkers: 10 }, 64, ['AH00511 64']],
+    ['event', { threadLimit: 16, threadsPerChild: 16, maxRequestWorkers: 32, serverLimit: 2 }, 32, []],
+    ['event', { threadLimit: 64, threadsPerChild: 64, maxRequestWorkers: 1280, serverLimit: 40 }, 1280, []],
+    ['event', { threadLimit: 64, threadsPerChild: 25, maxRequestWorkers: 150 }, 150, []], // Debian's
+    ['worker', { maxRequestWorkers: 2000 }, 400, ['AH00318 400']],
+    [
+      'worker',
+      { threadsPerChild: 100, maxRequestWorkers: 1250, serverLimit: 40 },
+      1216,
+      ['AH00310 64', 'AH00316 1216'],
+    ],
+    ['prefork', { maxRequestWorkers: 300 }, 256, ['AH00180 256']],
+    ['prefork', { maxRequestWorkers: 300, serverLimit: 300 }, 300, []],
+    ['prefork', {}, 256, []],
+  ] as const)('%s MPM, %j: %i workers', (mpm, written, workers, adjustments) => {
+    const effective = effectiveMaxRequestWorkers(mpm, written);
+    expect(effective.maxRequestWorkers).toBe(workers);
+    expect(effective.adjustments.map((a) => `${a.code} ${a.to}`)).toEqual(adjustments);
+  });
+
+  it('says which values are httpd defaults', () => {
+    expect(effectiveMaxRequestWorkers('event', { maxRequestWorkers: 2000 })).toMatchObject({
+      written: 2000,
+      threadsPerChild: 25,
+      serverLimit: 16,
+      defaults: ['threadsPerChild', 'threadLimit', 'serverLimit'],
+    });
+    expect(effectiveMaxRequestWorkers('event', {}).defaults).toContain('maxRequestWorkers');
+  });
+
+  it('leaves what wss-conf apache --max-clients prints as it is, for every N', () => {
+    fc.assert(
+      fc.property(anyMaxClients, (n) => {
+        const sizing = apacheSizing(n);
+        const effective = effectiveMaxRequestWorkers('event', sizing);
+        expect(effective.adjustments).toEqual([]);
+        expect(effective.maxRequestWorkers).toBe(sizing.maxRequestWorkers);
       }),
     );
   });

@@ -1,6 +1,20 @@
-import { apacheSizing, nginxDefaults, nginxSizing, socketsPerNginxWorker } from '../../core/capacity.js';
+import {
+  type ApacheMpm,
+  type ApacheMpmAdjustment,
+  type ApacheMpmDirectives,
+  apacheDefaults,
+  apacheMpmDefaults,
+  apacheSizing,
+  type EffectiveMaxRequestWorkers,
+  effectiveMaxRequestWorkers,
+  nginxDefaults,
+  nginxSizing,
+  socketsPerNginxWorker,
+} from '../../core/capacity.js';
 import type { Located } from '../finding.js';
 import type { LintModel } from '../model.js';
+import type { ApacheModel } from '../model-apache.js';
+import type { ApacheDirective } from '../parse-apache.js';
 import type { Report, Rule } from '../rule.js';
 
 /**
@@ -13,7 +27,8 @@ import type { Report, Rule } from '../rule.js';
  * worker runs out, nginx logs "worker_connections are not enough" and drops the connection.
  *
  * Apache: every tunnelled socket keeps a worker thread (or, with prefork, a process) until it closes,
- * so `MaxRequestWorkers` bounds the sockets open at once (mpm_common docs, MaxRequestWorkers).
+ * so `MaxRequestWorkers` bounds the sockets open at once (mpm_common docs, MaxRequestWorkers), as httpd
+ * corrects it: rounded down to whole processes and capped by ServerLimit (see checkApache).
  */
 export const maxClientsCapacity: Rule = {
   id: 'max-clients-capacity',
@@ -102,6 +117,64 @@ function checkNginx(model: LintModel, maxClients: number, report: Report): void 
   }
 }
 
+/** `<IfModule mpm_event_module>` or `<IfModule event.c>`: the MPM its contents are for. */
+const mpmSection = /^(?:mpm_(event|worker|prefork)_module|(event|worker|prefork)\.c)$/i;
+const sizingKeys = [
+  'maxrequestworkers',
+  'maxclients',
+  'threadsperchild',
+  'threadlimit',
+  'serverlimit',
+] as const;
+
+/** The MPM each directive inside an MPM's <IfModule> section is for (the innermost such section). */
+function mpmOfDirectives(apache: ApacheModel): Map<ApacheDirective, ApacheMpm> {
+  const scoped = new Map<ApacheDirective, ApacheMpm>();
+  const mark = (nodes: readonly ApacheDirective[], mpm: ApacheMpm): void => {
+    for (const node of nodes) {
+      scoped.set(node, mpm);
+      if (node.section) mark(node.section, mpm);
+    }
+  };
+  // In file order, so an inner section comes after the one around it and wins.
+  for (const section of apache.directives('ifmodule')) {
+    const match = mpmSection.exec(section.args[0] ?? '');
+    const mpm = (match?.[1] ?? match?.[2])?.toLowerCase() as ApacheMpm | undefined;
+    if (mpm && section.section) mark(section.section, mpm);
+  }
+  return scoped;
+}
+
+/** `AH00515/AH00516`: the warning httpd prints as it starts, and the one it writes to the error log. */
+const codes = (code: string): string => `${code}/AH${String(Number(code.slice(2)) + 1).padStart(5, '0')}`;
+
+/** Why httpd runs with another number than the one written, as its startup warning would say. */
+function adjustmentPhrase(adjustment: ApacheMpmAdjustment, effective: EffectiveMaxRequestWorkers): string {
+  const code = codes(adjustment.code);
+  const isDefault = (key: keyof ApacheMpmDirectives) =>
+    effective.defaults.includes(key) ? ' (the default)' : '';
+  switch (adjustment.kind) {
+    case 'threadsPerChild':
+      return `ThreadsPerChild ${adjustment.from} is above ThreadLimit ${adjustment.to}${isDefault('threadLimit')}, so it is ${adjustment.to} (${code})`;
+    case 'raised':
+      return `httpd raises it to ${adjustment.to}, one process of ThreadsPerChild (${code})`;
+    case 'rounded':
+      return `httpd rounds it down to ${adjustment.to}, a multiple of ThreadsPerChild ${effective.threadsPerChild} (${code})`;
+    case 'serverLimit':
+      return effective.mpm === 'prefork'
+        ? `httpd lowers it to ${adjustment.to}, ServerLimit ${effective.serverLimit}${isDefault('serverLimit')} (${code})`
+        : `httpd lowers it to ${adjustment.to}, ServerLimit ${effective.serverLimit}${isDefault('serverLimit')} x ` +
+            `ThreadsPerChild ${effective.threadsPerChild}${isDefault('threadsPerChild')} (${code})`;
+  }
+}
+
+/**
+ * Apache: the MaxRequestWorkers httpd runs with, not the one written. The event MPM runs whole processes
+ * of ThreadsPerChild threads, at most ServerLimit of them, so it rounds MaxRequestWorkers down to a
+ * multiple of ThreadsPerChild and cuts it to ServerLimit x ThreadsPerChild (src/core/capacity.ts,
+ * effectiveMaxRequestWorkers), with the MPM's defaults for what the files do not set. Directives inside an
+ * MPM's <IfModule> section count for that MPM only; the others for every MPM, read as the event MPM's.
+ */
 function checkApache(model: LintModel, maxClients: number, report: Report): void {
   const apache = model.apache;
   if (!apache) return;
@@ -109,30 +182,77 @@ function checkApache(model: LintModel, maxClients: number, report: Report): void
   const fix =
     `event MPM: ThreadLimit ${sizing.threadLimit}, ThreadsPerChild ${sizing.threadsPerChild}, ` +
     `MaxRequestWorkers ${sizing.maxRequestWorkers}, ServerLimit ${sizing.serverLimit}`;
-  // MaxClients is the 2.2 name, still read by 2.4 (mpm_common docs, MaxRequestWorkers).
-  const limits = [...apache.directives('maxrequestworkers'), ...apache.directives('maxclients')];
-  if (limits.length === 0) {
+  const present = sizingKeys.some((key) => apache.directives(key).length > 0);
+  if (!present) {
     const first = apache.sites[0];
     if (first) {
       report(
         first,
         `--max-clients ${maxClients}: no MaxRequestWorkers in the files given, so the capacity was not checked ` +
-          '(Debian sets 150 in mods-available/mpm_event.conf)',
+          `(Debian sets ${apacheDefaults.debianMaxRequestWorkers} in mods-available/mpm_event.conf)`,
         { severity: 'info', fix: `lint the MPM config too, or set it: ${fix}` },
       );
     }
     return;
   }
+
+  const mpmOf = mpmOfDirectives(apache);
+  /** The last of `key` that applies under `mpm` (httpd keeps the last value read), unless not a number. */
+  const setting = (key: string, mpm: ApacheMpm): { value: number | undefined; readable: boolean } => {
+    const applying = apache.directives(key).filter((node) => (mpmOf.get(node) ?? mpm) === mpm);
+    const last = applying[applying.length - 1];
+    if (!last) return { value: undefined, readable: true };
+    const value = numberIn(last.args);
+    return { value, readable: value !== undefined };
+  };
+  const judge = (mpm: ApacheMpm, at: ApacheDirective, written: ApacheDirective | undefined): void => {
+    const settings = {
+      threadsPerChild: setting('threadsperchild', mpm),
+      threadLimit: setting('threadlimit', mpm),
+      serverLimit: setting('serverlimit', mpm),
+    };
+    const maxRequestWorkers = written ? numberIn(written.args) : undefined;
+    // A value lint cannot read (a ${VARIABLE}, a percentage) leaves the arithmetic unknown.
+    if ((written && maxRequestWorkers === undefined) || !Object.values(settings).every((s) => s.readable))
+      return;
+    const effective = effectiveMaxRequestWorkers(mpm, {
+      maxRequestWorkers,
+      threadsPerChild: settings.threadsPerChild.value,
+      threadLimit: settings.threadLimit.value,
+      serverLimit: settings.serverLimit.value,
+    });
+    const workers = effective.maxRequestWorkers;
+    if (workers >= maxClients + sizing.spareThreads) return;
+    const subject = written
+      ? `${written.name} ${effective.written}`
+      : mpm === 'prefork'
+        ? `no MaxRequestWorkers, so the prefork MPM's default ${effective.written}`
+        : `no MaxRequestWorkers, so the ${mpm} MPM's default ${effective.written} ` +
+          `(${apacheMpmDefaults[mpm].serverLimit} x ${apacheMpmDefaults[mpm].threadsPerChild})`;
+    const shortfall =
+      workers < maxClients
+        ? `lets at most ${workers} sockets be open at once (each keeps a worker until it closes), fewer than --max-clients ${maxClients}`
+        : `leaves ${workers - maxClients} workers beside ${maxClients} sockets, where plain requests need ${sizing.spareThreads}`;
+    const steps = effective.adjustments.map((adjustment) => adjustmentPhrase(adjustment, effective));
+    const said =
+      steps.length > 0
+        ? `${subject}: ${steps.join(', then ')}, which ${shortfall}`
+        : `${subject} ${shortfall}`;
+    report(at, said, { fix });
+  };
+
+  // MaxClients is the 2.2 name, still read by 2.4 (mpm_common docs, MaxRequestWorkers).
+  const limits = [...apache.directives('maxrequestworkers'), ...apache.directives('maxclients')];
   // Every one is judged: a config may hold sections for several MPMs (<IfModule mpm_prefork_module>…),
   // and a socket needs a worker under each of them.
-  for (const limit of limits) {
-    const value = numberIn(limit.args);
-    // Unrounded: the multiple of ThreadsPerChild only matters to the event MPM's arithmetic.
-    if (value === undefined || value >= maxClients + sizing.spareThreads) continue;
-    const shortfall =
-      value < maxClients
-        ? `lets at most ${value} sockets be open at once (each keeps a worker until it closes), fewer than --max-clients ${maxClients}`
-        : `leaves ${value - maxClients} workers beside ${maxClients} sockets, where plain requests need ${sizing.spareThreads}`;
-    report(limit, `${limit.name} ${value} ${shortfall}`, { fix });
+  for (const limit of limits) judge(mpmOf.get(limit) ?? 'event', limit, limit);
+  if (limits.length > 0) return;
+  // No MaxRequestWorkers, but other MPM settings: the files are the MPM config, and the default applies.
+  const others = sizingKeys.flatMap((key) => apache.directives(key));
+  for (const mpm of new Set(others.map((node) => mpmOf.get(node) ?? 'event'))) {
+    const first = ['threadsperchild', 'serverlimit', 'threadlimit']
+      .map((key) => apache.directives(key).find((node) => (mpmOf.get(node) ?? 'event') === mpm))
+      .find((node) => node !== undefined);
+    if (first) judge(mpm, first, undefined);
   }
 }
