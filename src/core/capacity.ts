@@ -80,8 +80,15 @@ export function nginxSizing(maxClients: number): NginxSizing {
   };
 }
 
-/** The most sockets one worker can hold with `workerConnections`: two connections each. */
-export const socketsPerNginxWorker = (workerConnections: number): number => Math.floor(workerConnections / 2);
+/**
+ * The most sockets one worker can hold with `workerConnections`: two connections each, after the ones a
+ * worker spends before any client. Each listening socket takes one in every worker (ngx_event_process_init
+ * gives each a connection), and so does the worker's channel to its master (ngx_add_channel_event calls
+ * ngx_get_connection). nginx always listens somewhere, so one listener is the least: with the default
+ * 512, at most 255 sockets, which test/integration/capacity.nginx.test.ts sees.
+ */
+export const socketsPerNginxWorker = (workerConnections: number, listeningSockets = 1): number =>
+  Math.max(0, Math.floor((workerConnections - 1 - listeningSockets) / 2));
 
 // ---------------------------------------------------------------------------------------------------
 // Apache httpd, event MPM

@@ -53,7 +53,8 @@ function sizingLines(sizing: NginxSizing): string[] {
     `${sizing.workerConnections} = 2 x ${n} sockets + ${sizing.marginConnections} for listeners and plain requests. Descriptors: one per connection`,
     "and as many again for files. A root master with CAP_SYS_RESOURCE (as under systemd) raises the workers'",
     `limit itself; elsewhere (containers, no root) the hard limit (LimitNOFILE=, ulimit -Hn) must be ${sizing.workerRlimitNofile}.`,
-    `Debian's worker_connections ${nginxDefaults.debianWorkerConnections} holds ${socketsPerNginxWorker(nginxDefaults.debianWorkerConnections)} sockets.`,
+    `Debian's worker_connections ${nginxDefaults.debianWorkerConnections} holds at most ${socketsPerNginxWorker(nginxDefaults.debianWorkerConnections)} sockets, fewer with more than one listening socket:`,
+    "the worker's channel to its master and every listening socket take a connection too.",
     `  Check:         wss-conf lint /etc/nginx/nginx.conf --max-clients ${n}`,
   ];
 }
@@ -64,7 +65,7 @@ export function nginxSizingWarning(sizing: NginxSizing): string {
   return (
     `--max-clients ${sizing.maxClients}: nginx.conf needs worker_connections ${sizing.workerConnections} (in events) and ` +
     `worker_rlimit_nofile ${sizing.workerRlimitNofile} (main context), which a site file cannot set; ` +
-    `Debian's worker_connections ${debian} holds at most ${socketsPerNginxWorker(debian)} sockets ` +
+    `Debian's worker_connections ${debian} holds at most ${socketsPerNginxWorker(debian)} sockets, fewer with more than one listening socket ` +
     `(check: wss-conf lint /etc/nginx/nginx.conf --max-clients ${sizing.maxClients})`
   );
 }

@@ -94,7 +94,12 @@ describe('--max-clients: the warning and --json state the main-context settings'
     expect(result.stderr).toContain(
       'warning: --max-clients 300: nginx.conf needs worker_connections 856 (in events) and ' +
         "worker_rlimit_nofile 1712 (main context), which a site file cannot set; Debian's worker_connections 768 " +
-        'holds at most 384 sockets (check: wss-conf lint /etc/nginx/nginx.conf --max-clients 300)',
+        'holds at most 383 sockets, fewer with more than one listening socket ' +
+        '(check: wss-conf lint /etc/nginx/nginx.conf --max-clients 300)',
+    );
+    expect(result.stdout).toContain(
+      "# Debian's worker_connections 768 holds at most 383 sockets, fewer with more than one listening socket:\n" +
+        "# the worker's channel to its master and every listening socket take a connection too.\n",
     );
     expect(result.stdout).toContain(
       '#   worker_rlimit_nofile 1712;\n#   events { worker_connections 856; }\n',

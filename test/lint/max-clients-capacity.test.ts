@@ -19,7 +19,8 @@ describe('max-clients-capacity messages', () => {
     expect(said('bad.conf', '1000')).toEqual([
       '3: no worker_rlimit_nofile: workers keep the descriptor limit nginx starts with, 1024 under systemd unless ' +
         'its unit sets LimitNOFILE=, and --max-clients 1000 needs 5000 | fix: worker_rlimit_nofile 5000;  (main context)',
-      '7: worker_connections 768 lets one worker hold at most 384 sockets (two connections each), fewer than ' +
+      '7: worker_connections 768 lets one worker hold at most 383 sockets (two connections each, after one for ' +
+        "the worker's channel to its master and one per listening socket), fewer than " +
         '--max-clients 1000; worker_processes auto adds a worker per CPU core, but nginx does not spread connections ' +
         'evenly over them | fix: events { worker_connections 2500; }  (2 x 1000 sockets + 500)',
     ]);
@@ -38,8 +39,9 @@ describe('max-clients-capacity messages', () => {
     expect(said('bad-workers.conf', '1000')).toEqual([
       '3: worker_rlimit_nofile 2048 gives a worker fewer descriptors than --max-clients 1000 needs: 5000, one per ' +
         'connection and as many again for files | fix: worker_rlimit_nofile 5000;',
-      '6: worker_connections 1024 lets one worker hold at most 512 sockets (two connections each), fewer than ' +
-        '--max-clients 1000; the 4 workers together would hold 2048 only if nginx spread connections evenly, which ' +
+      '6: worker_connections 1024 lets one worker hold at most 511 sockets (two connections each, after one for ' +
+        "the worker's channel to its master and one per listening socket), fewer than " +
+        '--max-clients 1000; the 4 workers together would hold 2044 only if nginx spread connections evenly, which ' +
         'it does not | fix: events { worker_connections 2500; }  (2 x 1000 sockets + 500)',
     ]);
   });
@@ -47,7 +49,7 @@ describe('max-clients-capacity messages', () => {
   it("nginx's defaults when nothing is set", () => {
     expect(said('bad-default.conf', '1000')).toEqual([
       expect.stringContaining(
-        "2: no worker_connections: nginx's default of 512 lets one worker hold at most 256",
+        "2: no worker_connections: nginx's default of 512 lets one worker hold at most 255 sockets",
       ),
       expect.stringContaining('2: no worker_rlimit_nofile'),
     ]);

@@ -65,11 +65,11 @@ describe('nginxSizing', () => {
     });
   });
 
-  it('lets one worker hold every socket, with room to spare, within the kernel limit on descriptors', () => {
+  it('lets one worker hold every socket, beside 64 listeners and room to spare, within the kernel limit on descriptors', () => {
     fc.assert(
       fc.property(anyMaxClients, (n) => {
         const sizing = nginxSizing(n);
-        expect(socketsPerNginxWorker(sizing.workerConnections)).toBeGreaterThanOrEqual(n + 128);
+        expect(socketsPerNginxWorker(sizing.workerConnections, 64)).toBeGreaterThanOrEqual(n + 64);
         expect(sizing.workerRlimitNofile).toBeGreaterThanOrEqual(sizing.workerConnections);
         // fs.nr_open's default: setrlimit above it fails even for root.
         expect(sizing.workerRlimitNofile).toBeLessThanOrEqual(1048576);
@@ -78,12 +78,19 @@ describe('nginxSizing', () => {
   });
 
   it.each([
-    [512, 256], // nginx's default
-    [768, 384], // Debian's nginx.conf
-    [1024, 512],
-    [25000, 12500],
-  ])('worker_connections %i holds at most %i sockets in one worker', (wc, sockets) => {
-    expect(socketsPerNginxWorker(wc)).toBe(sockets);
+    // The worker's channel to the master and each listening socket take a connection before any client.
+    [512, 1, 255], // nginx's default: test/integration/capacity.nginx.test.ts sees at most 255 open
+    [768, 1, 383], // Debian's nginx.conf
+    [768, 4, 381], // a site on 443 and 80, IPv4 and IPv6
+    [1024, 1, 511],
+    [25000, 1, 12499],
+    [2, 1, 0],
+  ])('worker_connections %i, %i listening socket(s): at most %i sockets in one worker', (wc, listeners, sockets) => {
+    expect(socketsPerNginxWorker(wc, listeners)).toBe(sockets);
+  });
+
+  it('counts one listening socket unless told more, as nginx needs at least one', () => {
+    expect(socketsPerNginxWorker(512)).toBe(255);
   });
 });
 

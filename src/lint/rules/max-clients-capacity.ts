@@ -22,7 +22,8 @@ import type { Report, Rule } from '../rule.js';
  * --max-clients N` prints, computed by src/core/capacity.ts (which says why each number is what it is).
  *
  * nginx: every proxied socket takes two of a worker's `worker_connections` (default 512, ngx_core_module
- * docs; Debian ships 768), and nginx does not spread connections evenly over `worker_processes`, so one
+ * docs; Debian ships 768), after the worker's channel to its master and its listening sockets have one
+ * each (socketsPerNginxWorker), and nginx does not spread connections evenly over `worker_processes`, so one
  * worker must be able to hold them all; `worker_rlimit_nofile` must give it the descriptors. When a
  * worker runs out, nginx logs "worker_connections are not enough" and drops the connection.
  *
@@ -80,7 +81,8 @@ function checkNginx(model: LintModel, maxClients: number, report: Report): void 
       : `no worker_connections: nginx's default of ${connections}`;
     const shortfall =
       perWorker < maxClients
-        ? `lets one worker hold at most ${perWorker} sockets (two connections each), fewer than --max-clients ${maxClients}`
+        ? `lets one worker hold at most ${perWorker} sockets (two connections each, after one for the worker's channel ` +
+          `to its master and one per listening socket), fewer than --max-clients ${maxClients}`
         : `leaves ${connections - sizing.socketConnections} connections beside ${maxClients} sockets (two each), ` +
           `where listeners, plain requests and reconnecting clients need ${sizing.marginConnections}`;
     const workers = Number(processes);
