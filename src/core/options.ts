@@ -28,7 +28,7 @@ const versionPattern = /^[0-9]{1,3}\.[0-9]{1,3}(?:\.[0-9]{1,3})?$/;
 const maxTimeoutSeconds = 7 * 24 * 3600;
 const durationUnits = { s: 1, m: 60, h: 3600 } as const;
 
-import { maxClientsAllowed, maxClientsPattern } from './capacity.js';
+import { maxClientsAllowed, maxClientsPattern, maxClientsRange } from './capacity.js';
 import { type BalanceMethod, balanceMethods, tlsProfileNames } from './choices.js';
 
 export { type BalanceMethod, balanceMethods, tlsProfileNames };
@@ -313,6 +313,14 @@ export function optionsFileJsonSchema(): Record<string, unknown> {
   const properties = Object.fromEntries(
     Object.entries(generated.properties).map(([key, value]) => [kebab(key), value]),
   );
+  // YAML and JSON read `max-clients: 300` as a number, which optionsFromFile accepts (as text, through the
+  // same pattern); editors checking against the schema must accept it too.
+  properties['max-clients'] = {
+    anyOf: [
+      { type: 'integer', minimum: maxClientsRange.min, maximum: maxClientsRange.max },
+      properties['max-clients'],
+    ],
+  };
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: 'https://github.com/wss-conf/wss-conf/schema.json',

@@ -1,9 +1,10 @@
 /** `--max-clients` as a user meets it: the real CLI, its exit codes, its warnings, its --json. */
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { fromJSONSchema } from 'zod';
+import { repoRoot, runCli } from '../helpers/cli.js';
 
 const site = (server: 'nginx' | 'apache') => [
   server,
@@ -84,6 +85,36 @@ describe('--max-clients: bad values are usage errors (exit 2), and nothing is wr
     const refused = runCli(['nginx', '--config', bad]);
     expect(refused.status).toBe(2);
     expect(refused.stderr).toContain(`${bad}: max-clients: "0.5" is not allowed; ${allowed}`);
+  });
+});
+
+describe('--max-clients in options files: schema.json says what wss-conf accepts', () => {
+  // Editors check options files against the published schema.json; a value it refuses that wss-conf
+  // takes (YAML and JSON read `max-clients: 300` as a number) marks a good file as wrong.
+  const published = fromJSONSchema(JSON.parse(readFileSync(join(repoRoot, 'schema.json'), 'utf8')));
+
+  it.each([
+    [300, true],
+    ['300', true],
+    [200000, true],
+    [0.5, false],
+    [200001, false],
+    ['010', false],
+  ] as const)('max-clients: %j', (value, accepted) => {
+    const options = { domain: ['example.com'], backend: ['8282'], 'max-clients': value };
+    expect(published.safeParse(options).success).toBe(accepted);
+    const file = join(dir, `schema-${String(value)}.json`);
+    writeFileSync(file, JSON.stringify(options));
+    const result = runCli([
+      'nginx',
+      '--config',
+      file,
+      '--server-version',
+      '1.22.1',
+      '--openssl-version',
+      '3.0.0',
+    ]);
+    expect(result.status, result.stderr).toBe(accepted ? 0 : 2);
   });
 });
 
