@@ -321,6 +321,15 @@ export function optionsFileJsonSchema(): Record<string, unknown> {
       properties['max-clients'],
     ],
   };
+  // optionsFromFile also takes a port as a number (YAML reads `listen: 8443` so) and a lone value for a
+  // list key; the published schema must too, or editors mark good files wrong.
+  const port = { type: 'integer', minimum: 1, maximum: 65535 };
+  for (const key of ['listen', 'redirect-listen']) properties[key] = { anyOf: [port, properties[key]] };
+  for (const key of listKeys) {
+    const list = properties[key] as { items: Record<string, unknown> };
+    const item = key === 'backend' ? { anyOf: [port, list.items] } : list.items;
+    properties[key] = { anyOf: [{ ...list, items: item }, item] };
+  }
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: 'https://github.com/wss-conf/wss-conf/schema.json',

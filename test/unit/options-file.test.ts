@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fromJSONSchema } from 'zod';
 import { UsageError } from '../../src/core/errors.js';
 import { optionsFileJsonSchema, optionsFromFile, parseGenerationOptions } from '../../src/core/options.js';
 import { repoRoot, runCli } from '../helpers/cli.js';
@@ -12,6 +13,35 @@ const write = (name: string, text: string) => {
   writeFileSync(path, text);
   return path;
 };
+
+describe('schema.json accepts the forms an options file may use, and refuses what wss-conf refuses', () => {
+  // Editors mark a file wrong when schema.json refuses it: YAML reads `backend: 8282` and `listen: 8443`
+  // as numbers, and a lone domain or backend needs no list. optionsFromFile takes all of these.
+  const published = fromJSONSchema(optionsFileJsonSchema() as Parameters<typeof fromJSONSchema>[0]);
+  const accepts = (file: Record<string, unknown>): boolean => {
+    try {
+      optionsFromFile(file, 'site.yaml');
+      return true;
+    } catch (error) {
+      if (error instanceof UsageError) return false;
+      throw error;
+    }
+  };
+  it.each([
+    [{ domain: 'example.com', backend: 8282 }, true],
+    [{ domain: ['example.com'], backend: [8282, '10.0.0.5:9000'] }, true],
+    [{ domain: 'example.com', backend: '8282', listen: 8443, 'redirect-listen': 8080 }, true],
+    [{ domain: 'example.com', backend: 8282, listen: '127.0.0.1:8443' }, true],
+    [{ domain: 'example.com', backend: 70000 }, false],
+    [{ domain: 'example.com', backend: 8282, listen: 0 }, false],
+    [{ domain: 'example.com', backend: 8282.5 }, false],
+    [{ domain: 'exa mple.com', backend: 8282 }, false],
+    [{ domain: [], backend: 8282 }, false],
+  ])('%j: %s', (file, accepted) => {
+    expect(accepts(file)).toBe(accepted);
+    expect(published.safeParse(file).success).toBe(accepted);
+  });
+});
 
 describe('options files', () => {
   it('schema.json is generated from the zod schema and up to date (npm run schema)', () => {
