@@ -19,7 +19,7 @@ import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const inlined = new Set(['commander', 'handlebars', 'zod', 'chalk']);
+const inlined = new Set(['commander', 'handlebars', 'zod']);
 const external = Object.keys(pkg.dependencies ?? {}).filter((name) => !inlined.has(name));
 const renderCommands = ['nginx', 'apache'];
 

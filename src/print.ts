@@ -1,9 +1,8 @@
 /**
  * Writing results: the report on stdout, warnings and diagnostics on stderr. Colour only on a terminal
- * and never with NO_COLOR (https://no-color.org); chalk's own detection would also colour when
- * FORCE_COLOR is set off a terminal, so the level is decided here.
+ * and never with NO_COLOR (https://no-color.org), whatever FORCE_COLOR says.
  */
-import { Chalk } from 'chalk';
+import { sgr } from './core/sgr.js';
 
 export interface Printable {
   readonly stdout: string;
@@ -16,7 +15,10 @@ export interface Printable {
 }
 
 const useColor = Boolean(process.stderr.isTTY) && process.env.NO_COLOR === undefined;
-export const color = new Chalk({ level: useColor ? 1 : 0 });
+export const color = {
+  red: (text: string): string => sgr(useColor, 31, text),
+  yellow: (text: string): string => sgr(useColor, 33, text),
+};
 
 /**
  * Where a command may show progress as it happens (apply's checklist): stdout on a terminal, unless the

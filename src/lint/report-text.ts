@@ -3,14 +3,15 @@
  * indented under it, and a summary line. Colour only when asked (the command asks on a TTY without
  * NO_COLOR).
  */
+
+import { sgr } from '../core/sgr.js';
 import type { Finding, Severity } from './finding.js';
 import { summarize } from './summary.js';
 
 const colors: Readonly<Record<Severity, number>> = { error: 31, warning: 33, info: 36 };
 
 export function textReport(findings: readonly Finding[], options: { color: boolean; files: number }): string {
-  const paint = (code: number, text: string): string =>
-    options.color ? `\u001b[${code}m${text}\u001b[0m` : text;
+  const paint = (code: number, text: string): string => sgr(options.color, code, text);
   const lines: string[] = [];
   for (const finding of findings) {
     const where = `${finding.file}:${finding.line}:${finding.column}`;

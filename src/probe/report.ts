@@ -1,6 +1,8 @@
 /**
  * Pure: a probe's result as text (one line per stage, then the diagnosis) or as JSON.
  */
+
+import { sgr } from '../core/sgr.js';
 import type { Diagnosis, StageName } from './diagnosis.js';
 
 export interface StageRecord {
@@ -24,9 +26,6 @@ export interface TextStyle {
   readonly color: boolean;
 }
 
-const sgr = (color: boolean, code: string, text: string): string =>
-  color ? `\u001b[${code}m${text}\u001b[0m` : text;
-
 const stageWidth = 9;
 
 /** Fix text is already split into lines (config snippets keep their indentation). */
@@ -41,8 +40,8 @@ export function renderProbeText(report: ProbeReport, style: TextStyle): string {
   const msWidth = Math.max(...report.stages.map((stage) => String(stage.ms).length), 1);
   const out: string[] = [`probe ${report.url}`];
   for (const stage of report.stages) {
-    const mark = stage.ok ? sgr(color, '32', '✔') : sgr(color, '31', '✖');
-    const time = sgr(color, '2', `${String(stage.ms).padStart(msWidth)} ms`);
+    const mark = stage.ok ? sgr(color, 32, '✔') : sgr(color, 31, '✖');
+    const time = sgr(color, 2, `${String(stage.ms).padStart(msWidth)} ms`);
     out.push(`${mark} ${stage.name.padEnd(stageWidth)} ${time}  ${stage.detail}`);
   }
   out.push('');
@@ -50,14 +49,14 @@ export function renderProbeText(report: ProbeReport, style: TextStyle): string {
     const { stage, cause, fix } = report.diagnosis;
     out.push(`${sgr(color, '1;31', `✖ failed at ${stage}:`)} ${cause}`);
     out.push('');
-    out.push(sgr(color, '1', 'Fix:'));
+    out.push(sgr(color, 1, 'Fix:'));
     out.push(indentBlock(fix, '  '));
   } else {
     out.push(sgr(color, '1;32', '✔ every stage passed'));
   }
   for (const note of report.notes) {
     out.push('');
-    out.push(`${sgr(color, '33', 'note:')} ${note}`);
+    out.push(`${sgr(color, 33, 'note:')} ${note}`);
   }
   return `${out.join('\n')}\n`;
 }

@@ -281,7 +281,7 @@ describe.skipIf(!hasScript)('colour', () => {
 
   it('colours diagnostics on a terminal', () => {
     const { NO_COLOR: _ignored, ...env } = process.env;
-    expect(onTerminal(env as Record<string, string>)).toContain('\u001b[31merror:\u001b[39m');
+    expect(onTerminal(env as Record<string, string>)).toContain('\u001b[31merror:\u001b[0m');
   });
 
   it('never with NO_COLOR, and never off a terminal', () => {
