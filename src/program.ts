@@ -67,13 +67,16 @@ Examples:
   $ wss-conf nginx --domain example.com --backend 8282
   $ wss-conf nginx --domain example.com --backend 8282 --path /wss --out /etc/nginx/sites-available/example.com.conf
   $ wss-conf nginx --domain game.example.com --backend 10.0.0.5:9000 --backend 10.0.0.6:9000 --balance ip-hash
-  $ wss-conf nginx --domain example.com --backend 3000 --static-dir /root/html/static --timeout 10m --check`,
+  $ wss-conf nginx --domain example.com --backend 3000 --static-dir /root/html/static --timeout 10m --check
+  $ wss-conf nginx --domain example.com --backend 8282 --max-clients 10000 --runbook > deploy.md
+  $ wss-conf nginx > example.com.conf        # on a terminal: asks for what is missing`,
   apache: `
 Examples:
   $ wss-conf apache --domain example.com --backend 8282 --path /wss --cert /server/httpd/cert/fullchain.pem --key /server/httpd/cert/your.key
   $ wss-conf apache --domain example.com --backend 8282 --out /etc/apache2/sites-available/example.com.conf --check
   $ wss-conf apache --domain game.example.com --backend 10.0.0.5:9000 --backend 10.0.0.6:9000 --balance round-robin
   $ wss-conf apache --domain example.com --backend 3000 --static-dir /var/www/static --server-version 2.4.58
+  $ wss-conf apache --domain example.com --backend 8282 --path /wss --runbook
 
 Without --server-version the file is for the installed Apache (apache2 -v / httpd -v), else for 2.4.37:
 from 2.4.47 the WebSocket goes through ProxyPass … upgrade=websocket, before that through mod_proxy_wstunnel.`,

@@ -6,6 +6,7 @@
  * Paths are Debian/Ubuntu's (sites-available + sites-enabled), with RHEL/Fedora's conf.d noted at each
  * step, as in the file's own header.
  */
+import { apacheSizing, nginxSizing } from '../core/capacity.js';
 import type { GenerationOptions } from '../core/options.js';
 import { apacheModulesFor } from './apache.js';
 import {
@@ -59,6 +60,47 @@ const servers = {
 } as const;
 
 const block = (...lines: string[]): string => ['```sh', ...lines, '```'].join('\n');
+
+/**
+ * --max-clients: the server-wide settings N sockets need (src/core/capacity.ts says why), which a site
+ * file cannot carry, and the lint that proves the edited file holds them.
+ */
+function sizingSteps(server: TargetName, maxClients: number | undefined): string[] {
+  if (maxClients === undefined) return [];
+  if (server === 'nginx') {
+    const sizing = nginxSizing(maxClients);
+    return [
+      '',
+      `For ${maxClients} sockets, set in \`/etc/nginx/nginx.conf\` (a site file cannot), then lint it:`,
+      '',
+      '```nginx',
+      `worker_rlimit_nofile ${sizing.workerRlimitNofile};`,
+      'events {',
+      `    worker_connections ${sizing.workerConnections};`,
+      '}',
+      '```',
+      '',
+      block(`wss-conf lint /etc/nginx/nginx.conf --max-clients ${maxClients}`),
+    ];
+  }
+  const sizing = apacheSizing(maxClients);
+  return [
+    '',
+    `For ${maxClients} sockets, set the event MPM in \`/etc/apache2/mods-available/mpm_event.conf\` ` +
+      '(RHEL/Fedora: a file of its own in `/etc/httpd/conf.d/`), then lint it:',
+    '',
+    '```apache',
+    '<IfModule mpm_event_module>',
+    `    ServerLimit        ${sizing.serverLimit}`,
+    `    ThreadLimit        ${sizing.threadLimit}`,
+    `    ThreadsPerChild    ${sizing.threadsPerChild}`,
+    `    MaxRequestWorkers  ${sizing.maxRequestWorkers}`,
+    '</IfModule>',
+    '```',
+    '',
+    block(`wss-conf lint /etc/apache2/mods-available/mpm_event.conf --max-clients ${maxClients}`),
+  ];
+}
 
 /** A handshake curl can make: the backend must answer 101 before the proxy is worth testing. */
 function backendCheck(options: GenerationOptions): string[] {
@@ -159,7 +201,7 @@ export function renderRunbook({ server, options, versions, writtenTo }: RunbookI
           `RHEL/Fedora: \`dnf install mod_ssl${apacheModulesFor(options, versions).includes('http2') ? ' mod_http2' : ''}\`; ` +
             '`conf.modules.d` loads the other modules.',
         ];
-  sections.push('## 3. Enable it', enable.join('\n'));
+  sections.push('## 3. Enable it', [...enable, ...sizingSteps(server, options.maxClients)].join('\n'));
 
   const checkFlags = server === 'apache' ? ' --server apache' : '';
   sections.push(

@@ -4,7 +4,7 @@
  * (101) from one that is not.
  */
 import { exec, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,4 +92,33 @@ describe('wss-conf nginx --runbook', () => {
       }
     },
   );
+});
+
+describe('--runbook with --max-clients: the server-wide settings, which lint then accepts', () => {
+  const fenced = (markdown: string, language: string): string =>
+    (new RegExp(`\`\`\`${language}\\n([\\s\\S]*?)\`\`\``).exec(markdown)?.[1] ?? '') as string;
+  const capacityFindings = (file: string, maxClients: number) =>
+    JSON.parse(runCli(['lint', file, '--max-clients', String(maxClients), '--json']).stdout).findings.filter(
+      (f: { rule: string }) => f.rule === 'max-clients-capacity',
+    );
+
+  it.each([
+    ['nginx', 'nginx', 'nginx.conf'],
+    ['apache', 'apache', 'mpm_event.conf'],
+  ])('%s: the settings it prints hold the sockets, and not four times as many', (server, language, name) => {
+    const runbook = runCli([server, ...flags.slice(0, 4), '--max-clients', '3000', '--runbook']).stdout;
+    const settings = fenced(runbook, language);
+    expect(settings).not.toBe('');
+    const file = join(dir, `${server}-${name}`);
+    writeFileSync(file, settings);
+    expect(shellLines(runbook)).toContain(
+      `wss-conf lint /etc/${server === 'nginx' ? 'nginx/nginx.conf' : 'apache2/mods-available/mpm_event.conf'} --max-clients 3000`,
+    );
+    expect(capacityFindings(file, 3000)).toEqual([]);
+    expect(capacityFindings(file, 12000)).not.toEqual([]);
+  });
+
+  it('says nothing of sizing without --max-clients', () => {
+    expect(runCli(['nginx', ...flags, '--runbook']).stdout).not.toContain('worker_connections');
+  });
 });
