@@ -13,9 +13,9 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApache } from '../helpers/apache-server.js';
 import { launchChromium, makeNssHome, nssTrustList, type TestBrowser } from '../helpers/browser.js';
-import { runCli } from '../helpers/cli.js';
 import { makeTestCa, type TestCa } from '../helpers/pki.js';
-import { type EchoBackend, freePort, startEchoBackend, startNginx } from '../helpers/servers.js';
+import { type EchoBackend, startEchoBackend, startNginx } from '../helpers/servers.js';
+import { renderSite } from '../helpers/site.js';
 import { requireTool } from '../helpers/tools.js';
 
 const host = 'chat.example.test';
@@ -225,30 +225,16 @@ describe.skipIf(browserSkip)('Chromium, end to end through generated sites', () 
       let pageUrl: string;
 
       beforeAll(async () => {
-        port = await freePort();
-        const leaf = ca.issue(host);
-        const file = join(siteDir, `${proxy.command}-${host}.conf`);
-        const result = runCli([
-          proxy.command,
-          '--domain',
+        const site = await renderSite(ca, {
+          server: proxy.command,
           host,
-          '--backend',
-          String(backend.port),
-          '--static-dir',
-          staticDir,
-          '--cert',
-          leaf.cert,
-          '--key',
-          leaf.key,
-          '--listen',
-          `127.0.0.1:${port}`,
-          '--no-redirect',
-          '--out',
-          file,
-        ]);
-        expect(result.stderr).toBe('');
-        expect(result.status).toBe(0);
-        server = await proxy.start(file, port);
+          backendPorts: [backend.port],
+          redirectPort: false,
+          dir: siteDir,
+          extra: ['--static-dir', staticDir],
+        });
+        port = site.tlsPort;
+        server = await proxy.start(site.file, port);
         pageUrl = `https://${host}:${port}/static/index.html`;
       });
 

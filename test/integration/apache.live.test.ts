@@ -5,15 +5,15 @@
  * (rendered for 2.4.46), as two sites on the same TLS and redirect ports, told apart by name. That the
  * two files can be enabled together is part of what is tested.
  */
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningApache, startApache } from '../helpers/apache-server.js';
-import { runCli } from '../helpers/cli.js';
 import { makeTestCa, type TestCa } from '../helpers/pki.js';
 import { type EchoBackend, freePort, startEchoBackend } from '../helpers/servers.js';
+import { renderSite } from '../helpers/site.js';
 import { requireTool } from '../helpers/tools.js';
 import {
   echo,
@@ -82,57 +82,42 @@ describe.skipIf(tool.skip)('generated Apache sites, live', () => {
     // mkdtemp makes mode-700 directories that nobody could not enter.
     chmodSync(dir, 0o755);
     chmodSync(staticDir, 0o755);
-    const render = (host: string, serverVersion: string, extra: string[], stderr = /^$/): string => {
-      const leaf = ca.issue(host);
-      const file = join(dir, `${host}.conf`);
-      const result = runCli([
-        'apache',
-        '--domain',
-        host,
-        '--listen',
-        `127.0.0.1:${tlsPort}`,
-        '--redirect-listen',
-        `127.0.0.1:${httpPort}`,
-        '--cert',
-        leaf.cert,
-        '--key',
-        leaf.key,
-        '--server-version',
-        serverVersion,
-        '--openssl-version',
-        '3.0.0',
-        '--out',
-        file,
-        '--check',
-        ...extra,
-      ]);
-      expect(result.stderr).toMatch(stderr);
-      expect(result.status).toBe(0);
-      return file;
-    };
-    const files = forms.map((form) =>
-      render(form.host, form.serverVersion, [
-        '--backend',
-        String(backend.port),
-        '--path',
-        form.path,
-        '--static-dir',
-        staticDir,
-      ]),
-    );
-    // --balance ip-hash warns that Apache keeps clients on a backend with a route cookie instead.
-    const balancedFiles = balancedSites.map((site) =>
-      render(
-        site.host,
-        site.serverVersion,
-        ['--backend', String(backend.port), '--backend', String(second.port), '--balance', 'ip-hash'],
-        /^warning: --balance ip-hash: Apache has no client-address hash[^\n]*\n$/,
-      ),
-    );
-    expect(readFileSync(files[0] as string, 'utf8')).toContain('upgrade=websocket');
-    expect(readFileSync(files[1] as string, 'utf8')).toContain('RewriteRule ^(/wss.*)$ ws://');
+    const render = (
+      site: { host: string; serverVersion: string },
+      backendPorts: number[],
+      extra: string[],
+      stderr?: RegExp,
+    ) =>
+      renderSite(ca, {
+        server: 'apache',
+        host: site.host,
+        backendPorts,
+        tlsPort,
+        redirectPort: httpPort,
+        dir,
+        extra: ['--server-version', site.serverVersion, '--openssl-version', '3.0.0', '--check', ...extra],
+        stderr,
+      });
+    const sites = [
+      ...(await Promise.all(
+        forms.map((form) => render(form, [backend.port], ['--path', form.path, '--static-dir', staticDir])),
+      )),
+      // --balance ip-hash warns that Apache keeps clients on a backend with a route cookie instead.
+      ...(await Promise.all(
+        balancedSites.map((site) =>
+          render(
+            site,
+            [backend.port, second.port],
+            ['--balance', 'ip-hash'],
+            /^warning: --balance ip-hash: Apache has no client-address hash[^\n]*\n$/,
+          ),
+        ),
+      )),
+    ];
+    expect(sites[0]?.text).toContain('upgrade=websocket');
+    expect(sites[1]?.text).toContain('RewriteRule ^(/wss.*)$ ws://');
     apache = await startApache(
-      [...files, ...balancedFiles],
+      sites.map((site) => site.file),
       [tlsPort, httpPort],
       [
         // Apache 2.4.48+ hands ws:// URLs to mod_proxy_http unless told not to; off, the older form runs

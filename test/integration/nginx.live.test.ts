@@ -2,21 +2,15 @@
  * The generated nginx site, live: real nginx on loopback, a real `ws` echo backend, a wss client that
  * trusts only a throwaway CA and checks the name. This is the seeds' whole story, end to end.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
-import { runCli } from '../helpers/cli.js';
 import { makeTestCa, type TestCa } from '../helpers/pki.js';
-import {
-  type EchoBackend,
-  freePort,
-  type RunningNginx,
-  startEchoBackend,
-  startNginx,
-} from '../helpers/servers.js';
+import { type EchoBackend, type RunningNginx, startEchoBackend, startNginx } from '../helpers/servers.js';
+import { type RenderedSite, renderSite } from '../helpers/site.js';
 import { requireTool } from '../helpers/tools.js';
 import {
   echo,
@@ -30,40 +24,6 @@ import {
 const host = 'wss.example.test';
 const tool = requireTool('nginx');
 
-interface Site {
-  readonly tlsPort: number;
-  readonly httpPort: number;
-  readonly file: string;
-}
-
-async function renderSite(ca: TestCa, dir: string, backendPort: number, extra: string[]): Promise<Site> {
-  const tlsPort = await freePort();
-  const httpPort = await freePort();
-  const leaf = ca.issue(host);
-  const file = join(dir, `site-${tlsPort}.conf`);
-  const result = runCli([
-    'nginx',
-    '--domain',
-    host,
-    '--backend',
-    String(backendPort),
-    '--listen',
-    `127.0.0.1:${tlsPort}`,
-    '--redirect-listen',
-    `127.0.0.1:${httpPort}`,
-    '--cert',
-    leaf.cert,
-    '--key',
-    leaf.key,
-    '--out',
-    file,
-    ...extra,
-  ]);
-  expect(result.stderr).toBe('');
-  expect(result.status).toBe(0);
-  return { tlsPort, httpPort, file };
-}
-
 /** Resolves with the close code, or the time it took, when the socket closes. */
 const closedAfter = (socket: WebSocket): Promise<number> => {
   const start = Date.now();
@@ -74,8 +34,8 @@ describe.skipIf(tool.skip)('generated nginx site, live', () => {
   let ca: TestCa;
   let backend: EchoBackend;
   let nginx: RunningNginx;
-  let site: Site;
-  let shortTimeoutSite: Site;
+  let site: RenderedSite;
+  let shortTimeoutSite: RenderedSite;
   let staticDir: string;
 
   beforeAll(async () => {
@@ -83,15 +43,13 @@ describe.skipIf(tool.skip)('generated nginx site, live', () => {
     backend = await startEchoBackend();
     const dir = mkdtempSync(join(tmpdir(), 'wss-conf-live-'));
     staticDir = join(dir, 'static');
-    const { mkdirSync } = await import('node:fs');
     mkdirSync(staticDir);
     writeFileSync(join(staticDir, 'app.js'), 'console.log("static file served by nginx");\n');
-    site = await renderSite(ca, dir, backend.port, ['--static-dir', staticDir, '--check']);
-    shortTimeoutSite = await renderSite(ca, dir, backend.port, ['--timeout', '2s', '--path', '/ws']);
-    nginx = await startNginx(
-      [site.file, shortTimeoutSite.file],
-      [site.tlsPort, site.httpPort, shortTimeoutSite.tlsPort],
-    );
+    const render = (extra: string[]) =>
+      renderSite(ca, { server: 'nginx', host, backendPorts: [backend.port], dir, extra });
+    site = await render(['--static-dir', staticDir, '--check']);
+    shortTimeoutSite = await render(['--timeout', '2s', '--path', '/ws']);
+    nginx = await startNginx([site.file, shortTimeoutSite.file], [...site.ports, ...shortTimeoutSite.ports]);
   });
 
   afterAll(async () => {
@@ -130,10 +88,13 @@ describe.skipIf(tool.skip)('generated nginx site, live', () => {
 
   it('redirects plain http permanently to https with the TLS port', async () => {
     const response = await new Promise<{ status: number; location: string }>((resolve, reject) => {
-      httpRequest({ host: '127.0.0.1', port: site.httpPort, path: '/game?x=1', headers: { host } }, (res) => {
-        res.resume();
-        resolve({ status: res.statusCode ?? 0, location: String(res.headers.location) });
-      })
+      httpRequest(
+        { host: '127.0.0.1', port: site.redirectPort, path: '/game?x=1', headers: { host } },
+        (res) => {
+          res.resume();
+          resolve({ status: res.statusCode ?? 0, location: String(res.headers.location) });
+        },
+      )
         .once('error', reject)
         .end();
     });
