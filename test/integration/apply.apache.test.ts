@@ -9,6 +9,7 @@ import { runCli, runCliAsync } from '../helpers/cli.js';
 import { loopbackLookup } from '../helpers/loopback.js';
 import { makeTestCa, type TestCa } from '../helpers/pki.js';
 import { type EchoBackend, freePort, startEchoBackend } from '../helpers/servers.js';
+import { siteArgs } from '../helpers/site.js';
 import { requireTool } from '../helpers/tools.js';
 
 const host = 'wss.example.test';
@@ -24,28 +25,17 @@ describe.skipIf(tool.skip)('apply and rollback on a live Apache', () => {
   let tlsPort: number;
   let instance: string[] = [];
 
-  const site = (extra: string[] = []) => [
-    'apache',
-    '--domain',
-    host,
-    '--backend',
-    String(backend.port),
-    '--path',
-    '/wss',
-    '--listen',
-    `127.0.0.1:${tlsPort}`,
-    '--no-redirect',
-    '--cert',
-    leaf.cert,
-    '--key',
-    leaf.key,
-    '--server-version',
-    '2.4.58',
-    '--target',
-    target,
-    ...instance,
-    ...extra,
-  ];
+  const site = (extra: string[] = []) =>
+    siteArgs({ server: 'apache', host, backendPorts: [backend.port], tlsPort, redirectPort: false, leaf }, [
+      '--path',
+      '/wss',
+      '--server-version',
+      '2.4.58',
+      '--target',
+      target,
+      ...instance,
+      ...extra,
+    ]);
   const verify = () => [
     '--verify',
     `wss://${host}:${tlsPort}/wss`,

@@ -26,6 +26,7 @@ import {
   startEchoBackend,
   startNginx,
 } from '../helpers/servers.js';
+import { siteArgs } from '../helpers/site.js';
 import { requireTool } from '../helpers/tools.js';
 
 const host = 'wss.example.test';
@@ -46,25 +47,13 @@ describe.skipIf(tool.skip)('apply and rollback on a live nginx', () => {
   let httpPort: number;
   let instance: string[];
 
-  const site = (extra: string[] = []) => [
-    'nginx',
-    '--domain',
-    host,
-    '--backend',
-    String(backend.port),
-    '--listen',
-    `127.0.0.1:${tlsPort}`,
-    '--redirect-listen',
-    `127.0.0.1:${httpPort}`,
-    '--cert',
-    leaf.cert,
-    '--key',
-    leaf.key,
-    '--target',
-    target,
-    ...instance,
-    ...extra,
-  ];
+  const site = (extra: string[] = []) =>
+    siteArgs({ server: 'nginx', host, backendPorts: [backend.port], tlsPort, redirectPort: httpPort, leaf }, [
+      '--target',
+      target,
+      ...instance,
+      ...extra,
+    ]);
   const verify = () => [
     '--verify',
     `wss://${host}:${tlsPort}/`,
