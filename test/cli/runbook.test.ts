@@ -9,7 +9,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, runCliAsync } from '../helpers/cli.js';
+import { capacityFindings, runCli, runCliAsync } from '../helpers/cli.js';
 import { shellLines } from '../helpers/markdown.js';
 import { startEchoBackend } from '../helpers/servers.js';
 import { inCi, requireTool } from '../helpers/tools.js';
@@ -97,10 +97,6 @@ describe('wss-conf nginx --runbook', () => {
 describe('--runbook with --max-clients: the server-wide settings, which lint then accepts', () => {
   const fenced = (markdown: string, language: string): string =>
     (new RegExp(`\`\`\`${language}\\n([\\s\\S]*?)\`\`\``).exec(markdown)?.[1] ?? '') as string;
-  const capacityFindings = (file: string, maxClients: number) =>
-    JSON.parse(runCli(['lint', file, '--max-clients', String(maxClients), '--json']).stdout).findings.filter(
-      (f: { rule: string }) => f.rule === 'max-clients-capacity',
-    );
 
   it.each([
     ['nginx', 'nginx', 'nginx.conf'],

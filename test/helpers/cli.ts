@@ -49,3 +49,14 @@ export function runCliAsync(
       }),
   );
 }
+
+/** What `wss-conf lint <config> --max-clients N --format json` says under max-clients-capacity: the messages. */
+export function capacityFindings(config: string, maxClients: number): string[] {
+  const result = runCli(['lint', config, '--max-clients', String(maxClients), '--format', 'json']);
+  // 1 with findings, 0 without; 2 would be lint refusing its arguments, and then there is no report.
+  if (result.status !== 0 && result.status !== 1) {
+    throw new Error(`wss-conf lint exited ${result.status}: ${result.stderr}`);
+  }
+  const report = JSON.parse(result.stdout) as { findings: { rule: string; message: string }[] };
+  return report.findings.filter((f) => f.rule === 'max-clients-capacity').map((f) => f.message);
+}

@@ -19,9 +19,10 @@ import {
   prepareServerRoot,
 } from '../../src/io/apache.js';
 import { type RunningApache, startApache } from '../helpers/apache-server.js';
-import { repoRoot, runCli } from '../helpers/cli.js';
+import { capacityFindings, repoRoot, runCli } from '../helpers/cli.js';
 import { makeTestCa, type TestCa } from '../helpers/pki.js';
 import { type EchoBackend, freePort, startEchoBackend } from '../helpers/servers.js';
+import { renderSite } from '../helpers/site.js';
 import { requireTool } from '../helpers/tools.js';
 import { echo, openSocket } from '../helpers/wss-client.js';
 
@@ -40,35 +41,20 @@ interface ApachePrinted {
   };
 }
 
-async function renderSized(ca: TestCa, dir: string, backendPort: number): Promise<ApachePrinted> {
-  const tlsPort = await freePort();
-  const leaf = ca.issue(host);
-  const result = runCli([
-    'apache',
-    '--domain',
+/** Renders the site with --max-clients through the real CLI, and keeps what --json printed. */
+async function renderSized(ca: TestCa, backendPort: number): Promise<ApachePrinted> {
+  const site = await renderSite(ca, {
+    server: 'apache',
     host,
-    '--backend',
-    String(backendPort),
-    '--path',
-    '/ws',
-    '--listen',
-    `127.0.0.1:${tlsPort}`,
-    '--no-redirect',
-    '--cert',
-    leaf.cert,
-    '--key',
-    leaf.key,
-    '--max-clients',
-    String(maxClients),
-    '--json',
-  ]);
-  expect(result.status, result.stderr).toBe(0);
-  const printed = JSON.parse(result.stdout);
-  const [content] = Object.values(printed.files) as string[];
-  const siteFile = join(dir, `${host}.conf`);
-  writeFileSync(siteFile, content as string);
-  expect(content).toContain(`MaxRequestWorkers  ${printed.sizing.maxRequestWorkers}`);
-  return { siteFile, tlsPort, sizing: printed.sizing };
+    backendPorts: [backendPort],
+    redirectPort: false,
+    extra: ['--path', '/ws', '--max-clients', String(maxClients), '--json'],
+    stderr: /^warning: --max-clients \d+: every socket holds an Apache worker thread; [^\n]*\n$/,
+  });
+  const printed = JSON.parse(site.stdout);
+  expect(Object.values(printed.files)).toEqual([site.text]);
+  expect(site.text).toContain(`MaxRequestWorkers  ${printed.sizing.maxRequestWorkers}`);
+  return { siteFile: site.file, tlsPort: site.tlsPort, sizing: printed.sizing };
 }
 
 /** Opens `count` sockets at once; those not open within `ms` are given up (they wait for a worker). */
@@ -92,13 +78,6 @@ async function openMany(ca: TestCa, port: number, count: number, ms: number) {
   return { open, waiting };
 }
 
-function capacityFindings(mainConfig: string): string[] {
-  const result = runCli(['lint', mainConfig, '--max-clients', String(maxClients), '--format', 'json']);
-  expect(result.status, result.stderr).not.toBe(2);
-  const report = JSON.parse(result.stdout) as { findings: { rule: string; message: string }[] };
-  return report.findings.filter((f) => f.rule === 'max-clients-capacity').map((f) => f.message);
-}
-
 describe.skipIf(tool.skip)('--max-clients for Apache, live: a socket holds a worker thread', () => {
   let ca: TestCa;
   let backend: EchoBackend;
@@ -109,7 +88,7 @@ describe.skipIf(tool.skip)('--max-clients for Apache, live: a socket holds a wor
   beforeAll(async () => {
     ca = makeTestCa();
     backend = await startEchoBackend();
-    printed = await renderSized(ca, mkdtempSync(join(tmpdir(), 'wss-conf-capacity-')), backend.port);
+    printed = await renderSized(ca, backend.port);
   });
 
   afterAll(async () => {
@@ -134,7 +113,7 @@ describe.skipIf(tool.skip)('--max-clients for Apache, live: a socket holds a wor
       expect(await echo(open[0] as WebSocket, 'still here')).toBe('still here');
       expect(apache.errorLog()).toContain('MaxRequestWorkers');
 
-      expect(capacityFindings(join(apache.serverRoot, 'conf', 'httpd.conf'))).toEqual([
+      expect(capacityFindings(join(apache.serverRoot, 'conf', 'httpd.conf'), maxClients)).toEqual([
         expect.stringContaining(`MaxRequestWorkers 32 lets at most 32 sockets be open at once`),
       ]);
       for (const socket of open) socket.terminate();
@@ -175,7 +154,7 @@ describe.skipIf(tool.skip)('--max-clients for Apache, live: a socket holds a wor
       const replies = await Promise.all(open.map((socket, i) => echo(socket, `socket ${i}`)));
       expect(replies).toEqual(open.map((_, i) => `socket ${i}`));
 
-      expect(capacityFindings(join(apache.serverRoot, 'conf', 'httpd.conf'))).toEqual([]);
+      expect(capacityFindings(join(apache.serverRoot, 'conf', 'httpd.conf'), maxClients)).toEqual([]);
       for (const socket of open) socket.terminate();
     } finally {
       await apache.stop();

@@ -5,21 +5,19 @@
  * `wss-conf nginx --max-clients 300 --json` printed, all 300 open and echo. Lint reads both main
  * configs and says the same.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
-import { runCli } from '../helpers/cli.js';
+import { capacityFindings } from '../helpers/cli.js';
 import { makeTestCa, type TestCa } from '../helpers/pki.js';
 import {
   type EchoBackend,
-  freePort,
   type NginxCapacity,
   type RunningNginx,
   startEchoBackend,
   startNginx,
 } from '../helpers/servers.js';
+import { renderSite } from '../helpers/site.js';
 import { requireTool } from '../helpers/tools.js';
 import { echo, openSocket } from '../helpers/wss-client.js';
 
@@ -36,41 +34,25 @@ interface Printed {
 }
 
 /** Renders the site with --max-clients through the real CLI, and keeps what --json printed. */
-async function renderSized(ca: TestCa, dir: string, backendPort: number): Promise<Printed> {
-  const tlsPort = await freePort();
-  const leaf = ca.issue(host);
-  const result = runCli([
-    'nginx',
-    '--domain',
+async function renderSized(ca: TestCa, backendPort: number): Promise<Printed> {
+  const site = await renderSite(ca, {
+    server: 'nginx',
     host,
-    '--backend',
-    String(backendPort),
-    '--path',
-    '/ws',
-    '--listen',
-    `127.0.0.1:${tlsPort}`,
-    '--no-redirect',
-    '--cert',
-    leaf.cert,
-    '--key',
-    leaf.key,
-    '--max-clients',
-    String(maxClients),
-    '--json',
-  ]);
-  expect(result.status).toBe(0);
-  const printed = JSON.parse(result.stdout);
-  const [content] = Object.values(printed.files) as string[];
-  const siteFile = join(dir, `${host}.conf`);
-  writeFileSync(siteFile, content as string);
+    backendPorts: [backendPort],
+    redirectPort: false,
+    extra: ['--path', '/ws', '--max-clients', String(maxClients), '--json'],
+    stderr: /^warning: --max-clients \d+: nginx\.conf needs worker_connections [^\n]*\n$/,
+  });
+  const printed = JSON.parse(site.stdout);
+  expect(Object.values(printed.files)).toEqual([site.text]);
   // The same numbers are in the header and the warnings, where a person reads them.
   const { workerConnections, workerRlimitNofile } = printed.sizing;
-  expect(content).toContain(`events { worker_connections ${workerConnections}; }`);
-  expect(content).toContain(`worker_rlimit_nofile ${workerRlimitNofile};`);
-  expect(result.stderr).toContain(
+  expect(site.text).toContain(`events { worker_connections ${workerConnections}; }`);
+  expect(site.text).toContain(`worker_rlimit_nofile ${workerRlimitNofile};`);
+  expect(site.stderr).toContain(
     `--max-clients ${maxClients}: nginx.conf needs worker_connections ${workerConnections}`,
   );
-  return { siteFile, tlsPort, sizing: printed.sizing };
+  return { siteFile: site.file, tlsPort: site.tlsPort, sizing: printed.sizing };
 }
 
 /** Opens `count` sockets, `batch` at a time, keeping every one that opens; the rest are counted. */
@@ -98,14 +80,6 @@ const closeAll = (sockets: readonly WebSocket[]) => {
   for (const socket of sockets) socket.terminate();
 };
 
-/** lint's max-clients-capacity findings for a main config, as "line:column message". */
-function capacityFindings(mainConfig: string): string[] {
-  const result = runCli(['lint', mainConfig, '--max-clients', String(maxClients), '--format', 'json']);
-  expect(result.status, result.stderr).not.toBe(2);
-  const report = JSON.parse(result.stdout) as { findings: { rule: string; message: string }[] };
-  return report.findings.filter((f) => f.rule === 'max-clients-capacity').map((f) => f.message);
-}
-
 describe.skipIf(tool.skip)('--max-clients, live: the printed main-context settings decide', () => {
   let ca: TestCa;
   let backend: EchoBackend;
@@ -116,7 +90,7 @@ describe.skipIf(tool.skip)('--max-clients, live: the printed main-context settin
   beforeAll(async () => {
     ca = makeTestCa();
     backend = await startEchoBackend();
-    printed = await renderSized(ca, mkdtempSync(join(tmpdir(), 'wss-conf-capacity-')), backend.port);
+    printed = await renderSized(ca, backend.port);
   });
 
   afterAll(async () => {
@@ -144,7 +118,7 @@ describe.skipIf(tool.skip)('--max-clients, live: the printed main-context settin
       // The sockets that did open work: the limit refuses new ones, it does not break old ones.
       expect(await echo(open[0] as WebSocket, 'still here')).toBe('still here');
 
-      const findings = capacityFindings(join(nginx.prefix, 'nginx.conf'));
+      const findings = capacityFindings(join(nginx.prefix, 'nginx.conf'), maxClients);
       expect(findings).toEqual([
         expect.stringContaining('worker_rlimit_nofile 1024 gives a worker fewer descriptors'),
         expect.stringContaining('worker_connections 512 lets one worker hold at most 255 sockets'),
@@ -171,7 +145,7 @@ describe.skipIf(tool.skip)('--max-clients, live: the printed main-context settin
       expect(replies).toEqual(open.map((_, i) => `socket ${i}`));
       expect(nginx.errorLog()).not.toContain('worker_connections are not enough');
 
-      expect(capacityFindings(join(nginx.prefix, 'nginx.conf'))).toEqual([]);
+      expect(capacityFindings(join(nginx.prefix, 'nginx.conf'), maxClients)).toEqual([]);
       closeAll(open);
     } finally {
       await nginx.stop();
