@@ -41,15 +41,22 @@ function unprivilegedUser(): string[] {
   return ['User nobody', `Group ${group}`];
 }
 
+export interface ApacheServerRoot {
+  readonly serverRoot: string;
+  /** The main config, conf/httpd.conf. */
+  readonly conf: string;
+  /** apache2 or httpd, whichever is installed. */
+  readonly binary: string;
+}
+
 /**
- * Starts Apache with `siteFiles` included and waits until every port in `waitPorts` accepts
- * connections. `extra` lines go into the main config before the sites.
+ * A throwaway ServerRoot whose main config includes `siteFiles` and loads the modules their headers
+ * name. `extra` lines go into the main config before the sites.
  */
-export async function startApache(
+export async function prepareApache(
   siteFiles: readonly string[],
-  waitPorts: readonly number[],
   extra: readonly string[] = [],
-): Promise<RunningApache> {
+): Promise<ApacheServerRoot> {
   const serverRoot = mkdtempSync(join(tmpdir(), 'wss-conf-apache-'));
   await prepareServerRoot(serverRoot);
   const modules = new Set(siteFiles.flatMap((file) => modulesForSite(readFileSync(file, 'utf8'))));
@@ -67,8 +74,21 @@ export async function startApache(
       extra: [...unprivilegedUser(), ...(hasMimeTypes ? ['TypesConfig /etc/mime.types'] : []), ...extra],
     }),
   );
+  return { serverRoot, conf, binary: installedBinary() };
+}
+
+/**
+ * Starts Apache with `siteFiles` included and waits until every port in `waitPorts` accepts
+ * connections. `extra` lines go into the main config before the sites.
+ */
+export async function startApache(
+  siteFiles: readonly string[],
+  waitPorts: readonly number[],
+  extra: readonly string[] = [],
+): Promise<RunningApache> {
+  const { serverRoot, conf, binary } = await prepareApache(siteFiles, extra);
   const errorLog = join(serverRoot, 'error.log');
-  const child = spawn(installedBinary(), ['-d', serverRoot, '-f', conf, '-DFOREGROUND'], {
+  const child = spawn(binary, ['-d', serverRoot, '-f', conf, '-DFOREGROUND'], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

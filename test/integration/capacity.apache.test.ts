@@ -7,18 +7,10 @@
  * the MaxRequestWorkers of lint's fixtures to the numbers lint says it runs with.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
-import {
-  apacheBinaries,
-  apacheMainConfig,
-  findApacheModulesDir,
-  prepareServerRoot,
-} from '../../src/io/apache.js';
-import { type RunningApache, startApache } from '../helpers/apache-server.js';
+import { prepareApache, type RunningApache, startApache } from '../helpers/apache-server.js';
 import { capacityFindings, repoRoot, runCli } from '../helpers/cli.js';
 import { makeTestCa, type TestCa } from '../helpers/pki.js';
 import { type EchoBackend, freePort, startEchoBackend } from '../helpers/servers.js';
@@ -164,20 +156,10 @@ describe.skipIf(tool.skip)('--max-clients for Apache, live: a socket holds a wor
 
 /** `apache2 -t` on a throwaway ServerRoot whose main config includes `mpmFile`: its warnings. */
 async function configTestWarnings(mpmFile: string): Promise<string> {
-  const serverRoot = mkdtempSync(join(tmpdir(), 'wss-conf-mpm-'));
-  await prepareServerRoot(serverRoot);
-  const conf = join(serverRoot, 'conf', 'httpd.conf');
-  writeFileSync(
-    conf,
-    apacheMainConfig({
-      serverRoot,
-      modulesDir: findApacheModulesDir(),
-      modules: [],
-      include: [mpmFile],
-      extra: [`Listen 127.0.0.1:${await freePort()}`],
-    }),
+  const { serverRoot, conf, binary } = await prepareApache(
+    [mpmFile],
+    [`Listen 127.0.0.1:${await freePort()}`],
   );
-  const binary = apacheBinaries.find((name) => !spawnSync(name, ['-v'], { stdio: 'ignore' }).error) as string;
   const result = spawnSync(binary, ['-d', serverRoot, '-f', conf, '-t'], { encoding: 'utf8' });
   expect(result.status, result.stderr).toBe(0);
   return result.stderr;
