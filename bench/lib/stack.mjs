@@ -121,34 +121,26 @@ export function nginxLimits(maxSockets) {
   };
 }
 
-/** nginx's main config for the bench: like Debian's (worker_processes auto), with limits for the sockets. */
-function nginxMainConfig({ prefix, include, limits }) {
-  return [
-    '# main config made by bench/lib/stack.mjs; everything nginx writes stays in this prefix',
-    `pid ${join(prefix, 'nginx.pid')};`,
-    `error_log ${join(prefix, 'error.log')} notice;`,
-    'worker_processes auto;',
-    `worker_rlimit_nofile ${limits.workerRlimitNofile};`,
-    `events { worker_connections ${limits.workerConnections}; }`,
-    'http {',
-    `    access_log ${join(prefix, 'access.log')};`,
-    `    client_body_temp_path ${join(prefix, 'tmp', 'body')};`,
-    `    proxy_temp_path ${join(prefix, 'tmp', 'proxy')};`,
-    `    fastcgi_temp_path ${join(prefix, 'tmp', 'fastcgi')};`,
-    `    uwsgi_temp_path ${join(prefix, 'tmp', 'uwsgi')};`,
-    `    scgi_temp_path ${join(prefix, 'tmp', 'scgi')};`,
-    ...include.map((file) => `    include ${file};`),
-    '}',
-    '',
-  ].join('\n');
-}
-
 async function startNginx({ dir, sites, maxSockets }) {
   const prefix = join(dir, 'nginx');
   mkdirSync(join(prefix, 'tmp'), { recursive: true });
   const conf = join(prefix, 'nginx.conf');
   const limits = nginxLimits(maxSockets);
-  writeFileSync(conf, nginxMainConfig({ prefix, include: sites.map((site) => site.file), limits }));
+  // The main config `wss-conf nginx --check` tests with, sized like Debian's (worker_processes auto)
+  // with room for the sockets.
+  const { nginxMainConfig } = await import(join(root, 'dist', 'lib', 'io', 'nginx.js'));
+  writeFileSync(
+    conf,
+    nginxMainConfig({
+      prefix,
+      include: sites.map((site) => site.file),
+      workers: {
+        workerProcesses: 'auto',
+        workerConnections: limits.workerConnections,
+        workerRlimitNofile: limits.workerRlimitNofile,
+      },
+    }),
+  );
   const errorLog = join(prefix, 'error.log');
   const log = () => (existsSync(errorLog) ? readFileSync(errorLog, 'utf8') : '');
   const child = spawn('nginx', ['-p', prefix, '-c', conf, '-e', errorLog, '-g', 'daemon off;'], {

@@ -46,6 +46,23 @@ export interface MainConfigOptions {
   readonly workersAsRoot?: boolean;
   /** Extra http-context lines, e.g. `include /etc/nginx/mime.types;` for a live test server. */
   readonly httpExtra?: readonly string[];
+  /** For a server that must hold many sockets; without it, one worker of 1024 connections. */
+  readonly workers?: NginxWorkerSizing;
+}
+
+/** The main-context settings that decide how many sockets nginx holds (src/core/capacity.ts). */
+export interface NginxWorkerSizing {
+  /** `worker_processes`: a number, or `auto` for one per CPU core. */
+  readonly workerProcesses: number | 'auto';
+  /** `events { worker_connections }`, per worker: every proxied socket costs two, client and upstream. */
+  readonly workerConnections: number;
+  /** `worker_rlimit_nofile`: raising it past the hard `ulimit -n` needs CAP_SYS_RESOURCE. */
+  readonly workerRlimitNofile: number;
+  /**
+   * `accept_mutex`, off by default since nginx 1.11.3: on, a worker with less than 1/8 of its
+   * connections free leaves new ones to the others.
+   */
+  readonly acceptMutex?: boolean;
 }
 
 /** The smallest main config that can include a site file: everything nginx writes stays in `prefix`. */
@@ -56,8 +73,7 @@ export function nginxMainConfig(options: MainConfigOptions): string {
     ...(options.workersAsRoot ? ['user root;'] : []),
     `pid ${join(prefix, 'nginx.pid')};`,
     `error_log ${join(prefix, 'error.log')} notice;`,
-    'worker_processes 1;',
-    'events { worker_connections 1024; }',
+    ...workerLines(options.workers),
     'http {',
     `    access_log ${join(prefix, 'access.log')};`,
     `    client_body_temp_path ${join(prefix, 'tmp', 'body')};`,
@@ -70,6 +86,17 @@ export function nginxMainConfig(options: MainConfigOptions): string {
     '}',
     '',
   ].join('\n');
+}
+
+function workerLines(sizing: NginxWorkerSizing | undefined): string[] {
+  if (!sizing) return ['worker_processes 1;', 'events { worker_connections 1024; }'];
+  const acceptMutex =
+    sizing.acceptMutex === undefined ? '' : ` accept_mutex ${sizing.acceptMutex ? 'on' : 'off'};`;
+  return [
+    `worker_processes ${sizing.workerProcesses};`,
+    `worker_rlimit_nofile ${sizing.workerRlimitNofile};`,
+    `events { worker_connections ${sizing.workerConnections};${acceptMutex} }`,
+  ];
 }
 
 export interface ConfigTestResult {

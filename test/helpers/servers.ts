@@ -9,7 +9,7 @@ import { connect, createServer as createTcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocketServer } from 'ws';
-import { nginxMainConfig } from '../../src/io/nginx.js';
+import { type NginxWorkerSizing, nginxMainConfig } from '../../src/io/nginx.js';
 
 const handedOut = new Set<number>();
 
@@ -93,35 +93,26 @@ export interface RunningNginx {
   stop(): Promise<void>;
 }
 
-/** Main-context settings for an nginx that must hold many sockets at once (the soak tests). */
-export interface NginxCapacity {
-  readonly workerProcesses: number;
-  /** `events { worker_connections }`, per worker: every proxied socket costs two, client and upstream. */
-  readonly workerConnections: number;
-  /** `worker_rlimit_nofile`: raising it past the hard `ulimit -n` needs CAP_SYS_RESOURCE. */
-  readonly workerRlimitNofile: number;
-  /** `accept_mutex on`: a worker with less than 1/8 of its connections free leaves new ones to the others. */
-  readonly acceptMutex: boolean;
-}
-
 /** Starts nginx in the foreground in a temporary prefix with the given site files included. */
 export async function startNginx(
   siteFiles: readonly string[],
   waitPorts: readonly number[],
-  options: { capacity?: NginxCapacity } = {},
+  options: { workers?: NginxWorkerSizing } = {},
 ): Promise<RunningNginx> {
   const prefix = mkdtempSync(join(tmpdir(), 'wss-conf-nginx-'));
   mkdirSync(join(prefix, 'tmp'));
   const conf = join(prefix, 'nginx.conf');
-  let mainConfig = nginxMainConfig({
-    prefix,
-    include: siteFiles,
-    // As root, workers would run as nobody and could not read static files in private temp dirs.
-    workersAsRoot: process.getuid?.() === 0,
-    httpExtra: existsSync('/etc/nginx/mime.types') ? ['include /etc/nginx/mime.types;'] : [],
-  });
-  if (options.capacity) mainConfig = withCapacity(mainConfig, options.capacity);
-  writeFileSync(conf, mainConfig);
+  writeFileSync(
+    conf,
+    nginxMainConfig({
+      prefix,
+      include: siteFiles,
+      // As root, workers would run as nobody and could not read static files in private temp dirs.
+      workersAsRoot: process.getuid?.() === 0,
+      httpExtra: existsSync('/etc/nginx/mime.types') ? ['include /etc/nginx/mime.types;'] : [],
+      workers: options.workers,
+    }),
+  );
   const errorLog = join(prefix, 'error.log');
   const child = spawn('nginx', ['-p', prefix, '-c', conf, '-e', errorLog, '-g', 'daemon off;'], {
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -158,17 +149,4 @@ export async function startNginx(
       }
     },
   };
-}
-
-function withCapacity(mainConfig: string, capacity: NginxCapacity): string {
-  const sizing = /^worker_processes 1;\nevents \{ worker_connections \d+; \}$/m;
-  if (!sizing.test(mainConfig)) throw new Error(`no worker sizing to replace in:\n${mainConfig}`);
-  return mainConfig.replace(
-    sizing,
-    [
-      `worker_processes ${capacity.workerProcesses};`,
-      `worker_rlimit_nofile ${capacity.workerRlimitNofile};`,
-      `events { worker_connections ${capacity.workerConnections}; accept_mutex ${capacity.acceptMutex ? 'on' : 'off'}; }`,
-    ].join('\n'),
-  );
 }

@@ -8,15 +8,10 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
+import type { NginxWorkerSizing } from '../../src/io/nginx.js';
 import { capacityFindings } from '../helpers/cli.js';
 import { makeTestCa, type TestCa } from '../helpers/pki.js';
-import {
-  type EchoBackend,
-  type NginxCapacity,
-  type RunningNginx,
-  startEchoBackend,
-  startNginx,
-} from '../helpers/servers.js';
+import { type EchoBackend, type RunningNginx, startEchoBackend, startNginx } from '../helpers/servers.js';
 import { renderSite } from '../helpers/site.js';
 import { requireTool } from '../helpers/tools.js';
 import { echo, openSocket } from '../helpers/wss-client.js';
@@ -28,7 +23,7 @@ const tool = requireTool('nginx');
 interface Printed {
   readonly siteFile: string;
   readonly tlsPort: number;
-  readonly sizing: Pick<NginxCapacity, 'workerConnections' | 'workerRlimitNofile'> & {
+  readonly sizing: Pick<NginxWorkerSizing, 'workerConnections' | 'workerRlimitNofile'> & {
     readonly maxClients: number;
   };
 }
@@ -103,7 +98,7 @@ describe.skipIf(tool.skip)('--max-clients, live: the printed main-context settin
     const nginx = await startNginx([printed.siteFile], [printed.tlsPort], {
       // nginx's defaults, written out: 512 connections (ngx_core_module docs), and the 1024 descriptors
       // a systemd service starts with.
-      capacity: { workerProcesses: 1, acceptMutex: false, workerConnections: 512, workerRlimitNofile: 1024 },
+      workers: { workerProcesses: 1, acceptMutex: false, workerConnections: 512, workerRlimitNofile: 1024 },
     });
     running.push(nginx);
     try {
@@ -133,7 +128,7 @@ describe.skipIf(tool.skip)('--max-clients, live: the printed main-context settin
     expect(printed.sizing).toMatchObject({ maxClients, workerConnections: 856, workerRlimitNofile: 1712 });
     const { workerConnections, workerRlimitNofile } = printed.sizing;
     const nginx = await startNginx([printed.siteFile], [printed.tlsPort], {
-      capacity: { workerProcesses: 1, acceptMutex: false, workerConnections, workerRlimitNofile },
+      workers: { workerProcesses: 1, acceptMutex: false, workerConnections, workerRlimitNofile },
     });
     running.push(nginx);
     try {

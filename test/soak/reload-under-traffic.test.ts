@@ -55,7 +55,7 @@ describe.skipIf(tool.skip)(`nginx reload while ${socketCount} sockets exchange m
     nginx = await startNginx([site.file], [site.tlsPort], {
       // Debian's default 768 connections would hold only 384 proxied sockets; old and new workers
       // each need room for all of them during the reload.
-      capacity: {
+      workers: {
         workerProcesses,
         workerConnections: 4 * socketCount,
         workerRlimitNofile: 4 * socketCount + 100,

@@ -9,8 +9,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
+import type { NginxWorkerSizing } from '../../src/io/nginx.js';
 import { makeTestCa, type TestCa } from '../helpers/pki.js';
-import { type NginxCapacity, type RunningNginx, startNginx } from '../helpers/servers.js';
+import { type RunningNginx, startNginx } from '../helpers/servers.js';
 import { requireTool } from '../helpers/tools.js';
 import { type EchoBackendProcess, startEchoBackendProcess } from './echo-backend-process.js';
 import { type GeneratedSite, renderSiteWithCli, soakHost } from './generated-site.js';
@@ -36,7 +37,7 @@ const idleMs = 65_000;
  * connections", as a first run with one worker and 2 × 10,000 + 1,000 connections showed; the 1/8 rule
  * keeps a worker away from that too. Where descriptors are plentiful, one worker could hold them all.
  */
-function capacityFor(sockets: number, descriptorLimit: number): NginxCapacity {
+function capacityFor(sockets: number, descriptorLimit: number): NginxWorkerSizing {
   const oneWorkerHoldsAll = Math.ceil(((2 * sockets + 4 * handshakesInFlight) * 8) / 7);
   const withinDescriptors = Math.floor(((descriptorLimit - 4 * handshakesInFlight) * 8) / 7);
   const workerConnections = Math.min(oneWorkerHoldsAll, withinDescriptors);
@@ -65,7 +66,7 @@ describe.skipIf(tool.skip)(`${socketCount} concurrent wss sockets through a gene
     backend = await startEchoBackendProcess();
     site = await renderSiteWithCli(ca, backend.port);
     nginx = await startNginx([site.file], [site.tlsPort], {
-      capacity: capacityFor(socketCount, hardOpenFileLimit()),
+      workers: capacityFor(socketCount, hardOpenFileLimit()),
     });
   });
 
