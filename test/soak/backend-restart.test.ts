@@ -5,12 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
-import { makeTestCa, type TestCa } from '../helpers/pki.js';
-import { type RunningNginx, startNginx } from '../helpers/servers.js';
 import { requireTool } from '../helpers/tools.js';
 import { type EchoBackendProcess, startEchoBackendProcess } from './echo-backend-process.js';
-import { type GeneratedSite, renderSiteWithCli, soakHost } from './generated-site.js';
-import { echoRound, HandshakeRefused, openSockets, terminateAll, wssOpener } from './many-sockets.js';
+import { type SoakStack, startSoakStack } from './generated-site.js';
+import { echoRound, HandshakeRefused, openSockets, terminateAll } from './many-sockets.js';
 
 const tool = requireTool('nginx');
 
@@ -45,28 +43,24 @@ async function reconnectUntilOpen(
 }
 
 describe.skipIf(tool.skip)('the backend killed and restarted behind a generated nginx site', () => {
-  let ca: TestCa;
+  let stack: SoakStack;
+  /** The backend now: the stack's until it is killed, then the one started again on its port. */
   let backend: EchoBackendProcess;
-  let site: GeneratedSite;
-  let nginx: RunningNginx;
-  let open: () => Promise<WebSocket>;
   const sockets: WebSocket[] = [];
 
   beforeAll(async () => {
-    ca = makeTestCa();
-    backend = await startEchoBackendProcess();
-    site = await renderSiteWithCli(ca, backend.port);
-    nginx = await startNginx([site.file], [site.tlsPort]);
-    open = wssOpener(ca, soakHost, site.tlsPort);
+    stack = await startSoakStack();
+    backend = stack.backend;
   });
 
   afterAll(async () => {
     terminateAll(sockets);
-    await nginx?.stop();
+    await stack?.stop();
     await backend?.kill();
   });
 
   it('clients see a 1006 close, reconnects get 502 while it is down, then reconnect and echo', async () => {
+    const { nginx, open } = stack;
     const opened = await openSockets(clientCount, 25, open);
     sockets.push(...opened.sockets);
     expect(opened.failures).toEqual([]);

@@ -8,12 +8,9 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
-import { makeTestCa, type TestCa } from '../helpers/pki.js';
-import { type RunningNginx, startNginx } from '../helpers/servers.js';
 import { requireTool } from '../helpers/tools.js';
-import { type EchoBackendProcess, startEchoBackendProcess } from './echo-backend-process.js';
-import { type GeneratedSite, renderSiteWithCli, soakHost } from './generated-site.js';
-import { echoRound, openSockets, terminateAll, wssOpener } from './many-sockets.js';
+import { type SoakStack, startSoakStack } from './generated-site.js';
+import { echoRound, openSockets, terminateAll } from './many-sockets.js';
 import { isRunning, openDescriptors, waitForWorkers, workerPids } from './processes.js';
 
 const tool = requireTool('nginx');
@@ -42,38 +39,30 @@ async function waitUntil(done: () => boolean, timeoutMs: number): Promise<void> 
 }
 
 describe.skipIf(tool.skip)(`nginx reload while ${socketCount} sockets exchange messages`, () => {
-  let ca: TestCa;
-  let backend: EchoBackendProcess;
-  let site: GeneratedSite;
-  let nginx: RunningNginx;
+  let stack: SoakStack;
   let sockets: WebSocket[] = [];
 
   beforeAll(async () => {
-    ca = makeTestCa();
-    backend = await startEchoBackendProcess();
-    site = await renderSiteWithCli(ca, backend.port);
-    nginx = await startNginx([site.file], [site.tlsPort], {
-      // Debian's default 768 connections would hold only 384 proxied sockets; old and new workers
-      // each need room for all of them during the reload.
-      workers: {
-        workerProcesses,
-        workerConnections: 4 * socketCount,
-        workerRlimitNofile: 4 * socketCount + 100,
-        acceptMutex: false,
-      },
+    // Debian's default 768 connections would hold only 384 proxied sockets; old and new workers
+    // each need room for all of them during the reload.
+    stack = await startSoakStack({
+      workerProcesses,
+      workerConnections: 4 * socketCount,
+      workerRlimitNofile: 4 * socketCount + 100,
+      acceptMutex: false,
     });
   });
 
   afterAll(async () => {
     terminateAll(sockets);
-    await nginx?.stop();
-    await backend?.kill();
+    await stack?.stop();
   });
 
   it('keeps every socket open and every message, in order, across the reload', async () => {
+    const { nginx } = stack;
     const master = nginx.process.pid ?? 0;
     const oldWorkers = await waitForWorkers(master, workerProcesses);
-    const opened = await openSockets(socketCount, 100, wssOpener(ca, soakHost, site.tlsPort));
+    const opened = await openSockets(socketCount, 100, stack.open);
     sockets = opened.sockets;
     log(`opened ${sockets.length}/${socketCount} in ${opened.elapsedMs} ms`);
     expect(opened.failures.slice(0, 5)).toEqual([]);
@@ -135,7 +124,7 @@ describe.skipIf(tool.skip)(`nginx reload while ${socketCount} sockets exchange m
     // The established sockets are still the old workers': they live until the last one closes.
     expect(oldWorkers.every(isRunning)).toBe(true);
     // New clients meanwhile reach the new workers.
-    const late = await openSockets(10, 10, wssOpener(ca, soakHost, site.tlsPort));
+    const late = await openSockets(10, 10, stack.open);
     const lateEcho = await echoRound(late.sockets, 'after the reload', 10_000);
     terminateAll(late.sockets);
     expect(lateEcho.echoed).toBe(10);

@@ -10,12 +10,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
 import type { NginxWorkerSizing } from '../../src/io/nginx.js';
-import { makeTestCa, type TestCa } from '../helpers/pki.js';
-import { type RunningNginx, startNginx } from '../helpers/servers.js';
 import { requireTool } from '../helpers/tools.js';
-import { type EchoBackendProcess, startEchoBackendProcess } from './echo-backend-process.js';
-import { type GeneratedSite, renderSiteWithCli, soakHost } from './generated-site.js';
-import { echoRound, openSockets, terminateAll, wssOpener } from './many-sockets.js';
+import { type SoakStack, startSoakStack } from './generated-site.js';
+import { echoRound, openSockets, terminateAll } from './many-sockets.js';
 import { hardOpenFileLimit, openDescriptors, rssKiB, waitForWorkers } from './processes.js';
 
 const tool = requireTool('nginx');
@@ -55,35 +52,27 @@ function capacityFor(sockets: number, descriptorLimit: number): NginxWorkerSizin
 const log = (line: string) => console.info(`[soak 10k] ${line}`);
 
 describe.skipIf(tool.skip)(`${socketCount} concurrent wss sockets through a generated nginx site`, () => {
-  let ca: TestCa;
-  let backend: EchoBackendProcess;
-  let site: GeneratedSite;
-  let nginx: RunningNginx;
+  let stack: SoakStack;
   let sockets: WebSocket[] = [];
 
   beforeAll(async () => {
-    ca = makeTestCa();
-    backend = await startEchoBackendProcess();
-    site = await renderSiteWithCli(ca, backend.port);
-    nginx = await startNginx([site.file], [site.tlsPort], {
-      workers: capacityFor(socketCount, hardOpenFileLimit()),
-    });
+    stack = await startSoakStack(capacityFor(socketCount, hardOpenFileLimit()));
   });
 
   afterAll(async () => {
     terminateAll(sockets);
-    await nginx?.stop();
-    await backend?.kill();
+    await stack?.stop();
   });
 
   it('opens them all, echoes on each, holds them idle past 60 s, and echoes on each again', async () => {
+    const { site, nginx, backend } = stack;
     expect(site.text).toContain('proxy_read_timeout 3600s;');
     const workers = await waitForWorkers(nginx.process.pid ?? 0, 2);
     const workersRss = () => workers.reduce((sum, pid) => sum + rssKiB(pid), 0);
     const workersRssBefore = workersRss();
     const clientRssBefore = process.memoryUsage().rss;
 
-    const opened = await openSockets(socketCount, handshakesInFlight, wssOpener(ca, soakHost, site.tlsPort));
+    const opened = await openSockets(socketCount, handshakesInFlight, stack.open);
     sockets = opened.sockets;
     const closeCodes: number[] = [];
     for (const socket of sockets) socket.once('close', (code) => closeCodes.push(code));
