@@ -98,3 +98,20 @@ export async function renderSite(ca: TestCa, site: SiteToRender): Promise<Render
     stderr: result.stderr,
   };
 }
+
+export type SizedSite<Sizing> = RenderedSite & { readonly sizing: Sizing };
+
+/** Renders with `--max-clients N --json`: the site, and the server-wide settings --json printed for it. */
+export async function renderSizedSite<Sizing>(
+  ca: TestCa,
+  site: SiteToRender & { readonly maxClients: number },
+): Promise<SizedSite<Sizing>> {
+  const rendered = await renderSite(ca, {
+    ...site,
+    extra: [...(site.extra ?? []), '--max-clients', String(site.maxClients), '--json'],
+  });
+  const printed = JSON.parse(rendered.stdout) as { files: Record<string, string>; sizing: Sizing };
+  // With --out, --json prints what it wrote.
+  expect(Object.values(printed.files)).toEqual([rendered.text]);
+  return { ...rendered, sizing: printed.sizing };
+}

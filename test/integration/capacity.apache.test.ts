@@ -14,40 +14,13 @@ import { prepareApache, type RunningApache, startApache } from '../helpers/apach
 import { capacityFindings, repoRoot, runCli } from '../helpers/cli.js';
 import { makeTestCa, type TestCa } from '../helpers/pki.js';
 import { type EchoBackend, freePort, startEchoBackend } from '../helpers/servers.js';
-import { renderSite } from '../helpers/site.js';
+import { renderSizedSite, type SizedSite } from '../helpers/site.js';
 import { requireTool } from '../helpers/tools.js';
 import { echo, openSocket } from '../helpers/wss-client.js';
 
 const host = 'many.example.test';
 const maxClients = 40;
 const tool = requireTool('apache');
-
-interface ApachePrinted {
-  readonly siteFile: string;
-  readonly tlsPort: number;
-  readonly sizing: {
-    readonly threadLimit: number;
-    readonly threadsPerChild: number;
-    readonly maxRequestWorkers: number;
-    readonly serverLimit: number;
-  };
-}
-
-/** Renders the site with --max-clients through the real CLI, and keeps what --json printed. */
-async function renderSized(ca: TestCa, backendPort: number): Promise<ApachePrinted> {
-  const site = await renderSite(ca, {
-    server: 'apache',
-    host,
-    backendPorts: [backendPort],
-    redirectPort: false,
-    extra: ['--path', '/ws', '--max-clients', String(maxClients), '--json'],
-    stderr: /^warning: --max-clients \d+: every socket holds an Apache worker thread; [^\n]*\n$/,
-  });
-  const printed = JSON.parse(site.stdout);
-  expect(Object.values(printed.files)).toEqual([site.text]);
-  expect(site.text).toContain(`MaxRequestWorkers  ${printed.sizing.maxRequestWorkers}`);
-  return { siteFile: site.file, tlsPort: site.tlsPort, sizing: printed.sizing };
-}
 
 /** Opens `count` sockets at once; those not open within `ms` are given up (they wait for a worker). */
 async function openMany(ca: TestCa, port: number, count: number, ms: number) {
@@ -73,14 +46,28 @@ async function openMany(ca: TestCa, port: number, count: number, ms: number) {
 describe.skipIf(tool.skip)('--max-clients for Apache, live: a socket holds a worker thread', () => {
   let ca: TestCa;
   let backend: EchoBackend;
-  let printed: ApachePrinted;
+  let printed: SizedSite<{
+    readonly threadLimit: number;
+    readonly threadsPerChild: number;
+    readonly maxRequestWorkers: number;
+    readonly serverLimit: number;
+  }>;
   const running: RunningApache[] = [];
   const sockets: WebSocket[] = [];
 
   beforeAll(async () => {
     ca = makeTestCa();
     backend = await startEchoBackend();
-    printed = await renderSized(ca, backend.port);
+    printed = await renderSizedSite(ca, {
+      server: 'apache',
+      host,
+      backendPorts: [backend.port],
+      redirectPort: false,
+      maxClients,
+      extra: ['--path', '/ws'],
+      stderr: /^warning: --max-clients \d+: every socket holds an Apache worker thread; [^\n]*\n$/,
+    });
+    expect(printed.text).toContain(`MaxRequestWorkers  ${printed.sizing.maxRequestWorkers}`);
   });
 
   afterAll(async () => {
@@ -91,7 +78,7 @@ describe.skipIf(tool.skip)('--max-clients for Apache, live: a socket holds a wor
 
   it(`32 workers hold 32 of ${maxClients} sockets; the rest wait, and lint says so`, async () => {
     const apache = await startApache(
-      [printed.siteFile],
+      [printed.file],
       [printed.tlsPort],
       ['ThreadLimit 16', 'ThreadsPerChild 16', 'MaxRequestWorkers 32', 'ServerLimit 2'],
     );
@@ -128,7 +115,7 @@ describe.skipIf(tool.skip)('--max-clients for Apache, live: a socket holds a wor
       serverLimit: 4,
     });
     const apache = await startApache(
-      [printed.siteFile],
+      [printed.file],
       [printed.tlsPort],
       [
         `ThreadLimit ${threadLimit}`,

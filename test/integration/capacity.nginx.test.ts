@@ -12,43 +12,13 @@ import type { NginxWorkerSizing } from '../../src/io/nginx.js';
 import { capacityFindings } from '../helpers/cli.js';
 import { makeTestCa, type TestCa } from '../helpers/pki.js';
 import { type EchoBackend, type RunningNginx, startEchoBackend, startNginx } from '../helpers/servers.js';
-import { renderSite } from '../helpers/site.js';
+import { renderSizedSite, type SizedSite } from '../helpers/site.js';
 import { requireTool } from '../helpers/tools.js';
 import { echo, openSocket } from '../helpers/wss-client.js';
 
 const host = 'many.example.test';
 const maxClients = 300;
 const tool = requireTool('nginx');
-
-interface Printed {
-  readonly siteFile: string;
-  readonly tlsPort: number;
-  readonly sizing: Pick<NginxWorkerSizing, 'workerConnections' | 'workerRlimitNofile'> & {
-    readonly maxClients: number;
-  };
-}
-
-/** Renders the site with --max-clients through the real CLI, and keeps what --json printed. */
-async function renderSized(ca: TestCa, backendPort: number): Promise<Printed> {
-  const site = await renderSite(ca, {
-    server: 'nginx',
-    host,
-    backendPorts: [backendPort],
-    redirectPort: false,
-    extra: ['--path', '/ws', '--max-clients', String(maxClients), '--json'],
-    stderr: /^warning: --max-clients \d+: nginx\.conf needs worker_connections [^\n]*\n$/,
-  });
-  const printed = JSON.parse(site.stdout);
-  expect(Object.values(printed.files)).toEqual([site.text]);
-  // The same numbers are in the header and the warnings, where a person reads them.
-  const { workerConnections, workerRlimitNofile } = printed.sizing;
-  expect(site.text).toContain(`events { worker_connections ${workerConnections}; }`);
-  expect(site.text).toContain(`worker_rlimit_nofile ${workerRlimitNofile};`);
-  expect(site.stderr).toContain(
-    `--max-clients ${maxClients}: nginx.conf needs worker_connections ${workerConnections}`,
-  );
-  return { siteFile: site.file, tlsPort: site.tlsPort, sizing: printed.sizing };
-}
 
 /** Opens `count` sockets, `batch` at a time, keeping every one that opens; the rest are counted. */
 async function openMany(
@@ -78,14 +48,31 @@ const closeAll = (sockets: readonly WebSocket[]) => {
 describe.skipIf(tool.skip)('--max-clients, live: the printed main-context settings decide', () => {
   let ca: TestCa;
   let backend: EchoBackend;
-  let printed: Printed;
+  let printed: SizedSite<
+    Pick<NginxWorkerSizing, 'workerConnections' | 'workerRlimitNofile'> & { readonly maxClients: number }
+  >;
   const running: RunningNginx[] = [];
   const sockets: WebSocket[] = [];
 
   beforeAll(async () => {
     ca = makeTestCa();
     backend = await startEchoBackend();
-    printed = await renderSized(ca, backend.port);
+    printed = await renderSizedSite(ca, {
+      server: 'nginx',
+      host,
+      backendPorts: [backend.port],
+      redirectPort: false,
+      maxClients,
+      extra: ['--path', '/ws'],
+      stderr: /^warning: --max-clients \d+: nginx\.conf needs worker_connections [^\n]*\n$/,
+    });
+    // The same numbers are in the header and the warnings, where a person reads them.
+    const { workerConnections, workerRlimitNofile } = printed.sizing;
+    expect(printed.text).toContain(`events { worker_connections ${workerConnections}; }`);
+    expect(printed.text).toContain(`worker_rlimit_nofile ${workerRlimitNofile};`);
+    expect(printed.stderr).toContain(
+      `--max-clients ${maxClients}: nginx.conf needs worker_connections ${workerConnections}`,
+    );
   });
 
   afterAll(async () => {
@@ -95,7 +82,7 @@ describe.skipIf(tool.skip)('--max-clients, live: the printed main-context settin
   });
 
   it(`nginx's default worker_connections (512) cannot hold ${maxClients} sockets, and lint says so`, async () => {
-    const nginx = await startNginx([printed.siteFile], [printed.tlsPort], {
+    const nginx = await startNginx([printed.file], [printed.tlsPort], {
       // nginx's defaults, written out: 512 connections (ngx_core_module docs), and the 1024 descriptors
       // a systemd service starts with.
       workers: { workerProcesses: 1, acceptMutex: false, workerConnections: 512, workerRlimitNofile: 1024 },
@@ -127,7 +114,7 @@ describe.skipIf(tool.skip)('--max-clients, live: the printed main-context settin
   it(`the printed settings hold all ${maxClients}, each echoing, and lint is satisfied`, async () => {
     expect(printed.sizing).toMatchObject({ maxClients, workerConnections: 856, workerRlimitNofile: 1712 });
     const { workerConnections, workerRlimitNofile } = printed.sizing;
-    const nginx = await startNginx([printed.siteFile], [printed.tlsPort], {
+    const nginx = await startNginx([printed.file], [printed.tlsPort], {
       workers: { workerProcesses: 1, acceptMutex: false, workerConnections, workerRlimitNofile },
     });
     running.push(nginx);
