@@ -69,14 +69,6 @@ function renderSite({ server, variant, port, backendPort, certificate, dir }) {
   return { file, warnings: result.stderr.trim() };
 }
 
-function waitOrExit(child, ports, name, log) {
-  const exited = new Promise((_, reject) =>
-    child.once('exit', (code) => reject(new Error(`${name} exited (${code}):\n${log()}`))),
-  );
-  exited.catch(() => {});
-  return Promise.race([Promise.all(ports.map((port) => waitForPort(port))), exited]);
-}
-
 /**
  * Stops a server: SIGTERM to its master (nginx: fast shutdown; Apache: stop), then SIGKILL to its whole
  * process group if it is still there after a while.
@@ -92,6 +84,23 @@ const stopper = (child, graceMs) => async () => {
     // gone
   }
 };
+
+/**
+ * Runs a server in the foreground in a process group of its own, stopped when the bench ends, and waits
+ * until every port listens; should it exit first, the error it throws carries the server's error log.
+ */
+async function startServer({ name, bin, args, errorLog, ports, graceMs }) {
+  const log = () => (existsSync(errorLog) ? readFileSync(errorLog, 'utf8') : '');
+  const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'inherit'], detached: true });
+  trackGroup(child);
+  onCleanup(stopper(child, graceMs));
+  const exited = new Promise((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`${name} exited (${code}):\n${log()}`))),
+  );
+  exited.catch(() => {});
+  await Promise.race([Promise.all(ports.map((port) => waitForPort(port))), exited]);
+  return { pid: child.pid, log };
+}
 
 /** The descriptor hard limit, and whether we may raise it (root with CAP_SYS_RESOURCE; not in every container). */
 function descriptorLimit() {
@@ -142,20 +151,15 @@ async function startNginx({ dir, sites, maxSockets }) {
     }),
   );
   const errorLog = join(prefix, 'error.log');
-  const log = () => (existsSync(errorLog) ? readFileSync(errorLog, 'utf8') : '');
-  const child = spawn('nginx', ['-p', prefix, '-c', conf, '-e', errorLog, '-g', 'daemon off;'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    detached: true,
+  const { pid, log } = await startServer({
+    name: 'nginx',
+    bin: 'nginx',
+    args: ['-p', prefix, '-c', conf, '-e', errorLog, '-g', 'daemon off;'],
+    errorLog,
+    ports: sites.map((site) => site.port),
+    graceMs: 3000,
   });
-  trackGroup(child);
-  onCleanup(stopper(child, 3000));
-  await waitOrExit(
-    child,
-    sites.map((site) => site.port),
-    'nginx',
-    log,
-  );
-  return { pid: child.pid, conf, limits, workers: () => childPids(child.pid), errorLog: log };
+  return { pid, conf, limits, workers: () => childPids(pid), errorLog: log };
 }
 
 /**
@@ -221,24 +225,18 @@ async function startApache({ dir, sites, maxSockets }) {
       extra: [...user, ...apacheLimits(maxSockets), ...status],
     }),
   );
-  const errorLog = join(serverRoot, 'error.log');
-  const log = () => (existsSync(errorLog) ? readFileSync(errorLog, 'utf8') : '');
-  const child = spawn(bin, ['-d', serverRoot, '-f', conf, '-DFOREGROUND'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    detached: true,
+  const { pid, log } = await startServer({
+    name: 'apache',
+    bin,
+    args: ['-d', serverRoot, '-f', conf, '-DFOREGROUND'],
+    errorLog: join(serverRoot, 'error.log'),
+    ports: sites.map((site) => site.port),
+    graceMs: 5000,
   });
-  trackGroup(child);
-  onCleanup(stopper(child, 5000));
-  await waitOrExit(
-    child,
-    sites.map((site) => site.port),
-    'apache',
-    log,
-  );
   return {
-    pid: child.pid,
+    pid,
     conf,
-    children: () => childPids(child.pid),
+    children: () => childPids(pid),
     errorLog: log,
     limits: apacheLimits(maxSockets),
     /** mod_status's scoreboard summary: BusyWorkers, IdleWorkers, ConnsTotal… as numbers. */
