@@ -88,9 +88,19 @@ export async function startApache(
 ): Promise<RunningApache> {
   const { serverRoot, conf, binary } = await prepareApache(siteFiles, extra);
   const errorLog = join(serverRoot, 'error.log');
+  // A process group of its own, so stop() can end the children too: a parent killed while children
+  // hold tunnelled sockets leaves them behind, reparented to init (apache-stop.test.ts).
   const child = spawn(binary, ['-d', serverRoot, '-f', conf, '-DFOREGROUND'], {
     stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true,
   });
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-(child.pid as number), signal);
+    } catch {
+      // ESRCH: the whole group is gone already
+    }
+  };
   let stderr = '';
   child.stderr?.on('data', (chunk) => {
     stderr += chunk;
@@ -105,7 +115,7 @@ export async function startApache(
       }),
     ]);
   } catch (error) {
-    child.kill('SIGKILL');
+    signalGroup('SIGKILL');
     throw error;
   }
   return {
@@ -114,10 +124,12 @@ export async function startApache(
     errorLog: readLog,
     stop: async () => {
       if (child.exitCode === null) {
-        child.kill('SIGTERM');
+        signalGroup('SIGTERM');
         await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-        if (child.exitCode === null) child.kill('SIGKILL');
       }
+      // Children still in a tunnel when the parent gave up on them, or when it was killed.
+      signalGroup('SIGKILL');
+      if (child.exitCode === null && child.signalCode === null) await exited;
     },
   };
 }
