@@ -97,7 +97,9 @@ export const apacheDefaults = {
   /** What Debian's mods-available/mpm_event.conf sets (the built-in default is 16 × 25 = 400). */
   debianMaxRequestWorkers: 150,
   /** ThreadLimit's default for the event MPM (mpm_common docs, ThreadLimit: "Default: 64"); raising it
-   *  needs a full stop and start, so ThreadsPerChild stays at it. */
+   *  needs a full stop and start, so ThreadsPerChild stays at it. ServerLimit has the same rule ("Any
+   *  attempts to change this directive during a restart will be ignored"; httpd logs AH00501), which
+   *  is why the sizing asks for one restart after the MPM is edited. */
   threadLimit: 64,
 } as const;
 

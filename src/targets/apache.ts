@@ -168,6 +168,7 @@ function sizingLines(sizing: ApacheSizing): string[] {
     `  ServerLimit        ${sizing.serverLimit}`,
     `${sizing.maxRequestWorkers} = ${n} sockets + ${sizing.spareThreads} spare threads, rounded up to ${sizing.processes} whole processes of ${sizing.threadsPerChild};`,
     'ServerLimit is twice the processes, as a graceful reload keeps the old ones until their sockets close.',
+    'A reload ignores a changed ServerLimit or ThreadLimit (AH00501): restart once after the edit.',
     `Debian's MaxRequestWorkers ${apacheDefaults.debianMaxRequestWorkers} holds ${apacheDefaults.debianMaxRequestWorkers} sockets. mpm_prefork would need a process per socket.`,
   ];
 }
@@ -178,7 +179,8 @@ export function apacheSizingWarning(sizing: ApacheSizing): string {
   return (
     `--max-clients ${sizing.maxClients}: every socket holds an Apache worker thread; the event MPM needs ` +
     `ThreadsPerChild ${sizing.threadsPerChild}, MaxRequestWorkers ${sizing.maxRequestWorkers} and ServerLimit ${sizing.serverLimit} ` +
-    `server-wide, not in a site file; Debian's MaxRequestWorkers ${debian} holds ${debian} sockets`
+    `server-wide, not in a site file, and a full restart after changing them (a reload ignores ServerLimit, AH00501); ` +
+    `Debian's MaxRequestWorkers ${debian} holds ${debian} sockets`
   );
 }
 

@@ -71,7 +71,9 @@ function sizingSteps(server: TargetName, maxClients: number | undefined): string
     const sizing = nginxSizing(maxClients);
     return [
       '',
-      `For ${maxClients} sockets, set in \`/etc/nginx/nginx.conf\` (a site file cannot), then lint it:`,
+      `For ${maxClients} sockets, change these in \`/etc/nginx/nginx.conf\` (a site file cannot): ` +
+        '`worker_connections` in its existing `events` block, `worker_rlimit_nofile` at the top ' +
+        '(main context). Then lint it; the reload in step 5 applies them:',
       '',
       '```nginx',
       `worker_rlimit_nofile ${sizing.workerRlimitNofile};`,
@@ -86,8 +88,10 @@ function sizingSteps(server: TargetName, maxClients: number | undefined): string
   const sizing = apacheSizing(maxClients);
   return [
     '',
-    `For ${maxClients} sockets, set the event MPM in \`/etc/apache2/mods-available/mpm_event.conf\` ` +
-      '(RHEL/Fedora: a file of its own in `/etc/httpd/conf.d/`), then lint it:',
+    `For ${maxClients} sockets, the event MPM must be the one loaded: \`a2query -M\` prints \`event\` ` +
+      '(RHEL/Fedora: `httpd -V | grep -i mpm`); under prefork, which mod_php needs, every socket takes a ' +
+      'whole process. Set it in `/etc/apache2/mods-available/mpm_event.conf` (RHEL/Fedora: a file of ' +
+      'its own in `/etc/httpd/conf.d/`), then lint it:',
     '',
     '```apache',
     '<IfModule mpm_event_module>',
@@ -214,14 +218,26 @@ export function renderRunbook({ server, options, versions, writtenTo }: RunbookI
     ].join('\n'),
   );
 
+  // httpd ignores a changed ServerLimit or ThreadLimit on a graceful restart (mpm_common docs,
+  // ServerLimit; AH00501), so new MPM sizing needs one real restart.
+  const restartOnce = server === 'apache' && options.maxClients !== undefined;
   sections.push(
-    '## 5. Reload',
-    [
-      block(facts.reload),
-      '',
-      `A reload, not a restart: ${facts.reloadKeeps}.` +
-        (facts.rhelReload ? ` RHEL/Fedora: \`${facts.rhelReload}\`.` : ''),
-    ].join('\n'),
+    restartOnce ? '## 5. Restart, this once' : '## 5. Reload',
+    restartOnce
+      ? [
+          block('systemctl restart apache2'),
+          '',
+          'A restart this once, because of the MPM settings of step 3: a reload ignores a changed ' +
+            '`ServerLimit` or `ThreadLimit` (httpd logs AH00501) and would run with the old limits. A ' +
+            'restart drops the sockets open now, so choose a quiet moment; later changes can reload. ' +
+            'RHEL/Fedora: `systemctl restart httpd`.',
+        ].join('\n')
+      : [
+          block(facts.reload),
+          '',
+          `A reload, not a restart: ${facts.reloadKeeps}.` +
+            (facts.rhelReload ? ` RHEL/Fedora: \`${facts.rhelReload}\`.` : ''),
+        ].join('\n'),
   );
 
   sections.push(
@@ -237,7 +253,10 @@ export function renderRunbook({ server, options, versions, writtenTo }: RunbookI
 
   const apply = render.replace(`wss-conf ${server}`, `wss-conf apply ${server}`);
   // apply links the site (--enable) but leaves modules alone: a2enmod changes the whole server.
-  const modulesFirst = server === 'apache' ? ' The modules of step 3 must be enabled first.' : '';
+  const modulesFirst =
+    server === 'apache'
+      ? ` The modules of step 3 must be enabled first${restartOnce ? ', and the restart of step 5 done once after the MPM edit: apply only reloads' : ''}.`
+      : '';
   sections.push(
     '## Or all at once, with a rollback',
     [

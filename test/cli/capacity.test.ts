@@ -143,10 +143,14 @@ describe('--max-clients: the warning and --json state the main-context settings'
     expect(result.status).toBe(0);
     expect(result.stderr).toContain(
       'warning: --max-clients 10000: every socket holds an Apache worker thread; the event MPM needs ' +
-        'ThreadsPerChild 64, MaxRequestWorkers 12544 and ServerLimit 392 server-wide, not in a site file; ' +
+        'ThreadsPerChild 64, MaxRequestWorkers 12544 and ServerLimit 392 server-wide, not in a site file, ' +
+        'and a full restart after changing them (a reload ignores ServerLimit, AH00501); ' +
         "Debian's MaxRequestWorkers 150 holds 150 sockets",
     );
     expect(result.stdout).toContain('#   MaxRequestWorkers  12544\n#   ServerLimit        392\n');
+    expect(result.stdout).toContain(
+      '# A reload ignores a changed ServerLimit or ThreadLimit (AH00501): restart once after the edit.\n',
+    );
   });
 
   it('--json adds { sizing } for scripts, only when --max-clients is given', () => {

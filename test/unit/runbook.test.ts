@@ -132,4 +132,23 @@ describe('renderRunbook', () => {
     });
     expect(written).toContain('`/tmp/site.conf` was written for nginx 1.22.1 (default here)');
   });
+
+  it('Apache with --max-clients restarts once, since a reload ignores a new ServerLimit (AH00501)', () => {
+    const sized = parseGenerationOptions({ domain: ['example.com'], backend: ['8282'], maxClients: '1000' });
+    const text = renderRunbook({ server: 'apache', options: sized, versions: versions('2.4.58') });
+    expect(text).toContain('## 5. Restart, this once');
+    expect(shellLines(text)).toContain('systemctl restart apache2');
+    expect(shellLines(text)).not.toContain('systemctl reload apache2');
+    expect(text).toContain('`a2query -M` prints `event`');
+    const plain = renderRunbook({ server: 'apache', options, versions: versions('2.4.58') });
+    expect(shellLines(plain)).toContain('systemctl reload apache2');
+    expect(plain).not.toContain('Restart');
+  });
+
+  it('nginx with --max-clients edits the existing events block, and the reload applies it', () => {
+    const sized = parseGenerationOptions({ domain: ['example.com'], backend: ['8282'], maxClients: '1000' });
+    const text = renderRunbook({ server: 'nginx', options: sized, versions: versions('1.22.1') });
+    expect(text).toContain('`worker_connections` in its existing `events` block');
+    expect(shellLines(text)).toContain('systemctl reload nginx');
+  });
 });
