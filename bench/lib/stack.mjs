@@ -120,13 +120,17 @@ export function nginxLimits(maxSockets) {
   const { hard, canRaise } = descriptorLimit();
   const rlimit = canRaise ? wantedConnections + 1024 : Math.min(wantedConnections + 1024, hard);
   const connections = Math.min(wantedConnections, rlimit);
+  const capped = connections < wantedConnections;
   return {
     workerConnections: connections,
     workerRlimitNofile: rlimit,
-    note:
-      connections < wantedConnections
-        ? `nginx's worker_rlimit_nofile is capped at the hard limit of ${hard} descriptors (no CAP_SYS_RESOURCE here), so one worker holds at most ~${Math.floor(connections / 2).toLocaleString('en-US')} proxied sockets; worker_processes auto shares them out.`
-        : undefined,
+    // Capped, one worker cannot hold every socket, so the workers must share them: with accept_mutex
+    // they take turns accepting, and one with less than 1/8 of its connections free leaves new ones to
+    // the others (ngx_event_accept.c); without it Linux hands most to one worker (README, --max-clients).
+    acceptMutex: capped,
+    note: capped
+      ? `nginx's worker_rlimit_nofile is capped at the hard limit of ${hard} descriptors (no CAP_SYS_RESOURCE here), so one worker holds at most ~${Math.floor(connections / 2).toLocaleString('en-US')} proxied sockets; accept_mutex on shares them among worker_processes auto.`
+      : undefined,
   };
 }
 
@@ -147,6 +151,7 @@ async function startNginx({ dir, sites, maxSockets }) {
         workerProcesses: 'auto',
         workerConnections: limits.workerConnections,
         workerRlimitNofile: limits.workerRlimitNofile,
+        acceptMutex: limits.acceptMutex,
       },
     }),
   );

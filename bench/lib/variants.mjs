@@ -12,6 +12,18 @@ const replaceLine = (pattern, replacement) => (text, variant) => {
   return text.replace(pattern, replacement);
 };
 
+/**
+ * Sets an nginx directive of the server block: replaces its line when the rendered site has one, or
+ * adds it after ssl_session_timeout. The tool writes `ssl_session_tickets off;` only below nginx 1.23.2
+ * (from then on nginx rotates ticket keys itself), so on a newer nginx the line is absent and the
+ * default (on) applies: a variant must say what it wants either way.
+ */
+const setDirective = (name, value) => (text, variant) => {
+  const line = new RegExp(`^(\\s*)${name} [^;\\n]*;$`, 'm');
+  if (line.test(text)) return text.replace(line, `$1${name} ${value};`);
+  return replaceLine(/^(\s*)(ssl_session_timeout [^\n]*)$/m, `$1$2\n$1${name} ${value};`)(text, variant);
+};
+
 export const variants = [
   {
     key: 'nginx-rsa',
@@ -35,7 +47,7 @@ export const variants = [
     server: 'nginx',
     label: 'nginx, session cache and tickets',
     baseline: 'nginx',
-    edits: [replaceLine(/ssl_session_tickets off;/, 'ssl_session_tickets on;')],
+    edits: [setDirective('ssl_session_tickets', 'on')],
     measures: ['resumed'],
   },
   {
@@ -44,7 +56,7 @@ export const variants = [
     label: 'nginx, tickets, no session cache',
     baseline: 'nginx',
     edits: [
-      replaceLine(/ssl_session_tickets off;/, 'ssl_session_tickets on;'),
+      setDirective('ssl_session_tickets', 'on'),
       replaceLine(/ssl_session_cache shared:[^;]+;/, 'ssl_session_cache off;'),
     ],
     measures: ['resumed'],
@@ -54,7 +66,10 @@ export const variants = [
     server: 'nginx',
     label: 'nginx, no session cache, no tickets',
     baseline: 'nginx',
-    edits: [replaceLine(/ssl_session_cache shared:[^;]+;/, 'ssl_session_cache off;')],
+    edits: [
+      setDirective('ssl_session_tickets', 'off'),
+      replaceLine(/ssl_session_cache shared:[^;]+;/, 'ssl_session_cache off;'),
+    ],
     measures: ['resumed'],
   },
   {
