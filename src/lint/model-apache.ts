@@ -9,6 +9,7 @@
  * read as if their condition held: lint cannot know the modules a server loads, and a config written
  * for WebSocket proxying means them to.
  */
+import type { ApacheMpm } from '../core/capacity.js';
 import type { Located } from './finding.js';
 import {
   type LintSettings,
@@ -64,6 +65,66 @@ export interface ApacheModel {
   readonly routes: readonly ApacheRoute[];
   /** Every directive with this key anywhere, in file order. */
   directives(key: string): readonly ApacheDirective[];
+  readonly mpmSizing: ApacheMpmSizing;
+}
+
+/** `maxrequestworkers` stands for MaxClients too: 2.2's name, which 2.4 still reads into the same setting
+ *  (mpm_common docs, MaxRequestWorkers). */
+export type MpmSizingKey = 'maxrequestworkers' | 'threadsperchild' | 'threadlimit' | 'serverlimit';
+
+/**
+ * The MPM sizing directives as httpd reads them. httpd loads one MPM, and only that MPM's
+ * `<IfModule mpm_event_module>` (or `<IfModule event.c>`) sections count for it; directives outside such
+ * sections count for every MPM. Each directive stores its value as httpd reads it, so of several that
+ * apply the last one read is the one httpd runs with (server/mpm/event/event.c, set_max_workers and the
+ * others): Debian's `MaxRequestWorkers 150` with `MaxRequestWorkers 1280` appended runs 1280, and
+ * `apache2 -t` says nothing of the 150.
+ */
+export interface ApacheMpmSizing {
+  /** The MPMs the files size, in the order first met: each with a section holding a sizing directive,
+   *  and the event MPM (the one Debian and the upstream build default to) for directives outside them. */
+  readonly mpms: readonly ApacheMpm[];
+  /** Every directive for `key` that applies when `mpm` is loaded, in the order httpd reads them. */
+  applying(mpm: ApacheMpm, key: MpmSizingKey): readonly ApacheDirective[];
+  /** The one httpd runs `mpm` with: the last that applies. */
+  setting(mpm: ApacheMpm, key: MpmSizingKey): ApacheDirective | undefined;
+}
+
+/** `<IfModule mpm_event_module>` or `<IfModule event.c>`: the MPM its contents are for. */
+const mpmSection = /^(?:mpm_(event|worker|prefork)_module|(event|worker|prefork)\.c)$/i;
+const mpmSizingKeys: readonly MpmSizingKey[] = [
+  'maxrequestworkers',
+  'threadsperchild',
+  'threadlimit',
+  'serverlimit',
+];
+const mpmSizingKeyOf = (key: string): MpmSizingKey | undefined =>
+  key === 'maxclients' ? 'maxrequestworkers' : mpmSizingKeys.find((known) => known === key);
+
+function mpmSizingOf(parsed: ParsedApache): ApacheMpmSizing {
+  /** Each sizing directive with its key and the MPM of the innermost MPM section around it, if any. */
+  const read: { node: ApacheDirective; key: MpmSizingKey; mpm: ApacheMpm | undefined }[] = [];
+  // Includes are spliced in where they stand, so this walk meets directives in the order httpd reads them.
+  const walk = (nodes: readonly ApacheDirective[], mpm: ApacheMpm | undefined): void => {
+    for (const node of nodes) {
+      if (node.section) {
+        const match = node.key === 'ifmodule' ? mpmSection.exec(node.args[0] ?? '') : null;
+        const named = (match?.[1] ?? match?.[2])?.toLowerCase() as ApacheMpm | undefined;
+        walk(node.section, named ?? mpm);
+        continue;
+      }
+      const key = mpmSizingKeyOf(node.key);
+      if (key) read.push({ node, key, mpm });
+    }
+  };
+  for (const root of parsed.roots) walk(root.directives, undefined);
+  const applying = (mpm: ApacheMpm, key: MpmSizingKey): ApacheDirective[] =>
+    read.filter((entry) => entry.key === key && (entry.mpm ?? mpm) === mpm).map((entry) => entry.node);
+  return {
+    mpms: [...new Set(read.map((entry) => entry.mpm ?? 'event'))],
+    applying,
+    setting: (mpm, key) => applying(mpm, key).at(-1),
+  };
 }
 
 const conditionalSections = new Set([
@@ -305,7 +366,10 @@ export function buildApacheModel(
       })),
     ),
   };
-  return { apache: { sites, routes, directives: (key) => everything.get(key) ?? [] }, tls };
+  return {
+    apache: { sites, routes, directives: (key) => everything.get(key) ?? [], mpmSizing: mpmSizingOf(parsed) },
+    tls,
+  };
 
   function tlsSiteOf(site: ApacheSite): TlsSite {
     const hsts = site.everywhere('header').some((node) => {

@@ -104,6 +104,20 @@ describe('max-clients-capacity messages', () => {
     ]);
   });
 
+  it('Apache: the last MaxRequestWorkers (or MaxClients) httpd reads is the one it runs with', () => {
+    // Debian's 150 with the runbook's block appended: 150 is not judged, nor mixed with the later
+    // ThreadsPerChild 64; the 1280 is, and only it.
+    expect(said('good-runbook-appended.apache.conf', '1000')).toEqual([]);
+    expect(said('good-runbook-appended.apache.conf', '1300')).toEqual([
+      expect.stringMatching(/^30: MaxRequestWorkers 1280 lets at most 1280 sockets be open at once/),
+    ]);
+    expect(said('bad-max-clients-last.apache.conf', '1000')).toEqual([
+      '9: MaxClients 150: httpd rounds it down to 128, a multiple of ThreadsPerChild 64 (AH00513/AH00514), ' +
+        'which lets at most 128 sockets be open at once (each keeps a worker until it closes), fewer than ' +
+        '--max-clients 1000 | fix: event MPM: ThreadLimit 64, ThreadsPerChild 64, MaxRequestWorkers 1280, ServerLimit 40',
+    ]);
+  });
+
   it('the MPM config alone is read as Apache, without --server', () => {
     const { servers } = lintPaths([fixture('bad.apache.conf')], { cwd: repoRoot });
     expect([...servers.values()]).toEqual(['apache']);

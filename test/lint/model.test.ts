@@ -178,6 +178,36 @@ server {
   });
 });
 
+describe('the Apache MPM sizing, as httpd reads it', () => {
+  const text = `ThreadsPerChild 25
+<IfModule mpm_prefork_module>
+    MaxRequestWorkers 250
+</IfModule>
+<IfModule mpm_event_module>
+    MaxRequestWorkers 150
+</IfModule>
+Include mpm.conf
+`;
+  const included = {
+    name: 'mpm.conf',
+    text: '<IfModule event.c>\n    ThreadsPerChild 64\n    MaxClients 1280\n</IfModule>\n',
+  };
+  const sizing = () =>
+    buildModel({ ...input('apache', text), resolveInclude: () => ({ files: [included] }) }).apache?.mpmSizing;
+  const place = (node: { file: string; line: number; args: readonly string[] } | undefined) =>
+    node && `${node.file}:${node.line} ${node.args.join(' ')}`;
+
+  it('keeps, per MPM, the last directive that applies: its own sections and those outside any', () => {
+    expect(sizing()?.mpms).toEqual(['event', 'prefork']);
+    // MaxClients is the same setting as MaxRequestWorkers, and the included file is read where it stands.
+    expect(place(sizing()?.setting('event', 'maxrequestworkers'))).toBe('mpm.conf:3 1280');
+    expect(place(sizing()?.setting('event', 'threadsperchild'))).toBe('mpm.conf:2 64');
+    expect(place(sizing()?.setting('prefork', 'maxrequestworkers'))).toBe('x.conf:3 250');
+    expect(sizing()?.applying('prefork', 'threadsperchild').map(place)).toEqual(['x.conf:1 25']);
+    expect(sizing()?.setting('worker', 'maxrequestworkers')).toBeUndefined();
+  });
+});
+
 describe('suppressions', () => {
   const timeoutFinding = (prefix: string) =>
     lintConfig(

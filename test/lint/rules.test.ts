@@ -123,6 +123,8 @@ const cases: [string, string, LintFlags, string[]][] = [
   ['max-clients-capacity', 'bad-rounding.apache.conf', { maxClients: '1000' }, ['5:1 warning']],
   ['max-clients-capacity', 'bad-default.apache.conf', { maxClients: '1000' }, ['4:1 warning']],
   ['max-clients-capacity', 'good-mpm-sections.apache.conf', { maxClients: '1000' }, []],
+  ['max-clients-capacity', 'good-runbook-appended.apache.conf', { maxClients: '1000' }, []],
+  ['max-clients-capacity', 'bad-max-clients-last.apache.conf', { maxClients: '1000' }, ['9:1 warning']],
 ];
 
 /** "line:column severity" for the rule under test, "line:column severity rule" for any other. */

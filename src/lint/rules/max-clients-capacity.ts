@@ -13,7 +13,7 @@ import {
 } from '../../core/capacity.js';
 import type { Located } from '../finding.js';
 import type { LintModel } from '../model.js';
-import type { ApacheModel } from '../model-apache.js';
+import type { MpmSizingKey } from '../model-apache.js';
 import type { ApacheDirective } from '../parse-apache.js';
 import type { Report, Rule } from '../rule.js';
 
@@ -119,34 +119,6 @@ function checkNginx(model: LintModel, maxClients: number, report: Report): void 
   }
 }
 
-/** `<IfModule mpm_event_module>` or `<IfModule event.c>`: the MPM its contents are for. */
-const mpmSection = /^(?:mpm_(event|worker|prefork)_module|(event|worker|prefork)\.c)$/i;
-const sizingKeys = [
-  'maxrequestworkers',
-  'maxclients',
-  'threadsperchild',
-  'threadlimit',
-  'serverlimit',
-] as const;
-
-/** The MPM each directive inside an MPM's <IfModule> section is for (the innermost such section). */
-function mpmOfDirectives(apache: ApacheModel): Map<ApacheDirective, ApacheMpm> {
-  const scoped = new Map<ApacheDirective, ApacheMpm>();
-  const mark = (nodes: readonly ApacheDirective[], mpm: ApacheMpm): void => {
-    for (const node of nodes) {
-      scoped.set(node, mpm);
-      if (node.section) mark(node.section, mpm);
-    }
-  };
-  // In file order, so an inner section comes after the one around it and wins.
-  for (const section of apache.directives('ifmodule')) {
-    const match = mpmSection.exec(section.args[0] ?? '');
-    const mpm = (match?.[1] ?? match?.[2])?.toLowerCase() as ApacheMpm | undefined;
-    if (mpm && section.section) mark(section.section, mpm);
-  }
-  return scoped;
-}
-
 /** `AH00515/AH00516`: the warning httpd prints as it starts, and the one it writes to the error log. */
 const codes = (code: string): string => `${code}/AH${String(Number(code.slice(2)) + 1).padStart(5, '0')}`;
 
@@ -174,8 +146,8 @@ function adjustmentPhrase(adjustment: ApacheMpmAdjustment, effective: EffectiveM
  * Apache: the MaxRequestWorkers httpd runs with, not the one written. The event MPM runs whole processes
  * of ThreadsPerChild threads, at most ServerLimit of them, so it rounds MaxRequestWorkers down to a
  * multiple of ThreadsPerChild and cuts it to ServerLimit x ThreadsPerChild (src/core/capacity.ts,
- * effectiveMaxRequestWorkers), with the MPM's defaults for what the files do not set. Directives inside an
- * MPM's <IfModule> section count for that MPM only; the others for every MPM, read as the event MPM's.
+ * effectiveMaxRequestWorkers), with the MPM's defaults for what the files do not set. Which directives
+ * count is the model's (ApacheMpmSizing): per MPM, the last of each that applies.
  */
 function checkApache(model: LintModel, maxClients: number, report: Report): void {
   const apache = model.apache;
@@ -184,8 +156,8 @@ function checkApache(model: LintModel, maxClients: number, report: Report): void
   const fix =
     `event MPM: ThreadLimit ${sizing.threadLimit}, ThreadsPerChild ${sizing.threadsPerChild}, ` +
     `MaxRequestWorkers ${sizing.maxRequestWorkers}, ServerLimit ${sizing.serverLimit}`;
-  const present = sizingKeys.some((key) => apache.directives(key).length > 0);
-  if (!present) {
+  const mpmSizing = apache.mpmSizing;
+  if (mpmSizing.mpms.length === 0) {
     const first = apache.sites[0];
     if (first) {
       report(
@@ -198,15 +170,15 @@ function checkApache(model: LintModel, maxClients: number, report: Report): void
     return;
   }
 
-  const mpmOf = mpmOfDirectives(apache);
-  /** The last of `key` that applies under `mpm` (httpd keeps the last value read), unless not a number. */
-  const setting = (key: string, mpm: ApacheMpm): { value: number | undefined; readable: boolean } => {
-    const applying = apache.directives(key).filter((node) => (mpmOf.get(node) ?? mpm) === mpm);
-    const last = applying[applying.length - 1];
+  /** The value httpd runs `mpm` with, unless lint cannot read it as a number. */
+  const setting = (key: MpmSizingKey, mpm: ApacheMpm): { value: number | undefined; readable: boolean } => {
+    const last = mpmSizing.setting(mpm, key);
     if (!last) return { value: undefined, readable: true };
     const value = numberIn(last.args);
     return { value, readable: value !== undefined };
   };
+  // A directive outside MPM sections applies under each MPM the files size, and may read the same.
+  const said = new Set<string>();
   const judge = (mpm: ApacheMpm, at: ApacheDirective, written: ApacheDirective | undefined): void => {
     const settings = {
       threadsPerChild: setting('threadsperchild', mpm),
@@ -236,24 +208,27 @@ function checkApache(model: LintModel, maxClients: number, report: Report): void
         ? `lets at most ${workers} sockets be open at once (each keeps a worker until it closes), fewer than --max-clients ${maxClients}`
         : `leaves ${workers - maxClients} workers beside ${maxClients} sockets, where plain requests need ${sizing.spareThreads}`;
     const steps = effective.adjustments.map((adjustment) => adjustmentPhrase(adjustment, effective));
-    const said =
+    const message =
       steps.length > 0
         ? `${subject}: ${steps.join(', then ')}, which ${shortfall}`
         : `${subject} ${shortfall}`;
-    report(at, said, { fix });
+    const place = `${at.file}:${at.line}:${at.column} ${message}`;
+    if (said.has(place)) return;
+    said.add(place);
+    report(at, message, { fix });
   };
 
-  // MaxClients is the 2.2 name, still read by 2.4 (mpm_common docs, MaxRequestWorkers).
-  const limits = [...apache.directives('maxrequestworkers'), ...apache.directives('maxclients')];
-  // Every one is judged: a config may hold sections for several MPMs (<IfModule mpm_prefork_module>…),
-  // and a socket needs a worker under each of them.
-  for (const limit of limits) judge(mpmOf.get(limit) ?? 'event', limit, limit);
-  if (limits.length > 0) return;
-  // No MaxRequestWorkers, but other MPM settings: the files are the MPM config, and the default applies.
-  const others = sizingKeys.flatMap((key) => apache.directives(key));
-  for (const mpm of new Set(others.map((node) => mpmOf.get(node) ?? 'event'))) {
-    const first = ['threadsperchild', 'serverlimit', 'threadlimit']
-      .map((key) => apache.directives(key).find((node) => (mpmOf.get(node) ?? 'event') === mpm))
+  // Each MPM the files size, with the one MaxRequestWorkers httpd would run it with: a config may hold
+  // sections for several MPMs (<IfModule mpm_prefork_module>…), and a socket needs a worker under each.
+  for (const mpm of mpmSizing.mpms) {
+    const limit = mpmSizing.setting(mpm, 'maxrequestworkers');
+    if (limit) {
+      judge(mpm, limit, limit);
+      continue;
+    }
+    // No MaxRequestWorkers, but other settings for this MPM: its default applies.
+    const first = (['threadsperchild', 'serverlimit', 'threadlimit'] as const)
+      .map((key) => mpmSizing.applying(mpm, key)[0])
       .find((node) => node !== undefined);
     if (first) judge(mpm, first, undefined);
   }
