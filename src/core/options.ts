@@ -290,6 +290,15 @@ export function optionsFromFile(data: unknown, file: string): Record<string, unk
       problems.push(`${file}: unknown key ${shown(key)}; use one of ${[...camelByKebab.keys()].join(', ')}`);
       continue;
     }
+    // A version is text: YAML (and JSON) read `server-version: 1.20` as the number 1.2, and String(1.2) is
+    // another version, so a number is refused rather than turned back into text.
+    if (key.endsWith('-version') && typeof value === 'number') {
+      problems.push(
+        `${file}: ${key}: ${value} is a number, and a number drops trailing zeros (YAML reads 1.20 as 1.2); ` +
+          'quote the version as written: "1.20", not 1.20',
+      );
+      continue;
+    }
     // YAML reads `backend: 8282` as a number and a lone domain as a string; flags give strings and lists.
     const text = (v: unknown) => (typeof v === 'number' ? String(v) : v);
     input[camel] = listKeys.has(key) ? (Array.isArray(value) ? value : [value]).map(text) : text(value);

@@ -37,6 +37,10 @@ describe('schema.json accepts the forms an options file may use, and refuses wha
     [{ domain: 'example.com', backend: 8282.5 }, false],
     [{ domain: 'exa mple.com', backend: 8282 }, false],
     [{ domain: [], backend: 8282 }, false],
+    // A version is text: YAML reads `server-version: 1.20` as the number 1.2, which is another version.
+    [{ domain: 'example.com', backend: 8282, 'server-version': '1.20', 'openssl-version': '3.10' }, true],
+    [{ domain: 'example.com', backend: 8282, 'server-version': 1.2 }, false],
+    [{ domain: 'example.com', backend: 8282, 'openssl-version': 3.5 }, false],
   ])('%j: %s', (file, accepted) => {
     expect(accepts(file)).toBe(accepted);
     expect(published.safeParse(file).success).toBe(accepted);
@@ -79,6 +83,12 @@ describe('options files', () => {
     ],
     [{ staticDir: '/srv' }, 'site.yaml: unknown key "staticDir"; use one of domain, backend, path'],
     [['example.com'], 'site.yaml: must be a mapping of option names'],
+    [
+      { 'server-version': 1.2 },
+      'site.yaml: server-version: 1.2 is a number, and a number drops trailing zeros (YAML reads 1.20 as 1.2); ' +
+        'quote the version as written: "1.20", not 1.20',
+    ],
+    [{ 'openssl-version': 3 }, 'site.yaml: openssl-version: 3 is a number'],
   ])('names the file and the key of a bad value: %j', (data, message) => {
     expect(() => optionsFromFile(data, 'site.yaml')).toThrow(UsageError);
     expect(() => optionsFromFile(data, 'site.yaml')).toThrow(message);
@@ -159,6 +169,28 @@ describe('wss-conf nginx --config', () => {
     expect(result.status).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain(`${yaml}: path: "/w s" is not allowed`);
+  });
+
+  it('refuses a version YAML read as a number, rather than the other version the number is', () => {
+    // Unquoted, 1.20 is the number 1.2, and nginx 1.2 would be "older than 1.13.0".
+    const yaml = write(
+      'number-version.yaml',
+      'domain: example.com\nbackend: 8282\nserver-version: 1.20\nopenssl-version: 3.10\n',
+    );
+    const result = runCli(['nginx', '--config', yaml]);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(`${yaml}: server-version: 1.2 is a number`);
+    expect(result.stderr).toContain(`${yaml}: openssl-version: 3.1 is a number`);
+    expect(result.stderr).toContain('quote the version as written');
+    expect(result.stderr).not.toContain('older than');
+    const quoted = write(
+      'quoted-version.yaml',
+      'domain: example.com\nbackend: 8282\nserver-version: "1.20"\nopenssl-version: "3.10"\n',
+    );
+    const rendered = runCli(['nginx', '--config', quoted]);
+    expect(rendered.status).toBe(0);
+    expect(rendered.stdout).toContain('nginx 1.20');
   });
 
   it('reports YAML that does not parse, and a missing file', () => {
