@@ -4,7 +4,7 @@
  * stop it returns always ends the process.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -77,6 +77,20 @@ export async function prepareApache(
   return { serverRoot, conf, binary: installedBinary() };
 }
 
+/** Pids of the processes whose command line names `serverRoot`: an Apache parent and its children. */
+export function apacheProcesses(serverRoot: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(serverRoot);
+      } catch {
+        return false; // gone meanwhile
+      }
+    })
+    .map(Number);
+}
+
 /**
  * Starts Apache with `siteFiles` included and waits until every port in `waitPorts` accepts
  * connections. `extra` lines go into the main config before the sites.
@@ -88,17 +102,19 @@ export async function startApache(
 ): Promise<RunningApache> {
   const { serverRoot, conf, binary } = await prepareApache(siteFiles, extra);
   const errorLog = join(serverRoot, 'error.log');
-  // A process group of its own, so stop() can end the children too: a parent killed while children
-  // hold tunnelled sockets leaves them behind, reparented to init (apache-stop.test.ts).
+  // In the test run's process group, so a Ctrl-C reaches it as it reaches the tests.
   const child = spawn(binary, ['-d', serverRoot, '-f', conf, '-DFOREGROUND'], {
     stdio: ['ignore', 'ignore', 'pipe'],
-    detached: true,
   });
-  const signalGroup = (signal: NodeJS.Signals) => {
-    try {
-      process.kill(-(child.pid as number), signal);
-    } catch {
-      // ESRCH: the whole group is gone already
+  // The parent and its children: a parent stopped while children hold tunnelled sockets can leave them
+  // behind, reparented to init (apache-stop.test.ts), so stop() finds them by their ServerRoot.
+  const signalAll = (signal: NodeJS.Signals) => {
+    for (const pid of apacheProcesses(serverRoot)) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // ESRCH: gone meanwhile
+      }
     }
   };
   let stderr = '';
@@ -115,7 +131,8 @@ export async function startApache(
       }),
     ]);
   } catch (error) {
-    signalGroup('SIGKILL');
+    child.kill('SIGKILL');
+    signalAll('SIGKILL');
     throw error;
   }
   return {
@@ -124,11 +141,11 @@ export async function startApache(
     errorLog: readLog,
     stop: async () => {
       if (child.exitCode === null) {
-        signalGroup('SIGTERM');
+        child.kill('SIGTERM');
         await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
       }
-      // Children still in a tunnel when the parent gave up on them, or when it was killed.
-      signalGroup('SIGKILL');
+      // Children still in a tunnel when the parent gave up on them, and the parent if it hangs.
+      signalAll('SIGKILL');
       if (child.exitCode === null && child.signalCode === null) await exited;
     },
   };

@@ -3,9 +3,8 @@
  * sockets hold its worker threads: children that outlive their parent are reparented to init and keep
  * ports, memory and a ServerRoot in /tmp until the machine restarts.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { startApache } from '../helpers/apache-server.js';
+import { apacheProcesses, startApache } from '../helpers/apache-server.js';
 import { makeTestCa } from '../helpers/pki.js';
 import { startEchoBackend } from '../helpers/servers.js';
 import { renderSite } from '../helpers/site.js';
@@ -14,19 +13,6 @@ import { openSocket } from '../helpers/wss-client.js';
 
 const tool = requireTool('apache');
 const host = 'stop.example.test';
-
-/** Pids of the processes whose command line names `serverRoot`. */
-const processesOf = (serverRoot: string): number[] =>
-  readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(serverRoot);
-      } catch {
-        return false; // gone meanwhile
-      }
-    })
-    .map(Number);
 
 describe.skipIf(tool.skip)("the tests' Apache", () => {
   it('stop() ends the parent and every child, while sockets are open', async () => {
@@ -43,9 +29,9 @@ describe.skipIf(tool.skip)("the tests' Apache", () => {
       const sockets = await Promise.all(
         Array.from({ length: 5 }, () => openSocket(ca, host, site.tlsPort, '/')),
       );
-      expect(processesOf(apache.serverRoot).length).toBeGreaterThan(1); // the parent and its children
+      expect(apacheProcesses(apache.serverRoot).length).toBeGreaterThan(1); // the parent and its children
       await apache.stop();
-      expect(processesOf(apache.serverRoot)).toEqual([]);
+      expect(apacheProcesses(apache.serverRoot)).toEqual([]);
       for (const socket of sockets) socket.terminate();
     } finally {
       await apache.stop();
