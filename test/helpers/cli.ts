@@ -1,5 +1,5 @@
 /** Runs the real built CLI (bin/wss-conf.js → dist/cli.cjs) as a user would. */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -25,29 +25,36 @@ export function runCli(
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** The same, without blocking: for commands that must run at the same time as each other. */
+/**
+ * The same, without blocking: for commands that must run at the same time as each other, or talk to
+ * servers living in this process (spawnSync would freeze them).
+ */
 export function runCliAsync(
   args: readonly string[],
   options: { env?: NodeJS.ProcessEnv } = {},
 ): Promise<CliResult> {
-  return import('node:child_process').then(
-    ({ spawn }) =>
-      new Promise((resolve) => {
-        const child = spawn(process.execPath, [bin, ...args], {
-          cwd: repoRoot,
-          env: { ...process.env, NO_COLOR: '1', ...options.env },
-        });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (chunk) => {
-          stdout += chunk;
-        });
-        child.stderr.on('data', (chunk) => {
-          stderr += chunk;
-        });
-        child.on('close', (status) => resolve({ status, stdout, stderr }));
-      }),
-  );
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], {
+      cwd: repoRoot,
+      env: { ...process.env, NO_COLOR: '1', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    // runCli's limit: a hung command ends as a failed result instead of holding the test run.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60000);
+    child.once('error', reject);
+    child.once('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
 }
 
 /** What `wss-conf lint <config> --max-clients N --format json` says under max-clients-capacity: the messages. */

@@ -1,10 +1,9 @@
 /**
  * What the probe tests need beyond servers.ts and pki.ts: certificates that are wrong in the ways the
  * seeds describe (expired, self-signed, an incomplete chain), nginx sites rendered by wss-conf's own
- * pure functions, backends that refuse plain requests the way real ones do, and the CLI run without
- * blocking this process (the backends live in it).
+ * pure functions, and backends that refuse plain requests the way real ones do.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -15,7 +14,6 @@ import { WebSocketServer } from 'ws';
 import { parseGenerationOptions } from '../../src/core/options.js';
 import { detectNginxVersions } from '../../src/io/nginx.js';
 import { renderNginxSite } from '../../src/targets/nginx.js';
-import { repoRoot } from './cli.js';
 import { freePort, type RunningNginx, startNginx } from './servers.js';
 
 const openssl = (args: string[], cwd: string) => execFileSync('openssl', args, { cwd, stdio: 'pipe' });
@@ -316,40 +314,6 @@ export async function startRawServer(onConnection: (socket: Socket) => void): Pr
         server.close(() => resolve());
       }),
   };
-}
-
-export interface AsyncCliResult {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/**
- * Runs the built CLI like test/helpers/cli.ts, but without blocking: spawnSync would freeze this
- * process, and with it the backends the probe is talking to.
- */
-export function runCliAsync(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<AsyncCliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'bin', 'wss-conf.js'), ...args], {
-      cwd: repoRoot,
-      env: { ...process.env, NO_COLOR: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.once('error', reject);
-    child.once('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
 }
 
 /** True when something on 127.0.0.1:`port` answers a request with any bytes at all within `ms`. */

@@ -6,9 +6,9 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../helpers/cli.js';
+import { repoRoot, runCliAsync } from '../helpers/cli.js';
 import { makeTestCa, type TestCa } from '../helpers/pki.js';
-import { runCliAsync, type Stoppable, startRawServer, startTlsWsServer } from '../helpers/probe.js';
+import { type Stoppable, startRawServer, startTlsWsServer } from '../helpers/probe.js';
 import { type EchoBackend, freePort, startEchoBackend } from '../helpers/servers.js';
 import { probe, stageLine } from './probe-run.js';
 

@@ -7,12 +7,12 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCliAsync } from '../helpers/cli.js';
 import { makeTestCa, type TestCa } from '../helpers/pki.js';
 import {
   makeProbePki,
   type ProbePki,
   renderSiteFile,
-  runCliAsync,
   type Stoppable,
   startNginxOnFreshPorts,
   startStandaloneWsBackend,
