@@ -20,6 +20,8 @@ export const tools = {
   certutil: has('certutil', ['-H']),
   // The prompts are driven on a real pseudo-terminal through tmux (test/helpers/pty.ts).
   tmux: has('tmux', ['-V']),
+  // script(1) (util-linux; bsdutils on Debian) gives one command a pseudo-terminal without a session.
+  script: has('script', ['--version']),
 };
 
 /**

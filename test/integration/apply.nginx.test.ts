@@ -2,7 +2,7 @@
  * `wss-conf apply` and `rollback` against a real nginx running in a temporary prefix: the operator's
  * working config must never be lost, and live sockets must survive a reload.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -31,9 +31,9 @@ import { requireTool } from '../helpers/tools.js';
 
 const host = 'wss.example.test';
 const bin = join(repoRoot, 'bin', 'wss-conf.js');
-const hasScript = spawnSync('script', ['--version'], { stdio: 'ignore' }).error === undefined;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const tool = requireTool('nginx');
+const script = requireTool('script');
 const lookup = loopbackLookup;
 
 describe.skipIf(tool.skip)('apply and rollback on a live nginx', () => {
@@ -119,7 +119,7 @@ describe.skipIf(tool.skip)('apply and rollback on a live nginx', () => {
     socket.close();
   });
 
-  it.skipIf(!hasScript)(
+  it.skipIf(script.skip)(
     'on a terminal each step shows as it happens: a wait for the lock is visible while it lasts',
     async () => {
       // Another apply (this test process, alive) holds the lock, so the apply must wait visibly.
