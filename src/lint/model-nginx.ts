@@ -225,18 +225,6 @@ export function selectLocation(locations: readonly NginxLocation[], uri: string)
   return longest && deeper(longest);
 }
 
-/** Blocks whose contents are not http/server/location directives, so are not read as such. */
-const opaqueBlocks = new Set([
-  'events',
-  'stream',
-  'mail',
-  'upstream',
-  'types',
-  'geo',
-  'split_clients',
-  'match',
-]);
-
 interface MutableServer {
   block: NginxBlock;
   node: NginxDirective | undefined;
@@ -288,9 +276,9 @@ export function buildNginxModel(
         const child = makeBlock(name, node, block, node.block, block.mainFile);
         server.inner.push({ block: child, location });
         walk(node.block, child, server, location);
-      } else if (!opaqueBlocks.has(name)) {
-        // Unknown block types are skipped too: their contents follow rules lint does not know.
       }
+      // Other blocks (events, upstream, types, geo, stream, …) are not read as http levels: their
+      // contents follow rules of their own.
     }
   };
 
@@ -331,14 +319,9 @@ export function buildNginxModel(
     const listens = block.own.get('listen') ?? [];
     const sslDirective = effective(block, 'ssl');
     const tls = listens.some((l) => l.args.includes('ssl')) || sslDirective?.args[0] === 'on';
-    const serverName = block.own.get('server_name')?.[0]?.args.find((n) => n !== '_' && n !== '');
     const firstLocation = mutable.locations[0]?.node;
     const position = at(node ?? firstLocation ?? { file: block.mainFile, line: 1, column: 1 });
-    const label = node
-      ? serverName
-        ? `server ${serverName}`
-        : `the server block on line ${node.line}`
-      : 'the locations outside any server block';
+    const label = blockLabel(block);
     const server: NginxServer = { ...position, block, node, label, tls, locations: mutable.locations };
     finishedServers.push(server);
 
