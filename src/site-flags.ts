@@ -129,30 +129,19 @@ export const renderFlags: readonly FlagSpec[] = [
   quietFlag,
 ];
 
-/** The schema's keys among the parsed flags. */
-export const generationKeys = [
-  'domain',
-  'backend',
-  'path',
-  'cert',
-  'key',
-  'listen',
-  'redirectListen',
-  'redirect',
-  'staticDir',
-  'staticPath',
-  'timeout',
-  'tls',
-  'serverVersion',
-  'opensslVersion',
-  'balance',
-  'maxClients',
-] as const;
-
 export const commanderFlags = (spec: FlagSpec): string =>
   `${spec.short ? `-${spec.short}, ` : ''}--${spec.flag}${spec.value ? ` <${spec.value}>` : ''}`;
 
 const camel = (flag: string): string => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/**
+ * The schema's keys among the parsed flags: one per site flag, `--no-redirect` setting `redirect`.
+ * Derived from the table rather than from the schema, which would put zod into the entry bundle
+ * (scripts/bundle.mjs); test/unit/site-flags.test.ts holds the two to the same keys.
+ */
+export const generationKeys: readonly string[] = siteFlags.map((spec) =>
+  spec.flag === 'no-redirect' ? 'redirect' : camel(spec.flag),
+);
 
 /**
  * commander sets `redirect: true` unless --no-redirect is given; true is the schema's default anyway,

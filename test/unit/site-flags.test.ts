@@ -1,8 +1,9 @@
 /** The fast path of a plain render parses flags exactly as commander does: both come from one table. */
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
+import { generationOptionsSchema } from '../../src/core/options.js';
 import { addGenerationOptions } from '../../src/program.js';
-import { parseRenderFlags } from '../../src/site-flags.js';
+import { generationKeys, parseRenderFlags, pickGenerationInput } from '../../src/site-flags.js';
 
 const withCommander = (args: string[]): Record<string, unknown> => {
   let parsed: Record<string, unknown> = {};
@@ -86,5 +87,35 @@ describe('parseRenderFlags', () => {
     [['--domain', 'a', '--force=yes']],
   ])('leaves %j to commander, which explains it', (args) => {
     expect(parseRenderFlags(args)).toBeUndefined();
+  });
+});
+
+describe('generationKeys', () => {
+  it('are the keys of the schema, each once: a flag added to one and not the other fails here', () => {
+    expect([...generationKeys].sort()).toEqual(Object.keys(generationOptionsSchema.shape).sort());
+  });
+
+  it('pick every site flag and no output flag from what commander parsed', () => {
+    const flags = withCommander([
+      '--domain',
+      'x.test',
+      '--backend',
+      '1',
+      '--static-dir',
+      '/srv',
+      '--max-clients',
+      '500',
+      '--no-redirect',
+      '--out',
+      '/tmp/x',
+      '--json',
+    ]);
+    expect(pickGenerationInput(flags)).toEqual({
+      domain: ['x.test'],
+      backend: ['1'],
+      staticDir: '/srv',
+      maxClients: '500',
+      redirect: false,
+    });
   });
 });
