@@ -5,8 +5,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer as createHttpServer } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { connect, createServer as createTcpServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -258,42 +258,37 @@ export async function startStandaloneWsBackend(): Promise<Stoppable> {
   };
 }
 
-/**
- * A backend that answers a plain GET with 400, as Workerman does ("Sec-WebSocket-Key not found ...
- * can not be accessed via HTTP"): the seeds' `Unexpected response code: 400`.
- */
-export async function startWorkermanLikeBackend(): Promise<Stoppable> {
-  const http = createHttpServer((_request, response) => {
-    response.writeHead(400, { 'content-type': 'text/html' });
-    response.end('<b>400 Bad Request</b><br>This is a WebSocket service and can not be accessed via HTTP.');
-  });
-  const wss = new WebSocketServer({ server: http });
-  wss.on('connection', (socket) => socket.on('message', (data) => socket.send(data)));
-  await listen(http);
+/** Echoes WebSocket messages on `server` (HTTP or HTTPS) from a free loopback port. */
+async function echoOver(server: HttpServer | HttpsServer): Promise<Stoppable> {
+  const wss = new WebSocketServer({ server });
+  wss.on('connection', (socket) => socket.on('message', (data, binary) => socket.send(data, { binary })));
+  await listen(server);
   return {
-    port: portOf(http),
+    port: portOf(server),
     stop: async () => {
       for (const client of wss.clients) client.terminate();
       wss.close();
-      await closeServer(http);
+      await closeServer(server);
     },
   };
 }
 
+/**
+ * A backend that answers a plain GET with 400, as Workerman does ("Sec-WebSocket-Key not found ...
+ * can not be accessed via HTTP"): the seeds' `Unexpected response code: 400`.
+ */
+export function startWorkermanLikeBackend(): Promise<Stoppable> {
+  return echoOver(
+    createHttpServer((_request, response) => {
+      response.writeHead(400, { 'content-type': 'text/html' });
+      response.end('<b>400 Bad Request</b><br>This is a WebSocket service and can not be accessed via HTTP.');
+    }),
+  );
+}
+
 /** A wss:// server without a proxy, like Workerman with `transport = 'ssl'`. */
-export async function startTlsWsServer(pair: KeyPair): Promise<Stoppable> {
-  const https = createHttpsServer({ cert: readFileSync(pair.cert), key: readFileSync(pair.key) });
-  const wss = new WebSocketServer({ server: https });
-  wss.on('connection', (socket) => socket.on('message', (data) => socket.send(data)));
-  await listen(https);
-  return {
-    port: portOf(https),
-    stop: async () => {
-      for (const client of wss.clients) client.terminate();
-      wss.close();
-      await closeServer(https);
-    },
-  };
+export function startTlsWsServer(pair: KeyPair): Promise<Stoppable> {
+  return echoOver(createHttpsServer({ cert: readFileSync(pair.cert), key: readFileSync(pair.key) }));
 }
 
 /** A raw TCP server whose connections are handled by `onConnection`, for misbehaving peers. */
