@@ -268,12 +268,21 @@ describe.skipIf(tmux.skip)('on a terminal (tmux)', () => {
   });
 });
 
-describe.skipIf(tmux.skip)('startup: @inquirer/prompts loads only to prompt', () => {
-  // A module resolve hook (node:module register, Node 20.6+) logs every module the CLI imports.
+describe('startup: @inquirer/prompts loads only to prompt', () => {
+  // Logs every module the CLI loads: a module resolve hook (node:module register, Node 20.6+) sees the
+  // ESM imports, and Module._resolveFilename the require()s, which the hook does not see in Node 20 and
+  // which a static import of @inquirer/prompts would become in the CommonJS bundles.
   const logLoads = join(dir, 'log-loads.mjs');
   writeFileSync(
     logLoads,
-    `import { register } from 'node:module';
+    `import { appendFileSync } from 'node:fs';
+import Module, { register } from 'node:module';
+const resolveFilename = Module._resolveFilename;
+Module._resolveFilename = function (...args) {
+  const file = resolveFilename.apply(this, args);
+  appendFileSync(process.env.LOADS_LOG, file + '\\n');
+  return file;
+};
 register(
   'data:text/javascript,' +
     encodeURIComponent(\`import { appendFileSync } from 'node:fs';
@@ -299,10 +308,13 @@ export async function resolve(specifier, context, next) {
       env: { NODE_OPTIONS: `--import ${logLoads}`, LOADS_LOG: log },
     });
     expect(result.status).toBe(0);
+    // The render bundle is require()d: the log sees CommonJS loads, where a static import would show.
+    expect(loadsOf(log)).toContain(join('dist', 'render', 'nginx.cjs'));
     expect(loadsOf(log)).not.toContain('@inquirer');
   });
 
-  it('a render that prompts does (so the hook above sees it)', async () => {
+  // The control for the test above: without it, a hook that logs nothing would pass that test.
+  it.skipIf(tmux.skip)('a render that prompts does (so the hook above sees it)', async () => {
     const log = outFile('prompt-loads.txt');
     terminal = startTerminal(
       [process.execPath, '--import', logLoads, bin, 'nginx'].map(shellQuote).join(' '),
