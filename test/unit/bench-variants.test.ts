@@ -15,8 +15,8 @@ const { variants, applyEdits } = (await import(join(repoRoot, 'bench', 'lib', 'v
   variants: readonly Variant[];
   applyEdits: (variant: Variant, text: string) => string;
 };
-const render = (server: string, version: string) =>
-  runCli([
+const render = (server: string, version: string) => {
+  const result = runCli([
     server,
     '--domain',
     'bench.test',
@@ -26,7 +26,11 @@ const render = (server: string, version: string) =>
     version,
     '--openssl-version',
     '3.0.0',
-  ]).stdout;
+  ]);
+  // An empty stdout would have no tickets line either, and pass for a newer nginx.
+  expect(result.status, result.stderr).toBe(0);
+  return result.stdout;
+};
 const tickets = (text: string) => /^\s*ssl_session_tickets (on|off);$/m.exec(text)?.[1];
 
 describe('bench variants', () => {
@@ -41,6 +45,8 @@ describe('bench variants', () => {
     );
     expect(tickets(edited['nginx-tickets'] as string)).toBe('on');
     expect(tickets(edited['nginx-tickets-only'] as string)).toBe('on');
+    expect(edited['nginx-tickets-only']).toContain('ssl_session_cache off;');
+    expect(edited['nginx-tickets']).toMatch(/ssl_session_cache shared:/);
     expect(tickets(edited['nginx-no-resumption'] as string)).toBe('off');
     expect(edited['nginx-no-resumption']).toContain('ssl_session_cache off;');
     expect(edited['nginx-ssl-buffer-4k']).toContain('ssl_buffer_size 4k;');
