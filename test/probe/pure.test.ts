@@ -8,8 +8,7 @@ import {
   type Failure,
   type FailureKind,
   failureSummary,
-  stageNames,
-  stageOf,
+  type StageName,
   targetNotes,
 } from '../../src/probe/diagnosis.js';
 import {
@@ -354,6 +353,45 @@ const samples: { readonly [K in FailureKind]: Extract<Failure, { kind: K }> } = 
   'idle-closed': { kind: 'idle-closed', afterMs: 60_020, code: undefined, reason: '' },
 };
 
+/**
+ * The stage each sample fails at, said here rather than derived, so a wrong stageOf shows. ws-protocol
+ * and ws-no-pong carry their stage; the samples above pick one each.
+ */
+const stageOfSample: { readonly [K in FailureKind]: StageName } = {
+  'dns-not-found': 'dns',
+  'dns-unavailable': 'dns',
+  'tcp-refused': 'tcp',
+  'tcp-timeout': 'tcp',
+  'tcp-error': 'tcp',
+  'tls-plain-port': 'tls',
+  'tls-handshake': 'tls',
+  'tls-timeout': 'tls',
+  'tls-name-mismatch': 'tls',
+  'tls-ip-address': 'tls',
+  'tls-self-signed': 'tls',
+  'tls-untrusted': 'tls',
+  'tls-incomplete-chain': 'tls',
+  'tls-expired': 'tls',
+  'tls-not-yet-valid': 'tls',
+  'tls-unverified': 'tls',
+  'http-tls-port': 'http',
+  'http-no-answer': 'http',
+  'http-not-http': 'http',
+  'http-upgrade-dropped': 'http',
+  'http-not-found': 'http',
+  'http-forbidden': 'http',
+  'http-backend-down': 'http',
+  'http-not-upgraded': 'http',
+  'http-redirect': 'http',
+  'http-unexpected-status': 'http',
+  'http-bad-handshake': 'http',
+  'ws-protocol': 'websocket',
+  'ws-closed': 'websocket',
+  'ws-no-pong': 'idle',
+  'ws-no-reply': 'websocket',
+  'idle-closed': 'idle',
+};
+
 describe('the diagnosis table', () => {
   const context = (url = 'wss://example.com/wss', server?: 'nginx' | 'apache') => ({
     target: targetOf(url),
@@ -363,23 +401,10 @@ describe('the diagnosis table', () => {
 
   it.each(Object.values(samples))('$kind names its stage, a cause and a fix', (failure) => {
     const diagnosis = diagnose(failure, context());
-    expect(stageNames).toContain(diagnosis.stage);
-    expect(diagnosis.stage).toBe(stageOf(failure));
+    expect(diagnosis.stage).toBe(stageOfSample[failure.kind]);
     expect(diagnosis.cause.length).toBeGreaterThan(40);
     expect(diagnosis.fix.length).toBeGreaterThan(20);
     expect(failureSummary(failure, context()).length).toBeGreaterThan(5);
-  });
-
-  it.each([
-    ['dns-not-found', 'dns'],
-    ['tcp-refused', 'tcp'],
-    ['tls-plain-port', 'tls'],
-    ['http-tls-port', 'http'],
-    ['ws-closed', 'websocket'],
-    ['ws-no-pong', 'idle'],
-    ['idle-closed', 'idle'],
-  ] as const)('%s happens at the %s stage', (kind, stage) => {
-    expect(stageOf(samples[kind])).toBe(stage);
   });
 
   it('offers the config lines of the server that answered, or both when unknown', () => {
