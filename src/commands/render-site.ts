@@ -6,12 +6,13 @@
 import { resolve } from 'node:path';
 import { ProblemFound, UsageError } from '../core/errors.js';
 import { type GenerationOptions, parseGenerationOptions } from '../core/options.js';
-import { unsupportedVersion } from '../core/versions.js';
+import { defaultVersions, unsupportedVersion } from '../core/versions.js';
 import { toolVersion } from '../generated/package-info.js';
 import { certificateWarnings } from '../io/certificate-files.js';
 import { assertWritable, writeFileAtomic } from '../io/files.js';
 import type { ConfigTestResult } from '../io/nginx.js';
 import { askForMissingOptions } from '../io/prompts.js';
+import type { DetectedVersions } from '../io/version-query.js';
 import type { RenderedSite, TargetVersions } from '../targets/site.js';
 
 export interface OutputFlags {
@@ -42,6 +43,42 @@ export interface SiteTarget {
     toolVersion: string,
   ) => RenderedSite;
   readonly test: (text: string, displayPath: string) => Promise<ConfigTestResult>;
+}
+
+/** --server-version, else the installed server, else the documented default (core/versions.ts). */
+export function resolveVersions(
+  server: SiteTarget['server'],
+  options: GenerationOptions,
+  detected: DetectedVersions | undefined,
+): TargetVersions {
+  const version = options.serverVersion ?? detected?.server;
+  return {
+    server: version ?? defaultVersions[server],
+    openssl: options.opensslVersion ?? detected?.openssl ?? defaultVersions.openssl,
+    source: options.serverVersion ? 'given' : version ? 'detected' : 'default',
+  };
+}
+
+/**
+ * A SiteTarget whose detection of the installed server starts right away, so the binary runs while the
+ * options are validated; it is not run at all when both versions are given.
+ */
+export function detectingSiteTarget(
+  input: Record<string, unknown>,
+  target: Omit<SiteTarget, 'resolveVersions'> & {
+    readonly detect: () => Promise<DetectedVersions | undefined>;
+  },
+): SiteTarget {
+  const detection =
+    input.serverVersion !== undefined && input.opensslVersion !== undefined
+      ? Promise.resolve(undefined)
+      : target.detect();
+  return {
+    server: target.server,
+    resolveVersions: async (options) => resolveVersions(target.server, options, await detection),
+    render: target.render,
+    test: target.test,
+  };
 }
 
 export interface RenderedSiteFile {

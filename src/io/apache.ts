@@ -4,7 +4,6 @@
  *
  * Debian names the binary apache2, RHEL and upstream httpd; both are tried, in that order.
  */
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,34 +13,20 @@ import { apacheSiteModules } from '../targets/apache.js';
 import type { ConfigTestResult } from './nginx.js';
 import { runCommand, type ServerControl, systemdManages } from './server-control.js';
 import { substituteMissingCertificates } from './stand-in-certificates.js';
+import { type DetectedVersions, versionOutputOf } from './version-query.js';
 
 export const apacheBinaries = ['apache2', 'httpd'] as const;
 
-export interface DetectedApacheVersions {
-  readonly server: string;
-  /** From `openssl version`: mod_ssl links the system's libssl, and `apache2 -V` does not name it. */
-  readonly openssl: string | undefined;
-}
-
-/** Runs a version query; resolves with its output, or undefined when the program is missing or fails. */
-const outputOf = (bin: string, args: readonly string[]): Promise<string | undefined> =>
-  new Promise((resolve) => {
-    execFile(bin, args, { encoding: 'utf8', timeout: 5000 }, (error, stdout, stderr) => {
-      resolve(error ? undefined : `${stdout}${stderr}`);
-    });
-  });
-
 /**
- * `apache2 -v` (else `httpd -v`) prints "Server version: Apache/2.4.58 (Ubuntu)". Plain execFile and not
- * execa, as for nginx: this runs on every render. `openssl version` runs at the same time and counts only
- * when an Apache was found here, because only then is this machine's OpenSSL the one mod_ssl uses.
- * Callers start it first and await it last, so both run while the options are validated.
+ * `apache2 -v` (else `httpd -v`) prints "Server version: Apache/2.4.58 (Ubuntu)". `openssl version` runs
+ * at the same time and counts only when an Apache was found here, because only then is this machine's
+ * OpenSSL the one mod_ssl uses (`apache2 -V` does not name it).
  */
-export async function detectApacheVersions(): Promise<DetectedApacheVersions | undefined> {
-  const openssl = outputOf('openssl', ['version']);
+export async function detectApacheVersions(): Promise<DetectedVersions | undefined> {
+  const openssl = versionOutputOf('openssl', ['version']);
   let server: string | undefined;
   for (const bin of apacheBinaries) {
-    server = parseApacheVersionOutput((await outputOf(bin, ['-v'])) ?? '');
+    server = parseApacheVersionOutput((await versionOutputOf(bin, ['-v'])) ?? '');
     if (server) break;
   }
   if (!server) return undefined;

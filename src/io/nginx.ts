@@ -2,30 +2,17 @@
  * Calls to the real nginx binary: version detection and the isolated config test. Arguments are
  * always arrays (never a shell string); nothing under /etc is read or written.
  */
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { runCommand, type ServerControl, systemdManages } from './server-control.js';
 import { substituteMissingCertificates } from './stand-in-certificates.js';
+import { type DetectedVersions, versionOutputOf } from './version-query.js';
 
-export interface DetectedVersions {
-  readonly server: string;
-  readonly openssl: string | undefined;
-}
-
-/**
- * `nginx -V` prints the version and the OpenSSL it runs with (or was built with) on stderr. Plain
- * execFile and not execa: this runs on every render, and loading execa would cost more than the call.
- * Callers start it first and await it last, so nginx runs while the options are validated.
- */
-export function detectNginxVersions(bin = 'nginx'): Promise<DetectedVersions | undefined> {
-  return new Promise((resolve) => {
-    execFile(bin, ['-V'], { encoding: 'utf8', timeout: 5000 }, (error, stdout, stderr) => {
-      resolve(error ? undefined : parseNginxVersionOutput(`${stderr}${stdout}`));
-    });
-  });
+/** `nginx -V` prints the version and the OpenSSL it runs with (or was built with), on stderr. */
+export async function detectNginxVersions(bin = 'nginx'): Promise<DetectedVersions | undefined> {
+  return parseNginxVersionOutput((await versionOutputOf(bin, ['-V'])) ?? '');
 }
 
 export function parseNginxVersionOutput(text: string): DetectedVersions | undefined {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveApacheVersions } from '../../src/commands/apache.js';
+import { resolveVersions } from '../../src/commands/render-site.js';
 import { UsageError } from '../../src/core/errors.js';
 import { type GenerationInput, parseGenerationOptions } from '../../src/core/options.js';
 import { apacheSupports, defaultVersions } from '../../src/core/versions.js';
@@ -338,7 +338,7 @@ describe('version detection', () => {
     [{}, undefined, defaultVersions.apache, defaultVersions.openssl, 'default'],
   ] as const)('options %j with %j installed → Apache %s, OpenSSL %s (%s)', (input, detected, server, openssl, source) => {
     const options = parseGenerationOptions({ ...base, ...input });
-    expect(resolveApacheVersions(options, detected)).toEqual({ server, openssl, source });
+    expect(resolveVersions('apache', options, detected)).toEqual({ server, openssl, source });
   });
 });
 
