@@ -16,7 +16,18 @@ import { parseGenerationOptions } from '../../src/core/options.js';
 import { toolVersion } from '../../src/generated/package-info.js';
 import { testApacheSite, testApacheSites } from '../../src/io/apache.js';
 import { renderApacheSite } from '../../src/targets/apache.js';
-import { backend, domain, duration, port, urlPath } from '../helpers/arbitraries.js';
+import {
+  backend,
+  companionFlags,
+  domain,
+  duration,
+  flagOf,
+  port,
+  type StringOption,
+  stringOptions,
+  urlPath,
+  withOneOf,
+} from '../helpers/arbitraries.js';
 import { runCli } from '../helpers/cli.js';
 import { makeTestCa } from '../helpers/pki.js';
 import { requireTool } from '../helpers/tools.js';
@@ -120,25 +131,6 @@ describe.skipIf(tool.skip)('any valid options', () => {
   });
 });
 
-const stringOptions = [
-  'domain',
-  'backend',
-  'path',
-  'cert',
-  'key',
-  'listen',
-  'redirectListen',
-  'staticDir',
-  'staticPath',
-  'timeout',
-  'tls',
-  'balance',
-  'serverVersion',
-  'opensslVersion',
-] as const;
-type StringOption = (typeof stringOptions)[number];
-const flagOf = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-
 /** A valid input for every option, so that the one being spoiled is the only problem. */
 const validValues: Record<StringOption, string> = {
   domain: 'example.com',
@@ -211,24 +203,8 @@ describe('a newline in any value', () => {
 });
 
 // Characters with a meaning in Apache syntax (or that end a line), never allowed in any value.
-const hostileCharacter = fc.constantFrom(
-  '$',
-  '"',
-  "'",
-  ' ',
-  '\n',
-  '\r',
-  '\t',
-  '\\',
-  '#',
-  '<',
-  '>',
-  '\u0000',
-  '`',
-);
-const hostile = fc
-  .tuple(fc.string({ maxLength: 8 }), hostileCharacter, fc.string({ maxLength: 8 }))
-  .map(([a, c, b]) => `${a}${c}${b}`);
+const hostileCharacters = ['$', '"', "'", ' ', '\n', '\r', '\t', '\\', '#', '<', '>', '\u0000', '`'];
+const hostile = withOneOf(hostileCharacters);
 
 describe('hostile values', () => {
   const outDir = mkdtempSync(join(tmpdir(), 'wss-conf-apache-hostile-'));
@@ -241,12 +217,10 @@ describe('hostile values', () => {
         hostile.filter((v) => !v.includes('\u0000')),
         (key, value) => {
           const out = join(outDir, `site-${written++}.conf`);
-          const args = ['apache', '--domain', 'example.com', '--backend', '8282', '--out', out];
-          args.push(flagOf(key), value);
-          if (key === 'cert') args.push('--key', '/etc/ssl/k.pem');
-          if (key === 'key') args.push('--cert', '/etc/ssl/c.pem');
-          if (key === 'staticPath') args.push('--static-dir', '/srv/app');
-          const result = runCli(args);
+          const result = runCli([
+            ...['apache', '--domain', 'example.com', '--backend', '8282', '--out', out],
+            ...[flagOf(key), value, ...companionFlags(key)],
+          ]);
           expect(result.status).toBe(2);
           expect(result.stdout).toBe('');
           expect(result.stderr).toContain(`${flagOf(key)}: `);

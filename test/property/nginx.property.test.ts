@@ -13,7 +13,17 @@ import { parseGenerationOptions } from '../../src/core/options.js';
 import { toolVersion } from '../../src/generated/package-info.js';
 import { testNginxSite } from '../../src/io/nginx.js';
 import { renderNginxSite } from '../../src/targets/nginx.js';
-import { backend, domain, duration, port, urlPath } from '../helpers/arbitraries.js';
+import {
+  backend,
+  companionFlags,
+  domain,
+  duration,
+  flagOf,
+  port,
+  stringOptions,
+  urlPath,
+  withOneOf,
+} from '../helpers/arbitraries.js';
 import { runCli } from '../helpers/cli.js';
 import { makeTestCa, type TestCa } from '../helpers/pki.js';
 import { requireTool } from '../helpers/tools.js';
@@ -76,35 +86,8 @@ describe.skipIf(tool.skip)('any valid options', () => {
 });
 
 // Characters with a meaning in nginx syntax (or that end a line), never allowed in any value.
-const hostileCharacter = fc.constantFrom(
-  '$',
-  ';',
-  '{',
-  '}',
-  '#',
-  '"',
-  "'",
-  ' ',
-  '\n',
-  '\r',
-  '\t',
-  '\\',
-  '\u0000',
-  '`',
-);
-const hostile = fc
-  .tuple(fc.string({ maxLength: 8 }), hostileCharacter, fc.string({ maxLength: 8 }))
-  .map(([a, c, b]) => `${a}${c}${b}`);
-const stringOptions = [
-  'domain',
-  'backend',
-  'path',
-  'cert',
-  'staticDir',
-  'staticPath',
-  'listen',
-  'timeout',
-] as const;
+const hostileCharacters = ['$', ';', '{', '}', '#', '"', "'", ' ', '\n', '\r', '\t', '\\', '\u0000', '`'];
+const hostile = withOneOf(hostileCharacters);
 
 describe('hostile values', () => {
   const outDir = mkdtempSync(join(tmpdir(), 'wss-conf-hostile-'));
@@ -116,11 +99,12 @@ describe('hostile values', () => {
         const input: Record<string, unknown> = {
           domain: ['example.com'],
           backend: ['8282'],
+          cert: '/etc/ssl/c.pem',
+          key: '/etc/ssl/k.pem',
           staticDir: '/srv/app',
         };
         input[key] = key === 'domain' || key === 'backend' ? [value] : value;
-        if (key === 'cert') input.key = '/etc/ssl/k.pem';
-        const flag = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+        const flag = flagOf(key);
         expect(() => parseGenerationOptions(input)).toThrow(UsageError);
         try {
           parseGenerationOptions(input);
@@ -139,7 +123,7 @@ describe('hostile values', () => {
         fc.constantFrom(...stringOptions),
         hostile.filter((v) => !v.includes('\u0000')),
         (key, value) => {
-          const flag = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+          const flag = flagOf(key);
           const out = join(outDir, `site-${written++}.conf`);
           const args = [
             'nginx',
@@ -152,10 +136,7 @@ describe('hostile values', () => {
             '--out',
             out,
           ];
-          args.push(flag, value);
-          if (key === 'cert') args.push('--key', '/etc/ssl/k.pem');
-          if (key === 'staticPath') args.push('--static-dir', '/srv/app');
-          const result = runCli(args);
+          const result = runCli([...args, flag, value, ...companionFlags(key)]);
           expect(result.status).toBe(2);
           expect(result.stdout).toBe('');
           expect(result.stderr).toContain(`${flag}: `);
