@@ -67,6 +67,7 @@ describe.skipIf(tool.skip)('apply and rollback on a live Apache', () => {
     tlsPort = await freePort();
     // The modules a generated site needs (its header's a2enmod line), and a placeholder to serve before.
     const rendered = runCli(site().slice(0, site().indexOf('--target')));
+    expect(rendered.status, rendered.stderr).toBe(0);
     const modules = join(root, 'modules.conf');
     writeFileSync(
       modules,
