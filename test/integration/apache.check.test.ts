@@ -121,8 +121,14 @@ describe.skipIf(tool.skip)('wss-conf check and wss-conf apache on this machine',
 
   it('writes for the installed Apache and its OpenSSL when no version is given', () => {
     const said = (bin: string, args: string[]) => spawnSync(bin, args, { encoding: 'utf8' }).stdout ?? '';
-    const installed = parseApacheVersionOutput(said('apache2', ['-v']) || said('httpd', ['-v']));
-    const openssl = parseOpensslVersionOutput(said('openssl', ['version']));
+    const apacheSays = said('apache2', ['-v']) || said('httpd', ['-v']);
+    const opensslSays = said('openssl', ['version']);
+    const installed = parseApacheVersionOutput(apacheSays);
+    const openssl = parseOpensslVersionOutput(opensslSays);
+    // The detection parses with these same functions: check them against the raw text, so that a parse
+    // gone wrong cannot make the expected header below wrong in the same way.
+    expect(apacheSays).toContain(`Apache/${installed} `);
+    expect(opensslSays).toContain(`OpenSSL ${openssl} `);
     const result = runCli(['apache', '--domain', 'example.com', '--backend', '8282']);
     expect(result.status).toBe(0);
     expect(result.stdout.split('\n')[1]).toBe(
