@@ -191,7 +191,31 @@ export async function runApplySequence(
   record('lock', true, lockPath);
   let createdLink: string | undefined;
   let backup: string | undefined;
+  /** The new file has been reloaded: putting the old one back takes another reload. */
   let live = false;
+
+  /** Puts the previous file back (and reloads again when the new one was live); says what it did. */
+  const putBack = async (from: string): Promise<string> => {
+    await restore(from, target);
+    if (createdLink) await rm(createdLink, { force: true });
+    const detail = from.endsWith('.absent')
+      ? `removed ${target}, which did not exist before`
+      : `put back ${from}`;
+    if (!live) return detail;
+    const reload = await control.reload();
+    return `${detail}${reload.ok ? `, reloaded (${reload.command})` : `, but the reload failed: ${reload.output}`}`;
+  };
+  /** A step failed: the previous file goes back, and the error carries the checklist. */
+  const rollBack = async (from: string): Promise<never> => {
+    record('restore', true, await putBack(from));
+    await rm(from, { force: true });
+    const failed = checklist.steps.find((step) => !step.ok);
+    throw new ProblemFound(
+      `apply rolled back: the ${failed?.step ?? 'apply'} step failed; ${target} is as it was`,
+      checklist.report(flags.json, false, target),
+    );
+  };
+
   try {
     backup = await backUp(target);
     record('backup', true, backup.endsWith('.absent') ? 'no file there yet; a rollback removes it' : backup);
@@ -207,7 +231,7 @@ export async function runApplySequence(
           false,
           '--enable needs the target in a sites-available directory with a sites-enabled beside it',
         );
-        return await rollBack(plan, backup, checklist, false, createdLink, flags.json);
+        return await rollBack(backup);
       }
       if (!existsSync(link) && !isSymlink(link)) {
         await symlink(join('..', 'sites-available', basename(target)), link);
@@ -219,19 +243,19 @@ export async function runApplySequence(
     checklist.begin('test', `the whole ${plan.server} configuration`);
     const test = await control.testConfig();
     record('test', test.ok, test.ok ? `${test.command}: ok` : test.output);
-    if (!test.ok) return await rollBack(plan, backup, checklist, false, createdLink, flags.json);
+    if (!test.ok) return await rollBack(backup);
 
     live = true;
     checklist.begin('reload', plan.server);
     const reload = await control.reload();
     record('reload', reload.ok, reload.ok ? reload.command : reload.output);
-    if (!reload.ok) return await rollBack(plan, backup, checklist, true, createdLink, flags.json);
+    if (!reload.ok) return await rollBack(backup);
 
     if (flags.verify) {
       checklist.begin('verify', `wss-conf probe ${flags.verify}`);
       const verified = await verifyWithRetries(flags);
       record('verify', verified.ok, `${flags.verify}: ${verified.detail}`);
-      if (!verified.ok) return await rollBack(plan, backup, checklist, true, createdLink, flags.json);
+      if (!verified.ok) return await rollBack(backup);
     }
 
     await pruneBackups(target, keep);
@@ -244,42 +268,11 @@ export async function runApplySequence(
   } catch (error) {
     // Anything unexpected after the backup (a bug, a full disk): the old file goes back before the
     // error is reported, so not even a crash costs the operator a working config.
-    if (backup && !isProblemFound(error)) {
-      await restore(backup, target);
-      if (createdLink) await rm(createdLink, { force: true });
-      if (live) await control.reload();
-    }
+    if (backup && !isProblemFound(error)) await putBack(backup);
     throw error;
   } finally {
     await release();
   }
-}
-
-/** Puts the previous file back, reloads again when the new one was already live, and fails. */
-async function rollBack(
-  plan: ApplyPlan,
-  backup: string,
-  checklist: Checklist,
-  reloadAgain: boolean,
-  createdLink: string | undefined,
-  json: boolean | undefined,
-): Promise<never> {
-  await restore(backup, plan.target);
-  if (createdLink) await rm(createdLink, { force: true });
-  let detail = backup.endsWith('.absent')
-    ? `removed ${plan.target}, which did not exist before`
-    : `put back ${backup}`;
-  if (reloadAgain) {
-    const reload = await plan.control.reload();
-    detail += reload.ok ? `, reloaded (${reload.command})` : `, but the reload failed: ${reload.output}`;
-  }
-  checklist.record('restore', true, detail);
-  await rm(backup, { force: true });
-  const failed = checklist.steps.find((step) => !step.ok);
-  throw new ProblemFound(
-    `apply rolled back: the ${failed?.step ?? 'apply'} step failed; ${plan.target} is as it was`,
-    checklist.report(json, false, plan.target),
-  );
 }
 
 /**
