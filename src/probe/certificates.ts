@@ -135,9 +135,8 @@ function trustProblem(input: TlsCheckInput, chain: readonly DetailedPeerCertific
 
 /** The TLS stage's detail when the certificate is fine. */
 export function certificateSummary(leaf: DetailedPeerCertificate, trustedBy: string, now: Date): string {
-  const validTo = new Date(leaf.valid_to);
-  const days = Math.floor((validTo.getTime() - now.getTime()) / 86_400_000);
-  return `certificate for ${coveredNames(leaf).join(', ') || displayName(leaf.subject)} from "${displayName(leaf.issuer)}", ${trustedBy}, valid until ${formatDate(validTo)} (${days} days)`;
+  const days = Math.floor(daysLeft(leaf, now));
+  return `certificate for ${coveredNames(leaf).join(', ') || displayName(leaf.subject)} from "${displayName(leaf.issuer)}", ${trustedBy}, valid until ${formatDate(new Date(leaf.valid_to))} (${days} days)`;
 }
 
 export const daysLeft = (leaf: PeerCertificate, now: Date): number =>

@@ -397,7 +397,6 @@ interface Answer {
   readonly head: ResponseHead | undefined;
   readonly data: Buffer;
   readonly notHttp: boolean;
-  readonly ended: boolean;
   readonly timedOut: boolean;
 }
 
@@ -412,7 +411,7 @@ function readAnswer(stream: Duplex, timeoutMs: number): Promise<Answer> {
     let head: ResponseHead | undefined;
     let bodyTimer: NodeJS.Timeout | undefined;
     let done = false;
-    const finish = (how: { notHttp?: boolean; ended?: boolean; timedOut?: boolean } = {}) => {
+    const finish = (how: { notHttp?: boolean; timedOut?: boolean } = {}) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
@@ -424,7 +423,6 @@ function readAnswer(stream: Duplex, timeoutMs: number): Promise<Answer> {
         head,
         data,
         notHttp: how.notHttp ?? false,
-        ended: how.ended ?? false,
         timedOut: how.timedOut ?? false,
       });
     };
@@ -448,7 +446,7 @@ function readAnswer(stream: Duplex, timeoutMs: number): Promise<Answer> {
         head.headers.get('transfer-encoding')?.includes('chunked') && data.includes('\r\n0\r\n\r\n');
       if (data.length - head.length >= wanted || chunkedEnd) finish();
     };
-    const onEnd = () => finish({ ended: true });
+    const onEnd = () => finish();
     const timer = setTimeout(() => finish({ timedOut: true }), timeoutMs);
     stream.on('data', onData);
     stream.once('end', onEnd);
