@@ -169,9 +169,11 @@ export interface GenerationOptions {
   readonly maxClients: number | undefined;
 }
 
+/** A schema key as the long flag and options-file key name it: `staticDir` → `static-dir`. */
+const kebab = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
 /** The long flag of a schema key: `staticDir` → `--static-dir`. */
-export const flagOf = (key: PropertyKey | undefined): string =>
-  `--${String(key ?? 'options').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+export const flagOf = (key: PropertyKey | undefined): string => `--${kebab(String(key ?? 'options'))}`;
 
 /** JSON quoting shows control characters as escapes, so a hostile value cannot forge output lines. */
 const shown = (value: unknown): string => JSON.stringify(value) ?? String(value);
@@ -267,9 +269,13 @@ const withTrailingSlash = (text: string): string => (text.endsWith('/') ? text :
 // ---------------------------------------------------------------------------------------------------
 // Options files (--config): the same schema, with the long flags' names as keys.
 
-const kebab = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 const camelByKebab = new Map(Object.keys(generationOptionsSchema.shape).map((key) => [kebab(key), key]));
-const listKeys = new Set(['domain', 'backend']);
+/** The repeatable options (arrays in the schema), which a file may also give as one value. */
+const listKeys = new Set(
+  Object.entries(generationOptionsSchema.shape)
+    .filter(([, schema]) => schema._zod.def.type === 'array')
+    .map(([key]) => kebab(key)),
+);
 
 /**
  * Turns the parsed content of an options file (JSON or YAML) into schema input. Problems name the file
