@@ -339,35 +339,31 @@ function usage(flag: string, allowed: string, value?: string): never {
   );
 }
 
-/** Where each server's site template and control come from; imported only when that server is used. */
-const serverAdapters: Partial<
-  Record<
-    ServerName,
-    (
-      flags: ApplyFlags,
-    ) => Promise<{ siteTarget: (input: Record<string, unknown>) => SiteTarget; control: ServerControl }>
-  >
-> = {
-  nginx: async (flags) => {
-    const [{ nginxSiteTarget }, { nginxControl }] = await Promise.all([
-      import('./nginx.js'),
-      import('../io/nginx.js'),
-    ]);
-    return {
-      siteTarget: nginxSiteTarget,
-      control: nginxControl({ bin: flags.nginxBin, prefix: flags.nginxPrefix, conf: flags.nginxConf }),
-    };
-  },
-  apache: async (flags) => {
-    const [{ apacheSiteTarget }, { apacheControl }] = await Promise.all([
-      import('./apache.js'),
-      import('../io/apache.js'),
-    ]);
-    return {
-      siteTarget: apacheSiteTarget,
-      control: apacheControl({ bin: flags.apacheBin, root: flags.apacheRoot, conf: flags.apacheConf }),
-    };
-  },
+/** Which running server `apply` and `rollback` act on: the --nginx-* or --apache-* flags. */
+export type ServerLocationFlags = Pick<
+  ApplyFlags,
+  'nginxBin' | 'nginxPrefix' | 'nginxConf' | 'apacheBin' | 'apacheRoot' | 'apacheConf'
+>;
+
+/** The control of that server (io/nginx.ts, io/apache.ts); only the one in use is loaded. */
+export async function serverControl(server: ServerName, flags: ServerLocationFlags): Promise<ServerControl> {
+  return server === 'apache'
+    ? (await import('../io/apache.js')).apacheControl({
+        bin: flags.apacheBin,
+        root: flags.apacheRoot,
+        conf: flags.apacheConf,
+      })
+    : (await import('../io/nginx.js')).nginxControl({
+        bin: flags.nginxBin,
+        prefix: flags.nginxPrefix,
+        conf: flags.nginxConf,
+      });
+}
+
+/** Where each server's site target comes from; imported only when that server is used. */
+const siteTargets: Record<ServerName, () => Promise<(input: Record<string, unknown>) => SiteTarget>> = {
+  nginx: async () => (await import('./nginx.js')).nginxSiteTarget,
+  apache: async () => (await import('./apache.js')).apacheSiteTarget,
 };
 
 /** Apply's own flags, checked and parsed once, before anything is touched. */
@@ -402,9 +398,11 @@ export async function runApply(
   output: ApplyOutput = {},
 ): Promise<CommandResult> {
   const settings = parseApplyFlags(flags);
-  const adapter = Object.hasOwn(serverAdapters, server) ? serverAdapters[server as ServerName] : undefined;
-  if (!adapter) usage('<server>', Object.keys(serverAdapters).join(' or '), server);
-  const { siteTarget, control } = await adapter(flags);
+  if (!Object.hasOwn(siteTargets, server)) usage('<server>', Object.keys(siteTargets).join(' or '), server);
+  const [siteTarget, control] = await Promise.all([
+    siteTargets[server as ServerName](),
+    serverControl(server as ServerName, flags),
+  ]);
   const plan = await planApply(server as ServerName, input, flags, siteTarget, control);
   if (flags.dryRun) return dryRun(plan);
   const checklist = new Checklist(output.live);

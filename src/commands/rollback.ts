@@ -10,14 +10,10 @@ import { detectServer } from '../core/detect-server.js';
 import { ProblemFound, UsageError } from '../core/errors.js';
 import { backUp, backupDirectory, listBackups, restore } from '../io/backups.js';
 import { acquireLock } from '../io/lock.js';
-import type { ApplyFlags } from './apply.js';
+import type { ApplyFlags, ServerLocationFlags } from './apply.js';
 import type { CommandResult } from './render-site.js';
 
-export interface RollbackFlags
-  extends Pick<
-    ApplyFlags,
-    'nginxBin' | 'nginxPrefix' | 'nginxConf' | 'apacheBin' | 'apacheRoot' | 'apacheConf' | 'json'
-  > {
+export interface RollbackFlags extends ServerLocationFlags, Pick<ApplyFlags, 'json'> {
   readonly target?: string;
   readonly server?: string;
 }
@@ -34,18 +30,7 @@ export async function runRollback(flags: RollbackFlags): Promise<CommandResult> 
   if (server !== 'nginx' && server !== 'apache') {
     throw new UsageError(`--server: ${JSON.stringify(server)} is not allowed; use nginx or apache`);
   }
-  const control =
-    server === 'apache'
-      ? (await import('../io/apache.js')).apacheControl({
-          bin: flags.apacheBin,
-          root: flags.apacheRoot,
-          conf: flags.apacheConf,
-        })
-      : (await import('../io/nginx.js')).nginxControl({
-          bin: flags.nginxBin,
-          prefix: flags.nginxPrefix,
-          conf: flags.nginxConf,
-        });
+  const control = await (await import('./apply.js')).serverControl(server, flags);
 
   const release = await acquireLock(`${backupDirectory(target)}.lock`, 60_000);
   try {
