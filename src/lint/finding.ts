@@ -20,6 +20,9 @@ export interface Located {
   readonly column: number;
 }
 
+/** Only the place of `at` (a directive, a site, …), to spread into a finding or a fact without the rest. */
+export const placeOf = (at: Located): Located => ({ file: at.file, line: at.line, column: at.column });
+
 export interface Finding extends Located {
   readonly rule: string;
   readonly severity: Severity;

@@ -10,7 +10,7 @@
  * for WebSocket proxying means them to.
  */
 import type { ApacheMpm } from '../core/capacity.js';
-import type { Located } from './finding.js';
+import { type Located, placeOf } from './finding.js';
 import {
   type LintSettings,
   namesSocket,
@@ -151,8 +151,6 @@ const requestSections = new Set([
   'limit',
   'limitexcept',
 ]);
-
-const at = (node: Located): Located => ({ file: node.file, line: node.line, column: node.column });
 
 interface Scope {
   /** Directives set for the site itself (through conditionals, not inside request sections). */
@@ -322,18 +320,18 @@ export function buildApacheModel(
       main.own.get('sslcertificatefile')?.[0] ??
       main.routeNodes[0]?.node ??
       parsed.roots.find((root) => root.directives.length > 0)?.directives[0];
-    const position = first ? at(first) : { file: parsed.roots[0]?.file ?? '', line: 1, column: 1 };
+    const position = first ? placeOf(first) : { file: parsed.roots[0]?.file ?? '', line: 1, column: 1 };
     sites.push(makeSite(main, undefined, 'the main server', position));
   }
   for (const vhost of vhostNodes) {
     const scope = newScope();
     collect(vhost.section ?? [], scope, undefined, undefined, everything);
-    sites.push(makeSite(scope, vhost, `<VirtualHost ${vhost.args.join(' ')}>`, at(vhost)));
+    sites.push(makeSite(scope, vhost, `<VirtualHost ${vhost.args.join(' ')}>`, placeOf(vhost)));
   }
 
   const tls: TlsFacts = {
     protocols: (everything.get('sslprotocol') ?? []).map((node) => ({
-      ...at(node),
+      ...placeOf(node),
       directive: node.name,
       enabled: enabledProtocols(node.args),
     })),
@@ -342,10 +340,10 @@ export function buildApacheModel(
       // single argument is the OpenSSL cipher string for TLS 1.2 and below (mod_ssl docs).
       const [first = '', second] = node.args;
       if (second !== undefined && /^tlsv1\.3$/i.test(first)) return [];
-      return [{ ...at(node), directive: node.name, cipherString: second ?? first }];
+      return [{ ...placeOf(node), directive: node.name, cipherString: second ?? first }];
     }),
     serverCipherOrder: (everything.get('sslhonorcipherorder') ?? []).map((node) => ({
-      ...at(node),
+      ...placeOf(node),
       directive: node.name,
       on: /^on$/i.test(node.args[0] ?? ''),
     })),
@@ -357,7 +355,7 @@ export function buildApacheModel(
       'sslcacertificatefile',
     ].flatMap((key) =>
       (everything.get(key) ?? []).map((node) => ({
-        ...at(node),
+        ...placeOf(node),
         directive: node.name,
         path: node.args[0] ?? '',
         // Relative certificate paths resolve like other httpd paths; the main file's directory stands
@@ -388,9 +386,9 @@ export function buildApacheModel(
       // the TLS handshake if SSLUseStapling is enabled. Configuration of a cache is mandatory for
       // OCSP stapling." (mod_ssl docs); it is a server-wide directive.
       const missing = main.own.has('sslstaplingcache') ? [] : ['SSLStaplingCache'];
-      stapling = { ...at(staplingDirective), missing };
+      stapling = { ...placeOf(staplingDirective), missing };
     }
-    return { ...at(site), label: site.label, hsts, hstsDroppedAt: [], stapling };
+    return { ...placeOf(site), label: site.label, hsts, hstsDroppedAt: [], stapling };
   }
 }
 
@@ -414,7 +412,7 @@ function paramsOf(node: ApacheDirective, from: number): Map<string, Param> {
     if (eq > 0)
       params.set(arg.slice(0, eq).toLowerCase(), {
         value: arg.slice(eq + 1),
-        at: node.argAt[from + i] ?? at(node),
+        at: node.argAt[from + i] ?? placeOf(node),
       });
   });
   return params;
@@ -433,16 +431,16 @@ function routeDraftOf(
   if (kind === 'RewriteRule') {
     if (!proxies(node.args[2])) return undefined;
     path = node.args[0] ?? '';
-    pathAt = node.argAt[0] ?? at(node);
+    pathAt = node.argAt[0] ?? placeOf(node);
     urlIndex = 1;
   } else if (section && /^location(match)?$/.test(section.key)) {
     // Inside <Location /x>, ProxyPass takes only the URL and the section gives the path.
     path = section.args[0] ?? '/';
-    pathAt = section.argAt[0] ?? at(section);
+    pathAt = section.argAt[0] ?? placeOf(section);
     urlIndex = 0;
   } else {
     path = node.args[0] ?? '';
-    pathAt = node.argAt[0] ?? at(node);
+    pathAt = node.argAt[0] ?? placeOf(node);
     urlIndex = 1;
   }
   const url = node.args[urlIndex] ?? '';
@@ -460,7 +458,7 @@ function routeDraftOf(
     pathIsRegex,
     pathAt,
     url,
-    urlAt: node.argAt[urlIndex] ?? at(node),
+    urlAt: node.argAt[urlIndex] ?? placeOf(node),
     schemes,
     params,
     upgradeCondition: found.upgradeCondition,

@@ -11,7 +11,7 @@
  *     there are no proxy_set_header directives defined on the current level"
  *     (https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_set_header).
  */
-import type { Located } from './finding.js';
+import { type Located, placeOf } from './finding.js';
 import { type LintSettings, namesSocket, type TlsFacts, type TlsSite } from './model.js';
 import type { NginxDirective, ParsedNginx } from './parse-nginx.js';
 
@@ -155,8 +155,6 @@ export function effectiveHeaders(block: NginxBlock, directive: string): Effectiv
   const dropped = outer.map(headerSetting).filter((header) => !byName.has(header.name.toLowerCase()));
   return { byName, from, dropped };
 }
-
-const at = (node: Located): Located => ({ file: node.file, line: node.line, column: node.column });
 
 function makeBlock(
   kind: NginxBlockKind,
@@ -320,7 +318,7 @@ export function buildNginxModel(
     const sslDirective = effective(block, 'ssl');
     const tls = listens.some((l) => l.args.includes('ssl')) || sslDirective?.args[0] === 'on';
     const firstLocation = mutable.locations[0]?.node;
-    const position = at(node ?? firstLocation ?? { file: block.mainFile, line: 1, column: 1 });
+    const position = placeOf(node ?? firstLocation ?? { file: block.mainFile, line: 1, column: 1 });
     const label = blockLabel(block);
     const server: NginxServer = { ...position, block, node, label, tls, locations: mutable.locations };
     finishedServers.push(server);
@@ -406,17 +404,17 @@ export function buildNginxModel(
   ];
   const tls: TlsFacts = {
     protocols: entries('ssl_protocols').map(({ node }) => ({
-      ...at(node),
+      ...placeOf(node),
       directive: 'ssl_protocols',
       enabled: node.args,
     })),
     ciphers: entries('ssl_ciphers').map(({ node }) => ({
-      ...at(node),
+      ...placeOf(node),
       directive: 'ssl_ciphers',
       cipherString: node.args[0] ?? '',
     })),
     serverCipherOrder: entries('ssl_prefer_server_ciphers').map(({ node }) => ({
-      ...at(node),
+      ...placeOf(node),
       directive: 'ssl_prefer_server_ciphers',
       on: node.args[0] === 'on',
     })),
@@ -429,7 +427,7 @@ export function buildNginxModel(
           return path !== '' && !path.includes('$') && !/^(data|engine):/.test(path);
         })
         .map(({ node, block }) => ({
-          ...at(node),
+          ...placeOf(node),
           directive,
           path: node.args[0] as string,
           mainFile: block.mainFile,
@@ -467,7 +465,7 @@ function tlsSiteOf(server: NginxServer, mutable: MutableServer): TlsSite {
     for (const { block: inner, location } of mutable.inner) {
       const own = inner.own.get('add_header');
       if (own?.[0] && !own.some(isHsts)) {
-        hstsDroppedAt.push({ ...at(own[0]), label: location?.label ?? 'this block' });
+        hstsDroppedAt.push({ ...placeOf(own[0]), label: location?.label ?? 'this block' });
       }
     }
   }
@@ -485,9 +483,9 @@ function tlsSiteOf(server: NginxServer, mutable: MutableServer): TlsSite {
     ) {
       missing.push('ssl_trusted_certificate');
     }
-    stapling = { ...at(staplingDirective), missing };
+    stapling = { ...placeOf(staplingDirective), missing };
   }
-  return { ...at(server), label: server.label, hsts, hstsDroppedAt, stapling };
+  return { ...placeOf(server), label: server.label, hsts, hstsDroppedAt, stapling };
 }
 
 /** How to name a level in a message: `location /ws/`, `server example.com`, `the http block`. */

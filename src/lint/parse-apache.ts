@@ -11,7 +11,14 @@
  * Directive names are case-insensitive in httpd, so each directive also carries its lower-case `key`.
  * Pure: included files are read through the `IncludeResolver` the caller passes in.
  */
-import type { IncludeResolver, Located, ParseProblem, SourceFile, Suppression } from './finding.js';
+import {
+  type IncludeResolver,
+  type Located,
+  type ParseProblem,
+  placeOf,
+  type SourceFile,
+  type Suppression,
+} from './finding.js';
 import { parseSuppression } from './suppression.js';
 
 export interface ApacheDirective extends Located {
@@ -212,7 +219,7 @@ export function parseApache(mains: readonly SourceFile[], resolveInclude: Includ
         if (suppression) suppressions.push(suppression);
       },
       include: (directive) => {
-        const at = { file: directive.file, line: directive.line, column: directive.column };
+        const at = placeOf(directive);
         const optional = directive.key === 'includeoptional';
         const pattern = directive.args[0];
         if (directive.args.length !== 1 || pattern === undefined) {

@@ -10,7 +10,14 @@
  *     configuration prefix), and a file already being included is not entered again (a cycle).
  * Pure: included files are read through the `IncludeResolver` the caller passes in.
  */
-import type { IncludeResolver, Located, ParseProblem, SourceFile, Suppression } from './finding.js';
+import {
+  type IncludeResolver,
+  type Located,
+  type ParseProblem,
+  placeOf,
+  type SourceFile,
+  type Suppression,
+} from './finding.js';
 import { parseSuppression } from './suppression.js';
 
 export interface NginxDirective extends Located {
@@ -249,14 +256,14 @@ export function parseNginx(mains: readonly SourceFile[], resolveInclude: Include
         if (directive.args.length !== 1 || pattern === undefined) {
           problems.push({
             kind: 'parse-error',
-            ...pick(directive),
+            ...placeOf(directive),
             message: 'invalid number of arguments in "include" directive',
           });
           return [];
         }
         const result = resolveInclude(pattern, mainFile);
         if ('unreadable' in result) {
-          problems.push({ kind: 'include-unresolved', ...pick(directive), message: result.unreadable });
+          problems.push({ kind: 'include-unresolved', ...placeOf(directive), message: result.unreadable });
           return [];
         }
         const spliced: NginxDirective[] = [];
@@ -264,7 +271,7 @@ export function parseNginx(mains: readonly SourceFile[], resolveInclude: Include
           if (chain.includes(file.name)) {
             problems.push({
               kind: 'parse-error',
-              ...pick(directive),
+              ...placeOf(directive),
               message: `include cycle: ${[...chain, file.name].join(' → ')}; nginx would include these files until it runs out of memory or open files`,
             });
             continue;
@@ -289,5 +296,3 @@ export function parseNginx(mains: readonly SourceFile[], resolveInclude: Include
   }));
   return { roots, problems, suppressions };
 }
-
-const pick = (at: Located): Located => ({ file: at.file, line: at.line, column: at.column });
