@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lintPaths } from '../../src/commands/lint.js';
+import { lintConfig } from '../../src/lint/lint.js';
 import { repoRoot } from '../helpers/cli.js';
 
 const fixture = (file: string) => join('fixtures', 'lint', 'rules', 'max-clients-capacity', file);
@@ -115,6 +116,27 @@ describe('max-clients-capacity messages', () => {
       '9: MaxClients 150: httpd rounds it down to 128, a multiple of ThreadsPerChild 64 (AH00513/AH00514), ' +
         'which lets at most 128 sockets be open at once (each keeps a worker until it closes), fewer than ' +
         '--max-clients 1000 | fix: event MPM: ThreadLimit 64, ThreadsPerChild 64, MaxRequestWorkers 1280, ServerLimit 40',
+    ]);
+  });
+
+  it('Apache: a MaxRequestWorkers outside MPM sections that reads the same under two MPMs is said once', () => {
+    // The worker section makes the files size worker and event; the 100 applies to both, alike.
+    const text = [
+      'MaxRequestWorkers 100',
+      '<IfModule mpm_worker_module>',
+      '    ThreadsPerChild 25',
+      '</IfModule>',
+      '',
+    ].join('\n');
+    const findings = lintConfig({
+      server: 'apache',
+      files: [{ name: 'mpm.conf', text }],
+      resolveInclude: () => ({ files: [] }),
+      settings: { serverVersion: undefined, wsPaths: [], fileExists: undefined, maxClients: 1000 },
+    });
+    expect(findings.map((f) => `${f.line}: ${f.message}`)).toEqual([
+      '1: MaxRequestWorkers 100 lets at most 100 sockets be open at once (each keeps a worker until it closes), ' +
+        'fewer than --max-clients 1000',
     ]);
   });
 

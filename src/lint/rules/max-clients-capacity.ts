@@ -177,8 +177,8 @@ function checkApache(model: LintModel, maxClients: number, report: Report): void
     const value = numberIn(last.args);
     return { value, readable: value !== undefined };
   };
-  // A directive outside MPM sections applies under each MPM the files size, and may read the same.
-  const said = new Set<string>();
+  // A directive outside MPM sections applies under each MPM the files size, and may read the same
+  // there: lint.ts reports a finding repeated at the same place with the same words once.
   const judge = (mpm: ApacheMpm, at: ApacheDirective, written: ApacheDirective | undefined): void => {
     const settings = {
       threadsPerChild: setting('threadsperchild', mpm),
@@ -212,9 +212,6 @@ function checkApache(model: LintModel, maxClients: number, report: Report): void
       steps.length > 0
         ? `${subject}: ${steps.join(', then ')}, which ${shortfall}`
         : `${subject} ${shortfall}`;
-    const place = `${at.file}:${at.line}:${at.column} ${message}`;
-    if (said.has(place)) return;
-    said.add(place);
     report(at, message, { fix });
   };
 
