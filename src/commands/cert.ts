@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
-import { parseCertOptions } from '../core/options.js';
+import { ipAddressPattern, parseCertOptions } from '../core/options.js';
 import { writeFileAtomic } from '../io/files.js';
 import type { CommandResult } from './render-site.js';
 
@@ -66,7 +66,7 @@ export async function runCert(flags: CertFlags): Promise<CommandResult> {
       'ca.pem',
     ]);
     // Browsers read names only from subjectAltName (RFC 6125), so every --domain goes there.
-    const altNames = options.domains.map((d) => (/^(\d{1,3}\.){3}\d{1,3}$/.test(d) ? `IP:${d}` : `DNS:${d}`));
+    const altNames = options.domains.map((d) => (ipAddressPattern.test(d) ? `IP:${d}` : `DNS:${d}`));
     await writeFile(
       join(work, 'leaf.ext'),
       `basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature${options.rsa ? ',keyEncipherment' : ''}\n` +

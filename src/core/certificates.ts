@@ -4,9 +4,9 @@
  * is caught here, before any browser sees it.
  */
 import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { ipAddressPattern } from './options.js';
 
 const pemBlock = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
-const ipAddress = /^(?:\d{1,3}\.){3}\d{1,3}$/;
 const dayMs = 24 * 3600 * 1000;
 /** certbot renews 30 days before expiry; fewer than 14 left means renewal is failing. */
 export const expiryWarningDays = 14;
@@ -81,7 +81,7 @@ export function inspectCertificate(files: CertificateFiles, domains: readonly st
  * wildcard --domain is covered only by the same wildcard.
  */
 function certificateCovers(leaf: X509Certificate, domain: string): boolean {
-  if (ipAddress.test(domain)) return leaf.checkIP(domain) !== undefined;
+  if (ipAddressPattern.test(domain)) return leaf.checkIP(domain) !== undefined;
   if (domain.startsWith('*.')) {
     const names = (leaf.subjectAltName ?? '').split(/,\s*/).map((entry) => entry.toLowerCase());
     return names.includes(`dns:${domain}`);

@@ -14,6 +14,8 @@ import type { TlsProfileName } from './tls.js';
 // An LDH label (RFC 1123): letters, digits, hyphens inside. A leading `*.` makes a wildcard name.
 const label = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
 const domainPattern = new RegExp(`^(?:\\*\\.)?${label}(?:\\.${label})*$`);
+/** A --domain that is an IPv4 address: certificates name it as `IP:`, never `DNS:` (RFC 5280 4.2.1.6). */
+export const ipAddressPattern = /^(?:\d{1,3}\.){3}\d{1,3}$/;
 const ipv4Pattern = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 const ipv6Pattern = /^\[[0-9A-Fa-f:.]{2,45}\]$/;
 const hostPattern = new RegExp(`^(?:${label}(?:\\.${label})*|\\[[0-9A-Fa-f:.]{2,45}\\])$`);

@@ -3,7 +3,7 @@
  * regenerates the file, and the warnings that do not depend on the server.
  */
 import { backendPortsShortfall, linuxEphemeralPorts, type Sizing } from '../core/capacity.js';
-import type { Endpoint, GenerationOptions } from '../core/options.js';
+import { type Endpoint, type GenerationOptions, ipAddressPattern } from '../core/options.js';
 
 export type TargetName = 'nginx' | 'apache';
 
@@ -43,8 +43,6 @@ export const clientUrl = (options: GenerationOptions): string => {
   const port = options.listen.port === 443 ? '' : `:${options.listen.port}`;
   return `wss://${host}${port}${options.path}`;
 };
-
-export const ipAddressPattern = /^(?:\d{1,3}\.){3}\d{1,3}$/;
 
 /**
  * One word for a POSIX shell, as people paste these commands: as is when it holds only characters no
