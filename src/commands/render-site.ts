@@ -112,8 +112,11 @@ export async function renderSite(
   const input = prompt ? await askForMissingOptions(merged, prompt) : merged;
   const options = parseGenerationOptions(input);
   const versions = await target.resolveVersions(options);
-  const tooOld = unsupportedVersion(target.server, versions.server, versions.source);
-  if (tooOld) throw new UsageError(`--server-version: ${tooOld}`);
+  const tooOld = [
+    unsupportedVersion(target.server, versions.server, versions.source),
+    unsupportedVersion('openssl', versions.openssl, options.opensslVersion ? 'given' : 'detected'),
+  ].filter((problem) => problem !== undefined);
+  if (tooOld.length > 0) throw new UsageError(tooOld.join('\n'));
   const site = target.render(options, versions, toolVersion);
   const [fileName, content] = Object.entries(site.files)[0] as [string, string];
   const certificateFindings = await certificateWarnings(options);
@@ -134,8 +137,10 @@ export async function renderSiteCommand(
   input: Record<string, unknown>,
   flags: OutputFlags,
 ): Promise<CommandResult> {
+  // Before rendering (and before any prompt or --check): a path that cannot be written fails at once.
+  // `--out ''` is checked too, and refused, rather than taken as "no --out".
+  if (flags.out !== undefined) assertWritable(flags.out, flags.force ?? false);
   const site = await renderSite(target, input, flags.config, { json: flags.json });
-  if (flags.out) assertWritable(flags.out, flags.force ?? false);
   const { fileName, content, certificateFindings } = site;
   const warnings = [...site.warnings];
 
@@ -161,7 +166,7 @@ export async function renderSiteCommand(
     : undefined;
   const json = (files: Readonly<Record<string, string>>) =>
     `${JSON.stringify({ files, warnings, ...(runbook === undefined ? {} : { runbook }), ...sizingOf(site) }, null, 2)}\n`;
-  if (flags.out) {
+  if (flags.out !== undefined) {
     await writeFileAtomic(flags.out, content);
     return { stdout: flags.json ? json({ [flags.out]: content }) : (runbook ?? ''), warnings };
   }

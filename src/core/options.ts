@@ -26,6 +26,9 @@ export const urlPathPattern = /^\/[A-Za-z0-9._~/-]*$/;
 const filePathPattern = /^\/[\p{L}\p{N}._~/@+=,:%-]*$/u;
 const durationPattern = /^([1-9][0-9]{0,6})(s|m|h)$/;
 const versionPattern = /^[0-9]{1,3}\.[0-9]{1,3}(?:\.[0-9]{1,3})?$/;
+// `openssl version` prints a letter after bug-fix releases of 1.1.1 and older (1.0.2k, 1.1.1w); it names
+// fixes only, never features, so it is accepted and dropped.
+const opensslVersionPattern = /^[0-9]{1,3}\.[0-9]{1,3}(?:\.[0-9]{1,3}[a-z]{0,2})?$/;
 
 const maxTimeoutSeconds = 7 * 24 * 3600;
 const durationUnits = { s: 1, m: 60, h: 3600 } as const;
@@ -79,6 +82,7 @@ const allowed = {
   timeout: 'a duration such as 90s, 10m or 1h (at most 168h)',
   tls: 'intermediate or modern',
   version: 'a version such as 1.24.0',
+  opensslVersion: 'an OpenSSL version such as 3.0.13 or 1.1.1w',
   balance: 'least-conn, ip-hash or round-robin',
 } as const;
 
@@ -111,7 +115,7 @@ export const generationOptionsSchema = z.object({
   ),
   tls: z._default(z.enum(tlsProfileNames, { error: allowed.tls }), 'intermediate'),
   serverVersion: z.optional(matching(versionPattern, allowed.version)),
-  opensslVersion: z.optional(matching(versionPattern, allowed.version)),
+  opensslVersion: z.optional(matching(opensslVersionPattern, allowed.opensslVersion)),
   balance: z._default(z.enum(balanceMethods, { error: allowed.balance }), 'least-conn'),
   maxClients: z.optional(matching(maxClientsPattern, maxClientsAllowed)),
 });
@@ -260,7 +264,7 @@ export function parseGenerationOptions(input: unknown): GenerationOptions {
     timeoutSeconds: durationToSeconds(raw.timeout) as number,
     tls: raw.tls,
     serverVersion: raw.serverVersion,
-    opensslVersion: raw.opensslVersion,
+    opensslVersion: raw.opensslVersion?.replace(/[a-z]+$/, ''),
     balance: raw.balance,
     maxClients: raw.maxClients === undefined ? undefined : Number(raw.maxClients),
   };

@@ -63,24 +63,33 @@ export const opensslSince = {
 /**
  * The oldest versions wss-conf writes for. nginx 1.13.0 is the first to accept `TLSv1.3` in
  * ssl_protocols (nginx CHANGES 1.13.0), which both Mozilla profiles need; Apache 2.2 lacks
- * `Require all granted` and mod_proxy_wstunnel, which arrived with 2.4.
+ * `Require all granted` and mod_proxy_wstunnel, which arrived with 2.4. OpenSSL 1.1.1 is the first with
+ * TLS 1.3 (OpenSSL 1.1.1 release notes), which both profiles list, and X25519 (1.1.0), which both put
+ * first in the curves: an older library makes nginx and Apache refuse the file at start.
  */
 export const oldestSupported = {
   nginx: '1.13.0',
   apache: '2.4.0',
+  openssl: '1.1.1',
 } as const;
 
-/** Why a version cannot be written for, or undefined when it can. */
+const productNames = { nginx: 'nginx', apache: 'Apache', openssl: 'OpenSSL' } as const;
+const versionFlags = { nginx: '--server-version', apache: '--server-version', openssl: '--openssl-version' };
+const meantFor = { nginx: 'the server', apache: 'the server', openssl: 'the OpenSSL of the server' } as const;
+
+/** Why a version cannot be written for, as `--flag: reason`, or undefined when it can. */
 export function unsupportedVersion(
-  server: keyof typeof oldestSupported,
+  product: keyof typeof oldestSupported,
   version: string,
   source: string,
 ): string | undefined {
-  if (compareVersions(version, oldestSupported[server]) >= 0) return undefined;
-  const name = server === 'nginx' ? 'nginx' : 'Apache';
+  if (compareVersions(version, oldestSupported[product]) >= 0) return undefined;
+  const name = productNames[product];
+  const flag = versionFlags[product];
   return (
-    `${name} ${version} (${source}) is older than ${oldestSupported[server]}, the oldest wss-conf writes for; ` +
-    `upgrade ${name}, or give --server-version for the server the file is meant for`
+    `${flag}: ${name} ${version} (${source}) is older than ${oldestSupported[product]}, the oldest wss-conf ` +
+    `writes for; upgrade ${name}, or give ${flag} for ${meantFor[product]} the file is meant for` +
+    (product === 'openssl' ? ' (TLS 1.3, which both Mozilla profiles use, needs 1.1.1)' : '')
   );
 }
 

@@ -312,6 +312,46 @@ describe('server versions too old to write for', () => {
   });
 });
 
+describe('OpenSSL too old to write for', () => {
+  // Before 1.1.1 there is no TLS 1.3, and before 1.1.0 no X25519: the server would refuse the file.
+  it.each([
+    ['nginx', '1.0.2k'],
+    ['apache', '1.1.0'],
+  ])('%s --openssl-version %s exits 2 naming the oldest supported OpenSSL', (server, version) => {
+    const result = runCli([
+      server,
+      '--domain',
+      'example.com',
+      '--backend',
+      '8282',
+      '--server-version',
+      server === 'nginx' ? '1.22.1' : '2.4.58',
+      '--openssl-version',
+      version,
+    ]);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(
+      `--openssl-version: OpenSSL ${version.replace(/[a-z]$/, '')} (given) is older than 1.1.1`,
+    );
+  });
+
+  it('takes the version as `openssl version` prints it, trailing letter and all', () => {
+    const result = runCli([...base.slice(0, -1), '1.1.1w']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('with OpenSSL 1.1.1;');
+    expect(result.stdout).toContain('ssl_protocols TLSv1.2 TLSv1.3;');
+  });
+
+  it('names an OpenSSL version, not an nginx one, when the form is wrong', () => {
+    const result = runCli([...base.slice(0, -1), 'three']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(
+      '--openssl-version: "three" is not allowed; use an OpenSSL version such as 3.0.13 or 1.1.1w',
+    );
+  });
+});
+
 describe('a --path with a trailing slash', () => {
   it.each(['nginx', 'apache'])('%s warns that clients must use the slash too', (server) => {
     const result = runCli([server, '--domain', 'example.com', '--backend', '8282', '--path', '/ws/']);

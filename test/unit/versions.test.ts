@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { compareVersions, nginxSupports, opensslSupports } from '../../src/core/versions.js';
+import {
+  compareVersions,
+  nginxSupports,
+  opensslSupports,
+  unsupportedVersion,
+} from '../../src/core/versions.js';
 import { parseNginxVersionOutput } from '../../src/io/nginx.js';
 
 describe('compareVersions', () => {
@@ -51,6 +56,23 @@ describe('parseNginxVersionOutput', () => {
       server: '1.25.3',
       openssl: '3.5.1',
     });
+  });
+
+  it('reads a lettered OpenSSL release as its numbers, which the too-old check then refuses', () => {
+    const detected = parseNginxVersionOutput(
+      'nginx version: nginx/1.20.1\nbuilt with OpenSSL 1.0.2k-fips  26 Jan 2017\n',
+    );
+    expect(detected).toEqual({ server: '1.20.1', openssl: '1.0.2' });
+    expect(unsupportedVersion('openssl', detected?.openssl as string, 'detected')).toContain(
+      '--openssl-version: OpenSSL 1.0.2 (detected) is older than 1.1.1',
+    );
+    expect(
+      parseNginxVersionOutput('nginx version: nginx/1.20.1\nbuilt with OpenSSL 1.1.1k  25 Mar 2021'),
+    ).toEqual({
+      server: '1.20.1',
+      openssl: '1.1.1',
+    });
+    expect(unsupportedVersion('openssl', '1.1.1', 'detected')).toBeUndefined();
   });
 
   it('returns nothing for unrelated output', () => {
