@@ -9,6 +9,7 @@
  */
 import { parseArgs } from 'node:util';
 import { balanceMethods, tlsProfileNames } from './core/choices.js';
+import { UsageError } from './core/errors.js';
 
 export type ServerName = 'nginx' | 'apache';
 
@@ -19,7 +20,8 @@ export interface FlagSpec {
   readonly value?: string;
   /** `the server` for `apply`, whose flags serve both servers. */
   readonly describe: (server: ServerName | 'the server') => string;
-  /** May be given several times; the values are collected in order. */
+  /** May be given several times; the values are collected in order. A flag with a value that is not
+   *  repeatable is refused when given twice (`singleValue`), rather than the last one silently winning. */
   readonly repeatable?: boolean;
   /** A one-letter alias, e.g. `q` for `-q`. */
   readonly short?: string;
@@ -113,7 +115,11 @@ export const renderFlags: readonly FlagSpec[] = [
     value: 'file',
     describe: () => 'read options from a JSON or YAML file (keys: the long flags); flags override it',
   },
-  { flag: 'out', value: 'file', describe: () => 'write atomically to <file> instead of stdout' },
+  {
+    flag: 'out',
+    value: 'file',
+    describe: () => 'write atomically to <file>, in a directory that exists, instead of stdout',
+  },
   { flag: 'force', describe: () => 'with --out, replace an existing file' },
   {
     flag: 'check',
@@ -131,6 +137,19 @@ export const renderFlags: readonly FlagSpec[] = [
 
 export const commanderFlags = (spec: FlagSpec): string =>
   `${spec.short ? `-${spec.short}, ` : ''}--${spec.flag}${spec.value ? ` <${spec.value}>` : ''}`;
+
+/**
+ * commander's argument parser for a flag that takes one value: a second value is an error, where
+ * commander would keep the last. `previous` is undefined the first time (these flags have no default).
+ */
+export const singleValue =
+  (spec: FlagSpec) =>
+  (value: string, previous: string | undefined): string => {
+    if (previous === undefined) return value;
+    throw new UsageError(
+      `--${spec.flag}: given more than once (${JSON.stringify(previous)}, then ${JSON.stringify(value)}); give it once`,
+    );
+  };
 
 const camel = (flag: string): string => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
@@ -156,7 +175,8 @@ export const pickGenerationInput = (flags: Record<string, unknown>): Record<stri
 
 /**
  * Parses `args` of a render command the way commander would, or returns undefined when anything is
- * unusual (help, an unknown flag, a stray argument, a missing value), so commander can say so.
+ * unusual (help, an unknown flag, a stray argument, a missing value, a one-value flag given twice), so
+ * commander can say so.
  */
 export function parseRenderFlags(args: readonly string[]): Record<string, unknown> | undefined {
   const specs = [...siteFlags, ...renderFlags];
@@ -170,7 +190,8 @@ export function parseRenderFlags(args: readonly string[]): Record<string, unknow
           spec.flag,
           {
             type: spec.value ? 'string' : 'boolean',
-            multiple: spec.repeatable ?? false,
+            // Every flag with a value is collected, so one that takes a single value can be seen twice.
+            multiple: spec.value !== undefined,
             ...(spec.short ? { short: spec.short } : {}),
           },
         ]),
@@ -181,9 +202,13 @@ export function parseRenderFlags(args: readonly string[]): Record<string, unknow
         : never,
     });
     const flags: Record<string, unknown> = {};
-    for (const [flag, value] of Object.entries(values)) {
-      if (flag === 'no-redirect') flags.redirect = !value;
-      else flags[camel(flag)] = value;
+    for (const spec of specs) {
+      const value = values[spec.flag];
+      if (value === undefined) continue;
+      if (spec.flag === 'no-redirect') flags.redirect = !value;
+      else if (!Array.isArray(value) || spec.repeatable) flags[camel(spec.flag)] = value;
+      else if (value.length === 1) flags[camel(spec.flag)] = value[0];
+      else return undefined;
     }
     return flags;
   } catch {
