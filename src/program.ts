@@ -12,6 +12,7 @@ import {
   quietFlag,
   renderFlags,
   type ServerName,
+  singleValue,
   siteFlags,
 } from './site-flags.js';
 
@@ -20,6 +21,7 @@ const collect = (value: string, previous: string[] = []): string[] => [...previo
 function addFlags(command: Command, specs: readonly FlagSpec[], server: ServerName | 'the server'): Command {
   for (const spec of specs) {
     if (spec.repeatable) command.option(commanderFlags(spec), spec.describe(server), collect);
+    else if (spec.value) command.option(commanderFlags(spec), spec.describe(server), singleValue(spec));
     else command.option(commanderFlags(spec), spec.describe(server));
   }
   return command;
@@ -130,13 +132,13 @@ export function buildProgram(): Command {
   addQuiet(addServerLocationOptions(addSiteOptions(program.command('apply'), 'the server')))
     .description('install a site file, test, reload, verify, and roll back on any failure')
     .argument('<server>', 'nginx or apache')
-    .option('--from <file>', 'install this rendered file instead of rendering from the options')
+    .option('--from <file>', 'install this rendered file (a site for <server>) instead of rendering from the options')
     .option(
       '--target <file>',
-      'where to install it (default: sites-available/ or conf.d/ of the system server)',
+      'where to install it (default: sites-available/ or conf.d/ of the system server; required with --nginx-*/--apache-*)',
     )
     .option('--enable', 'Debian layout: also link it from sites-enabled/')
-    .option('--dry-run', 'print a unified diff of what would change, and change nothing')
+    .option('--dry-run', 'print a unified diff of what would change (and the link --enable would make); change nothing')
     .option('--verify <wss-url>', 'after the reload, run wss-conf probe on it; roll back if it fails')
     .option('--verify-ca <file>', 'trust this CA for --verify (default: the system store)')
     .option('--verify-resolve <host:port:addr>', "connect --verify to addr, curl's --resolve form")

@@ -352,6 +352,15 @@ describe('OpenSSL too old to write for', () => {
   });
 });
 
+describe('a flag that takes one value, given twice', () => {
+  it('is refused, exit 2, rather than the last one silently winning', () => {
+    const result = runCli([...base, '--path', '/ws', '--path', '/chat']);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('--path: given more than once ("/ws", then "/chat"); give it once');
+  });
+});
+
 describe('a --path with a trailing slash', () => {
   it.each(['nginx', 'apache'])('%s warns that clients must use the slash too', (server) => {
     const result = runCli([server, '--domain', 'example.com', '--backend', '8282', '--path', '/ws/']);

@@ -3,7 +3,13 @@ import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { generationOptionsSchema } from '../../src/core/options.js';
 import { addGenerationOptions } from '../../src/program.js';
-import { generationKeys, parseRenderFlags, pickGenerationInput } from '../../src/site-flags.js';
+import {
+  generationKeys,
+  parseRenderFlags,
+  pickGenerationInput,
+  renderFlags,
+  siteFlags,
+} from '../../src/site-flags.js';
 
 const withCommander = (args: string[]): Record<string, unknown> => {
   let parsed: Record<string, unknown> = {};
@@ -87,6 +93,27 @@ describe('parseRenderFlags', () => {
     [['--domain', 'a', '--force=yes']],
   ])('leaves %j to commander, which explains it', (args) => {
     expect(parseRenderFlags(args)).toBeUndefined();
+  });
+});
+
+describe('a flag that takes one value, given twice', () => {
+  // Every flag of the table, not a chosen few: a flag added later is covered without a test of its own.
+  const single = [...siteFlags, ...renderFlags].filter((spec) => spec.value && !spec.repeatable);
+
+  it.each(
+    single.map((spec) => [spec.flag]),
+  )('--%s is refused by commander, not silently narrowed', (flag) => {
+    const args = ['--domain', 'x.test', '--backend', '1', `--${flag}`, '/a', `--${flag}`, '/b'];
+    expect(parseRenderFlags(args)).toBeUndefined();
+    expect(() => withCommander(args)).toThrow(
+      `--${flag}: given more than once ("/a", then "/b"); give it once`,
+    );
+  });
+
+  it('still collects the repeatable ones', () => {
+    expect(withCommander(['--domain', 'a.test', '--domain', 'b.test', '--backend', '1'])).toMatchObject({
+      domain: ['a.test', 'b.test'],
+    });
   });
 });
 
