@@ -26,6 +26,12 @@ const cases: [string, string, LintFlags, string[]][] = [
   ['suppression-invalid', 'good.conf', {}, []],
   ['suppression-invalid', 'bad.apache.conf', {}, ['2:1 warning', '3:1 info apache-forwarded-proto']],
   ['suppression-invalid', 'good.apache.conf', {}, []],
+  ['duplicate-server-name', 'bad.conf', {}, ['11:5 warning']],
+  ['duplicate-server-name', 'bad.apache.conf', {}, ['7:5 warning']],
+  ['duplicate-server-name', 'good.conf', {}, []],
+  ['duplicate-server-name', 'good.apache.conf', {}, []],
+  ['duplicate-upstream', 'bad.conf', {}, ['12:10 error']],
+  ['duplicate-upstream', 'good.conf', {}, []],
 
   ['ws-upgrade-headers', 'bad.conf', {}, ['6:5 error']],
   ['ws-upgrade-headers', 'bad-connection.conf', {}, ['6:5 error']],

@@ -9,6 +9,8 @@ import { apacheWsUpgrade } from './apache-ws-upgrade.js';
 import { certFileMissing } from './cert-file-missing.js';
 import { connectionUpgradeLiteral } from './connection-upgrade-literal.js';
 import { connectionUpgradeMap } from './connection-upgrade-map.js';
+import { duplicateServerName } from './duplicate-server-name.js';
+import { duplicateUpstream } from './duplicate-upstream.js';
 import { headerCrlfVariable } from './header-crlf-variable.js';
 import { hostHttpHost } from './host-http-host.js';
 import { includeUnresolved } from './include-unresolved.js';
@@ -34,6 +36,9 @@ export const rules: readonly Rule[] = [
   parseError,
   includeUnresolved,
   suppressionInvalid,
+  // Several sites together, both servers
+  duplicateServerName,
+  duplicateUpstream,
   // nginx: WebSocket proxying
   wsUpgradeHeaders,
   proxyHeadersDropped,

@@ -1,0 +1,112 @@
+import type { ApacheSite } from '../model-apache.js';
+import type { NginxServer } from '../model-nginx.js';
+import type { Report, Rule } from '../rule.js';
+
+/**
+ * Two sites answering the same name on the same address and port: only the first gets the requests.
+ *   - nginx warns `conflicting server name "a.test" on 0.0.0.0:443, ignored` and ignores the second
+ *     server block for that name (ngx_http_server_names; names compare case-insensitively, a block
+ *     without server_name has the name "", and `listen 443`, `*:443` and `0.0.0.0:443` are one address;
+ *     checked with nginx 1.22.1).
+ *   - Apache picks the first <VirtualHost> on the address whose ServerName or ServerAlias matches
+ *     (https://httpd.apache.org/docs/2.4/vhosts/details.html) and says nothing: `apache2 -t` passes
+ *     (checked with 2.4.71), and the second site's routes silently go to the first one's backend.
+ * Both happen when two generated files for one domain and port (one per path) are installed together.
+ */
+export const duplicateServerName: Rule = {
+  id: 'duplicate-server-name',
+  severity: 'warning',
+  servers: ['nginx', 'apache'],
+  why: 'Two sites with the same name on the same address:port: the server uses the first, ignores the second.',
+  fix: 'put both paths in one site: one server block (VirtualHost) with a location (ProxyPass) for each',
+  docs: 'https://nginx.org/en/docs/http/server_names.html',
+  check(model, report) {
+    if (model.nginx) checkSites(model.nginx.servers.filter((s) => s.node).map(nginxSite), report, 'nginx');
+    if (model.apache) {
+      const vhosts = model.apache.sites.filter((site) => site.node);
+      checkSites(vhosts.map(apacheSite), report, 'apache');
+    }
+  },
+};
+
+interface NamedSite {
+  readonly at: NginxServer | ApacheSite;
+  /** Where to point a finding about its names: its server_name / ServerName, else the block. */
+  readonly namesAt: { file: string; line: number; column: number };
+  readonly label: string;
+  readonly addresses: readonly string[];
+  /** Lower-case names it answers exactly (nginx regex names and Apache wildcards are left out). */
+  readonly names: readonly string[];
+}
+
+function checkSites(sites: readonly NamedSite[], report: Report, server: 'nginx' | 'apache'): void {
+  for (const [index, site] of sites.entries()) {
+    for (const earlier of sites.slice(0, index)) {
+      const addresses = site.addresses.filter((address) => earlier.addresses.includes(address));
+      const names = site.names.filter((name) => earlier.names.includes(name));
+      if (addresses.length === 0 || names.length === 0) continue;
+      const shownNames = names.map((name) => `"${name}"`).join(', ');
+      const where = `${earlier.label} at ${earlier.at.file}:${earlier.at.line}`;
+      const consequence =
+        server === 'nginx'
+          ? `nginx ignores this server block for ${names.length > 1 ? 'those names' : 'that name'} (conflicting server name)`
+          : 'Apache sends every request for it to that first VirtualHost, its routes and backend, and says nothing';
+      report(
+        site.namesAt,
+        `${shownNames} on ${addresses.join(' and ')} is already served by ${where}: ${consequence}`,
+        {
+          fix: `put this site's paths into ${where} (one ${server === 'nginx' ? 'location' : 'ProxyPass'} per path) and drop this one`,
+        },
+      );
+      break; // one finding per site: the first one it collides with is the one that wins
+    }
+  }
+}
+
+/** `listen` → the address:port nginx groups server names by. No listen means `*:80` (listen docs). */
+function nginxAddress(listen: string): string {
+  if (listen.startsWith('unix:')) return listen;
+  const bracket = /^(\[[^\]]*\])(?::(\d+))?$/.exec(listen);
+  if (bracket) return `${bracket[1]}:${bracket[2] ?? '80'}`;
+  if (/^\d+$/.test(listen)) return `0.0.0.0:${listen}`;
+  const [host = '', port = '80'] = listen.split(':');
+  return `${host === '*' ? '0.0.0.0' : host.toLowerCase()}:${port}`;
+}
+
+function nginxSite(server: NginxServer): NamedSite {
+  const listens = server.block.own.get('listen') ?? [];
+  const addresses =
+    listens.length === 0 ? ['0.0.0.0:80'] : [...new Set(listens.map((l) => nginxAddress(l.args[0] ?? '')))];
+  const serverName = server.block.own.get('server_name')?.[0];
+  // A server block without server_name answers the name "" (server_name docs: the default is "").
+  const written = server.block.own.get('server_name')?.flatMap((d) => d.args) ?? [''];
+  const names = written
+    .filter((name) => !name.startsWith('~') && !name.includes('$'))
+    .map((n) => n.toLowerCase());
+  return { at: server, namesAt: serverName ?? server, label: server.label, addresses, names };
+}
+
+/** `https://a.test:443` → `a.test`: ServerName may carry a scheme and a port (core docs, ServerName). */
+const hostOf = (serverName: string): string =>
+  serverName
+    .replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')
+    .replace(/:\d+$/, '')
+    .toLowerCase();
+
+function apacheSite(site: ApacheSite): NamedSite {
+  const node = site.node;
+  // `*:443`, `_default_:443` and `1.2.3.4:443` are separate address sets; `*` alone means any port.
+  const addresses = (node?.args ?? []).map((address) => address.toLowerCase());
+  const serverName = site.setting('servername');
+  const aliases = site.everywhere('serveralias').flatMap((alias) => alias.args);
+  const names = [...(serverName ? [serverName.args[0] ?? ''] : []), ...aliases]
+    .filter((name) => name !== '' && !/[*?]/.test(name))
+    .map(hostOf);
+  return {
+    at: site,
+    namesAt: serverName && node?.section?.includes(serverName) ? serverName : site,
+    label: site.label,
+    addresses,
+    names,
+  };
+}
