@@ -1,8 +1,9 @@
 /**
  * Lint says what the real servers say: two generated sites for one domain and port (one per --path)
- * installed together, the way nginx and Apache see them. Each fixture's claim is checked
+ * installed together, and directives newer than --server-version. Each fixture's claim is checked
  * against `nginx -t` / `apache2 -t` run by the same code `wss-conf check` uses.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,6 +53,23 @@ describe('two generated sites for one domain and port', () => {
   });
 });
 
+describe('lint flags only what the server version lacks', () => {
+  it('nginx: http2 on; with --server-version 1.22.1', () => {
+    const result = runCli(['lint', fixture('too-new-for-version', 'bad.conf'), '--server-version', '1.22.1']);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain('too-new-for-version');
+    expect(result.stdout).toContain('unknown directive "http2"');
+  });
+
+  it('apache: upgrade= on a path that names no socket, with --server-version 2.4.46', () => {
+    const file = fixture('too-new-for-version', 'bad.apache.conf');
+    const result = runCli(['lint', file, '--server-version', '2.4.46']);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain('ProxyPass unknown Worker parameter');
+    expect(runCli(['lint', file, '--server-version', '2.4.47']).stdout).toContain('no findings');
+  });
+});
+
 const nginx = requireTool('nginx');
 describe.skipIf(nginx.skip)(`nginx -t agrees ${nginx.reason}`, () => {
   it('fails on two generated sites for one domain with duplicate upstream', async () => {
@@ -76,6 +94,22 @@ describe.skipIf(nginx.skip)(`nginx -t agrees ${nginx.reason}`, () => {
     const good = await testNginxSite(read('duplicate-server-name', 'good.conf'), 'good.conf');
     expect(good.output).not.toContain('conflicting server name');
   });
+
+  it('too-new-for-version: the local nginx and lint agree about http2 on;', async () => {
+    const version = /nginx\/(\d+\.\d+\.\d+)/.exec(
+      spawnSync('nginx', ['-v'], { encoding: 'utf8' }).stderr,
+    )?.[1];
+    expect(version).toBeDefined();
+    const server = await testNginxSite(read('too-new-for-version', 'bad.conf'), 'bad.conf');
+    const lint = runCli([
+      'lint',
+      fixture('too-new-for-version', 'bad.conf'),
+      '--server-version',
+      version as string,
+    ]);
+    expect(lint.stdout.includes('too-new-for-version'), lint.stdout).toBe(!server.ok);
+    if (!server.ok) expect(server.output).toContain('unknown directive "http2"');
+  });
 });
 
 const apache = requireTool('apache');
@@ -84,5 +118,19 @@ describe.skipIf(apache.skip)(`apache2 -t agrees ${apache.reason}`, () => {
     const text = read('duplicate-server-name', 'bad.apache.conf');
     const result = await testApacheSites([{ text, displayPath: 'bad.apache.conf' }]);
     expect(result).toMatchObject({ ok: true, output: '' });
+  });
+
+  it('too-new-for-version: httpd rejects a worker parameter it does not know, at its line', async () => {
+    // httpd 2.4.46 has no upgrade= (mod_proxy's set_worker_param ends in "unknown Worker parameter");
+    // a parameter no httpd knows takes the same path on the installed one.
+    const text = read('too-new-for-version', 'bad.apache.conf').replace(
+      'upgrade=websocket',
+      'upgradd=websocket',
+    );
+    const result = await testApacheSites([{ text, displayPath: 'bad.apache.conf' }]);
+    expect(result.ok).toBe(false);
+    expect(result.output).toContain(
+      'Syntax error on line 10 of bad.apache.conf:\nProxyPass unknown Worker parameter',
+    );
   });
 });

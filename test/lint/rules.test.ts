@@ -67,6 +67,13 @@ const cases: [string, string, LintFlags, string[]][] = [
   ['listen-http2', 'bad.conf', {}, ['3:20 info']],
   ['listen-http2', 'bad.conf', { serverVersion: '1.24.0' }, []],
   ['listen-http2', 'good.conf', { serverVersion: '1.25.1' }, []],
+  ['too-new-for-version', 'bad.conf', { serverVersion: '1.22.1' }, ['4:5 error']],
+  ['too-new-for-version', 'bad.conf', { serverVersion: '1.25.1' }, []],
+  ['too-new-for-version', 'bad.conf', {}, []],
+  ['too-new-for-version', 'good.conf', { serverVersion: '1.22.1' }, []],
+  ['too-new-for-version', 'bad.apache.conf', { serverVersion: '2.4.46' }, ['10:48 error']],
+  ['too-new-for-version', 'bad.apache.conf', { serverVersion: '2.4.47' }, []],
+  ['too-new-for-version', 'good.apache.conf', { serverVersion: '2.4.46' }, []],
 
   ['tls-legacy-protocols', 'bad.conf', {}, ['7:5 error']],
   ['tls-legacy-protocols', 'bad.apache.conf', {}, ['7:5 error']],
@@ -96,8 +103,7 @@ const cases: [string, string, LintFlags, string[]][] = [
   ['cert-file-missing', 'good.apache.conf', { checkFiles: true }, []],
 
   ['apache-ws-upgrade', 'bad.conf', {}, ['10:20 error']],
-  ['apache-ws-upgrade', 'bad-old-httpd.conf', { serverVersion: '2.4.46' }, ['10:46 error']],
-  ['apache-ws-upgrade', 'bad-old-httpd.conf', { serverVersion: '2.4.47' }, []],
+  ['apache-ws-upgrade', 'bad.conf', { serverVersion: '2.4.46' }, ['10:20 error']],
   ['apache-ws-upgrade', 'good.conf', {}, []],
   ['apache-ws-upgrade', 'good-rewrite.conf', {}, []],
   ['apache-upgrade-any', 'bad.conf', {}, ['10:46 error']],

@@ -1,10 +1,5 @@
-import { apacheSince, apacheSupports } from '../../core/versions.js';
+import { apacheSupports } from '../../core/versions.js';
 import type { Rule } from '../rule.js';
-
-/** The first httpd whose mod_proxy_http tunnels an upgrade when ProxyPass says `upgrade=websocket`
- *  (`proxyHttpUpgrade` in src/core/versions.ts: "Since Apache HTTP Server 2.4.47, protocol Upgrade
- *  (tunneling) can be better handled by mod_proxy_http", mod_proxy_wstunnel docs). */
-const upgradeParameterSince = apacheSince.proxyHttpUpgrade;
 
 /**
  * An http:// ProxyPass does not upgrade by itself: httpd needs either a ws:// route (mod_proxy_wstunnel,
@@ -26,17 +21,9 @@ export const apacheWsUpgrade: Rule = {
     for (const route of apache.routes) {
       if (!(route.pathNamesSocket || route.selectedByWsPath)) continue;
       if (!route.schemes.every((scheme) => scheme === 'http' || scheme === 'https')) continue;
-      const upgrade = route.params.get('upgrade');
-      if (upgrade && /^websocket$/i.test(upgrade.value)) {
-        if (hasUpgradeParameter) continue;
-        report(
-          upgrade.at,
-          `upgrade=websocket needs httpd ${upgradeParameterSince}; httpd ${version} ignores it, so ${route.path} never upgrades`,
-          { fix: `ProxyPass ${route.path} ${route.url.replace(/^http/i, 'ws')}  (mod_proxy_wstunnel)` },
-        );
-        continue;
-      }
-      if (upgrade) continue; // ANY or NONE: apache-upgrade-any's to report
+      // Any upgrade= is the route's own choice: upgrade=websocket upgrades (too-new-for-version reports
+      // it on httpd before 2.4.47, which refuses the parameter), ANY and NONE are apache-upgrade-any's.
+      if (route.params.has('upgrade')) continue;
       // A ws:// route or a RewriteRule guarded by the Upgrade header in the same site takes the
       // handshake before this ProxyPass does (mod_rewrite runs first; the docs' recommended pattern).
       const upgradedElsewhere = route.site.routes.some(

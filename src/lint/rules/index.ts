@@ -29,6 +29,7 @@ import { tlsLegacyProtocols } from './tls-legacy-protocols.js';
 import { tlsOcspStapling } from './tls-ocsp-stapling.js';
 import { tlsServerCipherOrder } from './tls-server-cipher-order.js';
 import { tlsWeakCiphers } from './tls-weak-ciphers.js';
+import { tooNewForVersion } from './too-new-for-version.js';
 import { wsUpgradeHeaders } from './ws-upgrade-headers.js';
 
 export const rules: readonly Rule[] = [
@@ -53,6 +54,8 @@ export const rules: readonly Rule[] = [
   // nginx: version changes
   sslOnRemoved,
   listenHttp2,
+  // Newer than --server-version, both servers
+  tooNewForVersion,
   // TLS, both servers
   tlsLegacyProtocols,
   tlsWeakCiphers,

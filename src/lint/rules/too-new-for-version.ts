@@ -1,0 +1,55 @@
+import { apacheSince, apacheSupports, nginxSince, nginxSupports } from '../../core/versions.js';
+import type { Rule } from '../rule.js';
+
+/**
+ * A directive or parameter newer than the `--server-version` the files are for: that server refuses
+ * the config. The first versions come from src/core/versions.ts, the tables the renderers use.
+ *   - nginx: `http2 on;` exists from 1.25.1 (`http2Directive`); nginx 1.22.1 fails
+ *     `unknown directive "http2"`.
+ *   - Apache: `upgrade=` is a worker parameter from 2.4.47 (`proxyHttpUpgrade`), whatever the path.
+ *     Older mod_proxy rejects every worker parameter it does not know (set_worker_param in mod_proxy.c:
+ *     "unknown Worker parameter"), so httpd stops with `AH00526: Syntax error … ProxyPass unknown Worker
+ *     parameter` (the same message 2.4.71 gives for a made-up parameter).
+ * Without --server-version nothing is said: the version is unknown, and the other rules assume a
+ * current one.
+ */
+export const tooNewForVersion: Rule = {
+  id: 'too-new-for-version',
+  severity: 'error',
+  servers: ['nginx', 'apache'],
+  why: 'The --server-version given does not know this directive or parameter, so the server refuses the config.',
+  fix: 'upgrade the server, or write it the old way',
+  docs: 'https://nginx.org/en/CHANGES',
+  check(model, report) {
+    const version = model.settings.serverVersion;
+    if (version === undefined) return;
+    if (model.nginx && !nginxSupports(version, 'http2Directive')) {
+      for (const { node } of model.nginx.directives('http2')) {
+        report(
+          node,
+          `nginx ${version} has no "http2" directive (it exists from ${nginxSince.http2Directive}): nginx -t fails with unknown directive "http2"`,
+          { fix: 'delete "http2 on;" and add http2 to the TLS listen line: listen 443 ssl http2;' },
+        );
+      }
+    }
+    if (model.apache && !apacheSupports(version, 'proxyHttpUpgrade')) {
+      // ProxyPass, ProxyPassMatch and BalancerMember all take worker parameters.
+      const takers = ['proxypass', 'proxypassmatch', 'balancermember'];
+      for (const node of takers.flatMap((key) => model.apache?.directives(key) ?? [])) {
+        node.args.forEach((arg, index) => {
+          if (!/^upgrade=/i.test(arg)) return;
+          const url = node.args.find((a) => /^(https?|wss?|balancer):\/\//i.test(a)) ?? '';
+          report(
+            node.argAt[index] ?? node,
+            `httpd ${version} has no "upgrade=" worker parameter (it exists from ${apacheSince.proxyHttpUpgrade}): it refuses to start with "${node.name} unknown Worker parameter"`,
+            {
+              fix: /^https?:\/\//i.test(url)
+                ? `drop ${arg} and proxy the socket with mod_proxy_wstunnel: a ws:// URL (${url.replace(/^http/i, 'ws')})`
+                : `drop ${arg}; mod_proxy_wstunnel upgrades ws:// URLs by itself`,
+            },
+          );
+        });
+      }
+    }
+  },
+};
