@@ -118,6 +118,16 @@ function parseText(source: SourceFile, hooks: ParseHooks): ApacheDirective[] {
   let list = root;
   let lastLine = 1;
 
+  // A UTF-8 byte order mark (Windows Notepad saves one) makes httpd 2.4.71 stop at once with
+  // `Invalid command '\xef\xbb\xbf#'` (ap_cfg_getline skips only ASCII blanks); JavaScript's \s and
+  // trim() would skip it without a word, so it is looked for here.
+  if (source.text.startsWith('\uFEFF')) {
+    throw new ApacheSyntaxError(
+      "the file starts with a UTF-8 byte order mark (BOM, U+FEFF, invisible in most editors), which httpd reads as part of the first directive and refuses (Invalid command '\\xef\\xbb\\xbf…'); save the file as UTF-8 without BOM",
+      { file, line: 1, column: 1 },
+    );
+  }
+
   for (const line of logicalLines(source.text)) {
     lastLine = line.pieces.at(-1)?.[1] ?? lastLine;
     const text = line.text;

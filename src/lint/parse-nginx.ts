@@ -59,6 +59,7 @@ const SEMICOLON = 59;
 const BACKSLASH = 92;
 const LEFT_BRACE = 123;
 const RIGHT_BRACE = 125;
+const BYTE_ORDER_MARK = 0xfeff;
 
 const escapes: Readonly<Record<string, string>> = { t: '\t', r: '\r', n: '\n' };
 /** nginx turns `\"`, `\'`, `\\` into the character and `\t`, `\r`, `\n` into control characters; any
@@ -89,6 +90,15 @@ function parseText(source: SourceFile, hooks: TokenizerHooks): NginxDirective[] 
   const fail = (message: string, at: Located = here()): never => {
     throw new NginxSyntaxError(message, at);
   };
+  // A UTF-8 byte order mark (Windows Notepad saves one) is not whitespace to nginx: it becomes part of
+  // the first word, so nginx 1.22.1 stops with `unknown directive "<BOM>#"` (ngx_conf_read_token has
+  // no BOM handling), reported on the line where that misread directive ends. Lint stops too, at the
+  // real cause, rather than reading on as if it were not there (or, worse, as nginx misreads it).
+  if (text.charCodeAt(0) === BYTE_ORDER_MARK) {
+    fail(
+      'the file starts with a UTF-8 byte order mark (BOM, U+FEFF, invisible in most editors), which nginx reads as part of the first directive and refuses ("unknown directive"); save the file as UTF-8 without BOM',
+    );
+  }
   const finish = (block: NginxDirective[] | undefined): NginxDirective => {
     const at = argAt[0] as Located;
     const directive: NginxDirective = {

@@ -1,10 +1,13 @@
 /** The Apache parser reads lines as httpd does (server/config.c, util.c), with file:line:column. */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { lintPaths } from '../../src/commands/lint.js';
 import type { IncludeResolver } from '../../src/lint/finding.js';
 import { type ApacheDirective, parseApache } from '../../src/lint/parse-apache.js';
-import { repoRoot } from '../helpers/cli.js';
+import { repoRoot, runCli } from '../helpers/cli.js';
 
 const noIncludes: IncludeResolver = () => ({ files: [] });
 const parse = (text: string) => parseApache([{ name: 'a.conf', text }], noIncludes);
@@ -130,5 +133,36 @@ describe('Apache includes', () => {
       // the URL sits on the continuation line
       'fixtures/lint/includes/apache/sites-enabled/example.conf:11:9 apache-ws-upgrade',
     ]);
+  });
+});
+
+describe('a UTF-8 byte order mark (a file saved by Windows Notepad)', () => {
+  // httpd 2.4.71 stops: Invalid command '\xef\xbb\xbf#' (JavaScript's \s would skip the BOM unnoticed).
+  it('is a parse error at 1:1 naming the BOM, and the file contributes no directives', () => {
+    const parsed = parse('\uFEFF# a comment\n<VirtualHost *:443>\n</VirtualHost>\n');
+    expect(parsed.problems).toEqual([
+      {
+        kind: 'parse-error',
+        file: 'a.conf',
+        line: 1,
+        column: 1,
+        message: expect.stringContaining('byte order mark'),
+      },
+    ]);
+    expect(parsed.roots[0]?.directives).toEqual([]);
+  });
+
+  it('wss-conf lint reports it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bom-lint-apache-'));
+    const file = join(dir, 'bom.conf');
+    const golden = readFileSync(
+      join(repoRoot, 'fixtures/cases/workerman-wss-path/expected/apache-2.4.58.conf'),
+      'utf8',
+    );
+    writeFileSync(file, `\uFEFF${golden}`);
+    const result = runCli(['lint', file, '--server', 'apache']);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain(`${file}:1:1  error  parse-error`);
+    expect(result.stdout).toContain('byte order mark');
   });
 });

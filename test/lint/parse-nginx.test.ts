@@ -1,10 +1,13 @@
 /** The nginx tokenizer reads what nginx reads (src/core/ngx_conf_file.c), with file:line:column. */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { lintPaths } from '../../src/commands/lint.js';
 import type { IncludeResolver } from '../../src/lint/finding.js';
 import { type NginxDirective, parseNginx } from '../../src/lint/parse-nginx.js';
-import { repoRoot } from '../helpers/cli.js';
+import { repoRoot, runCli } from '../helpers/cli.js';
 
 const noIncludes: IncludeResolver = () => ({ files: [] });
 const parse = (text: string) => parseNginx([{ name: 't.conf', text }], noIncludes);
@@ -165,5 +168,46 @@ describe('nginx includes', () => {
     expect(calls).toEqual([['sites/*.conf', 'main.conf']]);
     const http = parsed.roots[0]?.directives[0];
     expect(http?.block?.map((d) => `${d.name} ${d.file}:${d.line}`)).toEqual(['server sites/a.conf:1']);
+  });
+});
+
+describe('a UTF-8 byte order mark (a file saved by Windows Notepad)', () => {
+  // nginx 1.22.1 reads the BOM as part of the first word and stops: unknown directive "\uFEFF#".
+  it('is a parse error at 1:1 naming the BOM, and the file contributes no directives', () => {
+    const parsed = parse('\uFEFF# a comment\nserver { listen 443 ssl; }\n');
+    expect(parsed.problems).toEqual([
+      {
+        kind: 'parse-error',
+        file: 't.conf',
+        line: 1,
+        column: 1,
+        message: expect.stringContaining('byte order mark'),
+      },
+    ]);
+    expect(parsed.roots[0]?.directives).toEqual([]);
+  });
+
+  it('in an included file, is reported there', () => {
+    const parsed = parseNginx([{ name: 'main.conf', text: 'http { include site.conf; }' }], () => ({
+      files: [{ name: 'site.conf', text: '\uFEFFserver { listen 80; }' }],
+    }));
+    expect(parsed.problems.map((p) => `${p.kind} ${p.file}:${p.line}:${p.column}`)).toEqual([
+      'parse-error site.conf:1:1',
+    ]);
+  });
+
+  it('wss-conf lint reports only that, not the findings of a misread file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bom-lint-'));
+    const file = join(dir, 'bom.conf');
+    const golden = readFileSync(
+      join(repoRoot, 'fixtures/cases/workerman-wss-path/expected/nginx-1.22.1.conf'),
+      'utf8',
+    );
+    writeFileSync(file, `\uFEFF${golden}`);
+    const result = runCli(['lint', file]);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain(`${file}:1:1  error  parse-error`);
+    expect(result.stdout).toContain('byte order mark');
+    expect(result.stdout).not.toContain('connection-upgrade-map');
   });
 });
