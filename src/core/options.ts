@@ -86,12 +86,16 @@ const allowed = {
   balance: 'least-conn, ip-hash or round-robin',
 } as const;
 
-const matching = (pattern: RegExp, what: string) => z.string().check(z.regex(pattern, { error: what }));
+// Each schema says what is allowed for every way a value can be wrong, its type included (a number, a
+// list or a mapping from an options file): zod's own "Invalid input" would leave the user guessing.
+const textSaying = (what: string) => z.string({ error: what });
+const matching = (pattern: RegExp, what: string) => textSaying(what).check(z.regex(pattern, { error: what }));
+const onOff = z.boolean({ error: 'true or false' });
 const endpointText = (
   bareHost: string | undefined,
   what: string,
   check: (endpoint: Endpoint | undefined) => boolean = (endpoint) => endpoint !== undefined,
-) => z.string().check(z.refine((text) => check(parseEndpoint(text, bareHost)), { error: what }));
+) => textSaying(what).check(z.refine((value) => check(parseEndpoint(value, bareHost)), { error: what }));
 
 /** What the user may give. Every string is checked against an allowlist before anything else. */
 export const generationOptionsSchema = z.object({
@@ -106,11 +110,13 @@ export const generationOptionsSchema = z.object({
   key: z.optional(matching(filePathPattern, allowed.file)),
   listen: z._default(endpointText(undefined, allowed.listen, listenAddressAllowed), '443'),
   redirectListen: z._default(endpointText(undefined, allowed.listen, listenAddressAllowed), '80'),
-  redirect: z._default(z.boolean(), true),
+  redirect: z._default(onOff, true),
   staticDir: z.optional(matching(filePathPattern, allowed.file)),
   staticPath: z.optional(matching(urlPathPattern, allowed.path)),
   timeout: z._default(
-    z.string().check(z.refine((text) => durationToSeconds(text) !== undefined, { error: allowed.timeout })),
+    textSaying(allowed.timeout).check(
+      z.refine((value) => durationToSeconds(value) !== undefined, { error: allowed.timeout }),
+    ),
     '1h',
   ),
   tls: z._default(z.enum(tlsProfileNames, { error: allowed.tls }), 'intermediate'),
@@ -126,12 +132,9 @@ export type GenerationInput = z.input<typeof generationOptionsSchema>;
 export const certOptionsSchema = z.object({
   domain: generationOptionsSchema.shape.domain,
   out: matching(filePathPattern, allowed.file),
-  days: z._default(
-    z.string().check(z.regex(/^[1-9][0-9]{0,3}$/, { error: 'a whole number of days from 1 to 9999' })),
-    '90',
-  ),
-  rsa: z._default(z.boolean(), false),
-  force: z._default(z.boolean(), false),
+  days: z._default(matching(/^[1-9][0-9]{0,3}$/, 'a whole number of days from 1 to 9999'), '90'),
+  rsa: z._default(onOff, false),
+  force: z._default(onOff, false),
 });
 
 export interface CertOptions {
@@ -192,7 +195,12 @@ function problemsOf(
   return issues.map((issue) => {
     const flag = nameOf(issue.path[0]);
     if (issue.code === 'invalid_type' && issue.input === undefined) return `${flag} is required`;
-    if (issue.input !== undefined && typeof issue.input !== 'object') {
+    // Only an options file can give a list where one value belongs (flags that take one are refused
+    // when repeated, src/site-flags.ts).
+    if (issue.code === 'invalid_type' && Array.isArray(issue.input)) {
+      return `${flag}: a list is not allowed here; give one value`;
+    }
+    if (issue.input !== undefined && (issue.input === null || typeof issue.input !== 'object')) {
       return `${flag}: ${shown(issue.input)} is not allowed; use ${issue.message}`;
     }
     return `${flag}: ${issue.message}`;

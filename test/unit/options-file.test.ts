@@ -95,6 +95,28 @@ describe('options files', () => {
   });
 });
 
+describe('every key of an options file, given a value of the wrong shape', () => {
+  // Each key with a list, a mapping, a switch's value and null: the message must say what is allowed,
+  // never zod's bare "Invalid input" (a key added to the schema later is covered too).
+  const keys = Object.keys(optionsFileJsonSchema().properties as object).filter((key) => key !== '$schema');
+  const wrong: unknown[] = [['a', 'b'], { a: 1 }, true, null, 'not-a-switch'];
+
+  it.each(keys)('%s says what is allowed', (key) => {
+    for (const value of wrong) {
+      let message = '';
+      try {
+        optionsFromFile({ [key]: value }, 'f.yaml');
+      } catch (error) {
+        expect(error).toBeInstanceOf(UsageError);
+        message = (error as Error).message;
+      }
+      if (message === '') continue; // a value the key accepts (a lone string for a list key, a switch's true)
+      expect(message, `${key}: ${JSON.stringify(value)}`).toMatch(new RegExp(`^f\\.yaml: ${key}`));
+      expect(message, `${key}: ${JSON.stringify(value)}`).not.toMatch(/Invalid input|expected/i);
+    }
+  });
+});
+
 describe('wss-conf nginx --config', () => {
   const flags = [
     '--domain',
@@ -169,6 +191,20 @@ describe('wss-conf nginx --config', () => {
     expect(result.status).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain(`${yaml}: path: "/w s" is not allowed`);
+  });
+
+  it('says what is allowed when a value has the wrong shape: a list for one value, text for a switch', () => {
+    const yaml = write(
+      'shapes.yaml',
+      'domain: example.com\nbackend: 8282\npath: [/ws, /ws2]\nredirect: no\ntimeout: { s: 1 }\n',
+    );
+    const result = runCli(['nginx', '--config', yaml]);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(`${yaml}: path: a list is not allowed here; give one value`);
+    expect(result.stderr).toContain(`${yaml}: redirect: "no" is not allowed; use true or false`);
+    expect(result.stderr).toContain(`${yaml}: timeout: a duration such as 90s`);
+    expect(result.stderr).not.toContain('Invalid input');
   });
 
   it('refuses a version YAML read as a number, rather than the other version the number is', () => {
