@@ -97,7 +97,7 @@ export async function runProbe(
     url: target.url,
     stages: run.stages,
     diagnosis: run.failure ? diagnose(run.failure, context, run.alsoFailed) : null,
-    notes: [...targetNotes(target), ...run.notes],
+    notes: [...targetNotes(target, run.failure), ...run.notes],
   };
   const stdout = flags.json ? renderProbeJson(report) : renderProbeText(report, environment);
   if (run.failure) {

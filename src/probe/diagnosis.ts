@@ -153,6 +153,22 @@ const renderHint = (ctx: DiagnosisContext): string =>
 
 const lines = (...parts: readonly (string | readonly string[])[]): string => parts.flat().join('\n');
 
+/** A Location header as a URL, resolved against the probed URL (it may be relative: nginx absolute_redirect off). */
+function locationUrl(location: string | undefined, target: ProbeTarget): URL | undefined {
+  if (location === undefined) return undefined;
+  try {
+    return new URL(location, target.url);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The WebSocket URL for an http(s):// address: a WebSocket client cannot open http:// itself. */
+const asWebSocketUrl = (url: URL): string => url.href.replace(/^https:/i, 'wss:').replace(/^http:/i, 'ws:');
+
+const defaultPorts: Readonly<Record<string, number>> = { 'http:': 80, 'ws:': 80, 'https:': 443, 'wss:': 443 };
+const isSecureScheme = (url: URL): boolean => url.protocol === 'https:' || url.protocol === 'wss:';
+
 const table: Table = {
   'dns-not-found': (f) => ({
     summary: `${f.host}: no such name (${f.code})`,
@@ -545,8 +561,21 @@ export function diagnose(failure: Failure, ctx: DiagnosisContext, also: readonly
   };
 }
 
-/** Notes that are true even when every stage passes. */
-export function targetNotes(target: ProbeTarget): string[] {
+/**
+ * The wss:// URL to suggest instead of a ws:// one: where the server's own redirect to https points,
+ * else the same host with a non-default port kept (a proxy on 18443 serves TLS on 18443).
+ */
+function secureUrlFor(target: ProbeTarget, failure: Failure | undefined): string {
+  if (failure?.kind === 'http-redirect') {
+    const location = locationUrl(failure.location, target);
+    if (location !== undefined && isSecureScheme(location)) return asWebSocketUrl(location);
+  }
+  const port = target.port === defaultPorts['ws:'] ? '' : `:${target.port}`;
+  return `wss://${target.isIpAddress ? '<your domain>' : target.host}${port}${target.resource}`;
+}
+
+/** Notes that are true whatever the outcome; `failure` (the run's, if any) may sharpen them. */
+export function targetNotes(target: ProbeTarget, failure?: Failure): string[] {
   const notes: string[] = [];
   if (!target.secure) {
     // The seeds' first error: https pages may not open ws:// (Mixed Content; MDN "Writing WebSocket client applications").
@@ -554,7 +583,7 @@ export function targetNotes(target: ProbeTarget): string[] {
       'ws:// is not encrypted: a page loaded over https may not open it. Browsers block it with ' +
         `"Mixed Content: … attempted to connect to the insecure WebSocket endpoint '${target.url}'. ` +
         'This request has been blocked; this endpoint must be available over WSS." ' +
-        `Serve it through a TLS proxy and use wss://${target.isIpAddress ? '<your domain>' : target.host}${target.resource}.`,
+        `Serve it through a TLS proxy and use ${secureUrlFor(target, failure)}.`,
     );
   }
   return notes;

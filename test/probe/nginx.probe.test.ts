@@ -219,6 +219,8 @@ describe.skipIf(tool.skip)('probe against nginx sites rendered by wss-conf', () 
       `Connect to the final address directly: wss://${host}:${ports.good}/wss`,
     );
     expect(report.notes.join('\n')).toContain('Mixed Content');
+    // The note suggests the TLS port the redirect named, not the plain port probed.
+    expect(report.notes.join('\n')).toContain(`use ${at(ports.good)}.`);
   });
 
   it('names ws:// sent to the TLS port ("The plain HTTP request was sent to HTTPS port")', async () => {
@@ -228,6 +230,8 @@ describe.skipIf(tool.skip)('probe against nginx sites rendered by wss-conf', () 
     expect(report.diagnosis?.cause).toContain('The plain HTTP request was sent to HTTPS port');
     expect(report.diagnosis?.cause).toContain('SSL23_GET_CLIENT_HELLO:http request');
     expect(report.diagnosis?.fix).toContain(`Use wss://${host}:${ports.good}/wss`);
+    // The Mixed Content note keeps the port too.
+    expect(report.notes.join('\n')).toContain(`use wss://${host}:${ports.good}/wss.`);
   });
 
   it('names a stopped backend (502 Bad Gateway)', async () => {

@@ -461,6 +461,25 @@ describe('the diagnosis table', () => {
     );
     expect(targetNotes(targetOf('wss://example.com/'))).toEqual([]);
   });
+
+  it.each([
+    ['ws://a.test:18443/ws', undefined, 'use wss://a.test:18443/ws.'],
+    ['ws://a.test/ws', undefined, 'use wss://a.test/ws.'],
+    ['ws://1.2.3.4:8282/', undefined, 'use wss://<your domain>:8282/.'],
+    // The server said where https is: that beats guessing the same port.
+    [
+      'ws://a.test:18080/ws',
+      {
+        kind: 'http-redirect',
+        status: 301,
+        statusText: 'Moved Permanently',
+        location: 'https://a.test:18443/ws',
+      },
+      'use wss://a.test:18443/ws.',
+    ],
+  ] as const)('the Mixed Content note for %s keeps a non-default port', (url, failure, words) => {
+    expect(targetNotes(targetOf(url), failure).join('')).toContain(words);
+  });
 });
 
 describe('the report', () => {
