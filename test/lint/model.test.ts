@@ -171,7 +171,11 @@ server {
   it('reports each finding once, even when an included file is read twice', () => {
     const snippet = { name: 'snippet.conf', text: 'proxy_set_header Host $http_host;\n' };
     const findings = lintConfig({
-      ...input('nginx', 'server { include s.conf; }\nserver { include s.conf; }\n'),
+      // Two names: two unnamed server blocks on one port would be duplicate-server-name's.
+      ...input(
+        'nginx',
+        'server { server_name a.test; include s.conf; }\nserver { server_name b.test; include s.conf; }\n',
+      ),
       resolveInclude: () => ({ files: [snippet] }),
     });
     expect(findings.map((f) => `${f.file}:${f.line} ${f.rule}`)).toEqual(['snippet.conf:1 host-http-host']);
