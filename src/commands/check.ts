@@ -23,15 +23,36 @@ export async function runCheck(file: string, flags: CheckFlags): Promise<Command
     throw new UsageError(`<file>: cannot read ${file} (${error.code ?? error.message})`);
   });
   const server = (flags.server as Server | undefined) ?? detectServer(text);
-  const result = await configTests[server](text, path);
+  const tested = await configTests[server](text, path);
+  const causes = tested.ok ? [] : failureCauses(text, server);
+  const result = { ...tested, notes: [...tested.notes, ...causes] };
   // The JSON shape (README, "wss-conf check"): output is the server's own words, notes what check
-  // substituted (throwaway certificates for missing files) so the test could run at all.
+  // substituted (throwaway certificates for missing files) so the test could run at all, and what
+  // check knows about a failure that the server's words hide.
   const json = flags.json
     ? `${JSON.stringify({ ok: result.ok, file, server, output: result.output, notes: result.notes }, null, 2)}\n`
     : undefined;
   if (!result.ok) {
-    throw new ProblemFound(`${file}: the ${server} config test failed:\n${result.output}`, json ?? '');
+    const explained = causes.map((cause) => `\n${cause}`).join('');
+    throw new ProblemFound(
+      `${file}: the ${server} config test failed:\n${result.output}${explained}`,
+      json ?? '',
+    );
   }
   if (json) return { stdout: json, warnings: result.notes };
   return { stdout: `${file}: ${server} config test passed\n`, warnings: result.notes, summary: true };
+}
+
+/**
+ * What check can say about a failed test that the server's message hides. A UTF-8 byte order mark
+ * (Windows Notepad saves one) is invisible, and both servers read it as part of the first directive:
+ * nginx 1.22.1 says `unknown directive "<BOM>#"` on the line where that misread directive ends (often
+ * far below line 1), httpd 2.4.71 `Invalid command '\\xef\\xbb\\xbf#'`. lint reports it as a
+ * parse-error at 1:1 (src/lint/parse-nginx.ts, parse-apache.ts).
+ */
+function failureCauses(text: string, server: Server): string[] {
+  if (!text.startsWith('\uFEFF')) return [];
+  return [
+    `the file starts with a UTF-8 byte order mark (BOM, U+FEFF, invisible in most editors); ${server} reads it as part of the first directive, which is what the error above is about: save the file as UTF-8 without BOM`,
+  ];
 }

@@ -78,3 +78,43 @@ describe.skipIf(tool.skip)('wss-conf check', () => {
     expect(result.stderr).toContain('cannot read');
   });
 });
+
+describe.skipIf(tool.skip)('wss-conf check on a file that starts with a UTF-8 byte order mark', () => {
+  it("keeps nginx's own words and says the BOM is the cause, in text and in --json", () => {
+    const file = join(dir, 'bom.conf');
+    writeFileSync(file, `\uFEFF${golden}`);
+    const result = runCli(['check', file]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('unknown directive'); // nginx 1.22.1: unknown directive "\uFEFF#"
+    expect(result.stderr).toContain('byte order mark');
+
+    const report = JSON.parse(runCli(['check', file, '--json']).stdout);
+    expect(report).toMatchObject({ ok: false, server: 'nginx' });
+    expect(report.notes.join('\n')).toContain('byte order mark');
+  });
+
+  it('says nothing of a BOM when there is none', () => {
+    const file = join(dir, 'broken-no-bom.conf');
+    writeFileSync(file, golden.replace('proxy_http_version 1.1;', 'proxy_http_version 1.1 1.0;'));
+    const result = runCli(['check', file]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).not.toContain('byte order mark');
+  });
+});
+
+const apacheTool = requireTool('apache');
+const apacheGolden = readFileSync(
+  join(repoRoot, 'fixtures/cases/workerman-wss-path/expected/apache-2.4.58.conf'),
+  'utf8',
+);
+
+describe.skipIf(apacheTool.skip)('wss-conf check --server apache on a file with a BOM', () => {
+  it("keeps httpd's own words (it refuses the BOM too) and says the BOM is the cause", () => {
+    const file = join(dir, 'bom-apache.conf');
+    writeFileSync(file, `\uFEFF${apacheGolden}`);
+    const result = runCli(['check', file, '--server', 'apache']);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("Invalid command '\\xef\\xbb\\xbf#'"); // httpd 2.4.71
+    expect(result.stderr).toContain('byte order mark');
+  });
+});
