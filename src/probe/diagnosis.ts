@@ -169,6 +169,33 @@ const asWebSocketUrl = (url: URL): string => url.href.replace(/^https:/i, 'wss:'
 const defaultPorts: Readonly<Record<string, number>> = { 'http:': 80, 'ws:': 80, 'https:': 443, 'wss:': 443 };
 const isSecureScheme = (url: URL): boolean => url.protocol === 'https:' || url.protocol === 'wss:';
 
+/**
+ * What a redirect of the handshake is, told apart by its Location: the plain-HTTP port sending ws://
+ * to https, the same server adding a slash to the path (nginx, for a "location /ws/" asked for /ws),
+ * or a move somewhere else.
+ */
+function redirectShape(
+  location: URL | undefined,
+  ctx: DiagnosisContext,
+): 'to-https' | 'add-slash' | 'elsewhere' {
+  if (location === undefined) return 'elsewhere';
+  const { target } = ctx;
+  if (isSecureScheme(location) && !target.secure) return 'to-https';
+  const port = location.port === '' ? defaultPorts[location.protocol] : Number(location.port);
+  const sameServer =
+    isSecureScheme(location) === target.secure &&
+    location.hostname.replace(/^\[(.*)\]$/, '$1') === target.host &&
+    port === target.port;
+  return sameServer && location.pathname === `${pathOf(ctx)}/` ? 'add-slash' : 'elsewhere';
+}
+
+/** The probed URL with a slash after the path, its query kept. */
+function withTrailingSlash(target: ProbeTarget): string {
+  const url = new URL(target.url);
+  url.pathname = `${url.pathname}/`;
+  return url.href;
+}
+
 const table: Table = {
   'dns-not-found': (f) => ({
     summary: `${f.host}: no such name (${f.code})`,
@@ -438,27 +465,36 @@ const table: Table = {
   }),
   'http-redirect': (f, ctx) => {
     const location = f.location ?? '(no Location header)';
-    const toHttps = /^https:\/\//i.test(location);
-    const slash = location.endsWith(`${pathOf(ctx)}/`) && !pathOf(ctx).endsWith('/');
-    const suggestion = toHttps
-      ? location.replace(/^https:/i, 'wss:')
-      : slash
-        ? `${ctx.target.url.replace(/\?.*$/, '')}/`
-        : location;
+    const target = locationUrl(f.location, ctx.target);
+    const shape = redirectShape(target, ctx);
+    const path = pathOf(ctx);
+    const refused =
+      `The server redirects the handshake (${f.status} ${f.statusText} to ${location}). Browsers do not follow redirects ` +
+      'when opening a WebSocket (the WebSockets standard fetches with redirect mode "error"; RFC 6455 §4.1 lets clients refuse them), so the connection fails. ';
+    if (shape === 'add-slash') {
+      return {
+        summary: `${f.status} ${f.statusText} → ${location} (add the trailing slash)`,
+        cause:
+          refused +
+          `The server redirects ${path} to ${path}/ on the same port: the path needs its trailing slash. ` +
+          `nginx does this for "location ${path}/" when the URL has none (nginx docs, "location": a prefix ending in a slash, served by proxy_pass, answers the bare prefix with a 301).`,
+        fix: lines(
+          `Connect with the trailing slash: ${withTrailingSlash(ctx.target)}`,
+          `Or let the path work without it: location ${path} { … }   (when generating: wss-conf nginx … --path ${path})`,
+        ),
+      };
+    }
+    const suggestion = target === undefined ? location : asWebSocketUrl(target);
     return {
       summary: `${f.status} ${f.statusText} → ${location}`,
       cause:
-        `The server redirects the handshake (${f.status} ${f.statusText} to ${location}). Browsers do not follow redirects ` +
-        'when opening a WebSocket (the WebSockets standard fetches with redirect mode "error"; RFC 6455 §4.1 lets clients refuse them), so the connection fails. ' +
-        (toHttps
+        refused +
+        (shape === 'to-https'
           ? 'This is the plain-HTTP port sending everyone to https.'
-          : slash
-            ? 'nginx does this when the location is "/path/" with a trailing slash and the URL has none.'
-            : 'A rewrite or return rule covers this path.'),
+          : 'A rewrite or return rule covers this path.'),
       fix: lines(
         `Connect to the final address directly: ${suggestion}`,
-        toHttps ? 'A page served over https must use wss:// anyway (Mixed Content).' : '',
-        slash ? `Or declare the location without the slash: location ${pathOf(ctx)} { … }` : '',
+        shape === 'to-https' ? 'A page served over https must use wss:// anyway (Mixed Content).' : '',
       ).replace(/\n+$/, ''),
     };
   },

@@ -38,6 +38,7 @@ interface Ports {
   noUpgrade426: number;
   noUpgrade400: number;
   noUpgrade200: number;
+  slashLocation: number;
 }
 
 let ca: TestCa;
@@ -77,6 +78,7 @@ const siteNames = [
   'noUpgrade426',
   'noUpgrade400',
   'noUpgrade200',
+  'slashLocation',
 ] as const satisfies readonly (keyof Ports)[];
 
 beforeAll(async () => {
@@ -135,6 +137,9 @@ beforeAll(async () => {
       await site(ports.leafOnly, pki.leafOnly),
       await site(ports.fullChain, pki.fullChain),
       await site(ports.selfSigned, pki.selfSigned),
+      // `--path /ws/`: nginx answers /ws, without the slash, with its own 301 to /ws/ (nginx docs,
+      // "location": a prefix ending in a slash, served by proxy_pass, redirects the bare prefix).
+      await site(ports.slashLocation, leaf, { path: '/ws/' }),
       handMade,
     ];
   });
@@ -150,6 +155,18 @@ afterAll(async () => {
 const at = (port: number, path = '/wss', scheme = 'wss') => `${scheme}://${host}:${port}${path}`;
 const via = (port: number) => ({ resolve: [`${host}:${port}:127.0.0.1`] });
 const trusted = (port: number) => ({ ...via(port), ca: ca.caCert });
+/** The real CLI, --json: for diagnoses a user reads. nginx lives in its own process, so this can. */
+async function probeCli(url: string, port: number, ...flags: string[]) {
+  const result = await runCliAsync([
+    'probe',
+    url,
+    '--resolve',
+    `${host}:${port}:127.0.0.1`,
+    ...flags,
+    '--json',
+  ]);
+  return { status: result.status, stderr: result.stderr, report: JSON.parse(result.stdout) as ProbeJson };
+}
 const detailOf = (report: ProbeJson, name: string) =>
   report.stages.find((stage) => stage.name === name)?.detail;
 
@@ -221,6 +238,28 @@ describe.skipIf(tool.skip)('probe against nginx sites rendered by wss-conf', () 
     expect(report.notes.join('\n')).toContain('Mixed Content');
     // The note suggests the TLS port the redirect named, not the plain port probed.
     expect(report.notes.join('\n')).toContain(`use ${at(ports.good)}.`);
+  });
+
+  it('tells the trailing-slash 301 of a "location /ws/" from the redirect of the plain-HTTP port', async () => {
+    const { status, stderr, report } = await probeCli(
+      at(ports.slashLocation, '/ws'),
+      ports.slashLocation,
+      '--ca',
+      ca.caCert,
+    );
+    expect(status).toBe(1);
+    expect(stageLine(report)).toBe('dns✔ tcp✔ tls✔ http✖');
+    // nginx's Location is absolute and https://, on this same TLS port: not a move to https.
+    expect(report.diagnosis?.cause).toContain(
+      `301 Moved Permanently to https://${host}:${ports.slashLocation}/ws/`,
+    );
+    expect(report.diagnosis?.cause).not.toContain('plain-HTTP port');
+    expect(report.diagnosis?.cause).toContain('redirects /ws to /ws/');
+    expect(report.diagnosis?.fix).toContain(
+      `Connect with the trailing slash: ${at(ports.slashLocation, '/ws/')}`,
+    );
+    expect(report.diagnosis?.fix).toContain('--path /ws');
+    expect(stderr).toContain('add the trailing slash');
   });
 
   it('names ws:// sent to the TLS port ("The plain HTTP request was sent to HTTPS port")', async () => {

@@ -439,15 +439,44 @@ describe('the diagnosis table', () => {
     expect(cause).not.toContain('read timeout');
   });
 
-  it("explains nginx's trailing-slash redirect", () => {
-    const failure: Failure = {
-      kind: 'http-redirect',
-      status: 301,
-      statusText: 'Moved Permanently',
-      location: 'https://example.com/wss/',
-    };
-    const { fix } = diagnose(failure, context());
-    expect(fix).toContain('Connect to the final address directly: wss://example.com/wss/');
+  const redirectTo = (location: string): Failure => ({
+    kind: 'http-redirect',
+    status: 301,
+    statusText: 'Moved Permanently',
+    location,
+  });
+
+  it.each([
+    ['an absolute https:// Location on the same port', 'wss://example.com/wss', 'https://example.com/wss/'],
+    ['a non-default port', 'wss://example.com:18443/wss', 'https://example.com:18443/wss/'],
+    // absolute_redirect off (nginx 1.11.8+) sends the path alone.
+    ['a relative Location', 'wss://example.com:18443/wss', '/wss/'],
+    [
+      'a plain ws:// URL redirected on its own port',
+      'ws://example.com:8080/wss',
+      'http://example.com:8080/wss/',
+    ],
+  ])("explains nginx's trailing-slash redirect: %s", (_name, url, location) => {
+    const { cause, fix } = diagnose(redirectTo(location), context(url, 'nginx'));
+    expect(cause).toContain('redirects /wss to /wss/');
+    expect(cause).not.toContain('plain-HTTP port');
+    const withSlash = url.replace(/\/wss$/, '/wss/');
+    expect(fix).toContain(`Connect with the trailing slash: ${withSlash}`);
+    expect(fix).toContain('--path /wss');
+    expect(failureSummary(redirectTo(location), context(url))).toContain('add the trailing slash');
+  });
+
+  it('still names the plain-HTTP port sending ws:// to https, and a redirect elsewhere', () => {
+    const toHttps = diagnose(
+      redirectTo('https://example.com:8443/wss'),
+      context('ws://example.com:8080/wss'),
+    );
+    expect(toHttps.cause).toContain('This is the plain-HTTP port sending everyone to https.');
+    expect(toHttps.fix).toContain('Connect to the final address directly: wss://example.com:8443/wss');
+    // Another port over https, seen from wss://: not the slash, not the plain port.
+    const moved = diagnose(redirectTo('https://example.com:9443/wss/'), context('wss://example.com/wss'));
+    expect(moved.cause).toContain('A rewrite or return rule covers this path.');
+    expect(moved.fix).toContain('Connect to the final address directly: wss://example.com:9443/wss/');
   });
 
   it('lists the further problems of the same stage', () => {
