@@ -222,13 +222,27 @@ export function parseGenerationOptions(input: unknown): GenerationOptions {
   const raw = parseOrThrow(generationOptionsSchema, input);
   const problems: string[] = [];
   const domains = raw.domain.map((d) => d.toLowerCase());
-  const duplicate = domains.find((d, i) => domains.indexOf(d) !== i);
-  if (duplicate) problems.push(`--domain: ${shown(duplicate)} is given twice; give each name once`);
+  const repeatedDomain = firstRepeated(domains);
+  if (repeatedDomain) problems.push(`--domain: ${shown(repeatedDomain)} is given twice; give each name once`);
+  const backends = raw.backend.map((b) => parseEndpoint(b, '127.0.0.1') as Required<Endpoint>);
+  // `8282` and `127.0.0.1:8282` are one backend: a second server line would only double its weight.
+  const repeatedBackend = firstRepeated(backends.map(({ host, port }) => `${host}:${port}`));
+  if (repeatedBackend) {
+    problems.push(`--backend: ${shown(repeatedBackend)} is given twice; give each backend once`);
+  }
 
   const listen = parseEndpoint(raw.listen, undefined) as Endpoint;
   const redirectListen = parseEndpoint(raw.redirectListen, undefined) as Endpoint;
-  if (raw.redirect && redirectListen.port === listen.port && redirectListen.host === listen.host) {
-    problems.push('--redirect-listen: must differ from --listen, or give --no-redirect');
+  // The schema's default fills redirectListen in, so only the input tells whether it was given.
+  if (!raw.redirect && (input as Record<string, unknown>).redirectListen !== undefined) {
+    problems.push(
+      '--redirect-listen: contradicts --no-redirect, which writes no plain-HTTP listener; give one of them',
+    );
+  } else if (raw.redirect && listenersCollide(listen, redirectListen)) {
+    problems.push(
+      `--redirect-listen: ${redirectListen.port} is the port of --listen too; give another port, ` +
+        'or --no-redirect for no plain-HTTP listener',
+    );
   }
 
   const path = raw.path;
@@ -261,7 +275,7 @@ export function parseGenerationOptions(input: unknown): GenerationOptions {
   const lineage = (domains[0] as string).replace(/^\*\./, '');
   return {
     domains,
-    backends: raw.backend.map((b) => parseEndpoint(b, '127.0.0.1') as Required<Endpoint>),
+    backends,
     path,
     cert: raw.cert ?? `/etc/letsencrypt/live/${lineage}/fullchain.pem`,
     key: raw.key ?? `/etc/letsencrypt/live/${lineage}/privkey.pem`,
@@ -279,6 +293,20 @@ export function parseGenerationOptions(input: unknown): GenerationOptions {
 }
 
 const withTrailingSlash = (text: string): string => (text.endsWith('/') ? text : `${text}/`);
+
+const firstRepeated = (values: readonly string[]): string | undefined =>
+  values.find((value, i) => values.indexOf(value) !== i);
+
+/** Addresses that take the port on every address: a bare port, 0.0.0.0 and [::]. */
+const isWildcard = (host: string | undefined): boolean =>
+  host === undefined || host === '0.0.0.0' || host === '[::]';
+
+/**
+ * Two listeners on one port collide when their addresses overlap: the same one, or a wildcard, which
+ * takes the port on every address. Two different addresses may share a port.
+ */
+const listenersCollide = (a: Endpoint, b: Endpoint): boolean =>
+  a.port === b.port && (a.host === b.host || isWildcard(a.host) || isWildcard(b.host));
 
 // ---------------------------------------------------------------------------------------------------
 // Options files (--config): the same schema, with the long flags' names as keys.

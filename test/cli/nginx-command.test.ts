@@ -361,6 +361,22 @@ describe('a flag that takes one value, given twice', () => {
   });
 });
 
+describe('options that contradict each other', () => {
+  it.each([
+    [['--no-redirect', '--redirect-listen', '8080'], '--redirect-listen: contradicts --no-redirect'],
+    [
+      ['--listen', '8443', '--redirect-listen', '8443'],
+      '--redirect-listen: 8443 is the port of --listen too',
+    ],
+    [['--backend', '127.0.0.1:8282'], '--backend: "127.0.0.1:8282" is given twice'],
+  ])('%j is refused, exit 2, nothing written', (extra, message) => {
+    const result = runCli([...base, ...extra]);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(message);
+  });
+});
+
 describe('a --path with a trailing slash', () => {
   it.each(['nginx', 'apache'])('%s warns that clients must use the slash too', (server) => {
     const result = runCli([server, '--domain', 'example.com', '--backend', '8282', '--path', '/ws/']);

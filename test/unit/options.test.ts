@@ -156,10 +156,40 @@ describe('parseGenerationOptions', () => {
     ],
     [
       { ...valid, redirectListen: '443' },
-      '--redirect-listen: must differ from --listen, or give --no-redirect',
+      '--redirect-listen: 443 is the port of --listen too; give another port, or --no-redirect for no plain-HTTP listener',
+    ],
+    // A wildcard takes the port on every address, so a listener on one of them collides with it.
+    [
+      { ...valid, listen: '127.0.0.1:8443', redirectListen: '8443' },
+      '--redirect-listen: 8443 is the port of --listen too; give another port, or --no-redirect for no plain-HTTP listener',
+    ],
+    [
+      { ...valid, listen: '8443', redirectListen: '0.0.0.0:8443' },
+      '--redirect-listen: 8443 is the port of --listen too; give another port, or --no-redirect for no plain-HTTP listener',
+    ],
+    [
+      { ...valid, redirect: false, redirectListen: '8080' },
+      '--redirect-listen: contradicts --no-redirect, which writes no plain-HTTP listener; give one of them',
+    ],
+    [
+      { ...valid, backend: ['8282', '127.0.0.1:8282'] },
+      '--backend: "127.0.0.1:8282" is given twice; give each backend once',
+    ],
+    [
+      { ...valid, backend: ['app.internal:9000', 'APP.internal:9000'] },
+      '--backend: "app.internal:9000" is given twice; give each backend once',
     ],
   ])('rejects inconsistent options %j', (input, message) => {
     expect(problemsOf(input)).toContain(message);
+  });
+
+  it('keeps listeners on the same port of two different addresses, which do not collide', () => {
+    const options = parseGenerationOptions({
+      ...valid,
+      listen: '10.0.0.1:443',
+      redirectListen: '10.0.0.2:443',
+    });
+    expect(options.redirectListen).toEqual({ host: '10.0.0.2', port: 443 });
   });
 
   it('adds the trailing slash alias needs to the static prefix and directory', () => {
