@@ -23,6 +23,17 @@ export async function runCheck(file: string, flags: CheckFlags): Promise<Command
     throw new UsageError(`<file>: cannot read ${file} (${error.code ?? error.message})`);
   });
   const server = (flags.server as Server | undefined) ?? detectServer(text);
+  // A file with no directives (empty, blank, or only comments: a truncated copy, a `>` that clobbered
+  // it, the wrong path) passes both nginx -t and apache2 -t, since there is nothing to refuse. Calling
+  // that "passed" would be a false green in a deploy script, so check fails it (exit 1) without running
+  // the server: check answers "will this site work", not "does the server accept this text".
+  if (!hasDirectives(text)) {
+    const message = `${file}: no directives (the file is empty or only comments), so there is nothing for the ${server} config test to check`;
+    const json = flags.json
+      ? `${JSON.stringify({ ok: false, file, server, output: '', notes: [message] }, null, 2)}\n`
+      : '';
+    throw new ProblemFound(message, json);
+  }
   const tested = await configTests[server](text, path);
   const causes = tested.ok ? [] : failureCauses(text, server);
   const result = { ...tested, notes: [...tested.notes, ...causes] };
@@ -56,3 +67,7 @@ function failureCauses(text: string, server: Server): string[] {
     `the file starts with a UTF-8 byte order mark (BOM, U+FEFF, invisible in most editors); ${server} reads it as part of the first directive, which is what the error above is about: save the file as UTF-8 without BOM`,
   ];
 }
+
+/** Whether any line holds more than blanks or a comment; `#` starts a comment line in nginx and httpd
+ *  alike. The blanks are spelled out, since JavaScript's \s would also skip a byte order mark. */
+const hasDirectives = (text: string): boolean => /^[ \t\r]*[^ \t\r\n#]/m.test(text);

@@ -118,3 +118,29 @@ describe.skipIf(apacheTool.skip)('wss-conf check --server apache on a file with 
     expect(result.stderr).toContain('byte order mark');
   });
 });
+
+// An empty site file (or one of comments only) passes nginx -t and apache2 -t, and proves nothing:
+// check fails it (exit 1) instead of reporting a pass. No server runs, so no tool is needed.
+describe('wss-conf check on a file with no directives', () => {
+  it.each([
+    ['empty', ''],
+    ['blank lines', '\n  \n\t\n'],
+    ['only comments', '# example.com.conf\n  # nothing here yet\n'],
+  ])('fails a file that is %s, for nginx and apache, in text and in --json', (name, text) => {
+    const file = join(dir, `no-directives-${name.replace(/ /g, '-')}.conf`);
+    writeFileSync(file, text);
+    for (const server of ['nginx', 'apache']) {
+      const result = runCli(['check', file, '--server', server]);
+      expect(result.status).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toContain('no directives');
+      expect(result.stderr).not.toContain('config test passed');
+
+      const json = runCli(['check', file, '--server', server, '--json']);
+      expect(json.status).toBe(1);
+      const report = JSON.parse(json.stdout);
+      expect(report).toMatchObject({ ok: false, file, server, output: '' });
+      expect(report.notes.join('\n')).toContain('no directives');
+    }
+  });
+});
