@@ -132,7 +132,7 @@ export function buildProgram(): Command {
   addQuiet(addServerLocationOptions(addSiteOptions(program.command('apply'), 'the server')))
     .description('install a site file, test, reload, verify, and roll back on any failure')
     .argument('<server>', 'nginx or apache')
-    .option('--from <file>', 'install this rendered file (a site for <server>) instead of rendering from the options')
+    .option('--from <file>', 'install this rendered site file instead of rendering from the options')
     .option(
       '--target <file>',
       'where to install it (default: sites-available/ or conf.d/ of the system server; required with --nginx-*/--apache-*)',

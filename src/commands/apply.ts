@@ -9,6 +9,7 @@
 import { existsSync, lstatSync } from 'node:fs';
 import { mkdir, readFile, rm, symlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { detectServer } from '../core/detect-server.js';
 import { isProblemFound, ProblemFound, UsageError } from '../core/errors.js';
 import { durationToSeconds } from '../core/options.js';
 import { backUp, backupDirectory, pruneBackups, restore } from '../io/backups.js';
@@ -75,6 +76,54 @@ function enabledLink(target: string): string | undefined {
   return existsSync(enabled) ? join(enabled, basename(target)) : undefined;
 }
 
+const serverTitle: Record<ServerName, string> = { nginx: 'nginx', apache: 'Apache' };
+
+/**
+ * Why `--from`'s text cannot be installed as a site for `server`, or undefined when it can.
+ *
+ * Neither server's config test catches these: nginx -t passes an empty (or comment-only) included
+ * file, and the reload then drops the site that was there; an Apache file given to nginx fails only
+ * at the test. The check is the least that tells a site from not-a-site, not a parse: the file must
+ * be the server's (detectServer, as lint, check and rollback tell), and must hold what makes a site:
+ * a `server { … }` block (nginx) or a `<VirtualHost …>` section (Apache). Everything finer is left
+ * to the config test, which reads the whole real configuration anyway.
+ */
+export function siteFileProblem(server: ServerName, text: string): string | undefined {
+  if (text.trim() === '') {
+    return `is empty: nothing to install (a render that failed into \`wss-conf ${server} … > file\` leaves such a file); give the rendered site`;
+  }
+  const detected = detectServer(text);
+  if (detected !== server) {
+    return `is an ${serverTitle[detected]} config, not an ${serverTitle[server]} site; install it with wss-conf apply ${detected}`;
+  }
+  return server === 'nginx'
+    ? hasNginxServerBlock(text)
+      ? undefined
+      : 'has no server { … } block, so it is not an nginx site (installed, it would serve nothing)'
+    : hasApacheVirtualHost(text)
+      ? undefined
+      : 'has no <VirtualHost> section, so it is not an Apache site (installed, it would serve nothing)';
+}
+
+/**
+ * nginx's tokenizer takes any whitespace, newlines too, between `server` and `{`, and `#` starts a
+ * comment anywhere outside quotes (nginx.org/en/docs/beginners_guide.html, "Configuration File's
+ * Structure"). `server` must start a statement: `location server {` is a location, and an upstream's
+ * `server 127.0.0.1:8282;` has no block.
+ */
+function hasNginxServerBlock(text: string): boolean {
+  const code = text.replace(/(^|[\s;{}])#.*$/gm, '$1');
+  return /(?:^|[;{}])\s*server\s*\{/m.test(code);
+}
+
+/**
+ * Apache's comments are whole lines, and its section names are case-insensitive (httpd 2.4
+ * documentation, "Configuration Files", "Syntax of the Configuration Files").
+ */
+function hasApacheVirtualHost(text: string): boolean {
+  return /^\s*<VirtualHost[\s>]/im.test(text);
+}
+
 export interface ApplyPlan {
   readonly server: ServerName;
   readonly content: string;
@@ -99,6 +148,8 @@ export async function planApply(
     const content = await readFile(flags.from, 'utf8').catch((error: NodeJS.ErrnoException) => {
       throw new UsageError(`--from: cannot read ${flags.from} (${error.code ?? error.message})`);
     });
+    const problem = siteFileProblem(server, content);
+    if (problem) throw new UsageError(`--from: ${flags.from} ${problem}`);
     if (!flags.target) throw new UsageError('--target: required with --from (where to install the file)');
     return { server, content, target: resolve(flags.target), control, warnings: [] };
   }

@@ -1,5 +1,5 @@
 /** `wss-conf apply` refuses bad flags before it touches anything (no server is needed for that). */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -48,5 +48,64 @@ describe('wss-conf apply, bad input', () => {
     const result = runCli([...base, '--from', target]);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('--from: give either a rendered file or generation options');
+  });
+});
+
+/**
+ * `--from` must hold a site for the server named: an empty file (what `wss-conf nginx … > site.conf`
+ * leaves when the render fails) or the other server's file would replace a working site. Shown with
+ * --dry-run, which would otherwise print the diff and exit 0; the live refusal is in
+ * test/integration/apply.nginx.test.ts.
+ */
+describe('wss-conf apply --from, a file that is not a site for that server', () => {
+  const rendered = (server: 'nginx' | 'apache') => {
+    const result = runCli([server, '--domain', 'example.com', '--backend', '8282']);
+    expect(result.status, result.stderr).toBe(0);
+    return result.stdout;
+  };
+  const fromFile = (name: string, content: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, content);
+    return path;
+  };
+  const dryRunFrom = (server: string, from: string) =>
+    runCli(['apply', server, '--from', from, '--target', target, '--dry-run']);
+
+  it.each([
+    ['nginx', 'empty.conf', () => '', 'is empty'],
+    ['nginx', 'blank.conf', () => ' \n\t\n', 'is empty'],
+    ['apache', 'empty.conf', () => '', 'is empty'],
+    ['nginx', 'apache-site.conf', () => rendered('apache'), 'is an Apache config, not an nginx site'],
+    ['apache', 'nginx-site.conf', () => rendered('nginx'), 'is an nginx config, not an Apache site'],
+    [
+      'nginx',
+      'upstream-only.conf',
+      () => 'upstream backend {\n    server 127.0.0.1:8282;\n}\n# server {\n',
+      'has no server { … } block',
+    ],
+    [
+      'apache',
+      'no-vhost.conf',
+      () => 'ServerName example.com\n# <VirtualHost *:443>\n',
+      'has no <VirtualHost> section',
+    ],
+  ])('apply %s --from %s exits 2 and writes nothing', (server, name, content, problem) => {
+    const from = fromFile(name, content());
+    const result = dryRunFrom(server, from);
+    expect(result.status, result.stdout).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(`--from: ${from} ${problem}`);
+    expect(existsSync(target)).toBe(false);
+  });
+
+  it.each([
+    ['nginx', 'server\n{\n    listen 127.0.0.1:8443;\n    return 204;\n}\n'],
+    ['nginx', 'map $http_upgrade $c { default upgrade; }\nserver{listen 8443;}\n'],
+    ['apache', '<virtualhost *:8443>\n    ServerName example.com\n</virtualhost>\n'],
+  ])('apply %s --from a hand-written site is accepted (%j)', (server, content) => {
+    const result = dryRunFrom(server, fromFile(`hand-${server}.conf`, content));
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('(absent)');
   });
 });

@@ -209,6 +209,40 @@ describe.skipIf(tool.skip)('apply and rollback on a live nginx', () => {
     socket.close();
   });
 
+  it('--from an empty file (a render that failed into a redirect) is refused: exit 2, nothing touched, nginx still serves', async () => {
+    const before = readFileSync(target, 'utf8');
+    const backupsBefore = backups();
+    // What `wss-conf nginx --domain bücher.test … > site.conf` leaves: the render exits 2, the file 0 bytes.
+    const rendered = join(sites, '..', 'failed-render.conf');
+    const render = runCli(['nginx', '--domain', 'bücher.test', '--backend', String(backend.port)]);
+    expect(render.status).toBe(2);
+    writeFileSync(rendered, render.stdout);
+    const result = runCli(['apply', 'nginx', '--from', rendered, '--target', target, ...instance]);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(`--from: ${rendered} is empty`);
+    expect(readFileSync(target, 'utf8')).toBe(before);
+    expect(backups()).toEqual(backupsBefore);
+    const socket = await open();
+    expect(await echo(socket, 'site kept')).toBe('site kept');
+    socket.close();
+  });
+
+  it('--from an Apache site is refused before nginx is asked: exit 2, nothing touched', () => {
+    const before = readFileSync(target, 'utf8');
+    const backupsBefore = backups();
+    const apacheSite = join(sites, '..', 'apache-site.conf');
+    const render = runCli(['apache', '--domain', host, '--backend', String(backend.port)]);
+    expect(render.status, render.stderr).toBe(0);
+    writeFileSync(apacheSite, render.stdout);
+    const result = runCli(['apply', 'nginx', '--from', apacheSite, '--target', target, ...instance]);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(`--from: ${apacheSite} is an Apache config, not an nginx site`);
+    expect(readFileSync(target, 'utf8')).toBe(before);
+    expect(backups()).toEqual(backupsBefore);
+  });
+
   it('a failing --verify rolls back to the previous file and reloads it', async () => {
     const before = readFileSync(target, 'utf8');
     const deadPort = await freePort();
