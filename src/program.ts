@@ -135,7 +135,7 @@ export function buildProgram(): Command {
     .option('--from <file>', 'install this rendered site file instead of rendering from the options')
     .option(
       '--target <file>',
-      'where to install it (default: sites-available/ or conf.d/ of the system server; required with --nginx-*/--apache-*)',
+      'where to install (default: system sites-available/ or conf.d/; required with --nginx-*, --apache-*)',
     )
     .option('--enable', 'Debian layout: also link it from sites-enabled/')
     .option('--dry-run', 'print a unified diff of what would change (and the link --enable would make); change nothing')

@@ -124,6 +124,37 @@ function hasApacheVirtualHost(text: string): boolean {
   return /^\s*<VirtualHost[\s>]/im.test(text);
 }
 
+/** Which --nginx-* or --apache-* flags name an instance other than the system server's. */
+const customInstanceFlags: Record<ServerName, readonly [keyof ServerLocationFlags, string][]> = {
+  nginx: [
+    ['nginxPrefix', '--nginx-prefix'],
+    ['nginxConf', '--nginx-conf'],
+    ['nginxBin', '--nginx-bin'],
+  ],
+  apache: [
+    ['apacheRoot', '--apache-root'],
+    ['apacheConf', '--apache-conf'],
+    ['apacheBin', '--apache-bin'],
+  ],
+};
+
+/**
+ * The default --target is the system server's sites-available/ or conf.d/, but apply tests and
+ * reloads the instance the flags name: the file installed would never be tested or served. Where a
+ * custom instance reads its sites is in its own config (an `include` or `IncludeOptional` anywhere),
+ * which this does not guess; the operator names the file.
+ */
+function requireTargetForCustomInstance(server: ServerName, flags: ApplyFlags): void {
+  if (flags.target !== undefined) return;
+  const named = customInstanceFlags[server].find(([key]) => flags[key] !== undefined);
+  if (!named) return;
+  throw new UsageError(
+    `--target: required with ${named[1]}; apply tests and reloads that ${serverTitle[server]} instance, ` +
+      `and the default target (the system server's sites-available/ or conf.d/) is not a file it reads; ` +
+      'name the file it includes',
+  );
+}
+
 export interface ApplyPlan {
   readonly server: ServerName;
   readonly content: string;
@@ -450,6 +481,7 @@ export async function runApply(
 ): Promise<CommandResult> {
   const settings = parseApplyFlags(flags);
   if (!Object.hasOwn(siteTargets, server)) usage('<server>', Object.keys(siteTargets).join(' or '), server);
+  requireTargetForCustomInstance(server as ServerName, flags);
   const [siteTarget, control] = await Promise.all([
     siteTargets[server as ServerName](),
     serverControl(server as ServerName, flags),

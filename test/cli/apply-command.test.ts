@@ -109,3 +109,34 @@ describe('wss-conf apply --from, a file that is not a site for that server', () 
     expect(result.stdout).toContain('(absent)');
   });
 });
+
+/**
+ * A custom instance (any --nginx-… or --apache-… flag) is tested and reloaded, so the file must go where that
+ * instance reads it: the system server's sites-available/ (the default --target) is not it.
+ */
+describe('wss-conf apply on a custom instance needs --target', () => {
+  it.each([
+    ['nginx', '--nginx-prefix', dir],
+    ['nginx', '--nginx-conf', join(dir, 'nginx.conf')],
+    ['nginx', '--nginx-bin', '/usr/sbin/nginx'],
+    ['apache', '--apache-root', dir],
+    ['apache', '--apache-conf', join(dir, 'httpd.conf')],
+    ['apache', '--apache-bin', '/usr/sbin/apache2'],
+  ])('apply %s %s without --target exits 2 naming --target', (server, flag, value) => {
+    // --dry-run: were the refusal missing, this reads the system server's directory and writes nothing.
+    const result = runCli([
+      'apply',
+      server,
+      '--domain',
+      'example.com',
+      '--backend',
+      '8282',
+      flag,
+      value,
+      '--dry-run',
+    ]);
+    expect(result.status, result.stdout).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(`--target: required with ${flag}`);
+  });
+});
