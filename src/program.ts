@@ -138,7 +138,7 @@ export function buildProgram(): Command {
       'where to install (default: system sites-available/ or conf.d/; required with --nginx-*, --apache-*)',
     )
     .option('--enable', 'Debian layout: also link it from sites-enabled/')
-    .option('--dry-run', 'print a unified diff of what would change (and the link --enable would make); change nothing')
+    .option('--dry-run', 'print a unified diff (and the link --enable would make); change nothing')
     .option('--verify <wss-url>', 'after the reload, run wss-conf probe on it; roll back if it fails')
     .option('--verify-ca <file>', 'trust this CA for --verify (default: the system store)')
     .option('--verify-resolve <host:port:addr>', "connect --verify to addr, curl's --resolve form")

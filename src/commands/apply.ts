@@ -76,6 +76,8 @@ function enabledLink(target: string): string | undefined {
   return existsSync(enabled) ? join(enabled, basename(target)) : undefined;
 }
 
+const enableNeedsLayout = 'it needs the target in a sites-available directory with a sites-enabled beside it';
+
 const serverTitle: Record<ServerName, string> = { nginx: 'nginx', apache: 'Apache' };
 
 /**
@@ -191,8 +193,14 @@ export async function planApply(
   return { server, content: site.content, target, control, warnings: site.warnings };
 }
 
-/** `--dry-run`: a unified diff of the target as it is and as it would be. Changes nothing. */
-export async function dryRun(plan: ApplyPlan): Promise<CommandResult> {
+/**
+ * `--dry-run`: a unified diff of the target as it is and as it would be, and with --enable the
+ * sites-enabled link the apply would make. Changes nothing.
+ */
+export async function dryRun(
+  plan: ApplyPlan,
+  flags: Pick<ApplyFlags, 'enable'> = {},
+): Promise<CommandResult> {
   const current = existsSync(plan.target) ? await readFile(plan.target, 'utf8') : '';
   const { createTwoFilesPatch } = await import('diff');
   const patch =
@@ -206,7 +214,18 @@ export async function dryRun(plan: ApplyPlan): Promise<CommandResult> {
           existsSync(plan.target) ? 'current' : '(absent)',
           'new',
         );
-  return { stdout: patch, warnings: plan.warnings };
+  return {
+    stdout: flags.enable ? `${patch}${enableDryRunLine(plan.target)}\n` : patch,
+    warnings: plan.warnings,
+  };
+}
+
+/** What the apply's enable step would do, said as a diff cannot say it. */
+function enableDryRunLine(target: string): string {
+  const link = enabledLink(target);
+  if (!link) return `--enable: would fail (and the apply roll back): ${enableNeedsLayout}`;
+  if (existsSync(link) || isSymlink(link)) return `--enable: ${link} is already there`;
+  return `--enable: would link ${link} → ../sites-available/${basename(target)}`;
 }
 
 /**
@@ -308,11 +327,7 @@ export async function runApplySequence(
     if (flags.enable) {
       const link = enabledLink(target);
       if (!link) {
-        record(
-          'enable',
-          false,
-          '--enable needs the target in a sites-available directory with a sites-enabled beside it',
-        );
+        record('enable', false, `--enable: ${enableNeedsLayout}`);
         return await rollBack(backup);
       }
       if (!existsSync(link) && !isSymlink(link)) {
@@ -487,7 +502,7 @@ export async function runApply(
     serverControl(server as ServerName, flags),
   ]);
   const plan = await planApply(server as ServerName, input, flags, siteTarget, control);
-  if (flags.dryRun) return dryRun(plan);
+  if (flags.dryRun) return dryRun(plan, flags);
   const checklist = new Checklist(output.live);
   try {
     return await runApplySequence(plan, flags, settings, checklist);

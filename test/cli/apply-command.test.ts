@@ -1,5 +1,5 @@
 /** `wss-conf apply` refuses bad flags before it touches anything (no server is needed for that). */
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -138,5 +138,35 @@ describe('wss-conf apply on a custom instance needs --target', () => {
     expect(result.status, result.stdout).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain(`--target: required with ${flag}`);
+  });
+});
+
+describe('wss-conf apply --dry-run --enable', () => {
+  it('says which sites-enabled link the apply would make', () => {
+    const root = mkdtempSync(join(tmpdir(), 'apply-enable-'));
+    mkdirSync(join(root, 'sites-available'));
+    mkdirSync(join(root, 'sites-enabled'));
+    const available = join(root, 'sites-available', 'example.com.conf');
+    const args = [...base.slice(0, -1), available, '--enable', '--dry-run'];
+    const first = runCli(args);
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stdout.trimEnd().split('\n').at(-1)).toBe(
+      `--enable: would link ${join(root, 'sites-enabled', 'example.com.conf')} → ../sites-available/example.com.conf`,
+    );
+    expect(existsSync(join(root, 'sites-enabled', 'example.com.conf'))).toBe(false);
+
+    symlinkSync('../sites-available/example.com.conf', join(root, 'sites-enabled', 'example.com.conf'));
+    const linked = runCli(args);
+    expect(linked.stdout.trimEnd().split('\n').at(-1)).toBe(
+      `--enable: ${join(root, 'sites-enabled', 'example.com.conf')} is already there`,
+    );
+  });
+
+  it('says when the target has no sites-enabled beside it, so the apply would roll back', () => {
+    const result = runCli([...base, '--enable', '--dry-run']);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain(
+      '--enable: would fail (and the apply roll back): it needs the target in a sites-available directory with a sites-enabled beside it',
+    );
   });
 });
