@@ -28,7 +28,14 @@ export type Failure =
       readonly seconds: number;
     }
   | { readonly kind: 'tcp-error'; readonly address: string; readonly port: number; readonly code: string }
-  | { readonly kind: 'tls-plain-port'; readonly port: number; readonly plainAnswer: string | undefined }
+  | {
+      readonly kind: 'tls-plain-port';
+      readonly port: number;
+      /** The status line of the port's answer to a plain HEAD request. */
+      readonly plainAnswer: string | undefined;
+      /** That answer's Location header: a proxy's plain-HTTP port redirects to its TLS port. */
+      readonly location: string | undefined;
+    }
   | { readonly kind: 'tls-handshake'; readonly code: string; readonly message: string }
   | { readonly kind: 'tls-timeout'; readonly seconds: number }
   | { readonly kind: 'tls-name-mismatch'; readonly host: string; readonly covered: readonly string[] }
@@ -153,6 +160,9 @@ const renderHint = (ctx: DiagnosisContext): string =>
 
 const lines = (...parts: readonly (string | readonly string[])[]): string => parts.flat().join('\n');
 
+const proxyName = (server: ServerKind): string =>
+  server === 'nginx' ? 'nginx' : server === 'apache' ? 'Apache' : 'the proxy';
+
 /** A Location header as a URL, resolved against the probed URL (it may be relative: nginx absolute_redirect off). */
 function locationUrl(location: string | undefined, target: ProbeTarget): URL | undefined {
   if (location === undefined) return undefined;
@@ -247,21 +257,51 @@ const table: Table = {
     cause: `Connecting to ${f.address}:${f.port} failed with ${f.code}: there is no route to that address from here.`,
     fix: 'Check the address (DNS or --resolve) and the network path: ping, traceroute, and the firewall on the way.',
   }),
-  'tls-plain-port': (f, ctx) => ({
-    summary: `port ${f.port} answered in plain HTTP, not TLS${f.plainAnswer ? ` ("${f.plainAnswer}")` : ''}`,
-    cause:
-      `Port ${f.port} does not speak TLS: it answered the TLS greeting in plain text${f.plainAnswer ? ` and answers plain HTTP with "${f.plainAnswer}"` : ''}. ` +
-      'Browsers report this as net::ERR_SSL_PROTOCOL_ERROR. Usually wss:// points straight at the ws:// backend ' +
-      `(${ctx.target.isIpAddress ? "an IP address and the backend's port, " : ''}like wss://1.2.3.4:8282/), which has no certificate: ` +
-      'TLS is done by nginx or Apache, on port 443, in front of the backend.',
-    fix: lines(
-      `Connect through the proxy and a name its certificate covers: wss://<your domain>${pathOf(ctx)}  (port 443, not the backend's port ${f.port}).`,
-      'The proxy terminates TLS and forwards plain ws:// to the backend:',
-      ...serverLines(ctx, nginxWebSocketLocation(pathOf(ctx)), apacheWebSocketProxy(pathOf(ctx))),
-      renderHint(ctx),
-      '(Enabling TLS in the backend itself also works, but then not in the proxy as well.)',
-    ),
-  }),
+  'tls-plain-port': (f, ctx) => {
+    const redirect = locationUrl(f.location, ctx.target);
+    const toHttps = redirect !== undefined && isSecureScheme(redirect);
+    const summary = `port ${f.port} answered in plain HTTP, not TLS${f.plainAnswer ? ` ("${f.plainAnswer}"${toHttps ? ` → ${f.location}` : ''})` : ''}`;
+    // A redirect to https, or a Server header naming nginx or Apache, means the proxy answered: this
+    // is its plain-HTTP port (a generated site's `return 301 https://…`), not a bare backend.
+    if (toHttps || ctx.server !== undefined) {
+      const who = proxyName(ctx.server);
+      return {
+        summary,
+        cause:
+          `Port ${f.port} does not speak TLS: it answered the TLS greeting in plain text and answers plain HTTP with ` +
+          `"${f.plainAnswer ?? 'HTTP'}"${toHttps ? `, a redirect to ${f.location}` : ''}. Browsers report this as net::ERR_SSL_PROTOCOL_ERROR. ` +
+          `This is ${who}'s plain-HTTP port${toHttps ? ', which sends everyone to https' : ''}: the proxy is there, but it serves TLS on another port.`,
+        fix: toHttps
+          ? lines(
+              `Use the TLS port from that redirect: ${asWebSocketUrl(redirect)}`,
+              'wss:// always needs the port the proxy serves TLS on, never its plain-HTTP port.',
+            )
+          : lines(
+              `Use the port ${who} serves TLS on: wss://${ctx.target.isIpAddress ? '<your domain>' : ctx.target.host}${pathOf(ctx)} when that is 443, or the port of`,
+              ...serverLines(
+                ctx,
+                ['listen 443 ssl;   # the server block with ssl_certificate'],
+                ['<VirtualHost *:443>   # the block with SSLEngine on'],
+              ),
+            ),
+      };
+    }
+    return {
+      summary,
+      cause:
+        `Port ${f.port} does not speak TLS: it answered the TLS greeting in plain text${f.plainAnswer ? ` and answers plain HTTP with "${f.plainAnswer}"` : ''}. ` +
+        'Browsers report this as net::ERR_SSL_PROTOCOL_ERROR. Usually wss:// points straight at the ws:// backend ' +
+        `(${ctx.target.isIpAddress ? "an IP address and the backend's port, " : ''}like wss://1.2.3.4:8282/), which has no certificate: ` +
+        'TLS is done by nginx or Apache, on port 443, in front of the backend.',
+      fix: lines(
+        `Connect through the proxy and a name its certificate covers: wss://<your domain>${pathOf(ctx)}  (port 443, not the backend's port ${f.port}).`,
+        'The proxy terminates TLS and forwards plain ws:// to the backend:',
+        ...serverLines(ctx, nginxWebSocketLocation(pathOf(ctx)), apacheWebSocketProxy(pathOf(ctx))),
+        renderHint(ctx),
+        '(Enabling TLS in the backend itself also works, but then not in the proxy as well.)',
+      ),
+    };
+  },
   'tls-handshake': (f) => ({
     summary: `TLS handshake failed: ${f.code}`,
     cause:

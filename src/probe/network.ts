@@ -112,7 +112,11 @@ export async function runProbeStages(settings: ProbeSettings): Promise<ProbeRun>
     streams.push(tcp.socket);
     let stream: Duplex = tcp.socket;
     if (settings.target.secure) {
-      stream = await stage('tls', () => tlsStage(settings, tcp.socket, tcp.address, notes));
+      stream = await stage('tls', () =>
+        tlsStage(settings, tcp.socket, tcp.address, notes, (kind) => {
+          server = kind;
+        }),
+      );
       streams.push(stream);
     }
     const leftover = await stage('http', () =>
@@ -266,19 +270,34 @@ function readSome(stream: Duplex, enough: (data: Buffer) => boolean, timeoutMs: 
   });
 }
 
+interface PlainAnswer {
+  readonly statusLine: string;
+  readonly head: ResponseHead | undefined;
+}
+
 /**
- * Confirms a port speaks plain HTTP: the first line of its answer to a HEAD request, or undefined.
- * Used after a failed TLS handshake to tell "this is the ws:// backend" from other TLS trouble.
+ * Confirms a port speaks plain HTTP: its answer to a HEAD request for the probed path, or undefined.
+ * Used after a failed TLS handshake to tell "this is the ws:// backend" from "this is the proxy's
+ * plain-HTTP port" (Server: nginx, a Location to https) and from other TLS trouble.
  */
-async function plainHttpAnswer(address: string, settings: ProbeSettings): Promise<string | undefined> {
+async function plainHttpAnswer(address: string, settings: ProbeSettings): Promise<PlainAnswer | undefined> {
   const opened = await openTcp(address, settings.target.port, Math.min(settings.timeoutMs, 3000));
   if (!('socket' in opened)) return undefined;
   const { socket } = opened;
-  socket.write(`HEAD / HTTP/1.1\r\nHost: ${settings.target.hostHeader}\r\nConnection: close\r\n\r\n`);
-  const data = await readSome(socket, (bytes) => bytes.includes('\r\n'), Math.min(settings.timeoutMs, 3000));
+  socket.write(
+    `HEAD ${settings.target.resource} HTTP/1.1\r\nHost: ${settings.target.hostHeader}\r\nConnection: close\r\n\r\n`,
+  );
+  // The whole head: Server and Location say whose port this is. A HEAD answer has no body.
+  const data = await readSome(
+    socket,
+    (bytes) => parseResponseHead(bytes).state !== 'incomplete',
+    Math.min(settings.timeoutMs, 3000),
+  );
   socket.destroy();
-  const line = data.toString('latin1').split('\r\n')[0] ?? '';
-  return line.startsWith('HTTP/') ? line : undefined;
+  const statusLine = data.toString('latin1').split('\r\n')[0] ?? '';
+  if (!statusLine.startsWith('HTTP/')) return undefined;
+  const parsed = parseResponseHead(data);
+  return { statusLine, head: parsed.state === 'complete' ? parsed.head : undefined };
 }
 
 /** Confirms a port speaks TLS: the protocol of a completed handshake, or undefined. */
@@ -316,6 +335,7 @@ async function tlsStage(
   socket: Socket,
   address: string,
   notes: string[],
+  onServer: (kind: ServerKind) => void,
 ): Promise<StageResult<TLSSocket>> {
   const { target } = settings;
   const ca = settings.ca !== undefined ? [settings.ca] : await systemStore();
@@ -353,7 +373,13 @@ async function tlsStage(
         ? await plainHttpAnswer(address, settings)
         : undefined;
     if (notTlsCodes.has(code) || plainAnswer !== undefined) {
-      throw new StageFailed({ kind: 'tls-plain-port', port: target.port, plainAnswer });
+      onServer(serverKind(plainAnswer?.head?.headers.get('server')));
+      throw new StageFailed({
+        kind: 'tls-plain-port',
+        port: target.port,
+        plainAnswer: plainAnswer?.statusLine,
+        location: plainAnswer?.head?.headers.get('location'),
+      });
     }
     if (outcome === 'timeout')
       throw new StageFailed({ kind: 'tls-timeout', seconds: seconds(settings.timeoutMs) });

@@ -110,6 +110,15 @@ describe.skipIf(tool.skip)('probe against an Apache site rendered by wss-conf', 
     expect(report.diagnosis?.fix).toContain('ProxyTimeout 3600');
   });
 
+  it("calls wss:// to Apache's plain-HTTP redirect port Apache's, with the TLS port from Location", async () => {
+    const { exit, report } = await probe(at(ports.redirect), trusted(ports.redirect));
+    expect(exit).toBe(1);
+    expect(stageLine(report)).toBe('dns✔ tcp✔ tls✖');
+    expect(report.diagnosis?.cause).toContain("Apache's plain-HTTP port");
+    expect(report.diagnosis?.cause).not.toContain('backend');
+    expect(report.diagnosis?.fix).toContain(`Use the TLS port from that redirect: ${at(ports.good)}`);
+  });
+
   it("names ws:// sent to Apache's TLS port", async () => {
     const { report } = await probe(at(ports.good, 'ws'), { resolve: trusted(ports.good).resolve });
     expect(report.diagnosis?.stage).toBe('http');

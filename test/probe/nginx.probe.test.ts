@@ -262,6 +262,17 @@ describe.skipIf(tool.skip)('probe against nginx sites rendered by wss-conf', () 
     expect(stderr).toContain('add the trailing slash');
   });
 
+  it("calls wss:// to the plain-HTTP redirect port the proxy's port, not the backend's", async () => {
+    const { status, report } = await probeCli(at(ports.redirect), ports.redirect, '--ca', ca.caCert);
+    expect(status).toBe(1);
+    expect(stageLine(report)).toBe('dns✔ tcp✔ tls✖');
+    expect(report.diagnosis?.cause).toContain(`Port ${ports.redirect} does not speak TLS`);
+    expect(report.diagnosis?.cause).toContain("nginx's plain-HTTP port");
+    expect(report.diagnosis?.cause).not.toContain('backend');
+    expect(report.diagnosis?.fix).toContain(`Use the TLS port from that redirect: ${at(ports.good)}`);
+    expect(report.diagnosis?.fix).not.toContain('proxy_pass');
+  });
+
   it('names ws:// sent to the TLS port ("The plain HTTP request was sent to HTTPS port")', async () => {
     const { exit, report } = await probe(at(ports.good, '/wss', 'ws'), via(ports.good));
     expect(exit).toBe(1);

@@ -310,7 +310,12 @@ const samples: { readonly [K in FailureKind]: Extract<Failure, { kind: K }> } = 
   'tcp-refused': { kind: 'tcp-refused', address: '1.2.3.4', port: 443, viaResolve: false },
   'tcp-timeout': { kind: 'tcp-timeout', address: '1.2.3.4', port: 443, seconds: 10 },
   'tcp-error': { kind: 'tcp-error', address: '1.2.3.4', port: 443, code: 'EHOSTUNREACH' },
-  'tls-plain-port': { kind: 'tls-plain-port', port: 8282, plainAnswer: 'HTTP/1.1 400 Bad Request' },
+  'tls-plain-port': {
+    kind: 'tls-plain-port',
+    port: 8282,
+    plainAnswer: 'HTTP/1.1 400 Bad Request',
+    location: undefined,
+  },
   'tls-handshake': { kind: 'tls-handshake', code: 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION', message: 'alert' },
   'tls-timeout': { kind: 'tls-timeout', seconds: 10 },
   'tls-name-mismatch': { kind: 'tls-name-mismatch', host: 'example.com', covered: ['www.example.com'] },
@@ -477,6 +482,38 @@ describe('the diagnosis table', () => {
     const moved = diagnose(redirectTo('https://example.com:9443/wss/'), context('wss://example.com/wss'));
     expect(moved.cause).toContain('A rewrite or return rule covers this path.');
     expect(moved.fix).toContain('Connect to the final address directly: wss://example.com:9443/wss/');
+  });
+
+  it.each([
+    ['nginx', "nginx's"],
+    ['apache', "Apache's"],
+  ] as const)("calls the %s plain-HTTP redirect port the proxy's, with the TLS port from Location", (server, who) => {
+    const failure: Failure = {
+      kind: 'tls-plain-port',
+      port: 18080,
+      plainAnswer: 'HTTP/1.1 301 Moved Permanently',
+      location: 'https://a.test:18443/wss',
+    };
+    const { cause, fix } = diagnose(failure, context('wss://a.test:18080/wss', server));
+    expect(cause).toContain(`${who} plain-HTTP port`);
+    expect(cause).not.toContain('backend');
+    expect(fix).toContain('Use the TLS port from that redirect: wss://a.test:18443/wss');
+    expect(fix).not.toContain('ProxyPass');
+  });
+
+  it("calls a plain port the proxy's when the Server header says so, even without a redirect", () => {
+    const failure: Failure = {
+      kind: 'tls-plain-port',
+      port: 8080,
+      plainAnswer: 'HTTP/1.1 404 Not Found',
+      location: undefined,
+    };
+    const { cause, fix } = diagnose(failure, context('wss://a.test:8080/wss', 'nginx'));
+    expect(cause).toContain("nginx's plain-HTTP port");
+    expect(fix).toContain('listen 443 ssl');
+    // Without a Server header and a redirect, it is still the backend reached directly.
+    const backend = diagnose(failure, context('wss://a.test:8080/wss'));
+    expect(backend.cause).toContain('points straight at the ws:// backend');
   });
 
   it('lists the further problems of the same stage', () => {
