@@ -638,15 +638,18 @@ export function diagnose(failure: Failure, ctx: DiagnosisContext, also: readonly
 }
 
 /**
- * The wss:// URL to suggest instead of a ws:// one: where the server's own redirect to https points,
- * else the same host with a non-default port kept (a proxy on 18443 serves TLS on 18443).
+ * The wss:// URL to suggest instead of a ws:// one. Where the server's own redirect to https points,
+ * if it sent one; the same port when the probe found that port speaks TLS; otherwise the same host on
+ * 443, through the proxy: a ws:// port that is neither is most likely the backend itself (the seeds'
+ * `ws://IP:8282`), and `wss://` on that port is the ERR_SSL_PROTOCOL_ERROR they met next.
  */
 function secureUrlFor(target: ProbeTarget, failure: Failure | undefined): string {
   if (failure?.kind === 'http-redirect') {
     const location = locationUrl(failure.location, target);
     if (location !== undefined && isSecureScheme(location)) return asWebSocketUrl(location);
   }
-  const port = target.port === defaultPorts['ws:'] ? '' : `:${target.port}`;
+  const port =
+    failure?.kind === 'http-tls-port' && target.port !== defaultPorts['wss:'] ? `:${target.port}` : '';
   return `wss://${target.isIpAddress ? '<your domain>' : target.host}${port}${target.resource}`;
 }
 

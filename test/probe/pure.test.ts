@@ -529,9 +529,15 @@ describe('the diagnosis table', () => {
   });
 
   it.each([
-    ['ws://a.test:18443/ws', undefined, 'use wss://a.test:18443/ws.'],
+    // A port found to speak TLS stays; any other ws:// port is likely the backend: go through the proxy.
+    [
+      'ws://a.test:18443/ws',
+      { kind: 'http-tls-port', port: 18443, evidence: '400' },
+      'use wss://a.test:18443/ws.',
+    ],
+    ['ws://a.test:18443/ws', undefined, 'use wss://a.test/ws.'],
     ['ws://a.test/ws', undefined, 'use wss://a.test/ws.'],
-    ['ws://1.2.3.4:8282/', undefined, 'use wss://<your domain>:8282/.'],
+    ['ws://1.2.3.4:8282/', undefined, 'use wss://<your domain>/.'],
     // The server said where https is: that beats guessing the same port.
     [
       'ws://a.test:18080/ws',
@@ -543,7 +549,7 @@ describe('the diagnosis table', () => {
       },
       'use wss://a.test:18443/ws.',
     ],
-  ] as const)('the Mixed Content note for %s keeps a non-default port', (url, failure, words) => {
+  ] as const)('the Mixed Content note for %s suggests where wss:// is served', (url, failure, words) => {
     expect(targetNotes(targetOf(url), failure).join('')).toContain(words);
   });
 });
