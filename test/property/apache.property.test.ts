@@ -223,7 +223,7 @@ describe('hostile values', () => {
           ]);
           expect(result.status).toBe(2);
           expect(result.stdout).toBe('');
-          expect(result.stderr).toContain(`${flagOf(key)}: `);
+          expect(result.stderr).toContain(`${flagOf(key)}: ${JSON.stringify(value)} is not allowed`);
           expect(existsSync(out)).toBe(false);
         },
       ),

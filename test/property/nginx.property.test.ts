@@ -131,15 +131,16 @@ describe('hostile values', () => {
             'example.com',
             '--backend',
             '8282',
-            '--server-version',
-            '1.22.1',
+            // Pinned so no nginx is run, unless the version is the value under test: given twice, it
+            // would be refused for that and prove nothing about the hostile value.
+            ...(key === 'serverVersion' ? [] : ['--server-version', '1.22.1']),
             '--out',
             out,
           ];
           const result = runCli([...args, flag, value, ...companionFlags(key)]);
           expect(result.status).toBe(2);
           expect(result.stdout).toBe('');
-          expect(result.stderr).toContain(`${flag}: `);
+          expect(result.stderr).toContain(`${flag}: ${JSON.stringify(value)} is not allowed`);
           expect(existsSync(out)).toBe(false);
         },
       ),
