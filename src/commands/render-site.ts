@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { ProblemFound, UsageError } from '../core/errors.js';
-import { type GenerationOptions, parseGenerationOptions } from '../core/options.js';
+import { flagsOverFile, type GenerationOptions, parseGenerationOptions } from '../core/options.js';
 import { defaultVersions, unsupportedVersion } from '../core/versions.js';
 import { toolVersion } from '../generated/package-info.js';
 import { certificateWarnings } from '../io/certificate-files.js';
@@ -107,7 +107,7 @@ export async function renderSite(
   prompt?: { readonly json?: boolean },
 ): Promise<RenderedSiteFile> {
   const merged = configFile
-    ? { ...(await (await import('../io/options-file.js')).readOptionsFile(configFile)), ...flagInput }
+    ? flagsOverFile(await (await import('../io/options-file.js')).readOptionsFile(configFile), flagInput)
     : flagInput;
   const input = prompt ? await askForMissingOptions(merged, prompt) : merged;
   const options = parseGenerationOptions(input);

@@ -320,6 +320,26 @@ const listKeys = new Set(
 );
 
 /**
+ * Options that set one thing together: the plain-HTTP listener is `--redirect-listen` or
+ * `--no-redirect`. A flag for either replaces what the file says of both, so `--no-redirect` over a
+ * file's `redirect-listen: 8080` is the override a user means, not a contradiction.
+ */
+const settingsTogether: readonly (readonly string[])[] = [['redirect', 'redirectListen']];
+
+/** The file's options with the flags' on top ("flags override the file"). */
+export function flagsOverFile(
+  file: Record<string, unknown>,
+  flags: Record<string, unknown>,
+): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...file, ...flags };
+  for (const keys of settingsTogether) {
+    if (!keys.some((key) => flags[key] !== undefined)) continue;
+    for (const key of keys) if (flags[key] === undefined) delete merged[key];
+  }
+  return merged;
+}
+
+/**
  * Turns the parsed content of an options file (JSON or YAML) into schema input. Problems name the file
  * and the key, and every value is checked by the same allowlists as the flags.
  */

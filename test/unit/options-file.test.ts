@@ -185,6 +185,36 @@ describe('wss-conf nginx --config', () => {
     expect(result.stdout).toContain('proxy_read_timeout 90s;');
   });
 
+  it("lets --no-redirect override a file's redirect-listen, and --redirect-listen a file's redirect: false", () => {
+    const listening = write(
+      'redirect-listen.yaml',
+      'domain: example.com\nbackend: 8282\nredirect-listen: 8080\n',
+    );
+    const off = runCli(['nginx', '--config', listening, '--no-redirect', '--server-version', '1.24.0']);
+    expect(off.stderr).not.toContain('error:');
+    expect(off.status).toBe(0);
+    expect(off.stdout).not.toContain('listen 8080');
+    expect(off.stdout).not.toContain('return 301');
+    const silent = write('no-redirect.yaml', 'domain: example.com\nbackend: 8282\nredirect: false\n');
+    const on = runCli([
+      'nginx',
+      '--config',
+      silent,
+      '--redirect-listen',
+      '8080',
+      '--server-version',
+      '1.24.0',
+    ]);
+    expect(on.status).toBe(0);
+    expect(on.stdout).toContain('listen 8080;');
+    // In one place (the file, or the flags) the two still contradict each other.
+    const both = write(
+      'both.yaml',
+      'domain: example.com\nbackend: 8282\nredirect: false\nredirect-listen: 8080\n',
+    );
+    expect(runCli(['nginx', '--config', both]).status).toBe(2);
+  });
+
   it('reports a bad file with its name and key, exit 2, nothing on stdout', () => {
     const yaml = write('bad.yaml', 'domain: example.com\nbackend: 8282\npath: "/w s"\n');
     const result = runCli(['nginx', '--config', yaml]);
