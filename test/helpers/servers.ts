@@ -51,6 +51,14 @@ export async function waitForPort(port: number, timeoutMs = 10000): Promise<void
   throw new Error(`nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms`);
 }
 
+async function waitForFile(path: string, timeoutMs = 10000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!existsSync(path)) {
+    if (Date.now() > deadline) throw new Error(`${path} did not appear within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 export interface EchoBackend {
   readonly port: number;
   /** Headers of the upgrade requests seen, newest last. */
@@ -123,8 +131,12 @@ export async function startNginx(
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
+    // Ready when nginx holds every port: a port someone else holds accepts connections too, while
+    // nginx retries that bind and then exits. nginx writes its pid file only once every listening
+    // socket is bound (ngx_create_pidfile runs after ngx_init_cycle), so wait for that as well.
+    const pidFile = join(prefix, 'nginx.pid');
     await Promise.race([
-      Promise.all(waitPorts.map((port) => waitForPort(port))),
+      Promise.all([...waitPorts.map((port) => waitForPort(port)), waitForFile(pidFile)]),
       exited.then(() => {
         throw new Error(`nginx exited: ${stderr}`);
       }),
