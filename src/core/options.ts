@@ -7,6 +7,7 @@
  *
  * zod/mini rather than zod: the same core, but it loads in a fraction of the time (see bench/startup.mjs).
  */
+import { domainToASCII } from 'node:url';
 import * as z from 'zod/mini';
 import { UsageError } from './errors.js';
 import type { TlsProfileName } from './tls.js';
@@ -187,6 +188,23 @@ export const flagOf = (key: PropertyKey | undefined): string => `--${kebab(Strin
 /** JSON quoting shows control characters as escapes, so a hostile value cannot forge output lines. */
 const shown = (value: unknown): string => JSON.stringify(value) ?? String(value);
 
+/**
+ * The host name wss-conf would take for a refused --domain, when there is an obvious one: the IDNA
+ * (punycode) form of an internationalised name, which is what nginx's server_name, Apache's ServerName
+ * and a certificate's subjectAltName hold (RFC 5891), or the name without the final dot of a fully
+ * qualified one. Suggested, not applied: the user should see the name that goes into the file.
+ */
+function domainHint(value: string): string | undefined {
+  const withoutDot = value.endsWith('.') ? value.slice(0, -1) : value;
+  const wildcard = withoutDot.startsWith('*.') ? '*.' : '';
+  const name = withoutDot.slice(wildcard.length);
+  const ascii = domainToASCII(name); // '' when no IDNA form exists
+  const suggestion = `${wildcard}${ascii}`;
+  if (ascii === '' || suggestion === value.toLowerCase() || !domainPattern.test(suggestion)) return undefined;
+  const international = [...name].some((character) => character.charCodeAt(0) > 127);
+  return `${suggestion} (${international ? 'its IDNA form, which nginx, Apache and certificates use' : 'without the final dot'})`;
+}
+
 /** Every problem of a failed parse as `--option: what is allowed`, one per line. */
 function problemsOf(
   issues: readonly z.core.$ZodIssue[],
@@ -201,7 +219,9 @@ function problemsOf(
       return `${flag}: a list is not allowed here; give one value`;
     }
     if (issue.input !== undefined && (issue.input === null || typeof issue.input !== 'object')) {
-      return `${flag}: ${shown(issue.input)} is not allowed; use ${issue.message}`;
+      const hint =
+        issue.path[0] === 'domain' && typeof issue.input === 'string' ? domainHint(issue.input) : undefined;
+      return `${flag}: ${shown(issue.input)} is not allowed; use ${issue.message}${hint ? `; for this one: ${hint}` : ''}`;
     }
     return `${flag}: ${issue.message}`;
   });

@@ -201,6 +201,22 @@ describe('parseGenerationOptions', () => {
     expect(options.static).toEqual({ dir: '/root/html/static/', path: '/assets/' });
   });
 
+  it.each([
+    ['bücher.de', 'xn--bcher-kva.de (its IDNA form, which nginx, Apache and certificates use)'],
+    ['Example.com.', 'example.com (without the final dot)'],
+    ['*.bücher.de', '*.xn--bcher-kva.de (its IDNA form, which nginx, Apache and certificates use)'],
+  ])('names the host name it would take for --domain %s', (domain, hint) => {
+    expect(() => parseGenerationOptions({ domain: [domain], backend: ['8282'] })).toThrow(
+      `; for this one: ${hint}`,
+    );
+  });
+
+  it('names no other host name when there is none to suggest', () => {
+    expect(() => parseGenerationOptions({ domain: ['a b.de'], backend: ['8282'] })).toThrow(
+      /optionally starting with "\*\."$/,
+    );
+  });
+
   it('names the certbot lineage without the wildcard', () => {
     expect(parseGenerationOptions({ ...valid, domain: ['*.example.com'] }).cert).toBe(
       '/etc/letsencrypt/live/example.com/fullchain.pem',
