@@ -21,7 +21,12 @@ const ipv4Pattern = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\
 const ipv6Pattern = /^\[[0-9A-Fa-f:.]{2,45}\]$/;
 const hostPattern = new RegExp(`^(?:${label}(?:\\.${label})*|\\[[0-9A-Fa-f:.]{2,45}\\])$`);
 const portPattern = /^[0-9]{1,5}$/;
-export const urlPathPattern = /^\/[A-Za-z0-9._~/-]*$/;
+/**
+ * A URL path as nginx and Apache match it: segments of unreserved characters (RFC 3986) between single
+ * slashes. Both normalise a request's `//`, `.` and `..` away before matching a location or ProxyPass,
+ * so a prefix that contains them would never match.
+ */
+export const urlPathPattern = /^(?:\/(?!\.\.?(?:\/|$))[A-Za-z0-9._~-]+)*\/?$/;
 // Absolute, and only characters that mean nothing to nginx or Apache: no whitespace, quotes, `;{}#$`,
 // backslash or control characters. Letters of any script are fine (paths like /网站/目录 are common).
 const filePathPattern = /^\/[\p{L}\p{N}._~/@+=,:%-]*$/u;
@@ -77,7 +82,7 @@ const listenAddressAllowed = (endpoint: Endpoint | undefined): boolean =>
 const allowed = {
   domain: 'a host name: letters, digits and hyphens in dot-separated labels, optionally starting with "*."',
   backend: 'a port (1-65535) or host:port, where host is a name, an IPv4 address or [IPv6]',
-  path: 'a URL path matching ^/[A-Za-z0-9._~/-]*$',
+  path: 'a URL path: / and segments of A-Z a-z 0-9 . _ ~ - between single slashes, none of them . or ..',
   file: 'an absolute path without whitespace, quotes, backslashes, control characters or any of ;{}#$',
   listen: 'a port (1-65535), or address:port with an IPv4 address or [IPv6]',
   timeout: 'a duration such as 90s, 10m or 1h (at most 168h)',

@@ -211,6 +211,26 @@ describe('parseGenerationOptions', () => {
     );
   });
 
+  it.each([
+    '/ws//',
+    '//ws',
+    '/../ws',
+    '/ws/..',
+    '/./ws',
+    '/ws/.',
+  ])('refuses --path %s, which nginx and Apache normalise before matching, so it would never match', (path) => {
+    expect(() => parseGenerationOptions({ domain: ['a.test'], backend: ['1'], path })).toThrow(
+      `--path: ${JSON.stringify(path)} is not allowed`,
+    );
+    expect(() =>
+      parseGenerationOptions({ domain: ['a.test'], backend: ['1'], staticDir: '/srv', staticPath: path }),
+    ).toThrow(`--static-path: ${JSON.stringify(path)} is not allowed`);
+  });
+
+  it.each(['/ws.v2', '/.well-known-ish/ws', '/a..b', '/ws/'])('keeps --path %s', (path) => {
+    expect(parseGenerationOptions({ domain: ['a.test'], backend: ['1'], path }).path).toBe(path);
+  });
+
   it('names no other host name when there is none to suggest', () => {
     expect(() => parseGenerationOptions({ domain: ['a b.de'], backend: ['8282'] })).toThrow(
       /optionally starting with "\*\."$/,
