@@ -92,6 +92,7 @@ Examples:
   $ wss-conf lint /etc/nginx/nginx.conf
   $ wss-conf lint sites/example.com.conf --server-version 1.26.0 --ws-path /socket --fail-on warning
   $ wss-conf lint deploy/apache/site.conf --format sarif > wss-conf.sarif
+  $ wss-conf lint deploy/nginx/*.conf --ping-interval 25s --format github   (in a GitHub Actions step)
 
 Exit status: 1 when a finding is at or above --fail-on (default: error), 2 for bad usage or an
 unreadable file, 0 otherwise. Silence one finding with a comment on the line before it:
@@ -202,7 +203,9 @@ export function buildProgram(): Command {
       ).choices(['nginx', 'apache']),
     )
     .addOption(
-      new Option('--format <format>', 'report format').choices(['text', 'json', 'sarif']).default('text'),
+      new Option('--format <format>', 'report format (github: workflow annotations)')
+        .choices(['text', 'json', 'sarif', 'github'])
+        .default('text'),
     )
     .option('--json', 'the same as --format json')
     .addOption(
@@ -218,6 +221,10 @@ export function buildProgram(): Command {
       '--ws-path <prefix>',
       'a URL prefix that carries WebSocket traffic, whatever its name; repeatable',
       collect,
+    )
+    .option(
+      '--ping-interval <duration>',
+      'how often the app sends a frame on an idle socket (25s, 2m): judges proxy_read_timeout',
     )
     .option('--check-files', 'also report certificate and key files that do not exist here')
     .option(

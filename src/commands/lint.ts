@@ -9,6 +9,7 @@ import { detectServer } from '../core/detect-server.js';
 import { ProblemFound, UsageError } from '../core/errors.js';
 import { toolVersion } from '../generated/package-info.js';
 import { certificateExists, includeResolver, readSource } from '../io/config-files.js';
+import { opensslCipherLister } from '../io/openssl-ciphers.js';
 import {
   type Finding,
   type ServerType,
@@ -18,6 +19,7 @@ import {
   severityRank,
 } from '../lint/finding.js';
 import { lintConfig } from '../lint/lint.js';
+import { githubReport } from '../lint/report-github.js';
 import { jsonReport } from '../lint/report-json.js';
 import { sarifReport } from '../lint/report-sarif.js';
 import { textReport } from '../lint/report-text.js';
@@ -25,7 +27,7 @@ import { rules } from '../lint/rules/index.js';
 import { summarize } from '../lint/summary.js';
 import type { CommandResult } from './render-site.js';
 
-export const lintFormats = ['text', 'json', 'sarif'] as const;
+export const lintFormats = ['text', 'json', 'sarif', 'github'] as const;
 export const failOnLevels = ['error', 'warning'] as const;
 
 export interface LintFlags {
@@ -38,6 +40,8 @@ export interface LintFlags {
   readonly checkFiles?: boolean;
   /** `--max-clients`, as given on the command line. */
   readonly maxClients?: string;
+  /** `--ping-interval`, as given: how often the app pings an idle socket (`25s`, `1m`). */
+  readonly pingInterval?: string;
   /** Text format: only the findings at or above --fail-on, and nothing when there are none. */
   readonly quiet?: boolean;
   /** Colour in the text report; default: stdout is a TTY and NO_COLOR is not set. */
@@ -50,6 +54,13 @@ export interface LintFlags {
 // for two patterns. The version only feeds compareVersions; the path is only compared, never written.
 const versionPattern = /^[0-9]{1,3}\.[0-9]{1,3}(?:\.[0-9]{1,3})?$/;
 const wsPathPattern = /^\/[^\s;{}#]*$/;
+// The same shape as --timeout's (src/core/options.ts), without loading zod: 25s, 2m, 1h.
+const pingPattern = /^([1-9][0-9]{0,5})(s|m|h)$/;
+const pingUnits: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600 };
+const pingSeconds = (text: string): number | undefined => {
+  const match = pingPattern.exec(text);
+  return match ? Number(match[1]) * (pingUnits[match[2] as string] ?? 1) : undefined;
+};
 
 const oneOf = <T extends string>(
   flag: string,
@@ -90,6 +101,12 @@ export function lintPaths(files: readonly string[], flags: LintFlags = {}): Lint
       `--max-clients: ${JSON.stringify(flags.maxClients)} is not allowed; use ${maxClientsAllowed}`,
     );
   }
+  const pingInterval = flags.pingInterval === undefined ? undefined : pingSeconds(flags.pingInterval);
+  if (flags.pingInterval !== undefined && pingInterval === undefined) {
+    problems.push(
+      `--ping-interval: ${JSON.stringify(flags.pingInterval)} is not allowed; use a duration such as 25s, 2m or 1h`,
+    );
+  }
   if (problems.length > 0) throw new UsageError(problems.join('\n'));
 
   const cwd = flags.cwd ?? process.cwd();
@@ -124,6 +141,8 @@ export function lintPaths(files: readonly string[], flags: LintFlags = {}): Lint
           wsPaths: flags.wsPath ?? [],
           fileExists: flags.checkFiles ? certificateExists(cwd) : undefined,
           maxClients,
+          pingInterval,
+          opensslCiphers: opensslCipherLister(),
         },
       }),
     );
@@ -148,11 +167,13 @@ export async function runLint(files: readonly string[], flags: LintFlags = {}): 
       ? jsonReport(findings)
       : format === 'sarif'
         ? sarifReport(findings, rules, { version: toolVersion })
-        : flags.quiet
-          ? failing.length > 0
-            ? textReport(failing, { color, files: files.length })
-            : ''
-          : textReport(findings, { color, files: files.length });
+        : format === 'github'
+          ? githubReport(findings)
+          : flags.quiet
+            ? failing.length > 0
+              ? textReport(failing, { color, files: files.length })
+              : ''
+            : textReport(findings, { color, files: files.length });
 
   if (failing.length > 0) {
     // The one-line summary counts what the report shows: with --quiet, only the failing findings.

@@ -18,6 +18,18 @@ export interface LintSettings {
   readonly fileExists: ((path: string, mainFile: string) => boolean) | undefined;
   /** `--max-clients`: the concurrent sockets the main config must hold (src/core/capacity.ts). */
   readonly maxClients?: number;
+  /** `--ping-interval`, in seconds: how often the app sends a frame on an idle socket, either way. */
+  readonly pingInterval?: number;
+  /** The real `openssl ciphers` of this machine (src/io/openssl-ciphers.ts); undefined when there is
+   *  none, and tls-weak-ciphers uses its model (src/lint/cipher-suites.ts) alone. */
+  readonly opensslCiphers?: OpensslCiphers;
+}
+
+export interface OpensslCiphers {
+  /** Every TLS 1.2-and-below suite the local library builds. */
+  readonly known: ReadonlySet<string>;
+  /** The suites a cipher string enables; undefined when openssl could not say. */
+  enabled(cipherString: string): readonly string[] | undefined;
 }
 
 /** A TLS directive and what it turns on. `directive` is the name as the server spells it. */

@@ -5,6 +5,7 @@
  */
 import type { Finding, Severity } from './finding.js';
 import type { Rule } from './rule.js';
+import { docsUrlOf } from './rule-docs.js';
 
 const levels: Readonly<Record<Severity, 'error' | 'warning' | 'note'>> = {
   error: 'error',
@@ -45,8 +46,11 @@ export function sarifReport(
                 .join(''),
               shortDescription: { text: rule.why },
               fullDescription: { text: rule.why },
-              help: { text: `Fix: ${rule.fix}`, markdown: `**Fix:** \`${rule.fix.replace(/`/g, "'")}\`` },
-              ...(rule.docs ? { helpUri: rule.docs } : {}),
+              help: {
+                text: `Fix: ${rule.fix}${rule.docs ? ` (${rule.docs})` : ''}`,
+                markdown: `**Fix:** \`${rule.fix.replace(/`/g, "'")}\`${rule.docs ? ` — [server docs](${rule.docs})` : ''}`,
+              },
+              helpUri: docsUrlOf(rule.id),
               defaultConfiguration: { level: levels[rule.severity] },
               properties: { tags: rule.servers },
             })),

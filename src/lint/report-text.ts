@@ -6,6 +6,7 @@
 
 import { sgr } from '../core/sgr.js';
 import type { Finding, Severity } from './finding.js';
+import { docsUrlOf } from './rule-docs.js';
 import { summarize } from './summary.js';
 
 const colors: Readonly<Record<Severity, number>> = { error: 31, warning: 33, info: 36 };
@@ -19,6 +20,7 @@ export function textReport(findings: readonly Finding[], options: { color: boole
       `${paint(1, where)}  ${paint(colors[finding.severity], finding.severity)}  ${paint(2, finding.rule)}  ${finding.message}`,
     );
     lines.push(`    fix: ${finding.fix}`);
+    lines.push(`    docs: ${docsUrlOf(finding.rule)}`);
   }
   lines.push(summarize(findings, options.files));
   return `${lines.join('\n')}\n`;

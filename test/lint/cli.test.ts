@@ -20,12 +20,15 @@ describe('wss-conf lint (CLI)', () => {
   it('exits 1 on an error, with the report on stdout and a one-line summary on stderr', () => {
     const result = runCli(['lint', rule('ws-upgrade-headers', 'bad.conf')]);
     expect(result.status).toBe(1);
-    const [first, fix, summary] = result.stdout.split('\n');
+    const [first, fix, docs, summary] = result.stdout.split('\n');
     expect(first).toBe(
       `${rule('ws-upgrade-headers', 'bad.conf')}:6:5  error  ws-upgrade-headers  location /ws/ carries WebSocket traffic but does not forward Upgrade or Connection: the backend sees a plain GET and answers 400`,
     );
     expect(fix).toBe(
       '    fix: proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection $connection_upgrade;',
+    );
+    expect(docs).toMatch(
+      /^ {4}docs: https:\/\/unpkg\.com\/wss-conf@[^/]+\/docs\/rules\/ws-upgrade-headers\.md$/,
     );
     expect(summary).toBe('1 error, 0 warnings, 0 info in 1 file');
     expect(result.stderr).toBe('problem: lint: 1 error, 0 warnings, 0 info in 1 file (--fail-on error)\n');
@@ -33,7 +36,9 @@ describe('wss-conf lint (CLI)', () => {
 
   it.each([
     [rule('proxy-read-timeout', 'bad.conf'), [], 0],
-    [rule('proxy-read-timeout', 'bad.conf'), ['--fail-on', 'warning'], 1],
+    [rule('proxy-read-timeout', 'bad.conf'), ['--fail-on', 'warning'], 0], // info without --ping-interval
+    [rule('proxy-read-timeout', 'bad.conf'), ['--fail-on', 'warning', '--ping-interval', '2m'], 1],
+    [rule('proxy-read-timeout', 'bad.conf'), ['--fail-on', 'warning', '--ping-interval', '25s'], 0],
     [rule('tls-hsts-missing', 'bad.conf'), ['--fail-on', 'warning'], 0],
     [rule('listen-http2', 'bad.conf'), ['--server-version', '1.25.1', '--fail-on', 'warning'], 1],
     [rule('listen-http2', 'bad.conf'), ['--server-version', '1.24.0', '--fail-on', 'warning'], 0],
@@ -46,13 +51,22 @@ describe('wss-conf lint (CLI)', () => {
 
   it('--quiet shows only the findings that fail the run, and nothing when none do', () => {
     const file = rule('proxy-read-timeout', 'bad.conf'); // a warning: below the default --fail-on
-    expect(runCli(['lint', file]).stdout).toContain('warning  proxy-read-timeout');
-    expect(runCli(['lint', file, '--quiet'])).toMatchObject({ status: 0, stdout: '', stderr: '' });
-    const failing = runCli(['lint', file, '-q', '--fail-on', 'warning']);
+    const ping = ['--ping-interval', '2m'];
+    expect(runCli(['lint', file, ...ping]).stdout).toContain('warning  proxy-read-timeout');
+    expect(runCli(['lint', file, ...ping, '--quiet'])).toMatchObject({ status: 0, stdout: '', stderr: '' });
+    const failing = runCli(['lint', file, ...ping, '-q', '--fail-on', 'warning']);
     expect(failing.status).toBe(1);
     expect(failing.stdout).toContain('warning  proxy-read-timeout');
     // With an info finding beside it, stdout's summary and stderr's line count the same: what is shown.
-    const mixed = runCli(['lint', file, rule('tls-hsts-missing', 'bad.conf'), '-q', '--fail-on', 'warning']);
+    const mixed = runCli([
+      'lint',
+      file,
+      rule('tls-hsts-missing', 'bad.conf'),
+      ...ping,
+      '-q',
+      '--fail-on',
+      'warning',
+    ]);
     expect(mixed.stdout.trim().split('\n').at(-1)).toBe('0 errors, 1 warning, 0 info in 2 files');
     expect(mixed.stderr).toBe('problem: lint: 0 errors, 1 warning, 0 info in 2 files (--fail-on warning)\n');
     const json = runCli(['lint', file, '--quiet', '--format', 'json']);

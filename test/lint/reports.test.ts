@@ -5,6 +5,7 @@ import type { Finding } from '../../src/lint/finding.js';
 import { jsonReport } from '../../src/lint/report-json.js';
 import { sarifReport } from '../../src/lint/report-sarif.js';
 import { textReport } from '../../src/lint/report-text.js';
+import { docsUrlOf } from '../../src/lint/rule-docs.js';
 import { rules } from '../../src/lint/rules/index.js';
 import { repoRoot } from '../helpers/cli.js';
 
@@ -24,7 +25,7 @@ describe('JSON report', () => {
   it('has exactly the documented shape', () => {
     const report = JSON.parse(jsonReport(findings));
     expect(Object.keys(report)).toEqual(['findings', 'summary']);
-    expect(report.summary).toEqual({ error: 3, warning: 2, info: 1 });
+    expect(report.summary).toEqual({ error: 3, warning: 1, info: 2 });
     expect(report.findings).toHaveLength(findings.length);
     for (const finding of report.findings) {
       expect(Object.keys(finding)).toEqual(['rule', 'severity', 'file', 'line', 'column', 'message', 'fix']);
@@ -63,9 +64,10 @@ describe('SARIF report', () => {
     expect(hsts).toMatchObject({
       shortDescription: { text: rules.find((r) => r.id === 'tls-hsts-missing')?.why },
       defaultConfiguration: { level: 'note' },
-      helpUri: 'https://www.rfc-editor.org/rfc/rfc6797',
+      helpUri: docsUrlOf('tls-hsts-missing'),
     });
-    expect(hsts.help.text).toMatch(/^Fix: /);
+    expect(hsts.helpUri).toMatch(/^https:\/\/unpkg\.com\/wss-conf@[^/]+\/docs\/rules\/tls-hsts-missing\.md$/);
+    expect(hsts.help.text).toMatch(/^Fix: .*\(https:\/\/www\.rfc-editor\.org\/rfc\/rfc6797\)$/);
   });
 
   it('gives each result its rule, level and physical location', () => {
@@ -99,18 +101,20 @@ describe('SARIF report', () => {
 });
 
 describe('text report', () => {
-  it('prints file:line:col  severity  rule  message, the fix under it, and a summary', () => {
+  it('prints file:line:col  severity  rule  message, the fix and the rule page under it, and a summary', () => {
     const lines = textReport(findings, { color: false, files: 1 }).trimEnd().split('\n');
-    expect(lines).toHaveLength(findings.length * 2 + 1);
+    expect(lines).toHaveLength(findings.length * 3 + 1);
     expect(lines[0]).toBe(
       'fixtures/lint/seeds/000-nginx-ssl-proxy.conf:2:1  info  tls-hsts-missing  server your.domain.com serves TLS without a Strict-Transport-Security header',
     );
     expect(lines[1]).toBe('    fix: add_header Strict-Transport-Security "max-age=63072000" always;');
+    expect(lines[2]).toBe(`    docs: ${docsUrlOf('tls-hsts-missing')}`);
     for (let i = 0; i < findings.length; i++) {
-      expect(lines[i * 2]).toMatch(/^\S+:\d+:\d+ {2}(error|warning|info) {2}[a-z0-9-]+ {2}\S/);
-      expect(lines[i * 2 + 1]).toMatch(/^ {4}fix: /);
+      expect(lines[i * 3]).toMatch(/^\S+:\d+:\d+ {2}(error|warning|info) {2}[a-z0-9-]+ {2}\S/);
+      expect(lines[i * 3 + 1]).toMatch(/^ {4}fix: /);
+      expect(lines[i * 3 + 2]).toBe(`    docs: ${docsUrlOf(findings[i]?.rule ?? '')}`);
     }
-    expect(lines.at(-1)).toBe('3 errors, 2 warnings, 1 info in 1 file');
+    expect(lines.at(-1)).toBe('3 errors, 1 warning, 2 info in 1 file');
     expect(textReport([], { color: false, files: 2 })).toBe('no findings in 2 files\n');
   });
 

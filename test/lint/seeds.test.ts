@@ -39,9 +39,9 @@ describe('the seeds', () => {
   it('names what is wrong in words a user recognises', () => {
     const { findings } = lintPaths(['fixtures/lint/seeds/000-nginx-ssl-proxy.conf'], { cwd: repoRoot });
     const message = (rule: string) => findings.find((f) => f.rule === rule)?.message;
-    expect(message('tls-legacy-protocols')).toBe('ssl_protocols enables SSLv3, SSLv2, TLSv1, TLSv1.1');
-    expect(message('tls-weak-ciphers')).toBe(
-      'ssl_ciphers allows weak suites: aNULL, EXPORT, RC4, DES, 3DES, MD5',
+    expect(message('tls-legacy-protocols')).toMatch(/^ssl_protocols enables SSLv3, SSLv2, TLSv1, TLSv1\.1: /);
+    expect(message('tls-weak-ciphers')).toMatch(
+      /^ssl_ciphers lets a client that offers them negotiate weak suites: aNULL \(no server authentication: .*\); EXPORT .*; RC4 .*; DES .*; 3DES \(3DES, Sweet32: .*DES-CBC3-SHA/,
     );
     expect(message('connection-upgrade-literal')).toContain('"Connection: Upgrade"');
     const wss = lintPaths(['fixtures/lint/seeds/002-nginx-wss.conf'], { cwd: repoRoot }).findings;
@@ -49,8 +49,8 @@ describe('the seeds', () => {
       'delete it and add ssl to the listen line: listen 8888 ssl;',
     );
     const apache = lintPaths(['fixtures/lint/seeds/003-workerman-apache.conf'], { cwd: repoRoot }).findings;
-    expect(apache.find((f) => f.rule === 'tls-legacy-protocols')?.message).toBe(
-      'SSLProtocol enables TLSv1, TLSv1.1',
+    expect(apache.find((f) => f.rule === 'tls-legacy-protocols')?.message).toMatch(
+      /^SSLProtocol enables TLSv1, TLSv1\.1: .*RFC 8996$/,
     );
   });
 });

@@ -15,7 +15,10 @@ export const apacheProxyRequests: Rule = {
   check(model, report) {
     for (const node of model.apache?.directives('proxyrequests') ?? []) {
       if (!/^on$/i.test(node.args[0] ?? '')) continue;
-      report(node, 'ProxyRequests On makes this server an open forward proxy');
+      report(
+        node,
+        'ProxyRequests On makes this server an open forward proxy: anyone who reaches it can send requests through it to any host (GET http://other.example/ HTTP/1.1)',
+      );
     }
   },
 };

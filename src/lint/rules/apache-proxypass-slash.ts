@@ -21,9 +21,12 @@ export const apacheProxypassSlash: Rule = {
       if (urlPath === undefined) continue;
       const pathSlash = route.path.endsWith('/');
       if (pathSlash === urlPath.endsWith('/')) continue;
+      // httpd appends what follows the matched path to the URL as is (mod_proxy docs, ProxyPass).
+      const request = pathSlash ? `${route.path}chat` : `${route.path}/chat`;
+      const mangled = `${route.url}${request.slice(route.path.length)}`;
       report(
         route.urlAt,
-        `${route.path} ${pathSlash ? 'ends' : 'does not end'} with a slash but ${route.url} ${pathSlash ? 'does not' : 'does'}: the backend gets mangled paths`,
+        `${route.path} ${pathSlash ? 'ends' : 'does not end'} with a slash but ${route.url} ${pathSlash ? 'does not' : 'does'}: every request below it is mangled, ${request} goes to ${mangled}`,
         {
           fix: pathSlash
             ? `ProxyPass ${route.path} ${route.url}/`

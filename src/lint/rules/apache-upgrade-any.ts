@@ -1,3 +1,4 @@
+import { apacheSupports, defaultVersions } from '../../core/versions.js';
 import type { Rule } from '../rule.js';
 
 /**
@@ -17,9 +18,20 @@ export const apacheUpgradeAny: Rule = {
     for (const route of model.apache?.routes ?? []) {
       const upgrade = route.params.get('upgrade');
       if (!upgrade || !/^(any|none)$/i.test(upgrade.value)) continue;
+      // upgrade=websocket on an http:// route needs httpd 2.4.47; before that (and by default lint
+      // assumes 2.4.37) the route's own ws:// URL with mod_proxy_wstunnel checks the header.
+      const version = model.settings.serverVersion ?? defaultVersions.apache;
+      const wsUrl = /^wss?:/i.test(route.url);
+      const fix =
+        wsUrl || !apacheSupports(version, 'proxyHttpUpgrade')
+          ? wsUrl
+            ? `delete upgrade=${upgrade.value}: a ws:// route upgrades WebSocket only by default`
+            : `ProxyPass ${route.path} ${route.url.replace(/^http/i, 'ws')}  (mod_proxy_wstunnel: before httpd 2.4.47 an http:// route cannot upgrade)`
+          : `upgrade=websocket`;
       report(
         upgrade.at,
-        `upgrade=${upgrade.value} on ${route.path} tunnels ${/^any$/i.test(upgrade.value) ? 'any protocol the client names' : 'without checking the Upgrade header'}`,
+        `upgrade=${upgrade.value} on ${route.path} tunnels ${/^any$/i.test(upgrade.value) ? 'any protocol the client names' : 'without checking the Upgrade header'} to ${route.url}, for every request under ${route.path} that asks to upgrade`,
+        { fix },
       );
     }
   },

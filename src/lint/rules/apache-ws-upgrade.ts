@@ -1,4 +1,4 @@
-import { apacheSupports } from '../../core/versions.js';
+import { apacheSupports, defaultVersions } from '../../core/versions.js';
 import type { Rule } from '../rule.js';
 
 /**
@@ -17,7 +17,9 @@ export const apacheWsUpgrade: Rule = {
     const apache = model.apache;
     if (!apache) return;
     const version = model.settings.serverVersion;
-    const hasUpgradeParameter = version === undefined || apacheSupports(version, 'proxyHttpUpgrade');
+    // Without --server-version lint assumes the oldest supported httpd (defaultVersions.apache, 2.4.37),
+    // which refuses upgrade=websocket: the fix must work there.
+    const hasUpgradeParameter = apacheSupports(version ?? defaultVersions.apache, 'proxyHttpUpgrade');
     for (const route of apache.routes) {
       if (!(route.pathNamesSocket || route.selectedByWsPath)) continue;
       if (!route.schemes.every((scheme) => scheme === 'http' || scheme === 'https')) continue;
@@ -34,7 +36,7 @@ export const apacheWsUpgrade: Rule = {
       if (upgradedElsewhere) continue;
       report(
         route.urlAt,
-        `${route.kind} ${route.path} ${route.url} carries WebSocket traffic but nothing upgrades it: the backend sees no Upgrade header`,
+        `${route.kind} ${route.path} ${route.url} carries WebSocket traffic but nothing upgrades it: every handshake to ${route.path} reaches the backend without Upgrade and fails`,
         {
           fix: hasUpgradeParameter
             ? `${route.kind} ${route.path} ${route.url} upgrade=websocket`

@@ -1,12 +1,44 @@
+import type { NginxLocation } from '../model-nginx.js';
 import type { Rule } from '../rule.js';
+
+const socketWords = new Set(['ws', 'wss', 'websocket', 'websockets', 'socket', 'sockets']);
+
+function carriesOnlyTheSocket(location: NginxLocation, all: readonly NginxLocation[]): boolean {
+  const words = location.path.toLowerCase().split(/[^a-z0-9]+/);
+  if (words.some((word) => socketWords.has(word))) return true;
+  if (location.path === '/') return false;
+  const others: NginxLocation[] = [];
+  const walk = (list: readonly NginxLocation[]): void => {
+    for (const other of list) {
+      if (other !== location && other.modifier !== '@') others.push(other);
+      walk(other.children);
+    }
+  };
+  walk(all);
+  const regex = location.modifier === '~' || location.modifier === '~*';
+  if (regex) return others.length > 0;
+  return others.some(
+    (other) =>
+      (other.modifier === '' || other.modifier === '^~') &&
+      other.path.length < location.path.length &&
+      location.path.startsWith(other.path),
+  );
+}
 
 /**
  * `proxy_set_header Connection "upgrade"` as a constant sends "Connection: upgrade" with every request,
  * plain page loads included: the backend is asked to switch protocols for a request that carries no
- * Upgrade header, and upstream keep-alive (the default from nginx 1.29.7) is defeated. The map in
- * nginx's WebSocket guide sends "upgrade" only when the client asked for it
- * (https://nginx.org/en/docs/http/websocket.html). A location that only carries sockets may keep the
- * constant; this rule fires where plain HTTP is served too.
+ * Upgrade header. The map in nginx's WebSocket guide sends "upgrade" only when the
+ * client asked for it (https://nginx.org/en/docs/http/websocket.html).
+ *
+ * A location that carries only the socket may keep the constant: one whose path names a socket
+ * (`/ws/`, `/socket.io/`), an exact match (`location = /ws`, one URI, the socket's), or the location
+ * a `--ws-path` names exactly. This rule fires only where plain HTTP is served too.
+ *
+ * Also taken as socket-only: a location whose path has a word `ws`, `websocket` or `socket` once
+ * split at any punctuation (Jitsi's `^/colibri-ws/…`), and a location carved out of a broader one
+ * (`/standalone-signaling/spreed` beside `/standalone-signaling/`, `~ /api/kernels/` beside `/`):
+ * the author gave the socket its own location, and the pages stay with the broader one.
  */
 export const connectionUpgradeLiteral: Rule = {
   id: 'connection-upgrade-literal',
@@ -18,12 +50,15 @@ export const connectionUpgradeLiteral: Rule = {
   check(model, report) {
     for (const block of model.nginx?.proxyBlocks ?? []) {
       if (!block.webSocket || !block.servesPlainHttp) continue;
+      if (block.location?.modifier === '=') continue;
+      if (block.location && carriesOnlyTheSocket(block.location, block.server.locations)) continue;
       const connection = block.headers.byName.get('connection');
       if (!connection || connection.value.includes('$') || connection.value.toLowerCase() !== 'upgrade')
         continue;
+      const path = block.location?.path ?? '/';
       report(
         connection.node.argAt[1] ?? connection.node,
-        `${block.label} also serves plain HTTP, yet every request gets "Connection: ${connection.value}"`,
+        `${block.label} also serves plain HTTP (every request under ${path} that is not a WebSocket handshake), and each of them reaches the backend with "Connection: ${connection.value}" and no Upgrade header: the backend is asked to switch protocols it was not offered`,
       );
     }
   },

@@ -4,6 +4,8 @@ import { apacheForwardedProto } from './apache-forwarded-proto.js';
 import { apacheProxyRequests } from './apache-proxy-requests.js';
 import { apacheProxypassSlash } from './apache-proxypass-slash.js';
 import { apacheSslProxyEngine } from './apache-ssl-proxy-engine.js';
+import { apacheSslengineEveryListen } from './apache-sslengine-every-listen.js';
+import { apacheTlsPortPlain } from './apache-tls-port-plain.js';
 import { apacheUpgradeAny } from './apache-upgrade-any.js';
 import { apacheWsUpgrade } from './apache-ws-upgrade.js';
 import { certFileMissing } from './cert-file-missing.js';
@@ -68,6 +70,8 @@ export const rules: readonly Rule[] = [
   apacheUpgradeAny,
   apacheProxypassSlash,
   apacheSslProxyEngine,
+  apacheSslengineEveryListen,
+  apacheTlsPortPlain,
   apacheProxyRequests,
   apacheForwardedProto,
   // Capacity, both servers (--max-clients)

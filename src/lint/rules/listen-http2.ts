@@ -25,7 +25,11 @@ export const listenHttp2: Rule = {
         report(
           at,
           `"listen … http2" is deprecated from nginx ${nginxSince.http2Directive}; if yours is that new, use "http2 on;" (give --server-version to know)`,
-          { severity: 'info' },
+          // lint assumes nginx 1.22.1 here, which refuses `http2 on;`: the fix must say when it applies.
+          {
+            severity: 'info',
+            fix: `keep it on nginx before ${nginxSince.http2Directive}; from ${nginxSince.http2Directive}: drop http2 from the listen line and add: http2 on;`,
+          },
         );
       } else {
         report(

@@ -23,7 +23,11 @@ export const tlsLegacyProtocols: Rule = {
     for (const setting of model.tls.protocols) {
       const legacy = setting.enabled.filter((p) => protocolNames.includes(p) && !allowed.includes(p));
       if (legacy.length === 0) continue;
-      report(setting, `${setting.directive} enables ${legacy.join(', ')}`, { fix });
+      report(
+        setting,
+        `${setting.directive} enables ${legacy.join(', ')}: a client (or an attacker in the path forcing a downgrade) that offers only those gets a protocol without AEAD ciphers, deprecated by RFC 8996`,
+        { fix },
+      );
     }
   },
 };

@@ -18,17 +18,21 @@ export const tlsOcspStapling: Rule = {
     for (const site of model.tls.sites) {
       const stapling = site.stapling;
       if (!stapling || stapling.missing.length === 0) continue;
-      report(stapling, `OCSP stapling is on for ${site.label} without ${stapling.missing.join(' or ')}`, {
-        fix: stapling.missing
-          .map((name) =>
-            name === 'resolver'
-              ? 'resolver 127.0.0.53;'
-              : name === 'ssl_trusted_certificate'
-                ? 'ssl_trusted_certificate /etc/ssl/chain.pem;'
-                : 'SSLStaplingCache shmcb:/run/apache2/ocsp(128000) (server-wide)',
-          )
-          .join(' '),
-      });
+      report(
+        stapling,
+        `OCSP stapling is on for ${site.label} without ${stapling.missing.join(' or ')}: ${model.server === 'nginx' ? 'no OCSP response is stapled, so every client checks revocation itself (slower first connection) or not at all' : 'httpd refuses to start (AH01958: SSLStapling: no stapling cache available)'}`,
+        {
+          fix: stapling.missing
+            .map((name) =>
+              name === 'resolver'
+                ? 'resolver 127.0.0.53;'
+                : name === 'ssl_trusted_certificate'
+                  ? 'ssl_trusted_certificate /etc/ssl/chain.pem;'
+                  : 'SSLStaplingCache shmcb:/run/apache2/ocsp(128000) (server-wide)',
+            )
+            .join(' '),
+        },
+      );
     }
   },
 };

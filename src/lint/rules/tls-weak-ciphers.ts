@@ -1,101 +1,58 @@
 import { tlsProfiles } from '../../core/tls.js';
+import { cipherSuites, enabledCipherSuites, weaknessOf } from '../cipher-suites.js';
+import type { OpensslCiphers } from '../model.js';
 import type { Rule } from '../rule.js';
 
 /**
- * Which weak families an OpenSSL cipher string leaves enabled, read as OpenSSL reads it
- * (https://docs.openssl.org/3.0/man1/openssl-ciphers/): elements are separated by `:`, `,` or spaces;
- * a bare element adds suites, `-X` removes them (later elements may add them back), `!X` removes them
- * for good, `+X` only moves them to the end; `A+B` means suites in both A and B.
+ * Which weak suites an OpenSSL cipher string leaves enabled, judged the way OpenSSL judges it: the real
+ * `openssl ciphers` of this machine where there is one (src/io/openssl-ciphers.ts), and the model in
+ * src/lint/cipher-suites.ts for the suites the local library does not build (Debian's OpenSSL 3.0 has
+ * no 3DES, DES, RC4 or EXPORT suites; OpenSSL 1.0.2 and many 1.1.1 builds have them, and the file may
+ * be deployed there). The weak families, by what they break: NULL (no encryption), aNULL (no
+ * authentication: anyone in the path can impersonate the server), EXPORT (40/56-bit keys), RC4
+ * (RFC 7465), DES and 3DES (56-bit; Sweet32, CVE-2016-2183), MD5 (collisions).
  *
- * The weak families, by what they break: NULL (no encryption), aNULL (no authentication: ADH, AECDH),
- * EXPORT (40/56-bit keys), RC4 (RFC 7465), DES and 3DES (56-bit; Sweet32), MD5 (collisions).
- * `ALL`, `MEDIUM`, `LOW` and `HIGH` (which holds the anonymous suites, hence nginx's own default
- * `HIGH:!aNULL:!MD5`) are read as the OpenSSL 1.x versions defined them, since the string is what the
- * author asked for whatever library it meets.
+ * OpenSSL 1.1.0 and later also filter suites by security level (default 1; Debian sets 2): below 80
+ * bits, anonymous and MD5 suites are refused whatever the string says (`openssl ciphers -s` lists no
+ * aNULL, eNULL or MD5 suite at @SECLEVEL=1 or 2; test/lint/rule-evidence.test.ts shows nginx refusing
+ * an anonymous handshake with `ssl_ciphers ALL`). lint assumes OpenSSL 3.0 (defaultVersions), so a
+ * string whose only weak suites are of those families is info; RC4 and 3DES pass level 1 (3DES even
+ * level 2) and stay errors, as does anything with `@SECLEVEL=0`.
+ *
+ * OpenSSL's `DES` is single DES only (openssl-ciphers(1): "Cipher suites using DES (not triple DES)"),
+ * so `!DES` leaves `DES-CBC3-SHA` on; excluding one 3DES suite by name leaves the rest of the family.
  */
-type Family = 'NULL' | 'ADH' | 'AECDH' | 'EXPORT40' | 'EXPORT56' | 'RC4' | 'DES' | '3DES' | 'MD5';
-
-const anonymous: Family[] = ['ADH', 'AECDH'];
-const aliases: Readonly<Record<string, readonly Family[]>> = {
-  all: ['ADH', 'AECDH', 'EXPORT40', 'EXPORT56', 'RC4', 'DES', '3DES', 'MD5'],
-  complementofall: ['NULL'],
-  high: anonymous,
-  medium: ['RC4', '3DES', ...anonymous],
-  low: ['DES', ...anonymous],
-  exp: ['EXPORT40', 'EXPORT56'],
-  export: ['EXPORT40', 'EXPORT56'],
-  export40: ['EXPORT40'],
-  export56: ['EXPORT56'],
-  rc4: ['RC4'],
-  des: ['DES', '3DES'],
-  '3des': ['3DES'],
-  md5: ['MD5'],
-  null: ['NULL'],
-  enull: ['NULL'],
-  anull: anonymous,
-  adh: ['ADH'],
-  aecdh: ['AECDH'],
-  sslv2: ['RC4', 'MD5', 'EXPORT40', 'DES', '3DES'],
-};
-
-/** Families one name stands for: an alias above, or a suite name such as `EXP-RC4-MD5`. */
-function familiesOf(name: string): readonly Family[] | undefined {
-  const alias = aliases[name.toLowerCase()];
-  if (alias) return alias;
-  const parts = name.toUpperCase().split('-');
-  if (parts.length < 2) return undefined; // RSA, ECDHE, AES…: neutral, they restrict nothing weak
-  const found = new Set<Family>();
-  if (parts[0] === 'ADH') found.add('ADH');
-  if (parts[0] === 'AECDH') found.add('AECDH');
-  if (parts[0] === 'EXP' || parts[0] === 'EXP1024') found.add('EXPORT40');
-  if (parts.includes('NULL')) found.add('NULL');
-  if (parts.some((p) => p.startsWith('RC4'))) found.add('RC4');
-  const tripleDes = parts.includes('CBC3') || parts.includes('3DES') || parts.includes('EDE3');
-  if (tripleDes) found.add('3DES');
-  else if (parts.includes('DES')) found.add('DES');
-  if (parts.at(-1) === 'MD5') found.add('MD5');
-  return [...found];
-}
-
-/** `A+B` is the suites in both; names that restrict nothing weak (RSA, AES) do not narrow. */
-function elementFamilies(element: string): Set<Family> {
-  let result: Set<Family> | undefined;
-  for (const part of element.split('+')) {
-    const families = familiesOf(part);
-    if (families === undefined) continue;
-    result = result ? new Set([...result].filter((f) => families.includes(f))) : new Set(families);
+export function weakCipherSuites(
+  cipherString: string,
+  openssl: OpensslCiphers | undefined,
+): ReadonlyMap<string, readonly string[]> {
+  const asked = openssl?.enabled(cipherString);
+  const known = asked === undefined ? new Set<string>() : openssl?.known;
+  const modelled = enabledCipherSuites(cipherString).filter((name) => !known?.has(name));
+  const families = new Map<string, string[]>();
+  for (const name of [...(asked ?? []), ...modelled]) {
+    const family = weaknessOf(name);
+    if (family) families.set(family, [...(families.get(family) ?? []), name]);
   }
-  return result ?? new Set();
+  return families;
 }
 
-const reported: Readonly<Record<Family, string>> = {
-  NULL: 'NULL',
-  ADH: 'aNULL',
-  AECDH: 'aNULL',
-  EXPORT40: 'EXPORT',
-  EXPORT56: 'EXPORT',
-  RC4: 'RC4',
-  DES: 'DES',
-  '3DES': '3DES',
-  MD5: 'MD5',
+const order = ['NULL', 'aNULL', 'EXPORT', 'RC4', 'DES', '3DES', 'MD5'];
+
+/** The weak families alone, as the model reads the string (tests and callers without openssl). */
+export const weakCipherFamilies = (cipherString: string): string[] => {
+  const weak = weakCipherSuites(cipherString, undefined);
+  return order.filter((family) => weak.has(family));
 };
-
-export function weakCipherFamilies(cipherString: string): string[] {
-  const enabled = new Set<Family>();
-  const banned = new Set<Family>();
-  for (const element of cipherString.split(/[:, ]+/).filter(Boolean)) {
-    const prefix = element[0];
-    if (prefix === '!' || prefix === '-') {
-      for (const family of elementFamilies(element.slice(1))) {
-        enabled.delete(family);
-        if (prefix === '!') banned.add(family);
-      }
-    } else if (prefix !== '+' && !element.startsWith('@')) {
-      for (const family of elementFamilies(element)) if (!banned.has(family)) enabled.add(family);
-    }
-  }
-  return [...new Set([...enabled].map((family) => reported[family]))];
-}
+const breaks: Readonly<Record<string, string>> = {
+  NULL: 'no encryption',
+  aNULL: 'no server authentication',
+  EXPORT: '40/56-bit keys',
+  RC4: 'RC4, RFC 7465',
+  DES: '56-bit DES',
+  '3DES': '3DES, Sweet32',
+  MD5: 'MD5 MACs',
+};
 
 export const tlsWeakCiphers: Rule = {
   id: 'tls-weak-ciphers',
@@ -108,9 +65,33 @@ export const tlsWeakCiphers: Rule = {
     const list = tlsProfiles.intermediate.tls12Ciphers.join(':');
     const fix = model.server === 'nginx' ? `ssl_ciphers ${list};` : `SSLCipherSuite ${list}`;
     for (const setting of model.tls.ciphers) {
-      const weak = weakCipherFamilies(setting.cipherString);
-      if (weak.length === 0) continue;
-      report(setting, `${setting.directive} allows weak suites: ${weak.join(', ')}`, { fix });
+      const weak = weakCipherSuites(setting.cipherString, model.settings.opensslCiphers);
+      if (weak.size === 0) continue;
+      const named = order
+        .filter((family) => weak.has(family))
+        .map((family) => {
+          const suites = weak.get(family) ?? [];
+          const example = suites.slice(0, 2).join(', ') + (suites.length > 2 ? ', …' : '');
+          return `${family} (${breaks[family]}: ${example})`;
+        });
+      const levelZero = /@SECLEVEL=0/.test(setting.cipherString);
+      const survivesLevel = weak.has('RC4') || weak.has('3DES') || levelZero;
+      if (survivesLevel) {
+        report(
+          setting,
+          `${setting.directive} lets a client that offers them negotiate weak suites: ${named.join('; ')}`,
+          { fix },
+        );
+      } else {
+        report(
+          setting,
+          `${setting.directive} asks for weak suites: ${named.join('; ')}. OpenSSL 1.1.0+ refuses them at its default security level, so only a server built with OpenSSL 1.0.2 (or given @SECLEVEL=0) would offer them`,
+          { fix, severity: 'info' },
+        );
+      }
     }
   },
 };
+
+/** Every suite the model knows, for tests. */
+export const modelledSuites = cipherSuites.map((suite) => suite.name);

@@ -22,11 +22,18 @@ export const wsUpgradeHeaders: Rule = {
         return (header === undefined || header.value === '') && !dropped.has(name.toLowerCase());
       });
       if (missing.length === 0) continue;
-      const lines = missing.map((name) =>
-        name === 'Upgrade'
-          ? 'proxy_set_header Upgrade $http_upgrade;'
-          : 'proxy_set_header Connection $connection_upgrade;',
-      );
+      // A header that is set, but empty, is changed in place rather than added a second time: a second
+      // proxy_set_header line for one name would leave two lines to reason about.
+      const lines = missing.map((name) => {
+        const wanted =
+          name === 'Upgrade'
+            ? 'proxy_set_header Upgrade $http_upgrade;'
+            : 'proxy_set_header Connection $connection_upgrade;';
+        const present = block.headers.byName.get(name.toLowerCase());
+        return present
+          ? `change line ${present.node.line} (proxy_set_header ${present.name} ${present.value === '' ? '""' : present.value}) to ${wanted}`
+          : wanted;
+      });
       report(
         block.block.node ?? block.proxyPass,
         `${block.label} carries WebSocket traffic but does not forward ${missing.join(' or ')}: the backend sees a plain GET and answers 400`,

@@ -1,0 +1,32 @@
+/**
+ * Every finding says what actually breaks, and for which requests: the messages name the request or
+ * the path, not only the mistake ("the backend gets mangled paths" must say which path).
+ */
+import { describe, expect, it } from 'vitest';
+import { lintPaths } from '../../src/commands/lint.js';
+import { repoRoot } from '../helpers/cli.js';
+
+const messageOf = (rule: string, file: string, flags = {}) =>
+  lintPaths([`fixtures/lint/rules/${rule}/${file}`], { cwd: repoRoot, ...flags }).findings.find(
+    (finding) => finding.rule === rule,
+  )?.message;
+
+describe('finding messages name what breaks, for which requests', () => {
+  it.each([
+    ['apache-proxypass-slash', 'bad.conf', /\/ws\/chat goes to ws:\/\/127\.0\.0\.1:8282\/wschat$/],
+    ['apache-ssl-proxy-engine', 'bad.conf', /every request to \/ws\/ fails with 500$/],
+    ['apache-proxy-requests', 'bad.conf', /send requests through it to any host/],
+    ['apache-ws-upgrade', 'bad.conf', /every handshake to \/ws\/ reaches the backend without Upgrade/],
+    ['tls-ocsp-stapling', 'bad.apache.conf', /AH01958/],
+    ['connection-upgrade-literal', 'bad.conf', /every request under \/ that is not a WebSocket handshake/],
+    ['proxy-read-timeout', 'bad.conf', /no frame for 60s is closed by nginx/],
+    [
+      'apache-sslengine-every-listen',
+      'bad.conf',
+      /every plain http:\/\/ request to port 80 gets "400 Bad Request"/,
+    ],
+    ['apache-tls-port-plain', 'bad.conf', /plain HTTP on port 443/],
+  ])('%s (%s)', (rule, file, pattern) => {
+    expect(messageOf(rule, file)).toMatch(pattern);
+  });
+});

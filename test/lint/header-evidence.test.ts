@@ -1,0 +1,111 @@
+/**
+ * What host-http-host and connection-upgrade-literal say, on the real nginx 1.22.1 with a backend
+ * that echoes the headers it receives:
+ * - `Host $http_host` passes the client's Host as sent, port included, and an empty one for an
+ *   HTTP/1.0 request without Host, where `Host $host` passes the server name;
+ * - a constant `Connection "upgrade"` reaches the backend on a plain GET, with no Upgrade header.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, type RunningNginx, startNginx } from '../helpers/servers.js';
+import { requireTool } from '../helpers/tools.js';
+
+/** Sends raw request bytes and returns the response body (the backend's JSON of headers). */
+const rawRequest = (port: number, request: string): Promise<Record<string, string>> =>
+  new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(request));
+    let data = '';
+    socket.on('data', (chunk) => {
+      data += chunk;
+    });
+    socket.on('error', reject);
+    socket.on('end', () => {
+      const body = data.slice(data.indexOf('\r\n\r\n') + 4);
+      try {
+        resolve(JSON.parse(body));
+      } catch {
+        reject(new Error(`not JSON: ${data}`));
+      }
+    });
+  });
+
+const nginxTool = requireTool('nginx');
+describe.skipIf(nginxTool.skip)('what nginx forwards, seen by a header-echo backend', () => {
+  let nginx: RunningNginx | undefined;
+  let backend: Server | undefined;
+  let port = 0;
+  beforeAll(async () => {
+    backend = createServer((request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json', connection: 'close' });
+      response.end(JSON.stringify(request.headers));
+    });
+    await new Promise<void>((resolve) => backend?.listen(0, '127.0.0.1', resolve));
+    const address = backend.address();
+    const backendPort = typeof address === 'object' && address ? address.port : 0;
+    port = await freePort();
+    const site = join(mkdtempSync(join(tmpdir(), 'wss-conf-headers-')), 'site.conf');
+    writeFileSync(
+      site,
+      [
+        'server {',
+        `    listen 127.0.0.1:${port} default_server;`,
+        '    server_name app.example.com;',
+        '    location /http_host/ {',
+        `        proxy_pass http://127.0.0.1:${backendPort};`,
+        '        proxy_set_header Host $http_host;',
+        '    }',
+        '    location /host/ {',
+        `        proxy_pass http://127.0.0.1:${backendPort};`,
+        '        proxy_set_header Host $host;',
+        '    }',
+        '    location / {',
+        `        proxy_pass http://127.0.0.1:${backendPort};`,
+        '        proxy_http_version 1.1;',
+        '        proxy_set_header Upgrade $http_upgrade;',
+        '        proxy_set_header Connection "upgrade";',
+        '    }',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    nginx = await startNginx([site], [port]);
+  }, 30_000);
+  afterAll(async () => {
+    await nginx?.stop();
+    backend?.closeAllConnections();
+    backend?.close();
+  });
+
+  it('Host $http_host: as sent, port included; empty for HTTP/1.0 without Host', async () => {
+    const withHost = await rawRequest(
+      port,
+      'GET /http_host/ HTTP/1.1\r\nHost: App.Example.com:8443\r\nConnection: close\r\n\r\n',
+    );
+    expect(withHost.host).toBe('App.Example.com:8443');
+    const without = await rawRequest(port, 'GET /http_host/ HTTP/1.0\r\n\r\n');
+    expect(without.host ?? '').toBe('');
+  });
+
+  it('Host $host: the name without port, and the server name for HTTP/1.0 without Host', async () => {
+    const withHost = await rawRequest(
+      port,
+      'GET /host/ HTTP/1.1\r\nHost: App.Example.com:8443\r\nConnection: close\r\n\r\n',
+    );
+    expect(withHost.host).toBe('app.example.com');
+    const without = await rawRequest(port, 'GET /host/ HTTP/1.0\r\n\r\n');
+    expect(without.host).toBe('app.example.com');
+  });
+
+  it('a constant Connection "upgrade" reaches the backend on a plain GET, without Upgrade', async () => {
+    const plain = await rawRequest(
+      port,
+      'GET /index.html HTTP/1.1\r\nHost: app.example.com\r\nConnection: close\r\n\r\n',
+    );
+    expect(plain.connection).toBe('upgrade');
+    expect(plain.upgrade).toBeUndefined();
+  });
+});

@@ -1,0 +1,114 @@
+/**
+ * What proxy-read-timeout rests on, on the real nginx 1.22.1: proxy_read_timeout closes a WebSocket
+ * that carries no frame from the backend for that long, and a backend that pings more often than the
+ * timeout keeps it open, so the 60 s default is harmless for apps pinging every 25 s and a timeout at
+ * or below the ping interval drops idle sockets (hence --ping-interval). A frame either way counts:
+ * client pings alone keep it open too. Scaled down: a 2 s timeout.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket, WebSocketServer } from 'ws';
+import { freePort, type RunningNginx, startNginx } from '../helpers/servers.js';
+import { requireTool } from '../helpers/tools.js';
+
+/** A ws:// backend that sends a ping every `everyMs` (0: never) on each socket. */
+async function pingingBackend(everyMs: number): Promise<{ port: number; server: Server }> {
+  const server = createServer();
+  // autoPong off: a silent backend sends nothing at all, not even pongs to the client's pings.
+  const wss = new WebSocketServer({ server, autoPong: false });
+  wss.on('connection', (socket) => {
+    if (everyMs > 0) {
+      const timer = setInterval(() => socket.ping(), everyMs);
+      socket.on('close', () => clearInterval(timer));
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  return { port: typeof address === 'object' && address ? address.port : 0, server };
+}
+
+/** Opens a socket through nginx and reports after `waitMs` whether it is still open. */
+function stillOpenAfter(url: string, waitMs: number, clientPingMs = 0): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url);
+    let closed = false;
+    socket.on('error', reject);
+    socket.on('close', () => {
+      closed = true;
+    });
+    socket.on('open', () => {
+      const timer = clientPingMs > 0 ? setInterval(() => socket.ping(), clientPingMs) : undefined;
+      setTimeout(() => {
+        if (timer) clearInterval(timer);
+        socket.terminate();
+        resolve(!closed);
+      }, waitMs);
+    });
+  });
+}
+
+const nginxTool = requireTool('nginx');
+describe.skipIf(nginxTool.skip)('proxy_read_timeout against the ping interval, on the real nginx', () => {
+  let nginx: RunningNginx | undefined;
+  const backends: Server[] = [];
+  let port = 0;
+  beforeAll(async () => {
+    const often = await pingingBackend(700);
+    const seldom = await pingingBackend(3500);
+    const silent = await pingingBackend(0);
+    backends.push(often.server, seldom.server, silent.server);
+    port = await freePort();
+    const location = (path: string, backend: number) =>
+      [
+        `    location ${path} {`,
+        `        proxy_pass http://127.0.0.1:${backend};`,
+        '        proxy_http_version 1.1;',
+        '        proxy_set_header Upgrade $http_upgrade;',
+        '        proxy_set_header Connection "upgrade";',
+        '        proxy_read_timeout 2s;',
+        '    }',
+      ].join('\n');
+    const site = join(mkdtempSync(join(tmpdir(), 'wss-conf-timeout-')), 'site.conf');
+    writeFileSync(
+      site,
+      [
+        'server {',
+        `    listen 127.0.0.1:${port};`,
+        location('/often/', often.port),
+        location('/seldom/', seldom.port),
+        location('/silent/', silent.port),
+        '}',
+        '',
+      ].join('\n'),
+    );
+    nginx = await startNginx([site], [port]);
+  }, 30_000);
+  afterAll(async () => {
+    await nginx?.stop();
+    for (const server of backends) {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  it('a backend pinging more often than the timeout keeps the socket open', async () => {
+    expect(await stillOpenAfter(`ws://127.0.0.1:${port}/often/`, 5000)).toBe(true);
+  }, 15_000);
+
+  it('a backend pinging less often than the timeout loses it', async () => {
+    expect(await stillOpenAfter(`ws://127.0.0.1:${port}/seldom/`, 5000)).toBe(false);
+  }, 15_000);
+
+  // nginx re-arms the upstream read timer on every event of the tunnel, either direction
+  // (ngx_http_upstream_process_upgraded), so a ping interval counts whichever side pings.
+  it('pings from the client alone, to a backend that sends nothing (no pongs either), keep it open too', async () => {
+    expect(await stillOpenAfter(`ws://127.0.0.1:${port}/silent/`, 5000, 700)).toBe(true);
+  }, 15_000);
+
+  it('a socket quiet both ways is closed', async () => {
+    expect(await stillOpenAfter(`ws://127.0.0.1:${port}/silent/`, 5000)).toBe(false);
+  }, 15_000);
+});
