@@ -40,8 +40,14 @@ describe.skipIf(nginxTool.skip)('what nginx forwards, seen by a header-echo back
   let port = 0;
   beforeAll(async () => {
     backend = createServer((request, response) => {
-      response.writeHead(200, { 'content-type': 'application/json', connection: 'close' });
-      response.end(JSON.stringify(request.headers));
+      const body = JSON.stringify(request.headers);
+      // A length, not chunks, so the raw client below reads the body as is.
+      response.writeHead(200, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+        connection: 'close',
+      });
+      response.end(body);
     });
     await new Promise<void>((resolve) => backend?.listen(0, '127.0.0.1', resolve));
     const address = backend.address();
