@@ -1,0 +1,80 @@
+/**
+ * What apache-proxypass-slash says, on the real httpd 2.4: with a slash on one side of ProxyPass only,
+ * httpd appends the rest of the path as is, so `ProxyPass /api/ http://backend/api` sends /api/chat
+ * to /apichat, and `ProxyPass /app http://backend/app/` sends /app/chat to /app//chat. The finding
+ * names that path.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lintPaths } from '../../src/commands/lint.js';
+import { type RunningApache, startApache } from '../helpers/apache-server.js';
+import { freePort } from '../helpers/servers.js';
+import { requireTool } from '../helpers/tools.js';
+
+const pathSeenBehind = (port: number, path: string): Promise<string> =>
+  new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, headers: { Host: 'a.test' } }, (res) => {
+      let body = '';
+      res.on('data', (chunk) => {
+        body += chunk;
+      });
+      res.on('end', () => resolve(body));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+
+const apacheTool = requireTool('apache');
+describe.skipIf(apacheTool.skip)('ProxyPass with a slash on one side only, on the real httpd', () => {
+  let apache: RunningApache | undefined;
+  let backend: Server | undefined;
+  let port = 0;
+  let site = '';
+  beforeAll(async () => {
+    backend = createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end(req.url);
+    });
+    await new Promise<void>((resolve) => backend?.listen(0, '127.0.0.1', resolve));
+    const address = backend.address();
+    const backendPort = typeof address === 'object' && address ? address.port : 0;
+    port = await freePort();
+    site = join(mkdtempSync(join(tmpdir(), 'wss-conf-slash-')), 'site.conf');
+    writeFileSync(
+      site,
+      [
+        '# a2enmod proxy proxy_http',
+        `Listen 127.0.0.1:${port}`,
+        `<VirtualHost 127.0.0.1:${port}>`,
+        '    ServerName a.test',
+        `    ProxyPass /api/ http://127.0.0.1:${backendPort}/api`,
+        `    ProxyPass /app http://127.0.0.1:${backendPort}/app/`,
+        '</VirtualHost>',
+        '',
+      ].join('\n'),
+    );
+    apache = await startApache([site], [port]);
+  }, 30_000);
+  afterAll(async () => {
+    await apache?.stop();
+    backend?.closeAllConnections();
+    backend?.close();
+  });
+
+  it('/api/chat reaches the backend as /apichat, /app/chat as /app//chat', async () => {
+    expect(await pathSeenBehind(port, '/api/chat')).toBe('/apichat');
+    expect(await pathSeenBehind(port, '/app/chat')).toBe('/app//chat');
+  });
+
+  it('lint names those paths', () => {
+    const messages = lintPaths([site])
+      .findings.filter((finding) => finding.rule === 'apache-proxypass-slash')
+      .map((finding) => finding.message);
+    expect(messages).toHaveLength(2);
+    expect(messages[0]).toMatch(/\/api\/chat goes to http:\/\/127\.0\.0\.1:\d+\/apichat$/);
+    expect(messages[1]).toMatch(/\/app\/chat goes to http:\/\/127\.0\.0\.1:\d+\/app\/\/chat$/);
+  });
+});
