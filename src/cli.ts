@@ -6,7 +6,7 @@
  * from the same table commander is built from (src/site-flags.ts), and commander is never loaded.
  * Everything else, help and every flag error included, goes through commander (src/program.ts).
  */
-import { isProblemFound, isUsageError } from './core/errors.js';
+import { isInterrupted, isProblemFound, isUsageError, signalNumbers } from './core/errors.js';
 import { toolVersion } from './generated/package-info.js';
 import { color, print } from './print.js';
 import { parseRenderFlags, pickGenerationInput } from './site-flags.js';
@@ -37,6 +37,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (isUsageError(error)) {
       process.stderr.write(`${color.red('error:')} ${error.message}\n`);
       return 2;
+    }
+    if (isInterrupted(error)) {
+      // Whatever was begun is undone (apply, rollback); 128 + the signal's number, as a shell says.
+      process.stdout.write(error.stdout);
+      process.stderr.write(`${color.red('interrupted:')} ${error.message}\n`);
+      return 128 + signalNumbers[error.signal];
     }
     if (isProblemFound(error)) {
       process.stdout.write(error.stdout);

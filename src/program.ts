@@ -155,7 +155,14 @@ export function buildProgram(): Command {
   addQuiet(addServerLocationOptions(program.command('rollback')))
     .description('put the newest backup of a target back, test, and reload')
     .option('--target <file>', 'the file a previous apply installed')
-    .option('--server <type>', 'nginx or apache (default: told from the backup, as lint does)')
+    .option(
+      '--server <type>',
+      'nginx or apache (default: the --nginx-*/--apache-* flags, else what the apply recorded)',
+    )
+    .option(
+      '--lock-timeout <duration>',
+      'wait this long for another apply or rollback to finish (default: 60s)',
+    )
     .option('--json', 'print the result as JSON')
     .addHelpText('after', examples.rollback)
     .action(async (flags: Record<string, unknown>) => {

@@ -6,16 +6,28 @@
  * At every moment the target holds the old file or the new one, never a partial one (the write is a
  * rename), and the backup needed to recover exists before the target is touched.
  */
-import { existsSync, lstatSync } from 'node:fs';
-import { mkdir, readFile, rm, symlink } from 'node:fs/promises';
+import { existsSync, lstatSync, readlinkSync, statSync } from 'node:fs';
+import { readFile, rm, symlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { detectServer } from '../core/detect-server.js';
-import { isProblemFound, ProblemFound, UsageError } from '../core/errors.js';
+import { Interrupted, isProblemFound, ProblemFound, UsageError } from '../core/errors.js';
 import { durationToSeconds } from '../core/options.js';
-import { backUp, backupDirectory, pruneBackups, restore } from '../io/backups.js';
-import { writeFileAtomic } from '../io/files.js';
-import { acquireLock } from '../io/lock.js';
-import type { ServerControl } from '../io/server-control.js';
+import {
+  backUp,
+  backupDirectory,
+  backupRecord,
+  makeDirectory,
+  pruneBackups,
+  removeBackup,
+  restore,
+  type ServerRecord,
+} from '../io/backups.js';
+import { fileSystemProblem, realTarget, writeFileAtomic } from '../io/files.js';
+import { pauseBefore, watchSignals } from '../io/interrupt.js';
+import { clearJournal, journalPath, readJournal, writeJournal } from '../io/journal.js';
+import { acquireLock, type Lock } from '../io/lock.js';
+import { reloadOld, reloadVerified } from '../io/reload.js';
+import { isAlive, readPid, type ServerControl } from '../io/server-control.js';
 import { parseProbeUrl, parseResolveEntry } from '../probe/target.js';
 import type { CommandResult, SiteTarget } from './render-site.js';
 
@@ -42,7 +54,17 @@ export interface ApplyFlags {
 }
 
 export interface Step {
-  readonly step: 'lock' | 'backup' | 'write' | 'enable' | 'test' | 'reload' | 'verify' | 'restore' | 'prune';
+  readonly step:
+    | 'lock'
+    | 'recover'
+    | 'backup'
+    | 'write'
+    | 'enable'
+    | 'test'
+    | 'reload'
+    | 'verify'
+    | 'restore'
+    | 'prune';
   readonly ok: boolean;
   readonly detail: string;
 }
@@ -271,6 +293,31 @@ export interface ApplyOutput {
   readonly live?: (text: string) => void;
 }
 
+/** A step failed and is recorded; the catch below puts the old file back. */
+class StepFailed extends Error {}
+
+/**
+ * Refuses a --target that cannot be a file (exit 2, nothing touched): a directory, or one whose
+ * directory is missing or is not one. A symlink is written through (files.ts writeFileAtomic), so its
+ * own directory must exist.
+ */
+export function checkTarget(target: string, flag = '--target'): void {
+  const entry = statOrUndefined(target);
+  if (entry?.isDirectory()) usage(flag, `a file, not a directory (${target} is one)`);
+  const written = isSymlink(target) ? resolve(dirname(target), readlinkSync(target)) : target;
+  const directory = statOrUndefined(dirname(written));
+  if (!directory) usage(flag, `a file in an existing directory (${dirname(written)} does not exist)`);
+  if (!directory.isDirectory()) usage(flag, `a file in a directory (${dirname(written)} is not one)`);
+}
+
+const statOrUndefined = (path: string) => {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+};
+
 export async function runApplySequence(
   plan: ApplyPlan,
   flags: ApplyFlags,
@@ -279,83 +326,141 @@ export async function runApplySequence(
 ): Promise<CommandResult> {
   const record = (step: Step['step'], ok: boolean, detail: string) => checklist.record(step, ok, detail);
   const { target, control } = plan;
-  if (!existsSync(dirname(target)))
-    usage('--target', `a file in an existing directory (${dirname(target)} does not exist)`);
+  checkTarget(target);
 
   const lockPath = `${backupDirectory(target)}.lock`;
-  await mkdir(dirname(lockPath), { recursive: true });
-  checklist.begin('lock', `${lockPath} (another apply may hold it)`);
-  const release = await acquireLock(lockPath, lockTimeoutMs).catch((error: unknown) => {
-    if (isProblemFound(error)) record('lock', false, error.message);
-    throw error;
-  });
-  record('lock', true, lockPath);
+  const signals = watchSignals();
+  let lock: Lock | undefined;
+  const releaseAtExit = () => lock?.releaseSync();
+  process.once('exit', releaseAtExit);
+  let step: Step['step'] = 'lock';
   let createdLink: string | undefined;
   let backup: string | undefined;
-  /** The new file has been reloaded: putting the old one back takes another reload. */
+  /** The target may hold the new file: putting the old one back is needed. */
+  let written = false;
+  /** The new file may have been loaded: putting the old one back takes another reload. */
   let live = false;
+  /** The server exited on the reload: it must be started, not reloaded. */
+  let died = false;
+  const journal = (at: string) =>
+    writeJournal({
+      command: 'apply',
+      pid: process.pid,
+      target,
+      backup: backup as string,
+      step: at,
+      ...(createdLink ? { createdLink } : {}),
+      reloaded: live,
+      server: control.record,
+    });
 
-  /** Puts the previous file back (and reloads again when the new one was live); says what it did. */
-  const putBack = async (from: string): Promise<string> => {
-    await restore(from, target);
-    if (createdLink) await rm(createdLink, { force: true });
-    const detail = from.endsWith('.absent')
-      ? `removed ${target}, which did not exist before`
-      : `put back ${from}`;
-    if (!live) return detail;
-    const reload = await control.reload();
-    return `${detail}${reload.ok ? `, reloaded (${reload.command})` : `, but the reload failed: ${reload.output}`}`;
-  };
-  /** A step failed: the previous file goes back, and the error carries the checklist. */
-  const rollBack = async (from: string): Promise<never> => {
-    record('restore', true, await putBack(from));
-    await rm(from, { force: true });
-    const failed = checklist.steps.find((step) => !step.ok);
-    throw new ProblemFound(
-      `apply rolled back: the ${failed?.step ?? 'apply'} step failed; ${target} is as it was`,
-      checklist.report(flags.json, false, target),
-    );
+  /** Puts the previous file back (and reloads or restarts when the new one was live); says what it did. */
+  const putBack = async (): Promise<{ ok: boolean; detail: string }> => {
+    const from = backup as string;
+    const parts: string[] = [];
+    if (written) {
+      await restore(from, target);
+      parts.push(
+        (await backupRecord(from)).absent
+          ? `removed ${target}, which did not exist before`
+          : `put back ${from}`,
+      );
+    }
+    if (createdLink && (await removeLink(createdLink))) parts.push(`removed the link ${createdLink}`);
+    let ok = true;
+    if (live) {
+      const text = existsSync(target) ? await readFile(target, 'utf8') : '';
+      const back = await reloadOld(control, text, died);
+      ok = back.ok;
+      parts.push(back.detail);
+    }
+    await removeBackup(from);
+    if (ok) await clearJournal(target);
+    return { ok, detail: parts.length > 0 ? parts.join('; ') : `${target} was not touched` };
   };
 
   try {
-    backup = await backUp(target);
+    await fsStep(makeDirectory(dirname(lockPath)));
+    await signals.race(pauseBefore('lock'));
+    checklist.begin('lock', `${lockPath} (another apply may hold it)`);
+    lock = await signals.race(
+      acquireLock(lockPath, lockTimeoutMs, 'another apply or rollback', signals.abort),
+    );
+    record('lock', true, lockPath);
+    await recoverUnfinished(target, checklist);
+
+    step = 'backup';
+    await signals.race(pauseBefore('backup'));
+    backup = await signals.race(backUp(target, control.record));
     record('backup', true, backup.endsWith('.absent') ? 'no file there yet; a rollback removes it' : backup);
 
-    await writeFileAtomic(target, plan.content);
-    record('write', true, `${target} (${Buffer.byteLength(plan.content)} bytes)`);
+    step = 'write';
+    await signals.race(pauseBefore('write'));
+    await signals.race(journal('write'));
+    written = true;
+    await signals.race(writeFileAtomic(target, plan.content));
+    record(
+      'write',
+      true,
+      `${target}${isSymlink(target) ? ` (through the link to ${await realTarget(target)})` : ''} (${Buffer.byteLength(plan.content)} bytes)`,
+    );
 
     if (flags.enable) {
+      step = 'enable';
+      await signals.race(journal('enable'));
+      await signals.race(pauseBefore('enable'));
       const link = enabledLink(target);
       if (!link) {
         record('enable', false, `--enable: ${enableNeedsLayout}`);
-        return await rollBack(backup);
+        throw new StepFailed();
       }
       if (!existsSync(link) && !isSymlink(link)) {
-        await symlink(join('..', 'sites-available', basename(target)), link);
         createdLink = link;
+        await signals.race(journal('enable'));
+        await signals.race(symlink(join('..', 'sites-available', basename(target)), link));
       }
       record('enable', true, `${link} → ../sites-available/${basename(target)}`);
     }
 
+    step = 'test';
+    await signals.race(journal('test'));
+    await signals.race(pauseBefore('test'));
     checklist.begin('test', `the whole ${plan.server} configuration`);
-    const test = await control.testConfig();
+    const test = await signals.race(control.testConfig(signals.abort));
     record('test', test.ok, test.ok ? `${test.command}: ok` : test.output);
-    if (!test.ok) return await rollBack(backup);
+    if (!test.ok) throw new StepFailed();
 
+    step = 'reload';
+    await signals.race(pauseBefore('reload'));
     live = true;
+    await signals.race(journal('reload'));
     checklist.begin('reload', plan.server);
-    const reload = await control.reload();
-    record('reload', reload.ok, reload.ok ? reload.command : reload.output);
-    if (!reload.ok) return await rollBack(backup);
+    const reload = await signals.race(reloadVerified(control, plan.content, signals.abort));
+    died = reload.died;
+    record(
+      'reload',
+      reload.ok,
+      reload.ok
+        ? `${reload.command}: ${reload.detail}${drainingNote(reload.draining)}`
+        : `${reload.command}: ${reload.detail}`,
+    );
+    if (!reload.ok) throw new StepFailed();
 
     if (flags.verify) {
+      step = 'verify';
+      await signals.race(journal('verify'));
+      await signals.race(pauseBefore('verify'));
       checklist.begin('verify', `wss-conf probe ${flags.verify}`);
-      const verified = await verifyWithRetries(flags);
+      const verified = await signals.race(verifyWithRetries(flags));
       record('verify', verified.ok, `${flags.verify}: ${verified.detail}`);
-      if (!verified.ok) return await rollBack(backup);
+      if (!verified.ok) throw new StepFailed();
     }
 
-    await pruneBackups(target, keep);
+    step = 'prune';
+    await signals.race(journal('prune'));
+    await signals.race(pauseBefore('prune'));
+    await signals.race(pruneBackups(target, keep));
+    await clearJournal(target);
     record('prune', true, `kept the newest ${keep} backups in ${backupDirectory(target)}`);
     return {
       stdout: checklist.report(flags.json, true, target),
@@ -363,13 +468,146 @@ export async function runApplySequence(
       summary: !flags.json,
     };
   } catch (error) {
-    // Anything unexpected after the backup (a bug, a full disk): the old file goes back before the
-    // error is reported, so not even a crash costs the operator a working config.
-    if (backup && !isProblemFound(error)) await putBack(backup);
+    // Whatever the step still does (a rename, a running config test being killed) ends first, so
+    // nothing lands after the old file is back.
+    await signals.settled();
+    const signal = signals.received();
+    const problem = fileSystemProblem(error);
+    if (!(error instanceof StepFailed)) {
+      if (signal) record(step, false, `interrupted by ${signal}`);
+      else if (problem) record(step, false, problem);
+      else if (isProblemFound(error)) record(step, false, error.message);
+    }
+    if (step === 'write' && problem && !signal) written = false; // the atomic write left the target alone
+    if (step === 'prune' && !signal) {
+      // The new file is tested, loaded and verified: a backup that could not be pruned is no reason
+      // to undo it.
+      await clearJournal(target).catch(() => undefined);
+      throw new ProblemFound(
+        `applied, but pruning the backups failed: ${problem ?? (error as Error).message}; ${target} is the new file, loaded`,
+        checklist.report(flags.json, false, target),
+      );
+    }
+    let undone: { ok: boolean; detail: string } | undefined;
+    if (backup) {
+      try {
+        undone = await putBack();
+      } catch (undoError) {
+        undone = { ok: false, detail: fileSystemProblem(undoError) ?? String(undoError) };
+      }
+      record('restore', undone.ok, undone.detail);
+    }
+    const state = !backup
+      ? `${target} was not touched`
+      : undone?.ok
+        ? `${target} is as it was`
+        : `putting the old file back did not fully work (see restore); the journal ${journalPath(target)} makes the next apply or rollback try again`;
+    if (signal) {
+      throw new Interrupted(
+        signal,
+        `apply interrupted by ${signal} during the ${step} step; ${state}; the lock is released`,
+        checklist.report(flags.json, false, target),
+      );
+    }
+    if (step === 'lock' && isProblemFound(error) && !problem) {
+      throw new ProblemFound(error.message, checklist.report(flags.json, false, target));
+    }
+    if (error instanceof StepFailed || problem || isProblemFound(error)) {
+      throw new ProblemFound(
+        `apply rolled back: the ${step} step failed${problem ? ` (${problem})` : ''}; ${state}`,
+        checklist.report(flags.json, false, target),
+      );
+    }
     throw error;
   } finally {
-    await release();
+    signals.dispose();
+    await lock?.release().catch(() => undefined);
+    process.off('exit', releaseAtExit);
   }
+}
+
+const drainingNote = (draining: number): string =>
+  draining === 0
+    ? ''
+    : `; ${draining} old worker${draining === 1 ? ' is' : 's are'} still draining open connections (they end as their sockets close, at most after --timeout; see worker_shutdown_timeout in --runbook)`;
+
+/** A file-system call whose failure is the machine's state: a ProblemFound naming path and cause. */
+async function fsStep<T>(promise: Promise<T>): Promise<T> {
+  try {
+    return await promise;
+  } catch (error) {
+    const problem = fileSystemProblem(error);
+    if (problem) throw new ProblemFound(problem);
+    throw error;
+  }
+}
+
+/**
+ * An apply or rollback killed by SIGKILL (or a power cut) left its journal: put the target back as
+ * it was before it (and the server with it), before anything else, and say so.
+ */
+export async function recoverUnfinished(target: string, checklist: Checklist): Promise<void> {
+  const found = await readJournal(target);
+  if (found === undefined) return;
+  if (found === 'garbled') {
+    await clearJournal(target);
+    checklist.record(
+      'recover',
+      true,
+      `${journalPath(target)} was unreadable; removed it, ${target} left as it is`,
+    );
+    return;
+  }
+  const parts: string[] = [];
+  let ok = true;
+  if (existsSync(found.backup)) {
+    await restore(found.backup, target);
+    parts.push((await backupRecord(found.backup)).absent ? `removed ${target}` : `put back ${found.backup}`);
+  }
+  if (found.createdLink && (await removeLink(found.createdLink))) {
+    parts.push(`removed the link ${found.createdLink}`);
+  }
+  if (found.reloaded) {
+    const control = await serverControl(found.server.server, locationFlags(found.server));
+    const text = existsSync(target) ? await readFile(target, 'utf8') : '';
+    const paths = await control.runtimePaths();
+    const running = paths ? isAlive(readPid(paths.pidFile)) : true;
+    const back = await reloadOld(control, text, !running);
+    ok = back.ok;
+    parts.push(back.detail);
+  }
+  if (ok) {
+    await removeBackup(found.backup);
+    await clearJournal(target);
+  }
+  checklist.record(
+    'recover',
+    ok,
+    `an unfinished ${found.command} (pid ${found.pid}, killed during its ${found.step} step) left ${target}: ${parts.join('; ') || 'nothing to undo'}`,
+  );
+  if (!ok) throw new ProblemFound(`could not recover from the unfinished ${found.command}; see recover`);
+}
+
+/** Removes a link the apply made; false when it was never made (its directory is not one, or absent). */
+async function removeLink(link: string): Promise<boolean> {
+  if (!isSymlink(link)) return false;
+  await rm(link, { force: true });
+  return true;
+}
+
+/** The --nginx-* and --apache-* flags that a backup record names. */
+export function locationFlags(record: ServerRecord): ServerLocationFlags {
+  return record.server === 'nginx'
+    ? {
+        ...(record.bin ? { nginxBin: record.bin } : {}),
+        ...(record.prefix ? { nginxPrefix: record.prefix } : {}),
+        ...(record.conf ? { nginxConf: record.conf } : {}),
+      }
+    : {
+        ...(record.bin ? { apacheBin: record.bin } : {}),
+        ...(record.root ? { apacheRoot: record.root } : {}),
+        ...(record.conf ? { apacheConf: record.conf } : {}),
+      };
 }
 
 /**

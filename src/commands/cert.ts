@@ -3,13 +3,13 @@
  * with a strict client (a browser, `wss-conf probe --ca`). ECDSA P-256 by default, as Mozilla's
  * "modern" profile expects; --rsa for clients that need RSA. Made with the openssl binary.
  */
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { mkdir, mkdtemp, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { UsageError } from '../core/errors.js';
+import { basename, dirname, join, resolve } from 'node:path';
+import { ProblemFound, UsageError } from '../core/errors.js';
 import { ipAddressPattern, parseCertOptions } from '../core/options.js';
-import { writeFileAtomic } from '../io/files.js';
+import { fileSystemProblem, syncDirectory } from '../io/files.js';
 import type { CommandResult } from './render-site.js';
 
 export interface CertFlags {
@@ -35,6 +35,7 @@ export async function runCert(flags: CertFlags): Promise<CommandResult> {
     (typeof outputNames)[number],
     string
   >;
+  checkOutDirectory(options.out);
   const existing = Object.values(paths).filter((path) => existsSync(path));
   if (existing.length > 0 && !options.force) {
     throw new UsageError(`--out: ${existing.join(', ')} exist; give --force to replace them`);
@@ -103,11 +104,12 @@ export async function runCert(flags: CertFlags): Promise<CommandResult> {
     const [caPem, leafPem, keyPem] = await Promise.all(
       ['ca.pem', 'leaf.pem', 'key.pem'].map((f) => readFile(join(work, f), 'utf8')),
     );
-    await mkdir(options.out, { recursive: true });
-    await writeFileAtomic(paths['ca.pem'], caPem as string);
     // The full chain, as nginx's ssl_certificate and Apache's SSLCertificateFile (2.4.8+) expect.
-    await writeFileAtomic(paths['cert.pem'], `${leafPem}${caPem}`);
-    await writeFileAtomic(paths['key.pem'], keyPem as string, 0o600);
+    await writeAllOrNone(options.out, [
+      [paths['ca.pem'], caPem as string, 0o644],
+      [paths['cert.pem'], `${leafPem}${caPem}`, 0o644],
+      [paths['key.pem'], keyPem as string, 0o600],
+    ]);
   } finally {
     // The CA's private key goes with the temporary directory: nothing else can ever be signed by it.
     await rm(work, { recursive: true, force: true });
@@ -137,4 +139,76 @@ export async function runCert(flags: CertFlags): Promise<CommandResult> {
     warnings: [],
     summary: true,
   };
+}
+
+/**
+ * --out must be a directory, or a path where one can be made: an existing file, a path through a
+ * file (ENOTDIR) or one this user cannot write in is refused (exit 2) before openssl runs.
+ */
+function checkOutDirectory(out: string): void {
+  let parent = out;
+  for (;;) {
+    let info: ReturnType<typeof statSync> | undefined;
+    try {
+      info = statSync(parent);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOTDIR')
+        throw new UsageError(`--out: ${out} goes through a file (ENOTDIR); give a directory`);
+      if (code !== 'ENOENT') throw new UsageError(`--out: cannot look at ${parent} (${code})`);
+    }
+    if (info) {
+      if (!info.isDirectory()) {
+        throw new UsageError(
+          parent === out
+            ? `--out: ${out} is a file; give the directory where ca.pem, cert.pem and key.pem go`
+            : `--out: ${parent} is a file, so ${out} cannot be made; give a directory`,
+        );
+      }
+      try {
+        accessSync(parent, constants.W_OK);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        throw new UsageError(`--out: cannot write in ${parent} (${code}); give a directory you may write in`);
+      }
+      return;
+    }
+    const up = dirname(parent);
+    if (up === parent) return;
+    parent = up;
+  }
+}
+
+/**
+ * The three files, or none: each is written beside its final name first (and fsync'd); only when
+ * all three are there are they renamed into place. A full disk, or any other failure, removes what
+ * was written, so no ca.pem and cert.pem without their key.pem block a rerun.
+ */
+async function writeAllOrNone(directory: string, files: readonly [string, string, number][]): Promise<void> {
+  const created = !existsSync(directory);
+  const staged: string[] = [];
+  try {
+    await mkdir(directory, { recursive: true });
+    for (const [path, content, mode] of files) {
+      const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+      staged.push(temporary);
+      const handle = await open(temporary, 'w', mode);
+      try {
+        await handle.writeFile(content);
+        await handle.chmod(mode);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    }
+    for (const [index, [path]] of files.entries()) await rename(staged[index] as string, path);
+    staged.length = 0;
+    await syncDirectory(directory);
+  } catch (error) {
+    await Promise.all(staged.map((path) => rm(path, { force: true })));
+    if (created) await rm(directory, { recursive: true, force: true });
+    const problem = fileSystemProblem(error);
+    if (problem) throw new ProblemFound(`cannot write the certificate files: ${problem}; none was written`);
+    throw error;
+  }
 }

@@ -28,3 +28,25 @@ export const isUsageError = (error: unknown): error is UsageError =>
   error instanceof Error && error.name === 'UsageError';
 export const isProblemFound = (error: unknown): error is ProblemFound =>
   error instanceof Error && error.name === 'ProblemFound';
+
+/**
+ * The command was stopped by SIGINT, SIGTERM or SIGHUP after it had put things back as they were.
+ * Exit 128 + the signal's number (130, 143, 129), as a shell reports a process the signal killed.
+ */
+export class Interrupted extends Error {
+  override readonly name = 'Interrupted';
+  readonly stdout: string;
+  constructor(
+    readonly signal: 'SIGINT' | 'SIGTERM' | 'SIGHUP',
+    message: string,
+    stdout = '',
+  ) {
+    super(message);
+    this.stdout = stdout;
+  }
+}
+
+export const signalNumbers = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
+
+export const isInterrupted = (error: unknown): error is Interrupted =>
+  error instanceof Error && error.name === 'Interrupted';

@@ -230,12 +230,39 @@ export function apacheControl(location: ApacheLocation): ServerControl {
   const unit = existsSync('/etc/apache2') ? 'apache2' : 'httpd';
   return {
     server: 'apache',
-    testConfig: () => runCommand(bin, [...instance, '-t']),
+    record: {
+      server: 'apache',
+      ...(location.bin ? { bin: location.bin } : {}),
+      ...(location.root ? { root: location.root } : {}),
+      ...(location.conf ? { conf: location.conf } : {}),
+    },
+    testConfig: (signal) => runCommand(bin, [...instance, '-t'], { signal }),
     reload: async () =>
       isSystemInstance && (await systemdManages(unit))
         ? runCommand('systemctl', ['reload', unit])
         : runCommand(bin, [...instance, '-k', 'graceful']),
+    start: async () =>
+      isSystemInstance && (await systemdManages(unit))
+        ? runCommand('systemctl', ['start', unit])
+        : runCommand(bin, [...instance, '-k', 'start']),
+    runtimePaths: async () => {
+      const dump = await runCommand(bin, [...instance, '-t', '-D', 'DUMP_RUN_CFG']);
+      const pidFile = /^PidFile: "([^"]+)"/m.exec(dump.output)?.[1];
+      const errorLog = /^Main ErrorLog: "([^"]+)"/m.exec(dump.output)?.[1];
+      return pidFile && errorLog ? { pidFile, errorLog } : undefined;
+    },
+    listens: apacheListens,
+    // A graceful restart that cannot bind logs "AH00072: make_sock: could not bind" (no level),
+    // "no listening sockets available, shutting down" (alert) and exits (httpd 2.4, listen.c).
+    fatal: /:(emerg|alert|crit)\]|\[(emerg|alert|crit)\]|could not bind|no listening sockets/,
   };
+}
+
+/** The `Listen` addresses of a site file (`Listen 127.0.0.1:8443 https` → `127.0.0.1:8443`). */
+export function apacheListens(siteText: string): string[] {
+  const listens = new Set<string>();
+  for (const match of siteText.matchAll(/^\s*Listen\s+(\S+)/gim)) listens.add(match[1] as string);
+  return [...listens];
 }
 
 /** The first of `names` found on PATH (else the first name, so the error names what was looked for). */

@@ -165,10 +165,71 @@ export function nginxControl(location: NginxLocation): ServerControl {
   const isSystemInstance = instance.length === 0 && location.bin === undefined;
   return {
     server: 'nginx',
-    testConfig: () => runCommand(bin, ['-t', '-q', ...instance]),
+    record: {
+      server: 'nginx',
+      ...(location.bin ? { bin: location.bin } : {}),
+      ...(location.prefix ? { prefix: location.prefix } : {}),
+      ...(location.conf ? { conf: location.conf } : {}),
+    },
+    testConfig: (signal) => runCommand(bin, ['-t', '-q', ...instance], { signal }),
     reload: async () =>
       isSystemInstance && (await systemdManages('nginx'))
         ? runCommand('systemctl', ['reload', 'nginx'])
         : runCommand(bin, [...instance, '-s', 'reload']),
+    start: async () =>
+      isSystemInstance && (await systemdManages('nginx'))
+        ? runCommand('systemctl', ['start', 'nginx'])
+        : runCommand(bin, instance),
+    runtimePaths: async () => {
+      const [dump, built] = await Promise.all([
+        runCommand(bin, ['-T', ...instance]),
+        runCommand(bin, ['-V']),
+      ]);
+      return nginxRuntimePaths(dump.output, built.output, location.prefix);
+    },
+    listens: nginxListens,
+    // nginx logs a failed reconfiguration at emerg ("bind() … failed", "still could not bind()") or
+    // alert, and keeps the old one (ngx_cycle.c, ngx_init_cycle; nginx 1.22).
+    fatal: /\[(emerg|alert)\]|could not bind/,
   };
+}
+
+/**
+ * The main context's `pid` and `error_log` from `nginx -T` (the first file it dumps is the main
+ * config), else the compiled-in `--pid-path`/`--error-log-path` of `nginx -V`; relative paths are
+ * taken from the prefix (-p, else `--prefix`), as nginx does.
+ */
+export function nginxRuntimePaths(
+  dump: string,
+  built: string,
+  prefix?: string,
+): { pidFile: string; errorLog: string } {
+  const option = (name: string) => new RegExp(`--${name}=(\\S+)`).exec(built)?.[1];
+  const root = prefix ?? option('prefix') ?? '/usr/share/nginx';
+  const main = dump.split(/^# configuration file /m)[1] ?? '';
+  let depth = 0;
+  let pid: string | undefined;
+  let errorLog: string | undefined;
+  for (const raw of main.split('\n').slice(1)) {
+    const line = raw.replace(/(^|\s)#.*$/, '$1');
+    if (depth === 0) {
+      pid ??= /^\s*pid\s+([^;\s]+)\s*;/.exec(line)?.[1];
+      errorLog ??= /^\s*error_log\s+([^;\s]+)/.exec(line)?.[1];
+    }
+    depth += (line.match(/\{/g)?.length ?? 0) - (line.match(/\}/g)?.length ?? 0);
+  }
+  const absolute = (path: string) => (path.startsWith('/') ? path : join(root, path));
+  return {
+    pidFile: absolute(pid ?? option('pid-path') ?? 'logs/nginx.pid'),
+    errorLog: absolute(errorLog ?? option('error-log-path') ?? 'logs/error.log'),
+  };
+}
+
+/** The `listen` addresses of a site file (`listen 127.0.0.1:8443 ssl;` → `127.0.0.1:8443`). */
+export function nginxListens(siteText: string): string[] {
+  const listens = new Set<string>();
+  for (const match of siteText.matchAll(/^\s*listen\s+([^\s;]+)/gm)) {
+    if (!(match[1] as string).startsWith('unix:')) listens.add(match[1] as string);
+  }
+  return [...listens];
 }

@@ -41,8 +41,13 @@ const servers = {
     rhelReload: undefined,
     // nginx -s reload (what systemd's reload runs) starts workers with the new file and lets the old
     // ones finish their connections: open sockets stay up (nginx docs, "Controlling nginx").
+    // An old worker lives as long as its sockets; worker_shutdown_timeout (nginx 1.11.11, CHANGES)
+    // caps that, closing what it still holds.
     reloadKeeps:
-      'nginx starts new workers with the new file and lets the old ones finish, so open sockets stay up',
+      'nginx starts new workers with the new file and lets the old ones finish, so open sockets stay up. ' +
+      'An old worker stays until its last socket closes (at most the idle timeout); ' +
+      '`worker_shutdown_timeout 30s;` (main context, nginx 1.11.11+) caps that, closing those sockets, ' +
+      'so clients must reconnect, in exchange for old workers that never pile up over many reloads',
     certbotPlugin: 'nginx',
   },
   apache: {
@@ -54,7 +59,12 @@ const servers = {
     rhelReload: 'systemctl reload httpd',
     // Debian's and RHEL's units reload with `apachectl graceful`: children finish what they serve,
     // tunnelled sockets included, before they exit (httpd docs, "Stopping and Restarting").
-    reloadKeeps: 'Apache lets its children finish what they serve, open sockets included, before they exit',
+    // GracefulShutdownTimeout applies to graceful-stop only (httpd 2.4, mpm_common), not to a reload.
+    reloadKeeps:
+      'Apache lets its children finish what they serve, open sockets included, before they exit. ' +
+      'Nothing caps that on a reload (`GracefulShutdownTimeout` applies to `apachectl graceful-stop` ' +
+      'only): old children keep their sockets and scoreboard slots until the sockets close, and many ' +
+      'reloads with long-lived sockets can fill the scoreboard; a restart frees them, dropping every socket',
     certbotPlugin: 'apache',
   },
 } as const;

@@ -1,6 +1,16 @@
 /** `wss-conf cert` output, used for real: nginx serves it and a strict client that trusts only its CA talks wss. */
+
+import { spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -129,6 +139,46 @@ describe.skipIf(openssl.skip)('wss-conf cert', () => {
       } finally {
         await server.stop();
         await backend.stop();
+      }
+    },
+  );
+
+  it('--out naming an existing file: exit 2 naming it, nothing written', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cert-test-'));
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'keep me');
+    const result = runCli(['cert', '--domain', 'a.test', '--out', file]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(`--out: ${file} is a file`);
+    expect(readFileSync(file, 'utf8')).toBe('keep me');
+    expect(readdirSync(dir)).toEqual(['a-file']);
+  });
+
+  it('--out under a file (ENOTDIR): exit 2 naming it, nothing written', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cert-test-'));
+    writeFileSync(join(dir, 'a-file'), '');
+    const result = runCli(['cert', '--domain', 'a.test', '--out', join(dir, 'a-file', 'certs')]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/--out: .*a-file/);
+    expect(readdirSync(dir)).toEqual(['a-file']);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)(
+    'a full disk: exit 1 naming ENOSPC, and no file at all (a rerun is not refused)',
+    () => {
+      const disk = mkdtempSync(join(tmpdir(), 'cert-disk-'));
+      expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=8k', 'tmpfs', disk]).status).toBe(0);
+      try {
+        // Room for one certificate file, not three: the old code wrote ca.pem and cert.pem.
+        writeFileSync(join(disk, 'filler'), Buffer.alloc(4096));
+        const out = join(disk, 'certs');
+        const result = runCli(['cert', '--domain', 'a.test', '--out', out]);
+        expect(result.status, result.stderr).toBe(1);
+        expect(result.stderr).toMatch(/no space left on the device \(ENOSPC\)/);
+        expect(result.stderr).not.toContain('This is a bug');
+        expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
+      } finally {
+        spawnSync('umount', [disk]);
       }
     },
   );
