@@ -10,6 +10,7 @@
 import { domainToASCII } from 'node:url';
 import * as z from 'zod/mini';
 import { UsageError } from './errors.js';
+import { isIPv4Address, isIPv6Address } from './ip-address.js';
 import type { TlsProfileName } from './tls.js';
 
 // An LDH label (RFC 1123): letters, digits, hyphens inside. A leading `*.` makes a wildcard name.
@@ -17,16 +18,24 @@ const label = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
 const domainPattern = new RegExp(`^(?:\\*\\.)?${label}(?:\\.${label})*$`);
 /** A --domain that is an IPv4 address: certificates name it as `IP:`, never `DNS:` (RFC 5280 4.2.1.6). */
 export const ipAddressPattern = /^(?:\d{1,3}\.){3}\d{1,3}$/;
-const ipv4Pattern = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-const ipv6Pattern = /^\[[0-9A-Fa-f:.]{2,45}\]$/;
-const hostPattern = new RegExp(`^(?:${label}(?:\\.${label})*|\\[[0-9A-Fa-f:.]{2,45}\\])$`);
+const namePattern = new RegExp(`^${label}(?:\\.${label})*$`);
+/** `[v6]`, as a URL and nginx's listen write an IPv6 address with a port. */
+const isBracketedIPv6 = (host: string): boolean =>
+  host.startsWith('[') && host.endsWith(']') && isIPv6Address(host.slice(1, -1));
+/**
+ * A name whose last label is all digits is no host name (RFC 3696 2: a top-level domain is never all
+ * numeric), so it is read as an IPv4 address and must be one: 999.999.999.999 is refused, not resolved.
+ */
+const isHostName = (host: string): boolean =>
+  namePattern.test(host) && (!/(?:^|\.)[0-9]+$/.test(host) || isIPv4Address(host));
+const isHost = (host: string): boolean => isHostName(host) || isBracketedIPv6(host);
 const portPattern = /^[0-9]{1,5}$/;
 /**
  * A URL path as nginx and Apache match it: segments of unreserved characters (RFC 3986) between single
  * slashes. Both normalise a request's `//`, `.` and `..` away before matching a location or ProxyPass,
  * so a prefix that contains them would never match.
  */
-export const urlPathPattern = /^(?:\/(?!\.\.?(?:\/|$))[A-Za-z0-9._~-]+)*\/?$/;
+export const urlPathPattern = /^(?=\/)(?:\/(?!\.\.?(?:\/|$))[A-Za-z0-9._~-]+)*\/?$/;
 // Absolute, and only characters that mean nothing to nginx or Apache: no whitespace, quotes, `;{}#$`,
 // backslash or control characters. Letters of any script are fine (paths like /网站/目录 are common).
 const filePathPattern = /^\/[\p{L}\p{N}._~/@+=,:%-]*$/u;
@@ -71,13 +80,13 @@ function parseEndpoint(text: string, bareHost: string | undefined): Endpoint | u
   if (colon <= 0) return undefined;
   const host = text.slice(0, colon);
   const port = toPort(text.slice(colon + 1));
-  if (port === undefined || !hostPattern.test(host)) return undefined;
+  if (port === undefined || !isHost(host)) return undefined;
   return { host: host.toLowerCase(), port };
 }
 
 const listenAddressAllowed = (endpoint: Endpoint | undefined): boolean =>
   endpoint !== undefined &&
-  (endpoint.host === undefined || ipv4Pattern.test(endpoint.host) || ipv6Pattern.test(endpoint.host));
+  (endpoint.host === undefined || isIPv4Address(endpoint.host) || isBracketedIPv6(endpoint.host));
 
 const allowed = {
   domain: 'a host name: letters, digits and hyphens in dot-separated labels, optionally starting with "*."',
@@ -106,7 +115,13 @@ const endpointText = (
 /** What the user may give. Every string is checked against an allowlist before anything else. */
 export const generationOptionsSchema = z.object({
   domain: z
-    .array(matching(domainPattern, allowed.domain).check(z.maxLength(253, { error: allowed.domain })))
+    .array(
+      matching(domainPattern, allowed.domain).check(
+        z.maxLength(253, { error: allowed.domain }),
+        // 999.999.999.999 looks like an address, and is neither an address nor a host name
+        z.refine((value) => isHostName(value.toLowerCase().replace(/^\*\./, '')), { error: allowed.domain }),
+      ),
+    )
     .check(z.minLength(1, { error: 'at least one is required' })),
   backend: z
     .array(endpointText('127.0.0.1', allowed.backend))
@@ -210,26 +225,31 @@ function domainHint(value: string): string | undefined {
   return `${suggestion} (${international ? 'its IDNA form, which nginx, Apache and certificates use' : 'without the final dot'})`;
 }
 
-/** Every problem of a failed parse as `--option: what is allowed`, one per line. */
+/**
+ * Every problem of a failed parse as `--option: what is allowed`, one per line, each said once: a value
+ * that fails two checks, or fifty list items of the same wrong shape, make the same line.
+ */
 function problemsOf(
   issues: readonly z.core.$ZodIssue[],
   nameOf: (key: PropertyKey | undefined) => string = flagOf,
 ): string[] {
-  return issues.map((issue) => {
-    const flag = nameOf(issue.path[0]);
-    if (issue.code === 'invalid_type' && issue.input === undefined) return `${flag} is required`;
-    // Only an options file can give a list where one value belongs (flags that take one are refused
-    // when repeated, src/site-flags.ts).
-    if (issue.code === 'invalid_type' && Array.isArray(issue.input)) {
-      return `${flag}: a list is not allowed here; give one value`;
-    }
-    if (issue.input !== undefined && (issue.input === null || typeof issue.input !== 'object')) {
-      const hint =
-        issue.path[0] === 'domain' && typeof issue.input === 'string' ? domainHint(issue.input) : undefined;
-      return `${flag}: ${shown(issue.input)} is not allowed; use ${issue.message}${hint ? `; for this one: ${hint}` : ''}`;
-    }
-    return `${flag}: ${issue.message}`;
-  });
+  return [...new Set(issues.map((issue) => problemOf(issue, nameOf)))];
+}
+
+function problemOf(issue: z.core.$ZodIssue, nameOf: (key: PropertyKey | undefined) => string): string {
+  const flag = nameOf(issue.path[0]);
+  if (issue.code === 'invalid_type' && issue.input === undefined) return `${flag} is required`;
+  // Only an options file can give a list where one value belongs (flags that take one are refused
+  // when repeated, src/site-flags.ts).
+  if (issue.code === 'invalid_type' && Array.isArray(issue.input)) {
+    return `${flag}: a list is not allowed here; give one value`;
+  }
+  if (issue.input !== undefined && (issue.input === null || typeof issue.input !== 'object')) {
+    const hint =
+      issue.path[0] === 'domain' && typeof issue.input === 'string' ? domainHint(issue.input) : undefined;
+    return `${flag}: ${shown(issue.input)} is not allowed; use ${issue.message}${hint ? `; for this one: ${hint}` : ''}`;
+  }
+  return `${flag}: ${issue.message}`;
 }
 
 /** Parses with `schema` or throws one UsageError listing every problem. */
