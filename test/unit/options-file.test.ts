@@ -259,6 +259,32 @@ describe('wss-conf nginx --config', () => {
     expect(rendered.stdout).toContain('nginx 1.20');
   });
 
+  it('refuses a JSON key given twice, as YAML does, rather than taking the last', () => {
+    const json = write(
+      'twice.json',
+      '{"domain": "a.example.com", "backend": "8282", "domain": "b.example.com"}',
+    );
+    const result = runCli(['nginx', '--config', json]);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(`${json}: not valid JSON: Map keys must be unique`);
+  });
+
+  it('says a problem of fifty list items once', () => {
+    const yaml = write('lists.yaml', `domain: example.com\nbackend:\n${'  - [8282]\n'.repeat(50)}`);
+    const result = runCli(['nginx', '--config', yaml]);
+    expect(result.status).toBe(2);
+    expect(result.stderr.split(`${yaml}: backend:`).length - 1).toBe(1);
+  });
+
+  it('refuses an empty path, which would leave nginx a bare "location {" and shift ProxyPass', () => {
+    const yaml = write('empty-path.yaml', 'domain: example.com\nbackend: 8282\npath: ""\n');
+    const result = runCli(['apache', '--config', yaml]);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(`${yaml}: path: "" is not allowed`);
+  });
+
   it('reports YAML that does not parse, and a missing file', () => {
     const broken = write('broken.yaml', 'domain: [example.com\n');
     expect(runCli(['nginx', '--config', broken]).stderr).toContain(`${broken}: not valid YAML`);
