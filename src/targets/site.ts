@@ -27,12 +27,18 @@ export interface RenderedSite {
 export const siteFileName = (options: GenerationOptions): string =>
   `${(options.domains[0] as string).replace(/^\*\./, 'wildcard.')}.conf`;
 
-/** An identifier unique per name and TLS port, made only of [a-z0-9_]. */
-export const siteIdentifier = (options: GenerationOptions): string =>
-  `${(options.domains[0] as string).replace(/^\*\./, 'wildcard.')}_${options.listen.port}`.replace(
-    /[^a-z0-9]/g,
-    '_',
-  );
+/**
+ * An identifier unique per name and TLS port, made only of [a-z0-9_]; nginx refuses two upstreams of
+ * one name ("duplicate upstream"), so no two names may give the same one. A dot becomes `_` and a
+ * hyphen `__`: a label never starts or ends with a hyphen, and never is empty, so a single `_` is always
+ * a dot and a pair a hyphen. A wildcard's `*.` becomes `_wildcard_`, whose leading `_` no name has.
+ */
+export const siteIdentifier = (options: GenerationOptions): string => {
+  const name = options.domains[0] as string;
+  const wildcard = name.startsWith('*.');
+  const encoded = (wildcard ? name.slice(2) : name).replaceAll('-', '__').replaceAll('.', '_');
+  return `${wildcard ? '_wildcard_' : ''}${encoded}_${options.listen.port}`;
+};
 
 export const formatEndpoint = (endpoint: Endpoint): string =>
   endpoint.host === undefined ? String(endpoint.port) : `${endpoint.host}:${endpoint.port}`;
