@@ -40,6 +40,28 @@ export const siteIdentifier = (options: GenerationOptions): string => {
   return `${wildcard ? '_wildcard_' : ''}${encoded}_${options.listen.port}`;
 };
 
+/**
+ * A host name no client can mean (.invalid, RFC 6761), unique per site: for a server or VirtualHost
+ * that only refuses. Short, because nginx keeps exact names in a hash whose buckets hold 32 or 64
+ * bytes by default (server_names_hash_bucket_size), and a long name stops it from starting.
+ */
+export const refusingServerName = (options: GenerationOptions): string =>
+  `wss-conf-${shortSiteHash(options)}.invalid`;
+
+/**
+ * A few characters of [0-9a-z] that tell sites apart (FNV-1a of siteIdentifier), for names nginx
+ * hashes with small buckets (server names, variables: 64 bytes by default) where siteIdentifier can be
+ * too long.
+ */
+export const shortSiteHash = (options: GenerationOptions): string => {
+  let hash = 0x811c9dc5;
+  for (const character of siteIdentifier(options)) {
+    hash ^= character.charCodeAt(0);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(36);
+};
+
 export const formatEndpoint = (endpoint: Endpoint): string =>
   endpoint.host === undefined ? String(endpoint.port) : `${endpoint.host}:${endpoint.port}`;
 
