@@ -10,7 +10,7 @@
 import { domainToASCII } from 'node:url';
 import * as z from 'zod/mini';
 import { UsageError } from './errors.js';
-import { isIPv4Address, isIPv6Address } from './ip-address.js';
+import { isIPv4Address, isIPv6Address, parseAddressBlock } from './ip-address.js';
 import type { TlsProfileName } from './tls.js';
 
 // An LDH label (RFC 1123): letters, digits, hyphens inside. A leading `*.` makes a wildcard name.
@@ -99,6 +99,8 @@ const allowed = {
   version: 'a version such as 1.24.0',
   opensslVersion: 'an OpenSSL version such as 3.0.13 or 1.1.1w',
   balance: 'least-conn, ip-hash or round-robin',
+  trustedProxy:
+    'an IP address or CIDR block, such as 203.0.113.7, 10.0.0.0/8 or 2001:db8::/32, with no bits set past its length',
 } as const;
 
 // Each schema says what is allowed for every way a value can be wrong, its type included (a number, a
@@ -145,6 +147,13 @@ export const generationOptionsSchema = z.object({
   opensslVersion: z.optional(matching(opensslVersionPattern, allowed.opensslVersion)),
   balance: z._default(z.enum(balanceMethods, { error: allowed.balance }), 'least-conn'),
   maxClients: z.optional(matching(maxClientsPattern, maxClientsAllowed)),
+  trustedProxy: z.optional(
+    z.array(
+      textSaying(allowed.trustedProxy).check(
+        z.refine((value) => 'block' in (parseAddressBlock(value) ?? {}), { error: allowed.trustedProxy }),
+      ),
+    ),
+  ),
 });
 
 export type GenerationInput = z.input<typeof generationOptionsSchema>;
@@ -197,6 +206,11 @@ export interface GenerationOptions {
   readonly balance: BalanceMethod;
   /** --max-clients: the concurrent sockets the main context is sized for (src/core/capacity.ts). */
   readonly maxClients: number | undefined;
+  /**
+   * --trusted-proxy: address blocks of a CDN or load balancer in front, whose X-Forwarded-For is
+   * believed; empty when the proxy is the edge (the default).
+   */
+  readonly trustedProxies: readonly string[];
 }
 
 /** A schema key as the long flag and options-file key name it: `staticDir` → `static-dir`. */
@@ -334,6 +348,11 @@ export function parseGenerationOptions(input: unknown): GenerationOptions {
     opensslVersion: raw.opensslVersion?.replace(/[a-z]+$/, ''),
     balance: raw.balance,
     maxClients: raw.maxClients === undefined ? undefined : Number(raw.maxClients),
+    trustedProxies: [
+      ...new Set(
+        (raw.trustedProxy ?? []).map((value) => (parseAddressBlock(value) as { block: string }).block),
+      ),
+    ],
   };
 }
 
@@ -360,7 +379,11 @@ const camelByKebab = new Map(Object.keys(generationOptionsSchema.shape).map((key
 /** The repeatable options (arrays in the schema), which a file may also give as one value. */
 const listKeys = new Set(
   Object.entries(generationOptionsSchema.shape)
-    .filter(([, schema]) => schema._zod.def.type === 'array')
+    .filter(([, schema]) => {
+      // --trusted-proxy may be absent: a list inside an optional
+      const def = schema._zod.def as { type: string; innerType?: { _zod: { def: { type: string } } } };
+      return def.type === 'array' || (def.type === 'optional' && def.innerType?._zod.def.type === 'array');
+    })
     .map(([key]) => kebab(key)),
 );
 

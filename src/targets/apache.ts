@@ -57,6 +57,8 @@ export const apacheSiteModules = [
   'lbmethod_bybusyness',
   'alias',
   'http2',
+  // RemoteIPHeader, with --trusted-proxy
+  'remoteip',
 ] as const;
 
 export type ApacheModule = (typeof apacheSiteModules)[number];
@@ -193,6 +195,7 @@ export function apacheModulesFor(options: GenerationOptions, versions: TargetVer
     // Redirect 421 in the VirtualHost that refuses unknown names
     alias: true,
     http2: apacheSupports(versions.server, 'http2'),
+    remoteip: options.trustedProxies.length > 0,
   };
   return apacheSiteModules.filter((module) => moduleUsed[module]);
 }
@@ -387,6 +390,7 @@ export function apacheSiteView(options: GenerationOptions, versions: TargetVersi
       sniPattern: sniPattern(options.domains),
       serverVersion: versions.server,
     },
+    trustedProxies: options.trustedProxies.join(' '),
     redirect: redirect && {
       portLabel: `port ${redirect.port}`,
       vhostAddress: vhostAddress(redirect),

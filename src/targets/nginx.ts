@@ -19,6 +19,7 @@ import {
   type RenderedSite,
   refusingServerName,
   regenerateCommand,
+  shortSiteHash,
   siteFileName,
   siteIdentifier,
   siteWarnings,
@@ -198,7 +199,14 @@ export function nginxSiteView(options: GenerationOptions, versions: TargetVersio
         ? 'a client of an IP address sends no TLS name'
         : 'the handshake completes with this certificate',
     },
-    forwardedFor: '$remote_addr',
+    forwardedFor: options.trustedProxies.length > 0 ? `$wss_xff_${shortSiteHash(options)}` : '$remote_addr',
+    trusted: options.trustedProxies.length > 0 && {
+      blocks: options.trustedProxies,
+      // http-level names, unique per site like the upstream, and short: nginx keeps variable names in
+      // a hash of 64-byte buckets by default (variables_hash_bucket_size)
+      peerVariable: `$wss_trusted_${shortSiteHash(options)}`,
+      forwardedForVariable: `$wss_xff_${shortSiteHash(options)}`,
+    },
     redirect: redirect && {
       portLabel: `port ${redirect.port}`,
       listen: listenLines(redirect, ''),

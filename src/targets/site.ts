@@ -116,6 +116,7 @@ export function regenerateCommand(
   if (options.backends.length > 1 && options.balance !== 'least-conn')
     parts.push(`--balance ${options.balance}`);
   if (options.maxClients !== undefined) parts.push(`--max-clients ${options.maxClients}`);
+  for (const block of options.trustedProxies) parts.push(`--trusted-proxy ${block}`);
   if (pinVersions) parts.push(`--server-version ${versions.server} --openssl-version ${versions.openssl}`);
   return parts.join(' ');
 }

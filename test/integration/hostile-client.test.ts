@@ -30,6 +30,8 @@ import { requireTool } from '../helpers/tools.js';
 /** Two names that differ only in punctuation: their sites must coexist on one port. */
 const host = 'wss-a.example.test';
 const twin = 'wss.a.example.test';
+/** Behind a proxy on 127.0.0.1 (--trusted-proxy 127.0.0.1), as behind a CDN or load balancer. */
+const behindProxy = 'behind-proxy.example.test';
 
 interface RawResponse {
   /** The status line's code, or 0 when the server closed without answering (or refused the handshake). */
@@ -150,6 +152,7 @@ describe.each(servers)('a generated $server site against a hostile client, live'
   let running: Started;
   let site: RenderedSite;
   let twinSite: RenderedSite;
+  let behindProxySite: RenderedSite;
 
   beforeAll(async () => {
     if (tool.skip) return;
@@ -162,7 +165,7 @@ describe.each(servers)('a generated $server site against a hostile client, live'
     // One certificate for both names, as a shared SAN or wildcard certificate would be: the server's
     // own checks (Apache's AH02032, which compares the sites' TLS settings) then let a request for one
     // site through a handshake made for the other, and only the generated file can refuse it.
-    const leaf = ca.issue(host, { altNames: [host, twin] });
+    const leaf = ca.issue(host, { altNames: [host, twin, behindProxy] });
     const render = (name: string, extra: string[] = []): RenderedSite => {
       const file = join(dir, `${target.server}-${name}.conf`);
       const result = runCli(
@@ -177,8 +180,10 @@ describe.each(servers)('a generated $server site against a hostile client, live'
       return { file, text, tlsPort, redirectPort, ports: [tlsPort, redirectPort], stdout: '', stderr: '' };
     };
     site = render(host);
-    twinSite = render(twin);
-    running = await target.start([site.file, twinSite.file], [tlsPort, redirectPort]);
+    // Trusts a proxy elsewhere, so a client here is still the edge.
+    twinSite = render(twin, ['--trusted-proxy', '10.0.0.0/8']);
+    behindProxySite = render(behindProxy, ['--trusted-proxy', '127.0.0.1']);
+    running = await target.start([site.file, twinSite.file, behindProxySite.file], [tlsPort, redirectPort]);
   });
 
   afterAll(async () => {
@@ -229,6 +234,25 @@ describe.each(servers)('a generated $server site against a hostile client, live'
     },
   );
 
+  it.skipIf(tool.skip)('believes X-Forwarded-For only from a --trusted-proxy', async () => {
+    const forwarded = ['X-Forwarded-For: 6.6.6.6', 'X-Real-IP: 7.7.7.7'];
+    // From a proxy it trusts: the client is the address the proxy wrote, and the chain is kept.
+    const { response } = await reached(() =>
+      rawRequest(behindProxySite.tlsPort, { sni: behindProxy, ca }, upgradeRequest(behindProxy, forwarded)),
+    );
+    expect(response.status, response.text).toBe(101);
+    const trusted = backend.handshakes.at(-1) ?? {};
+    expect(trusted.host).toBe(behindProxy);
+    expect(trusted['x-real-ip']).toBe('6.6.6.6');
+    expect(String(trusted['x-forwarded-for'])).toMatch(/^6\.6\.6\.6(, [0-9.]+)?$/);
+    // A site that trusts only 10.0.0.0/8, reached straight from 127.0.0.1: nothing the client said.
+    await reached(() => rawRequest(twinSite.tlsPort, { sni: twin, ca }, upgradeRequest(twin, forwarded)));
+    const direct = backend.handshakes.at(-1) ?? {};
+    expect(direct.host).toBe(twin);
+    expect(direct['x-real-ip']).toBe('127.0.0.1');
+    expect(direct['x-forwarded-for']).toBe('127.0.0.1');
+  });
+
   it.skipIf(tool.skip).each([
     ['an unknown Host over its own TLS name', host, 'evil.example'],
     ['its own Host over an unknown TLS name', 'evil.example', host],
@@ -268,7 +292,7 @@ describe.each(servers)('a generated $server site against a hostile client, live'
   });
 
   it.skipIf(tool.skip)('passes the config test with both sites on one port, with no warning', async () => {
-    expect(await target.configTest([site, twinSite])).toBe('');
+    expect(await target.configTest([site, twinSite, behindProxySite])).toBe('');
     expect(running.errorLog()).not.toMatch(/\[warn\]|\[emerg\]|AH\d+: .*(overlap|warn)/i);
   });
 });

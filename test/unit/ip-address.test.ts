@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isIPv4Address, isIPv6Address } from '../../src/core/ip-address.js';
+import { isIPv4Address, isIPv6Address, parseAddressBlock } from '../../src/core/ip-address.js';
 
 // Strings built from the pieces addresses are made of, so that valid and nearly valid ones are common.
 const piece = fc.constantFrom(
@@ -47,5 +47,28 @@ describe('the IP address validators agree with node:net isIP (without zone IDs, 
       }),
       { numRuns: 20000 },
     );
+  });
+});
+
+describe('parseAddressBlock (--trusted-proxy)', () => {
+  it.each([
+    ['10.0.0.0/8', { block: '10.0.0.0/8' }],
+    ['203.0.113.7', { block: '203.0.113.7' }],
+    ['2001:db8::/32', { block: '2001:db8::/32' }],
+    ['[2001:DB8::]/32', { block: '2001:db8::/32' }],
+    ['::1', { block: '::1' }],
+    ['0.0.0.0/0', { block: '0.0.0.0/0' }],
+    ['10.0.0.1/8', { problem: '10.0.0.1/8 has bits set past /8; the block is 10.0.0.0/8' }],
+    ['2001:db8::1/32', { problem: '2001:db8::1/32 has bits set past /32; the block is 2001:db8::/32' }],
+    ['10.0.0.0/33', undefined],
+    ['10.0.0.0/08', undefined],
+    ['[10.0.0.0]/8', undefined],
+    ['[::1', undefined],
+    ['999.0.0.0/8', undefined],
+    ['example.com', undefined],
+    ['10.0.0.0/8;', undefined],
+    ['', undefined],
+  ])('%j', (text, expected) => {
+    expect(parseAddressBlock(text)).toEqual(expected);
   });
 });

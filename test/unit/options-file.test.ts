@@ -285,6 +285,34 @@ describe('wss-conf nginx --config', () => {
     expect(result.stderr).toContain(`${yaml}: path: "" is not allowed`);
   });
 
+  it('takes --trusted-proxy as one block or a list, and refuses a block with bits past its length', () => {
+    const one = write('trusted-one.yaml', 'domain: example.com\nbackend: 8282\ntrusted-proxy: 10.0.0.0/8\n');
+    const rendered = runCli(['nginx', '--config', one, '--server-version', '1.22.1']);
+    expect(rendered.status).toBe(0);
+    expect(rendered.stdout).toContain('set_real_ip_from 10.0.0.0/8;');
+    const list = write(
+      'trusted-list.yaml',
+      'domain: example.com\nbackend: 8282\ntrusted-proxy: [10.0.0.0/8, "[2001:db8::]/32"]\n',
+    );
+    expect(runCli(['nginx', '--config', list, '--server-version', '1.22.1']).stdout).toContain(
+      'set_real_ip_from 2001:db8::/32;',
+    );
+    const bad = runCli([
+      'nginx',
+      '--domain',
+      'example.com',
+      '--backend',
+      '8282',
+      '--trusted-proxy',
+      '10.0.0.1/8',
+    ]);
+    expect(bad.status).toBe(2);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toContain(
+      '--trusted-proxy: "10.0.0.1/8" is not allowed; use an IP address or CIDR block',
+    );
+  });
+
   it('reports YAML that does not parse, and a missing file', () => {
     const broken = write('broken.yaml', 'domain: [example.com\n');
     expect(runCli(['nginx', '--config', broken]).stderr).toContain(`${broken}: not valid YAML`);
