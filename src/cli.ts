@@ -28,6 +28,20 @@ const isCommanderExit = (error: unknown): error is { exitCode: number } =>
   (error as { code: string }).code.startsWith('commander.') &&
   typeof (error as { exitCode?: unknown }).exitCode === 'number';
 
+/**
+ * A reader that stops early (`wss-conf lint big.conf | head -1`) closes the pipe, and the next write
+ * fails with EPIPE. Like other command-line tools, stop quietly then: nobody is left to read the rest,
+ * and the exit code is the command's own when it has one.
+ */
+function stopQuietlyWhenOutputCloses(stream: NodeJS.WriteStream): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  });
+}
+stopQuietlyWhenOutputCloses(process.stdout);
+stopQuietlyWhenOutputCloses(process.stderr);
+
 export async function main(argv: readonly string[]): Promise<number> {
   try {
     if (!(await renderFast(argv))) await (await import('./program.js')).runProgram(argv);

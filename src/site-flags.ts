@@ -89,6 +89,13 @@ export const siteFlags: readonly FlagSpec[] = [
       `concurrent sockets to size for: the header and warnings give the ${{ nginx: 'nginx.conf', apache: 'MPM', 'the server': 'nginx.conf or MPM' }[server]} settings they need`,
   },
   {
+    flag: 'trusted-proxy',
+    value: 'cidr',
+    repeatable: true,
+    describe: () =>
+      'a CDN or load balancer in front whose X-Forwarded-For is believed; repeat (default: none, the proxy is the edge)',
+  },
+  {
     flag: 'server-version',
     value: 'x.y.z',
     describe: (server) =>

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { ProblemFound, UsageError } from '../core/errors.js';
 import { durationToSeconds } from '../core/options.js';
+import { terminalSafe } from '../core/terminal-text.js';
 import { toolVersion } from '../generated/package-info.js';
 import { diagnose, failureSummary, stageOf, targetNotes } from '../probe/diagnosis.js';
 import { type ProbeReport, renderProbeJson, renderProbeText } from '../probe/report.js';
@@ -102,7 +103,8 @@ export async function runProbe(
   const stdout = flags.json ? renderProbeJson(report) : renderProbeText(report, environment);
   if (run.failure) {
     throw new ProblemFound(
-      `the probe failed at the ${stageOf(run.failure)} stage: ${failureSummary(run.failure, context)}`,
+      // The summary may quote the server (a Location, a close reason): stderr is a terminal too.
+      `the probe failed at the ${stageOf(run.failure)} stage: ${terminalSafe(failureSummary(run.failure, context))}`,
       stdout,
     );
   }

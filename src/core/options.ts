@@ -10,6 +10,7 @@
 import { domainToASCII } from 'node:url';
 import * as z from 'zod/mini';
 import { UsageError } from './errors.js';
+import { isIPv4Address, isIPv6Address, parseAddressBlock } from './ip-address.js';
 import type { TlsProfileName } from './tls.js';
 
 // An LDH label (RFC 1123): letters, digits, hyphens inside. A leading `*.` makes a wildcard name.
@@ -17,16 +18,24 @@ const label = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
 const domainPattern = new RegExp(`^(?:\\*\\.)?${label}(?:\\.${label})*$`);
 /** A --domain that is an IPv4 address: certificates name it as `IP:`, never `DNS:` (RFC 5280 4.2.1.6). */
 export const ipAddressPattern = /^(?:\d{1,3}\.){3}\d{1,3}$/;
-const ipv4Pattern = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-const ipv6Pattern = /^\[[0-9A-Fa-f:.]{2,45}\]$/;
-const hostPattern = new RegExp(`^(?:${label}(?:\\.${label})*|\\[[0-9A-Fa-f:.]{2,45}\\])$`);
+const namePattern = new RegExp(`^${label}(?:\\.${label})*$`);
+/** `[v6]`, as a URL and nginx's listen write an IPv6 address with a port. */
+const isBracketedIPv6 = (host: string): boolean =>
+  host.startsWith('[') && host.endsWith(']') && isIPv6Address(host.slice(1, -1));
+/**
+ * A name whose last label is all digits is no host name (RFC 3696 2: a top-level domain is never all
+ * numeric), so it is read as an IPv4 address and must be one: 999.999.999.999 is refused, not resolved.
+ */
+const isHostName = (host: string): boolean =>
+  namePattern.test(host) && (!/(?:^|\.)[0-9]+$/.test(host) || isIPv4Address(host));
+const isHost = (host: string): boolean => isHostName(host) || isBracketedIPv6(host);
 const portPattern = /^[0-9]{1,5}$/;
 /**
  * A URL path as nginx and Apache match it: segments of unreserved characters (RFC 3986) between single
  * slashes. Both normalise a request's `//`, `.` and `..` away before matching a location or ProxyPass,
  * so a prefix that contains them would never match.
  */
-export const urlPathPattern = /^(?:\/(?!\.\.?(?:\/|$))[A-Za-z0-9._~-]+)*\/?$/;
+export const urlPathPattern = /^(?=\/)(?:\/(?!\.\.?(?:\/|$))[A-Za-z0-9._~-]+)*\/?$/;
 // Absolute, and only characters that mean nothing to nginx or Apache: no whitespace, quotes, `;{}#$`,
 // backslash or control characters. Letters of any script are fine (paths like /网站/目录 are common).
 const filePathPattern = /^\/[\p{L}\p{N}._~/@+=,:%-]*$/u;
@@ -71,13 +80,13 @@ function parseEndpoint(text: string, bareHost: string | undefined): Endpoint | u
   if (colon <= 0) return undefined;
   const host = text.slice(0, colon);
   const port = toPort(text.slice(colon + 1));
-  if (port === undefined || !hostPattern.test(host)) return undefined;
+  if (port === undefined || !isHost(host)) return undefined;
   return { host: host.toLowerCase(), port };
 }
 
 const listenAddressAllowed = (endpoint: Endpoint | undefined): boolean =>
   endpoint !== undefined &&
-  (endpoint.host === undefined || ipv4Pattern.test(endpoint.host) || ipv6Pattern.test(endpoint.host));
+  (endpoint.host === undefined || isIPv4Address(endpoint.host) || isBracketedIPv6(endpoint.host));
 
 const allowed = {
   domain: 'a host name: letters, digits and hyphens in dot-separated labels, optionally starting with "*."',
@@ -90,6 +99,8 @@ const allowed = {
   version: 'a version such as 1.24.0',
   opensslVersion: 'an OpenSSL version such as 3.0.13 or 1.1.1w',
   balance: 'least-conn, ip-hash or round-robin',
+  trustedProxy:
+    'an IP address or CIDR block, such as 203.0.113.7, 10.0.0.0/8 or 2001:db8::/32, with no bits set past its length',
 } as const;
 
 // Each schema says what is allowed for every way a value can be wrong, its type included (a number, a
@@ -106,7 +117,13 @@ const endpointText = (
 /** What the user may give. Every string is checked against an allowlist before anything else. */
 export const generationOptionsSchema = z.object({
   domain: z
-    .array(matching(domainPattern, allowed.domain).check(z.maxLength(253, { error: allowed.domain })))
+    .array(
+      matching(domainPattern, allowed.domain).check(
+        z.maxLength(253, { error: allowed.domain }),
+        // 999.999.999.999 looks like an address, and is neither an address nor a host name
+        z.refine((value) => isHostName(value.toLowerCase().replace(/^\*\./, '')), { error: allowed.domain }),
+      ),
+    )
     .check(z.minLength(1, { error: 'at least one is required' })),
   backend: z
     .array(endpointText('127.0.0.1', allowed.backend))
@@ -130,6 +147,13 @@ export const generationOptionsSchema = z.object({
   opensslVersion: z.optional(matching(opensslVersionPattern, allowed.opensslVersion)),
   balance: z._default(z.enum(balanceMethods, { error: allowed.balance }), 'least-conn'),
   maxClients: z.optional(matching(maxClientsPattern, maxClientsAllowed)),
+  trustedProxy: z.optional(
+    z.array(
+      textSaying(allowed.trustedProxy).check(
+        z.refine((value) => 'block' in (parseAddressBlock(value) ?? {}), { error: allowed.trustedProxy }),
+      ),
+    ),
+  ),
 });
 
 export type GenerationInput = z.input<typeof generationOptionsSchema>;
@@ -182,6 +206,11 @@ export interface GenerationOptions {
   readonly balance: BalanceMethod;
   /** --max-clients: the concurrent sockets the main context is sized for (src/core/capacity.ts). */
   readonly maxClients: number | undefined;
+  /**
+   * --trusted-proxy: address blocks of a CDN or load balancer in front, whose X-Forwarded-For is
+   * believed; empty when the proxy is the edge (the default).
+   */
+  readonly trustedProxies: readonly string[];
 }
 
 /** A schema key as the long flag and options-file key name it: `staticDir` → `static-dir`. */
@@ -210,26 +239,31 @@ function domainHint(value: string): string | undefined {
   return `${suggestion} (${international ? 'its IDNA form, which nginx, Apache and certificates use' : 'without the final dot'})`;
 }
 
-/** Every problem of a failed parse as `--option: what is allowed`, one per line. */
+/**
+ * Every problem of a failed parse as `--option: what is allowed`, one per line, each said once: a value
+ * that fails two checks, or fifty list items of the same wrong shape, make the same line.
+ */
 function problemsOf(
   issues: readonly z.core.$ZodIssue[],
   nameOf: (key: PropertyKey | undefined) => string = flagOf,
 ): string[] {
-  return issues.map((issue) => {
-    const flag = nameOf(issue.path[0]);
-    if (issue.code === 'invalid_type' && issue.input === undefined) return `${flag} is required`;
-    // Only an options file can give a list where one value belongs (flags that take one are refused
-    // when repeated, src/site-flags.ts).
-    if (issue.code === 'invalid_type' && Array.isArray(issue.input)) {
-      return `${flag}: a list is not allowed here; give one value`;
-    }
-    if (issue.input !== undefined && (issue.input === null || typeof issue.input !== 'object')) {
-      const hint =
-        issue.path[0] === 'domain' && typeof issue.input === 'string' ? domainHint(issue.input) : undefined;
-      return `${flag}: ${shown(issue.input)} is not allowed; use ${issue.message}${hint ? `; for this one: ${hint}` : ''}`;
-    }
-    return `${flag}: ${issue.message}`;
-  });
+  return [...new Set(issues.map((issue) => problemOf(issue, nameOf)))];
+}
+
+function problemOf(issue: z.core.$ZodIssue, nameOf: (key: PropertyKey | undefined) => string): string {
+  const flag = nameOf(issue.path[0]);
+  if (issue.code === 'invalid_type' && issue.input === undefined) return `${flag} is required`;
+  // Only an options file can give a list where one value belongs (flags that take one are refused
+  // when repeated, src/site-flags.ts).
+  if (issue.code === 'invalid_type' && Array.isArray(issue.input)) {
+    return `${flag}: a list is not allowed here; give one value`;
+  }
+  if (issue.input !== undefined && (issue.input === null || typeof issue.input !== 'object')) {
+    const hint =
+      issue.path[0] === 'domain' && typeof issue.input === 'string' ? domainHint(issue.input) : undefined;
+    return `${flag}: ${shown(issue.input)} is not allowed; use ${issue.message}${hint ? `; for this one: ${hint}` : ''}`;
+  }
+  return `${flag}: ${issue.message}`;
 }
 
 /** Parses with `schema` or throws one UsageError listing every problem. */
@@ -314,6 +348,11 @@ export function parseGenerationOptions(input: unknown): GenerationOptions {
     opensslVersion: raw.opensslVersion?.replace(/[a-z]+$/, ''),
     balance: raw.balance,
     maxClients: raw.maxClients === undefined ? undefined : Number(raw.maxClients),
+    trustedProxies: [
+      ...new Set(
+        (raw.trustedProxy ?? []).map((value) => (parseAddressBlock(value) as { block: string }).block),
+      ),
+    ],
   };
 }
 
@@ -340,7 +379,11 @@ const camelByKebab = new Map(Object.keys(generationOptionsSchema.shape).map((key
 /** The repeatable options (arrays in the schema), which a file may also give as one value. */
 const listKeys = new Set(
   Object.entries(generationOptionsSchema.shape)
-    .filter(([, schema]) => schema._zod.def.type === 'array')
+    .filter(([, schema]) => {
+      // --trusted-proxy may be absent: a list inside an optional
+      const def = schema._zod.def as { type: string; innerType?: { _zod: { def: { type: string } } } };
+      return def.type === 'array' || (def.type === 'optional' && def.innerType?._zod.def.type === 'array');
+    })
     .map(([key]) => kebab(key)),
 );
 

@@ -11,6 +11,9 @@ export const nginxSince = {
   /** Session ticket keys are rotated automatically when `ssl_session_cache` is shared (nginx CHANGES
    *  1.23.2), so `ssl_session_tickets off` is only needed below this. */
   ticketKeyRotation: '1.23.2',
+  /** `ssl_reject_handshake on` refuses a TLS handshake whose name (SNI) no server of the port has
+   *  (nginx CHANGES 1.19.4; ngx_http_ssl_module docs). */
+  sslRejectHandshake: '1.19.4',
   /** TLSv1.3 is in the default `ssl_protocols` (nginx CHANGES 1.23.4). */
   tls13Default: '1.23.4',
   /** Upstream keepalive (`keepalive 32 local`) and `proxy_http_version 1.1` are the defaults, and

@@ -6,6 +6,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../core/errors.js';
+import { type NginxDirective, parseNginx } from '../lint/parse-nginx.js';
 import { runCommand, type ServerControl, systemdManages } from './server-control.js';
 import { substituteMissingCertificates } from './stand-in-certificates.js';
 import { type DetectedVersions, versionOutputOf } from './version-query.js';
@@ -114,7 +115,8 @@ export async function testNginxSite(
       /^\s*ssl_certificate(?:_key)?\s+/,
     );
     const sitePath = join(prefix, 'conf', 'site.conf');
-    await writeFile(sitePath, text);
+    await mkdir(join(prefix, 'confined'), { recursive: true });
+    await writeFile(sitePath, confinedWrites(text, join(prefix, 'confined')));
     const mainPath = join(prefix, 'conf', 'nginx.conf');
     await writeFile(mainPath, nginxMainConfig({ prefix, include: [sitePath] }));
     const bin = options.bin ?? 'nginx';
@@ -140,6 +142,46 @@ export async function testNginxSite(
   } finally {
     await rm(prefix, { recursive: true, force: true });
   }
+}
+
+/**
+ * Directives whose first argument nginx -t opens or creates: log files are opened (and created), temp
+ * and cache directories created and chowned (ngx_init_cycle, ngx_create_paths), all before the test
+ * ends. A file under check may come from anyone, so each such path, absolute or relative (`../..`
+ * climbs out of the prefix), is replaced by one inside `dir` on the same line.
+ */
+const writingDirectives =
+  /^(?:access_log|error_log|(?:client_body|proxy|fastcgi|uwsgi|scgi)_temp_path|(?:proxy|fastcgi|uwsgi|scgi)_cache_path)$/;
+
+/** Paths that name no file: logging off, to stderr, or to syslog. */
+const writesNoFile = (value: string): boolean =>
+  value === 'off' || value === 'stderr' || value.startsWith('syslog:');
+
+export function confinedWrites(text: string, dir: string): string {
+  const parsed = parseNginx([{ name: 'site.conf', text }], () => ({ files: [] }));
+  const lines = text.split('\n');
+  const targets: { line: number; column: number }[] = [];
+  const visit = (directives: readonly NginxDirective[]) => {
+    for (const directive of directives) {
+      const value = directive.args[0];
+      const at = directive.argAt[0];
+      if (writingDirectives.test(directive.name) && value !== undefined && at && !writesNoFile(value)) {
+        targets.push({ line: at.line, column: at.column });
+      }
+      if (directive.block) visit(directive.block);
+    }
+  };
+  for (const root of parsed.roots) visit(root.directives);
+  // Right to left, so earlier columns on the same line stay where they were.
+  targets.sort((a, b) => b.line - a.line || b.column - a.column);
+  for (const [index, target] of targets.entries()) {
+    const line = lines[target.line - 1] ?? '';
+    const start = target.column - 1;
+    const token = /^(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[^\s;{}]+)/.exec(line.slice(start))?.[0] ?? '';
+    lines[target.line - 1] =
+      `${line.slice(0, start)}${join(dir, String(targets.length - index))}${line.slice(start + token.length)}`;
+  }
+  return lines.join('\n');
 }
 
 export interface NginxLocation {

@@ -13,8 +13,15 @@ export async function readOptionsFile(path: string): Promise<Record<string, unkn
   });
   let data: unknown;
   try {
-    if (extname(path) === '.json') data = JSON.parse(text);
-    else data = (await import('yaml')).parse(text);
+    if (extname(path) === '.json') {
+      data = JSON.parse(text);
+      // JSON.parse keeps the last of a key given twice; YAML (a superset of JSON) refuses it, so both
+      // kinds of file say the same. Its message names the line and column.
+      const duplicate = (await import('yaml'))
+        .parseDocument(text)
+        .errors.find((error) => error.code === 'DUPLICATE_KEY');
+      if (duplicate) throw duplicate;
+    } else data = (await import('yaml')).parse(text);
   } catch (error) {
     throw new UsageError(
       `${path}: not valid ${extname(path) === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message}`,

@@ -5,6 +5,7 @@
  */
 
 import { sgr } from '../core/sgr.js';
+import { terminalSafe } from '../core/terminal-text.js';
 import type { Finding, Severity } from './finding.js';
 import { docsUrlOf } from './rule-docs.js';
 import { summarize } from './summary.js';
@@ -15,11 +16,12 @@ export function textReport(findings: readonly Finding[], options: { color: boole
   const paint = (code: number, text: string): string => sgr(options.color, code, text);
   const lines: string[] = [];
   for (const finding of findings) {
-    const where = `${finding.file}:${finding.line}:${finding.column}`;
+    // Messages and fixes quote the file (names, values), which may hold terminal escapes.
+    const where = terminalSafe(`${finding.file}:${finding.line}:${finding.column}`);
     lines.push(
-      `${paint(1, where)}  ${paint(colors[finding.severity], finding.severity)}  ${paint(2, finding.rule)}  ${finding.message}`,
+      `${paint(1, where)}  ${paint(colors[finding.severity], finding.severity)}  ${paint(2, finding.rule)}  ${terminalSafe(finding.message)}`,
     );
-    lines.push(`    fix: ${finding.fix}`);
+    lines.push(`    fix: ${terminalSafe(finding.fix, { keepNewlines: true })}`);
     lines.push(`    docs: ${docsUrlOf(finding.rule)}`);
   }
   lines.push(summarize(findings, options.files));

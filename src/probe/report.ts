@@ -3,6 +3,7 @@
  */
 
 import { sgr } from '../core/sgr.js';
+import { terminalSafe } from '../core/terminal-text.js';
 import type { Diagnosis, StageName } from './diagnosis.js';
 
 export interface StageRecord {
@@ -35,28 +36,33 @@ const indentBlock = (text: string, prefix: string): string =>
     .map((line) => (line === '' ? '' : `${prefix}${line}`))
     .join('\n');
 
+/**
+ * Server-controlled text (the Server header, a Location, a close reason) reaches stages, diagnosis and
+ * notes; it is made terminal-safe here, before colour adds escapes of its own.
+ */
 export function renderProbeText(report: ProbeReport, style: TextStyle): string {
   const { color } = style;
+  const safe = (text: string) => terminalSafe(text);
   const msWidth = Math.max(...report.stages.map((stage) => String(stage.ms).length), 1);
-  const out: string[] = [`probe ${report.url}`];
+  const out: string[] = [`probe ${safe(report.url)}`];
   for (const stage of report.stages) {
     const mark = stage.ok ? sgr(color, 32, '✔') : sgr(color, 31, '✖');
     const time = sgr(color, 2, `${String(stage.ms).padStart(msWidth)} ms`);
-    out.push(`${mark} ${stage.name.padEnd(stageWidth)} ${time}  ${stage.detail}`);
+    out.push(`${mark} ${stage.name.padEnd(stageWidth)} ${time}  ${safe(stage.detail)}`);
   }
   out.push('');
   if (report.diagnosis) {
     const { stage, cause, fix } = report.diagnosis;
-    out.push(`${sgr(color, '1;31', `✖ failed at ${stage}:`)} ${cause}`);
+    out.push(`${sgr(color, '1;31', `✖ failed at ${stage}:`)} ${safe(cause)}`);
     out.push('');
     out.push(sgr(color, 1, 'Fix:'));
-    out.push(indentBlock(fix, '  '));
+    out.push(indentBlock(terminalSafe(fix, { keepNewlines: true }), '  '));
   } else {
     out.push(sgr(color, '1;32', '✔ every stage passed'));
   }
   for (const note of report.notes) {
     out.push('');
-    out.push(`${sgr(color, 33, 'note:')} ${note}`);
+    out.push(`${sgr(color, 33, 'note:')} ${safe(note)}`);
   }
   return `${out.join('\n')}\n`;
 }

@@ -13,7 +13,12 @@
  */
 import { type ApacheSizing, apacheDefaults, apacheSizing } from '../core/capacity.js';
 import { UsageError } from '../core/errors.js';
-import type { BalanceMethod, Endpoint, GenerationOptions } from '../core/options.js';
+import {
+  type BalanceMethod,
+  type Endpoint,
+  type GenerationOptions,
+  ipAddressPattern,
+} from '../core/options.js';
 import { mozillaGuidelineVersion, tlsProfiles } from '../core/tls.js';
 import { type ApacheFeature, apacheSince, apacheSupports, opensslSupports } from '../core/versions.js';
 import { apacheSiteConf } from '../generated/templates.js';
@@ -22,6 +27,7 @@ import {
   formatEndpoint,
   humanDuration,
   type RenderedSite,
+  refusingServerName,
   regenerateCommand,
   siteFileName,
   siteIdentifier,
@@ -51,6 +57,8 @@ export const apacheSiteModules = [
   'lbmethod_bybusyness',
   'alias',
   'http2',
+  // RemoteIPHeader, with --trusted-proxy
+  'remoteip',
 ] as const;
 
 export type ApacheModule = (typeof apacheSiteModules)[number];
@@ -100,6 +108,42 @@ const listenGuardName = (endpoint: Endpoint): string =>
 
 const vhostAddress = (endpoint: Endpoint): string => `${endpoint.host ?? '*'}:${endpoint.port}`;
 
+/** The Define that lets only the first site file on an address and port write its refusing VirtualHost. */
+const refuseGuardName = (endpoint: Endpoint): string =>
+  `WSS_CONF_REFUSE_${formatEndpoint(endpoint)}`.replace(/[^A-Za-z0-9]/g, '_').toUpperCase();
+
+/**
+ * The TLS names (SNI) the site answers, as one regular expression: a wildcard as ServerAlias reads it
+ * (any labels before the suffix). A client of an IP address sends no name (RFC 6066, 3), so a site
+ * named by one also takes none.
+ */
+function sniPattern(domains: readonly string[]): string {
+  const names = domains.map((domain) =>
+    domain.startsWith('*.') ? `.+\\.${literalPattern(domain.slice(2))}` : literalPattern(domain),
+  );
+  if (domains.some((domain) => ipAddressPattern.test(domain))) names.unshift('');
+  return `^(?:${names.join('|')})$`;
+}
+
+/**
+ * Where the plain-HTTP redirect points: the configured name, never one a client made up. With one
+ * name, the name itself; with several (or a wildcard), the name asked for, which is one of them.
+ */
+function redirectTarget(domains: readonly string[], portSuffix: string) {
+  const only = domains.length === 1 && !(domains[0] as string).startsWith('*.') ? domains[0] : undefined;
+  return only
+    ? {
+        nameAsked: false,
+        target: `https://${only}${portSuffix}%{REQUEST_URI}`,
+        targetComment: 'to the configured name, whatever Host said',
+      }
+    : {
+        nameAsked: true,
+        target: `https://%{SERVER_NAME}${portSuffix}%{REQUEST_URI}`,
+        targetComment: 'to the name asked for',
+      };
+}
+
 /** A URL path as a regular expression that matches it literally (paths allow only `.` as special). */
 const literalPattern = (path: string): string => path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -148,8 +192,10 @@ export function apacheModulesFor(options: GenerationOptions, versions: TargetVer
     slotmem_shm: balanced,
     lbmethod_byrequests: balanced && lbmethod === 'byrequests',
     lbmethod_bybusyness: balanced && lbmethod === 'bybusyness',
-    alias: options.static !== undefined,
+    // Redirect 421 in the VirtualHost that refuses unknown names
+    alias: true,
     http2: apacheSupports(versions.server, 'http2'),
+    remoteip: options.trustedProxies.length > 0,
   };
   return apacheSiteModules.filter((module) => moduleUsed[module]);
 }
@@ -338,10 +384,18 @@ export function apacheSiteView(options: GenerationOptions, versions: TargetVersi
             "FallbackToProxyHttp) this is the idle limit, or Apache's Timeout if that is larger",
           ],
     },
+    refuse: {
+      serverName: refusingServerName(options),
+      tlsGuard: refuseGuardName(options.listen),
+      sniPattern: sniPattern(options.domains),
+      serverVersion: versions.server,
+    },
+    trustedProxies: options.trustedProxies.join(' '),
     redirect: redirect && {
       portLabel: `port ${redirect.port}`,
       vhostAddress: vhostAddress(redirect),
-      target: `https://%{SERVER_NAME}${portSuffix}%{REQUEST_URI}`,
+      refuseGuard: refuseGuardName(redirect),
+      ...redirectTarget(options.domains, portSuffix),
     },
   };
 }

@@ -3,7 +3,12 @@
  * template (templates/nginx/site.conf.hbs) only tests booleans and prints strings.
  */
 import { type NginxSizing, nginxDefaults, nginxSizing, socketsPerNginxWorker } from '../core/capacity.js';
-import type { BalanceMethod, Endpoint, GenerationOptions } from '../core/options.js';
+import {
+  type BalanceMethod,
+  type Endpoint,
+  type GenerationOptions,
+  ipAddressPattern,
+} from '../core/options.js';
 import { mozillaGuidelineVersion, tlsProfiles } from '../core/tls.js';
 import { nginxSupports, opensslSupports } from '../core/versions.js';
 import { nginxSiteConf } from '../generated/templates.js';
@@ -12,7 +17,9 @@ import {
   formatEndpoint,
   humanDuration,
   type RenderedSite,
+  refusingServerName,
   regenerateCommand,
+  shortSiteHash,
   siteFileName,
   siteIdentifier,
   siteWarnings,
@@ -70,7 +77,40 @@ export function nginxSizingWarning(sizing: NginxSizing): string {
   );
 }
 
+/**
+ * Where the plain-HTTP redirect points: the configured name, never one a client made up. With one
+ * name that is the name itself; with several (or a wildcard) the name asked for, which is one of them,
+ * since only those reach this server (the refusing server takes the rest).
+ */
+function redirectTarget(domains: readonly string[], portSuffix: string) {
+  const only = domains.length === 1 && !(domains[0] as string).startsWith('*.') ? domains[0] : undefined;
+  return only
+    ? {
+        target: `https://${only}${portSuffix}$request_uri`,
+        targetComment: 'to the configured name, whatever Host said',
+      }
+    : {
+        target: `https://$host${portSuffix}$request_uri`,
+        targetComment: 'to the name asked for, one of server_name: the refusing server above takes the rest',
+      };
+}
+
+/**
+ * The TLS names (SNI) the site answers, as one regular expression: a wildcard as server_name reads it
+ * (any labels before the suffix). A client of an IP address sends no name (RFC 6066, 3), so a site
+ * named by one also takes none.
+ */
+function sniPattern(domains: readonly string[]): string {
+  const literal = (name: string) => name.replaceAll('.', '\\.');
+  const names = domains.map((domain) =>
+    domain.startsWith('*.') ? `.+\\.${literal(domain.slice(2))}` : literal(domain),
+  );
+  if (domains.some((domain) => ipAddressPattern.test(domain))) names.unshift('');
+  return `^(?:${names.join('|')})$`;
+}
+
 export function nginxSiteView(options: GenerationOptions, versions: TargetVersions, toolVersion: string) {
+  const servesAnAddress = options.domains.some((domain) => ipAddressPattern.test(domain));
   const profile = tlsProfiles[options.tls];
   const http2Directive = nginxSupports(versions.server, 'http2Directive');
   const keepaliveDefault = nginxSupports(versions.server, 'upstreamKeepaliveDefault');
@@ -145,10 +185,32 @@ export function nginxSiteView(options: GenerationOptions, versions: TargetVersio
       timeoutSeconds: options.timeoutSeconds,
       timeoutComment: `${humanDuration(options.timeoutSeconds)}; nginx's default of 60s drops quiet sockets`,
     },
+    refuse: {
+      // Unique per site, and under .invalid (RFC 6761), which no client can mean: two files sharing a
+      // port each have their refusing server without a "conflicting server name", and neither claims
+      // default_server, which nginx refuses twice ("a duplicate default server").
+      serverName: refusingServerName(options),
+      // A client that connects to an IP address sends no TLS name (RFC 6066, 3), so a site named by
+      // its address needs the handshake to go through; its Host header is still checked.
+      rejectHandshake: nginxSupports(versions.server, 'sslRejectHandshake') && !servesAnAddress,
+      sniPattern: sniPattern(options.domains),
+      serverVersion: versions.server,
+      certificateWhy: servesAnAddress
+        ? 'a client of an IP address sends no TLS name'
+        : 'the handshake completes with this certificate',
+    },
+    forwardedFor: options.trustedProxies.length > 0 ? `$wss_xff_${shortSiteHash(options)}` : '$remote_addr',
+    trusted: options.trustedProxies.length > 0 && {
+      blocks: options.trustedProxies,
+      // http-level names, unique per site like the upstream, and short: nginx keeps variable names in
+      // a hash of 64-byte buckets by default (variables_hash_bucket_size)
+      peerVariable: `$wss_trusted_${shortSiteHash(options)}`,
+      forwardedForVariable: `$wss_xff_${shortSiteHash(options)}`,
+    },
     redirect: redirect && {
       portLabel: `port ${redirect.port}`,
       listen: listenLines(redirect, ''),
-      target: `https://$host${portSuffix}$request_uri`,
+      ...redirectTarget(options.domains, portSuffix),
     },
   };
 }

@@ -214,6 +214,12 @@ export function renderRunbook({ server, options, versions, writtenTo }: RunbookI
           '',
           `RHEL/Fedora: \`dnf install mod_ssl${apacheModulesFor(options, versions).includes('http2') ? ' mod_http2' : ''}\`; ` +
             '`conf.modules.d` loads the other modules.',
+          '',
+          // ServerTokens is server-wide (core docs, ServerTokens: "server config" context only), so the
+          // site file's `ServerTokens Prod` changes every site; a later one in the main config wins.
+          'The file sets `ServerTokens Prod` (the Server header says "Apache", no version), which Apache ' +
+            'has only server-wide: it applies to every site, and a `ServerTokens` read after this file ' +
+            '(Debian: conf-available/security.conf is read before sites) overrides it.',
         ];
   sections.push('## 3. Enable it', [...enable, ...sizingSteps(server, options.maxClients)].join('\n'));
 

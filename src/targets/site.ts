@@ -27,12 +27,40 @@ export interface RenderedSite {
 export const siteFileName = (options: GenerationOptions): string =>
   `${(options.domains[0] as string).replace(/^\*\./, 'wildcard.')}.conf`;
 
-/** An identifier unique per name and TLS port, made only of [a-z0-9_]. */
-export const siteIdentifier = (options: GenerationOptions): string =>
-  `${(options.domains[0] as string).replace(/^\*\./, 'wildcard.')}_${options.listen.port}`.replace(
-    /[^a-z0-9]/g,
-    '_',
-  );
+/**
+ * An identifier unique per name and TLS port, made only of [a-z0-9_]; nginx refuses two upstreams of
+ * one name ("duplicate upstream"), so no two names may give the same one. A dot becomes `_` and a
+ * hyphen `__`: a label never starts or ends with a hyphen, and never is empty, so a single `_` is always
+ * a dot and a pair a hyphen. A wildcard's `*.` becomes `_wildcard_`, whose leading `_` no name has.
+ */
+export const siteIdentifier = (options: GenerationOptions): string => {
+  const name = options.domains[0] as string;
+  const wildcard = name.startsWith('*.');
+  const encoded = (wildcard ? name.slice(2) : name).replaceAll('-', '__').replaceAll('.', '_');
+  return `${wildcard ? '_wildcard_' : ''}${encoded}_${options.listen.port}`;
+};
+
+/**
+ * A host name no client can mean (.invalid, RFC 6761), unique per site: for a server or VirtualHost
+ * that only refuses. Short, because nginx keeps exact names in a hash whose buckets hold 32 or 64
+ * bytes by default (server_names_hash_bucket_size), and a long name stops it from starting.
+ */
+export const refusingServerName = (options: GenerationOptions): string =>
+  `wss-conf-${shortSiteHash(options)}.invalid`;
+
+/**
+ * A few characters of [0-9a-z] that tell sites apart (FNV-1a of siteIdentifier), for names nginx
+ * hashes with small buckets (server names, variables: 64 bytes by default) where siteIdentifier can be
+ * too long.
+ */
+export const shortSiteHash = (options: GenerationOptions): string => {
+  let hash = 0x811c9dc5;
+  for (const character of siteIdentifier(options)) {
+    hash ^= character.charCodeAt(0);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(36);
+};
 
 export const formatEndpoint = (endpoint: Endpoint): string =>
   endpoint.host === undefined ? String(endpoint.port) : `${endpoint.host}:${endpoint.port}`;
@@ -88,6 +116,7 @@ export function regenerateCommand(
   if (options.backends.length > 1 && options.balance !== 'least-conn')
     parts.push(`--balance ${options.balance}`);
   if (options.maxClients !== undefined) parts.push(`--max-clients ${options.maxClients}`);
+  for (const block of options.trustedProxies) parts.push(`--trusted-proxy ${block}`);
   if (pinVersions) parts.push(`--server-version ${versions.server} --openssl-version ${versions.openssl}`);
   return parts.join(' ');
 }

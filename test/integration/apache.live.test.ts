@@ -205,7 +205,7 @@ describe.skipIf(tool.skip)('generated Apache sites, live', () => {
       const first = await fetchOverTls(ca, site.host, tlsPort, '/');
       expect(first.status).toBe(200);
       const cookie = String(first.headers['set-cookie']);
-      expect(cookie).toMatch(/^ROUTE_sticky_(new|old)_example_test_\d+=\.b[12]; Path=\/; Secure; HttpOnly$/);
+      expect(cookie).toMatch(/^ROUTE_sticky__(new|old)_example_test_\d+=\.b[12]; Path=\/; Secure; HttpOnly$/);
       const name = cookie.split('=')[0] as string;
       // Twice in a row each: taking turns, which is what Apache does without the cookie, cannot pass this.
       for (const [route, expected, other] of [

@@ -222,13 +222,19 @@ describe('names, ports and the redirect', () => {
   });
 
   it.each([
-    [{}, 'RewriteRule ^ https://%{SERVER_NAME}%{REQUEST_URI} [R=301,L]', '<VirtualHost *:80>'],
+    [{}, 'RewriteRule ^ https://example.com%{REQUEST_URI} [R=301,L]', '<VirtualHost *:80>'],
     [
       { listen: '8443', redirectListen: '8080' },
-      'RewriteRule ^ https://%{SERVER_NAME}:8443%{REQUEST_URI} [R=301,L]',
+      'RewriteRule ^ https://example.com:8443%{REQUEST_URI} [R=301,L]',
       '<VirtualHost *:8080>',
     ],
-  ])('%j redirects permanently to https, with the port when not 443', (input, rule, vhost) => {
+    // With several names, the one asked for: the refusing VirtualHost takes every other.
+    [
+      { domain: ['example.com', 'www.example.com'] },
+      'RewriteRule ^ https://%{SERVER_NAME}%{REQUEST_URI} [R=301,L]',
+      'UseCanonicalName Off',
+    ],
+  ])('%j redirects permanently to https, to a configured name, with the port when not 443', (input, rule, vhost) => {
     const lines = directives(textOf(input));
     expect(lines).toContain(rule);
     expect(lines).toContain(vhost);
@@ -279,7 +285,7 @@ const moduleOfLine: readonly [RegExp, string][] = [
   [/balancer:\/\//, 'slotmem_shm'],
   [/lbmethod=byrequests/, 'lbmethod_byrequests'],
   [/lbmethod=bybusyness/, 'lbmethod_bybusyness'],
-  [/^Alias /, 'alias'],
+  [/^(Alias |Redirect\b)/, 'alias'],
   [/^Protocols h2/, 'http2'],
 ];
 

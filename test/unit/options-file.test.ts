@@ -259,6 +259,60 @@ describe('wss-conf nginx --config', () => {
     expect(rendered.stdout).toContain('nginx 1.20');
   });
 
+  it('refuses a JSON key given twice, as YAML does, rather than taking the last', () => {
+    const json = write(
+      'twice.json',
+      '{"domain": "a.example.com", "backend": "8282", "domain": "b.example.com"}',
+    );
+    const result = runCli(['nginx', '--config', json]);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(`${json}: not valid JSON: Map keys must be unique`);
+  });
+
+  it('says a problem of fifty list items once', () => {
+    const yaml = write('lists.yaml', `domain: example.com\nbackend:\n${'  - [8282]\n'.repeat(50)}`);
+    const result = runCli(['nginx', '--config', yaml]);
+    expect(result.status).toBe(2);
+    expect(result.stderr.split(`${yaml}: backend:`).length - 1).toBe(1);
+  });
+
+  it('refuses an empty path, which would leave nginx a bare "location {" and shift ProxyPass', () => {
+    const yaml = write('empty-path.yaml', 'domain: example.com\nbackend: 8282\npath: ""\n');
+    const result = runCli(['apache', '--config', yaml]);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(`${yaml}: path: "" is not allowed`);
+  });
+
+  it('takes --trusted-proxy as one block or a list, and refuses a block with bits past its length', () => {
+    const one = write('trusted-one.yaml', 'domain: example.com\nbackend: 8282\ntrusted-proxy: 10.0.0.0/8\n');
+    const rendered = runCli(['nginx', '--config', one, '--server-version', '1.22.1']);
+    expect(rendered.status).toBe(0);
+    expect(rendered.stdout).toContain('set_real_ip_from 10.0.0.0/8;');
+    const list = write(
+      'trusted-list.yaml',
+      'domain: example.com\nbackend: 8282\ntrusted-proxy: [10.0.0.0/8, "[2001:db8::]/32"]\n',
+    );
+    expect(runCli(['nginx', '--config', list, '--server-version', '1.22.1']).stdout).toContain(
+      'set_real_ip_from 2001:db8::/32;',
+    );
+    const bad = runCli([
+      'nginx',
+      '--domain',
+      'example.com',
+      '--backend',
+      '8282',
+      '--trusted-proxy',
+      '10.0.0.1/8',
+    ]);
+    expect(bad.status).toBe(2);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toContain(
+      '--trusted-proxy: "10.0.0.1/8" is not allowed; use an IP address or CIDR block',
+    );
+  });
+
   it('reports YAML that does not parse, and a missing file', () => {
     const broken = write('broken.yaml', 'domain: [example.com\n');
     expect(runCli(['nginx', '--config', broken]).stderr).toContain(`${broken}: not valid YAML`);

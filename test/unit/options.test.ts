@@ -79,6 +79,11 @@ describe('parseGenerationOptions', () => {
     ['evil;host:80'],
     ['http://127.0.0.1:8282'],
     ['127.0.0.1:80;'],
+    ['[..]:80'],
+    ['[1:2]:80'],
+    ['[::1%eth0]:80'],
+    ['999.999.999.999:80'],
+    ['1.2.3.04:80'],
   ])('rejects --backend %j', (backend) => {
     expect(problemsOf({ ...valid, backend: [backend] })[0]).toMatch(
       /^--backend: .* is not allowed; use a port \(1-65535\)/,
@@ -108,6 +113,11 @@ describe('parseGenerationOptions', () => {
     ['random', '--balance'],
     ['1.25', '--listen'],
     ['example.com:443', '--listen'],
+    ['[..]:8443', '--listen'],
+    ['[1:2]:8443', '--listen'],
+    ['256.1.1.1:8443', '--listen'],
+    ['', '--path'],
+    ['999.999.999.999', '--domain'],
     ['1.2.x', '--server-version'],
   ])('rejects %j for %s, naming the option and what is allowed', (value, flag) => {
     const key = flag.slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());

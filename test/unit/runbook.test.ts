@@ -58,13 +58,15 @@ describe('renderRunbook', () => {
 
   it('Apache: the modules that version needs (mod_proxy_wstunnel before 2.4.47), a2ensite, configtest', () => {
     const old = shellLines(renderRunbook({ server: 'apache', options, versions: versions('2.4.37') }));
-    expect(old).toContain('a2enmod ssl socache_shmcb headers proxy proxy_http proxy_wstunnel rewrite http2');
+    expect(old).toContain(
+      'a2enmod ssl socache_shmcb headers proxy proxy_http proxy_wstunnel rewrite alias http2',
+    );
     expect(old).toContain('a2ensite example.com');
     expect(old).toContain('wss-conf check /etc/apache2/sites-available/example.com.conf --server apache');
     expect(old).toContain('apachectl configtest');
     expect(old).toContain('systemctl reload apache2');
     const current = shellLines(renderRunbook({ server: 'apache', options, versions: versions('2.4.58') }));
-    expect(current).toContain('a2enmod ssl socache_shmcb headers proxy proxy_http rewrite http2');
+    expect(current).toContain('a2enmod ssl socache_shmcb headers proxy proxy_http rewrite alias http2');
   });
 
   it('own certificate files: no certbot step; a remote backend is checked at its address', () => {
