@@ -34,11 +34,19 @@ async function substituteMissingCertificates(
 ): Promise<{ text: string; notes: string[] }> {
   const missing = new Set<string>();
   const standIn = join(prefix, 'stand-in.pem');
-  const replaced = text.replace(/(\b(?:crt|key) )(\/\S+)/g, (whole, word: string, file: string) => {
-    if (existsSync(file)) return whole;
-    missing.add(file);
-    return `${word}${standIn}`;
-  });
+  // Directive lines only: the header's comments name the same files (and the `ln -s` for the key).
+  const replaced = text
+    .split('\n')
+    .map((line) =>
+      /^\s*#/.test(line)
+        ? line
+        : line.replace(/(\s(?:crt|key) )(\/\S+)/g, (whole, word: string, file: string) => {
+            if (existsSync(file)) return whole;
+            missing.add(file);
+            return `${word}${standIn}`;
+          }),
+    )
+    .join('\n');
   if (missing.size === 0) return { text, notes: [] };
   const { execa } = await import('execa');
   const keyFile = join(prefix, 'stand-in.key');
