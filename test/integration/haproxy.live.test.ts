@@ -2,15 +2,14 @@
  * The generated haproxy.cfg, live: real HAProxy on loopback, real `ws` echo backends, a wss client that
  * trusts only a throwaway CA and checks the name. The issue's acceptance, one test each.
  */
-import { symlinkSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
-import { type RunningHaproxy, startHaproxy } from '../helpers/haproxy-server.js';
+import { type RunningHaproxy, renderHaproxySite, startHaproxy } from '../helpers/haproxy-server.js';
 import { makeTestCa, type TestCa } from '../helpers/pki.js';
 import { type EchoBackend, startEchoBackend } from '../helpers/servers.js';
-import { type RenderedSite, renderSite } from '../helpers/site.js';
+import type { RenderedSite } from '../helpers/site.js';
 import { requireTool } from '../helpers/tools.js';
 import {
   echo,
@@ -41,24 +40,6 @@ const plainGet = (port: number, path: string, hostHeader: string) =>
       .end();
   });
 
-/**
- * Renders a haproxy.cfg with the real CLI. HAProxy 2.6 reads the key from <cert>.key, which the CLI
- * says on stderr; the test links it as the warning tells a user to.
- */
-async function renderHaproxySite(ca: TestCa, backendPorts: number[], extra: string[]): Promise<RenderedSite> {
-  const site = await renderSite(ca, {
-    server: 'haproxy',
-    host,
-    backendPorts,
-    extra,
-    stderr:
-      /^warning: HAProxy 2\.6\.\d+ reads the private key from (\S+)\.key, not from --key: ln -s (\S+) \1\.key/,
-  });
-  const [, cert, key] = /from (\S+)\.key, not from --key: ln -s (\S+) /.exec(site.stderr) ?? [];
-  symlinkSync(key as string, `${cert}.key`);
-  return site;
-}
-
 describe.skipIf(tool.skip)('generated haproxy.cfg, live', () => {
   let ca: TestCa;
   let backends: EchoBackend[] = [];
@@ -72,10 +53,11 @@ describe.skipIf(tool.skip)('generated haproxy.cfg, live', () => {
     backends = [await startEchoBackend(), await startEchoBackend()];
     site = await renderHaproxySite(
       ca,
+      host,
       backends.map((b) => b.port),
       ['--balance', 'round-robin'],
     );
-    shortTimeoutSite = await renderHaproxySite(ca, [backends[0]?.port as number], ['--timeout', '3s']);
+    shortTimeoutSite = await renderHaproxySite(ca, host, [backends[0]?.port as number], ['--timeout', '3s']);
     haproxy = await startHaproxy(site.file, site.ports);
     shortHaproxy = await startHaproxy(shortTimeoutSite.file, shortTimeoutSite.ports);
   });
