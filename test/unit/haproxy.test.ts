@@ -1,0 +1,42 @@
+/** The pure parts of the HAProxy server: version output, file detection, versions as data. */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseHaproxyVersionOutput } from '../../src/servers/haproxy/config-test.js';
+import { isHaproxyConfig } from '../../src/servers/haproxy/detect.js';
+import { haproxySupports } from '../../src/servers/haproxy/versions.js';
+import { repoRoot } from '../helpers/cli.js';
+
+describe('haproxy -vv output', () => {
+  it.each([
+    [
+      'HAProxy version 2.6.12-1+deb12u4 2026/10/17 - https://haproxy.org/\nBuilt with OpenSSL version : OpenSSL 3.0.22 25 Aug 2026\nRunning on OpenSSL version : OpenSSL 3.0.22 25 Aug 2026\n',
+      { server: '2.6.12', openssl: '3.0.22' },
+    ],
+    ['HA-Proxy version 2.4.30 2025/01/01\n', { server: '2.4.30', openssl: undefined }],
+    ['nginx version: nginx/1.22.1\n', undefined],
+  ])('%#: %j', (text, expected) => {
+    expect(parseHaproxyVersionOutput(text)).toEqual(expected);
+  });
+});
+
+describe('a haproxy.cfg told from nginx and Apache files', () => {
+  const casesDir = join(repoRoot, 'fixtures', 'cases');
+  const goldens = readdirSync(casesDir).flatMap((name) =>
+    readdirSync(join(casesDir, name, 'expected')).map((file) => join(casesDir, name, 'expected', file)),
+  );
+  it.each(goldens.map((file) => [file.slice(casesDir.length + 1)]))('%s', (relative) => {
+    const text = readFileSync(join(casesDir, relative), 'utf8');
+    expect(isHaproxyConfig(text)).toBe(relative.includes('/haproxy-'));
+  });
+});
+
+describe('versions as data', () => {
+  it.each([
+    ['2.6.12', 'crtStore', false],
+    ['3.0.0', 'crtStore', true],
+    ['2.4.0', 'h2WebSocket', true],
+  ] as const)('%s %s: %s', (version, feature, expected) => {
+    expect(haproxySupports(version, feature)).toBe(expected);
+  });
+});
