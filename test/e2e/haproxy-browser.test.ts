@@ -88,4 +88,34 @@ describe.skipIf(skip)('Chromium, end to end through a generated haproxy.cfg', ()
       await context.close();
     }
   });
+
+  // Over HTTP/2 the socket is one stream of a connection that `timeout client` (30s) would close when
+  // idle; the stream in tunnel mode must be held by `timeout tunnel` instead, as over HTTP/1.1.
+  it('keeps a socket over HTTP/2 idle for 65 s alive under the default timeout', async () => {
+    const context = await browser.browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(`https://${host}:${site.tlsPort}/`);
+      await page.evaluate(`new Promise((resolve, reject) => {
+        const socket = new WebSocket('wss://' + location.host + '/idle');
+        window.idleSocket = socket;
+        window.idleClosed = false;
+        socket.onclose = () => { window.idleClosed = true; };
+        socket.onopen = () => resolve();
+        socket.onerror = () => reject(new Error('WebSocket error'));
+      })`);
+      await new Promise((r) => setTimeout(r, 65_000));
+      expect(await page.evaluate('window.idleClosed')).toBe(false);
+      const reply = await page.evaluate(`new Promise((resolve) => {
+        window.idleSocket.onmessage = (event) => resolve(String(event.data));
+        window.idleSocket.send('still here');
+      })`);
+      expect(reply).toBe('still here');
+      // HAProxy logs a stream when it ends.
+      await page.evaluate("window.idleSocket.close(1000, 'done')");
+      await expect.poll(() => haproxy.log()).toMatch(/"GET https:\/\/[^ ]+\/idle HTTP\/2\.0"/);
+    } finally {
+      await context.close();
+    }
+  }, 90_000);
 });
