@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseHaproxyVersionOutput } from '../../src/servers/haproxy/config-test.js';
 import { isHaproxyConfig } from '../../src/servers/haproxy/detect.js';
+import { matchHaproxyAnswer } from '../../src/servers/haproxy/probe-matcher.js';
 import { haproxySupports } from '../../src/servers/haproxy/versions.js';
 import { repoRoot } from '../helpers/cli.js';
 
@@ -38,5 +39,18 @@ describe('versions as data', () => {
     ['2.4.0', 'h2WebSocket', true],
   ] as const)('%s %s: %s', (version, feature, expected) => {
     expect(haproxySupports(version, feature)).toBe(expected);
+  });
+});
+
+describe("HAProxy's own answers, as captured from 2.6.12", () => {
+  const page = (status: string, text: string) => `<html><body><h1>${status}</h1>\n${text}\n</body></html>\n`;
+  it.each([
+    [503, page('503 Service Unavailable', 'No server is available to handle this request.'), 503],
+    [502, page('502 Bad Gateway', 'The server returned an invalid or incomplete response.'), 502],
+    [504, page('504 Gateway Time-out', "The server didn't respond in time."), 504],
+    [503, '<html><head><title>503 Service Unavailable</title></head><body>Apache</body></html>', undefined],
+    [502, page('503 Service Unavailable', 'No server is available to handle this request.'), undefined],
+  ])('%s %#', (status, body, expected) => {
+    expect(matchHaproxyAnswer(status, body)?.status).toBe(expected);
   });
 });
