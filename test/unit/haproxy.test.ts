@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseHaproxyVersionOutput } from '../../src/servers/haproxy/config-test.js';
 import { isHaproxyConfig } from '../../src/servers/haproxy/detect.js';
+import { haproxyFindings } from '../../src/servers/haproxy/lint-model.js';
 import { matchHaproxyAnswer } from '../../src/servers/haproxy/probe-matcher.js';
 import { haproxySupports } from '../../src/servers/haproxy/versions.js';
 import { repoRoot } from '../helpers/cli.js';
@@ -52,5 +53,38 @@ describe("HAProxy's own answers, as captured from 2.6.12", () => {
     [502, page('503 Service Unavailable', 'No server is available to handle this request.'), undefined],
   ])('%s %#', (status, body, expected) => {
     expect(matchHaproxyAnswer(status, body)?.status).toBe(expected);
+  });
+});
+
+describe('haproxy.cfg lint model', () => {
+  const base = (defaults: string, frontend = '', global = '') =>
+    `global\n${global}\ndefaults\n    mode http\n${defaults}\nfrontend f\n    bind :443 ssl crt /a.pem\n${frontend}    default_backend b\nbackend b\n    server s 127.0.0.1:8282 check\n`;
+  it.each([
+    [
+      'no tunnel, client 50s',
+      base('    timeout client 50s\n    timeout server 50s'),
+      ['haproxy-timeout-tunnel'],
+    ],
+    ['tunnel set', base('    timeout client 50s\n    timeout server 50s\n    timeout tunnel 1h'), []],
+    ['long client and server', base('    timeout client 2h\n    timeout server 2h'), []],
+    ['mode tcp', base('    timeout tunnel 1h', '    mode tcp\n'), ['haproxy-mode-tcp']],
+    [
+      'TLS 1.0',
+      base('    timeout tunnel 1h', '', '    ssl-default-bind-options ssl-min-ver TLSv1.0'),
+      ['haproxy-legacy-tls'],
+    ],
+  ])('%s', (_name, text, rules) => {
+    expect(haproxyFindings(text).map((f) => f.rule)).toEqual(rules);
+  });
+
+  it('finds nothing in any golden haproxy.cfg', () => {
+    const casesDir = join(repoRoot, 'fixtures', 'cases');
+    for (const name of readdirSync(casesDir)) {
+      for (const file of readdirSync(join(casesDir, name, 'expected')).filter((f) =>
+        f.startsWith('haproxy-'),
+      )) {
+        expect(haproxyFindings(readFileSync(join(casesDir, name, 'expected', file), 'utf8'))).toEqual([]);
+      }
+    }
   });
 });
