@@ -6,6 +6,7 @@
 //   dist/program.cjs        commander wiring (src/program.ts): help, flag errors, every other command
 //   dist/render/nginx.cjs   `wss-conf nginx`: schema, nginx target, template, zod, handlebars runtime
 //   dist/render/apache.cjs  `wss-conf apache`: the same for Apache
+//   dist/render/haproxy.cjs `wss-conf haproxy`: the same for HAProxy
 //   dist/lib/**             every other command (lint, probe, apply...), loaded from the tsc output
 //
 // CommonJS, because Node 20 starts a CommonJS entry ~5 ms faster than an ES module, and `require` (not
@@ -21,7 +22,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const inlined = new Set(['commander', 'handlebars', 'zod']);
 const external = Object.keys(pkg.dependencies ?? {}).filter((name) => !inlined.has(name));
-const renderCommands = ['nginx', 'apache'];
+const renderCommands = ['nginx', 'apache', 'haproxy'];
 
 /**
  * In cli.js and program.js, `import('./program.js')` and `import('./commands/<name>.js')` become a

@@ -13,12 +13,14 @@ import { parseRenderFlags, pickGenerationInput } from './site-flags.js';
 
 async function renderFast(argv: readonly string[]): Promise<boolean> {
   const [command, ...args] = argv;
-  if (command !== 'nginx' && command !== 'apache') return false;
+  if (command !== 'nginx' && command !== 'apache' && command !== 'haproxy') return false;
   const flags = parseRenderFlags(args);
   if (!flags) return false;
   const input = pickGenerationInput(flags);
   if (command === 'nginx') print(await (await import('./commands/nginx.js')).runNginx(input, flags), flags);
-  else print(await (await import('./commands/apache.js')).runApache(input, flags), flags);
+  else if (command === 'apache')
+    print(await (await import('./commands/apache.js')).runApache(input, flags), flags);
+  else print(await (await import('./commands/haproxy.js')).runHaproxy(input, flags), flags);
   return true;
 }
 

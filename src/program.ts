@@ -82,11 +82,22 @@ Examples:
 
 Without --server-version the file is for the installed Apache (apache2 -v / httpd -v), else for 2.4.37:
 from 2.4.47 the WebSocket goes through ProxyPass … upgrade=websocket, before that through mod_proxy_wstunnel.`,
+  haproxy: `
+Examples:
+  $ wss-conf haproxy --domain example.com --backend 10.0.0.5:8282 --backend 10.0.0.6:8282 --out haproxy.cfg --check
+  $ wss-conf haproxy --domain example.com --backend 8282 --path /wss --timeout 10m --balance round-robin
+  $ wss-conf haproxy --domain example.com --backend 8282 --cert /etc/haproxy/certs/example.com.pem --key /etc/haproxy/certs/example.com.pem
+
+A complete haproxy.cfg (global, defaults, frontends, backend). HAProxy before 3.0 reads the private key
+from the certificate file or from <cert>.key, not from --key: for certbot, once,
+  ln -s /etc/letsencrypt/live/example.com/privkey.pem /etc/letsencrypt/live/example.com/fullchain.pem.key
+HAProxy serves no files: --static-dir is refused. Docs: docs/servers/haproxy.md`,
   check: `
 Examples:
   $ wss-conf check example.com.conf
   $ wss-conf nginx --domain example.com --backend 8282 --out site.conf && wss-conf check site.conf
-  $ wss-conf check /etc/apache2/sites-available/example.com.conf --server apache`,
+  $ wss-conf check /etc/apache2/sites-available/example.com.conf --server apache
+  $ wss-conf check haproxy.cfg --server haproxy`,
   lint: `
 Examples:
   $ wss-conf lint /etc/nginx/nginx.conf
@@ -128,6 +139,14 @@ export function buildProgram(): Command {
     .action(async (flags: Record<string, unknown>) => {
       const { runApache } = await import('./commands/apache.js');
       print(await runApache(pickGenerationInput(flags), flags), flags);
+    });
+
+  addGenerationOptions(program.command('haproxy'), 'haproxy')
+    .description('render a complete haproxy.cfg (load balancing in front of several backends)')
+    .addHelpText('after', examples.haproxy)
+    .action(async (flags: Record<string, unknown>) => {
+      const { runHaproxy } = await import('./commands/haproxy.js');
+      print(await runHaproxy(pickGenerationInput(flags), flags), flags);
     });
 
   addQuiet(addServerLocationOptions(addSiteOptions(program.command('apply'), 'the server')))
@@ -191,7 +210,7 @@ export function buildProgram(): Command {
       new Option(
         '--server <type>',
         'the server the file is for (default: told from its content, as lint does)',
-      ).choices(['nginx', 'apache']),
+      ).choices(['nginx', 'apache', 'haproxy']),
     )
     .option('--json', 'print { ok, file, server, output, notes } as JSON')
     .addHelpText('after', examples.check)

@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { balanceMethods, tlsProfileNames } from './core/choices.js';
 import { UsageError } from './core/errors.js';
 
-export type ServerName = 'nginx' | 'apache';
+export type ServerName = 'nginx' | 'apache' | 'haproxy';
 
 export interface FlagSpec {
   /** The long flag without dashes, e.g. `static-dir`. */
@@ -86,7 +86,7 @@ export const siteFlags: readonly FlagSpec[] = [
     flag: 'max-clients',
     value: 'n',
     describe: (server) =>
-      `concurrent sockets to size for: the header and warnings give the ${{ nginx: 'nginx.conf', apache: 'MPM', 'the server': 'nginx.conf or MPM' }[server]} settings they need`,
+      `concurrent sockets to size for: the header and warnings give the ${{ nginx: 'nginx.conf', apache: 'MPM', haproxy: 'global maxconn', 'the server': 'nginx.conf or MPM' }[server]} settings they need`,
   },
   {
     flag: 'trusted-proxy',

@@ -4,6 +4,7 @@ import { detectServer } from '../core/detect-server.js';
 import { ProblemFound, UsageError } from '../core/errors.js';
 import { testApacheSite } from '../io/apache.js';
 import { testNginxSite } from '../io/nginx.js';
+import { isHaproxyConfig } from '../servers/haproxy/detect.js';
 import type { CommandResult } from './render-site.js';
 
 export interface CheckFlags {
@@ -11,18 +12,27 @@ export interface CheckFlags {
   readonly json?: boolean;
 }
 
-const configTests = { nginx: testNginxSite, apache: testApacheSite } as const;
+const configTests = {
+  nginx: testNginxSite,
+  apache: testApacheSite,
+  // A whole haproxy.cfg, tested with `haproxy -c -f` in a throwaway directory.
+  haproxy: async (text: string, path: string) =>
+    (await import('../servers/haproxy/config-test.js')).testHaproxyConfig(text, path),
+} as const;
 type Server = keyof typeof configTests;
 
 /** `wss-conf check <file>`: the real config test on one site file, in a throwaway prefix or ServerRoot. */
 export async function runCheck(file: string, flags: CheckFlags): Promise<CommandResult> {
   if (flags.server !== undefined && !Object.hasOwn(configTests, flags.server))
-    throw new UsageError(`--server: ${JSON.stringify(flags.server)} is not supported; use nginx or apache`);
+    throw new UsageError(
+      `--server: ${JSON.stringify(flags.server)} is not supported; use nginx, apache or haproxy`,
+    );
   const path = resolve(file);
   const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
     throw new UsageError(`<file>: cannot read ${file} (${error.code ?? error.message})`);
   });
-  const server = (flags.server as Server | undefined) ?? detectServer(text);
+  const server =
+    (flags.server as Server | undefined) ?? (isHaproxyConfig(text) ? 'haproxy' : detectServer(text));
   // A file with no directives (empty, blank, or only comments: a truncated copy, a `>` that clobbered
   // it, the wrong path) passes both nginx -t and apache2 -t, since there is nothing to refuse. Calling
   // that "passed" would be a false green in a deploy script, so check fails it (exit 1) without running

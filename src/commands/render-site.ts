@@ -13,7 +13,7 @@ import { assertWritable, writeFileAtomic } from '../io/files.js';
 import type { ConfigTestResult } from '../io/nginx.js';
 import { askForMissingOptions } from '../io/prompts.js';
 import type { DetectedVersions } from '../io/version-query.js';
-import type { RenderedSite, TargetVersions } from '../targets/site.js';
+import type { RenderedSite, TargetName, TargetVersions } from '../targets/site.js';
 
 export interface OutputFlags {
   readonly config?: string;
@@ -35,7 +35,7 @@ export interface CommandResult {
 }
 
 export interface SiteTarget {
-  readonly server: 'nginx' | 'apache';
+  readonly server: TargetName;
   readonly resolveVersions: (options: GenerationOptions) => Promise<TargetVersions>;
   readonly render: (
     options: GenerationOptions,
@@ -140,6 +140,12 @@ export async function renderSiteCommand(
   // Before rendering (and before any prompt or --check): a path that cannot be written fails at once.
   // `--out ''` is checked too, and refused, rather than taken as "no --out".
   if (flags.out !== undefined) assertWritable(flags.out, flags.force ?? false);
+  const runbookServer = target.server === 'haproxy' ? undefined : target.server;
+  if (flags.runbook && runbookServer === undefined) {
+    throw new UsageError(
+      `--runbook: not available for ${target.server} yet; use --out and its header's steps`,
+    );
+  }
   const site = await renderSite(target, input, flags.config, { json: flags.json });
   const { fileName, content, certificateFindings } = site;
   const warnings = [...site.warnings];
@@ -158,7 +164,7 @@ export async function renderSiteCommand(
   // installs the one --out wrote), and with --json it is one more key.
   const runbook = flags.runbook
     ? (await import('../targets/runbook.js')).renderRunbook({
-        server: target.server,
+        server: runbookServer as NonNullable<typeof runbookServer>,
         options: site.options,
         versions: site.versions,
         writtenTo: flags.out === undefined ? undefined : resolve(flags.out),

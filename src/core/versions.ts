@@ -2,6 +2,7 @@
  * Server capabilities as data: feature → first version that has it. Targets resolve each feature once
  * into a boolean of the view model; templates never compare versions.
  */
+import { defaultHaproxyVersion, oldestHaproxy } from '../servers/haproxy/versions.js';
 
 export const nginxSince = {
   /** `http2 on;` replaces `listen … http2`, which is deprecated from here on (nginx CHANGES 1.25.1). */
@@ -73,12 +74,23 @@ export const opensslSince = {
 export const oldestSupported = {
   nginx: '1.13.0',
   apache: '2.4.0',
+  haproxy: oldestHaproxy,
   openssl: '1.1.1',
 } as const;
 
-const productNames = { nginx: 'nginx', apache: 'Apache', openssl: 'OpenSSL' } as const;
-const versionFlags = { nginx: '--server-version', apache: '--server-version', openssl: '--openssl-version' };
-const meantFor = { nginx: 'the server', apache: 'the server', openssl: 'the OpenSSL of the server' } as const;
+const productNames = { nginx: 'nginx', apache: 'Apache', haproxy: 'HAProxy', openssl: 'OpenSSL' } as const;
+const versionFlags = {
+  nginx: '--server-version',
+  apache: '--server-version',
+  haproxy: '--server-version',
+  openssl: '--openssl-version',
+};
+const meantFor = {
+  nginx: 'the server',
+  apache: 'the server',
+  haproxy: 'the server',
+  openssl: 'the OpenSSL of the server',
+} as const;
 
 /** Why a version cannot be written for, as `--flag: reason`, or undefined when it can. */
 export function unsupportedVersion(
@@ -102,6 +114,8 @@ export const defaultVersions = {
    *  2029; Ubuntu 22.04 has 2.4.52, Debian 12 2.4.62). A file for it uses mod_proxy_wstunnel, which every
    *  newer 2.4 still accepts, where `upgrade=websocket` (2.4.47) would be refused by older ones. */
   apache: '2.4.37',
+  /** Debian 12's HAProxy (src/servers/haproxy/versions.ts). */
+  haproxy: defaultHaproxyVersion,
   openssl: '3.0.0',
 } as const;
 

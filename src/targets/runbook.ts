@@ -19,8 +19,11 @@ import {
   type TargetVersions,
 } from './site.js';
 
+/** The servers a runbook is written for (HAProxy's runbook waits for the server registry, issue 15). */
+export type RunbookServer = Exclude<TargetName, 'haproxy'>;
+
 export interface RunbookInput {
-  readonly server: TargetName;
+  readonly server: RunbookServer;
   readonly options: GenerationOptions;
   readonly versions: TargetVersions;
   /**

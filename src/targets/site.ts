@@ -5,7 +5,7 @@
 import { backendPortsShortfall, linuxEphemeralPorts, type Sizing } from '../core/capacity.js';
 import { type Endpoint, type GenerationOptions, ipAddressPattern } from '../core/options.js';
 
-export type TargetName = 'nginx' | 'apache';
+export type TargetName = 'nginx' | 'apache' | 'haproxy';
 
 /** The versions a file is written for, resolved once by the command (flag, detection or default). */
 export interface TargetVersions {

@@ -6,12 +6,17 @@
 import type { GenerationOptions } from '../../src/core/options.js';
 import { detectApacheVersions, testApacheSite } from '../../src/io/apache.js';
 import { type ConfigTestResult, detectNginxVersions, testNginxSite } from '../../src/io/nginx.js';
+import { detectHaproxyVersions, testHaproxyConfig } from '../../src/servers/haproxy/config-test.js';
+import { renderHaproxy } from '../../src/servers/haproxy/target.js';
+import { haproxyLtsVersions } from '../../src/servers/haproxy/versions.js';
 import { renderApacheSite } from '../../src/targets/apache.js';
 import { renderNginxSite } from '../../src/targets/nginx.js';
 import type { RenderedSite, TargetVersions } from '../../src/targets/site.js';
 
 export interface GoldenTarget {
-  readonly name: 'nginx' | 'apache';
+  readonly name: 'nginx' | 'apache' | 'haproxy';
+  /** Whether a case's options can be rendered for this server at all (HAProxy serves no files). */
+  readonly accepts?: (input: Record<string, unknown>) => boolean;
   /** Server version → the OpenSSL it is paired with in the goldens. */
   readonly versions: readonly { server: string; openssl: string }[];
   readonly render: (
@@ -55,5 +60,18 @@ export const goldenTargets: GoldenTarget[] = [
     render: renderApacheSite,
     installed: async () => (await detectApacheVersions())?.server,
     test: testApacheSite,
+  },
+  {
+    name: 'haproxy',
+    // Every LTS branch: 2.4 and 2.6 (Debian 12, the only one that runs here) read the key from
+    // <cert>.key; from 3.0 a crt-store names it. OpenSSL as their distributions pair them.
+    versions: haproxyLtsVersions.map((server) => ({
+      server,
+      openssl: server.startsWith('2.4') ? '1.1.1' : server.startsWith('3.2') ? '3.5.0' : '3.0.0',
+    })),
+    accepts: (input) => input.staticDir === undefined,
+    render: renderHaproxy,
+    installed: async () => (await detectHaproxyVersions())?.server,
+    test: testHaproxyConfig,
   },
 ];

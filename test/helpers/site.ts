@@ -10,7 +10,7 @@ import { runCli } from './cli.js';
 import type { IssuedCertificate, TestCa } from './pki.js';
 import { freePort } from './servers.js';
 
-export type ServerCommand = 'nginx' | 'apache';
+export type ServerCommand = 'nginx' | 'apache' | 'haproxy';
 
 export interface SiteFlags {
   readonly server: ServerCommand;

@@ -15,6 +15,7 @@ export const inCi = process.env.CI === 'true';
 export const tools = {
   nginx: has('nginx', ['-v']),
   apache: has('apache2', ['-v']) || has('httpd', ['-v']),
+  haproxy: has('haproxy', ['-v']),
   openssl: has('openssl', ['version']),
   chromium: existsSync('/usr/bin/chromium'),
   certutil: has('certutil', ['-H']),

@@ -10,25 +10,29 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseGenerationOptions } from '../../src/core/options.js';
 import { buildModel, lintConfig } from '../../src/lint/lint.js';
-import { goldenTargets } from '../golden/targets.js';
+import { type GoldenTarget, goldenTargets } from '../golden/targets.js';
 import { repoRoot } from '../helpers/cli.js';
 
 const casesDir = join(repoRoot, 'fixtures', 'cases');
 const cases = readdirSync(casesDir).filter((name) => existsSync(join(casesDir, name, 'options.json')));
-const matrix = goldenTargets.flatMap((target) =>
+// lint has no haproxy.cfg model yet (issue 15 lists it), so only the servers it reads are linted here.
+const lintedTargets = goldenTargets.filter(
+  (target): target is GoldenTarget & { name: 'nginx' | 'apache' } => target.name !== 'haproxy',
+);
+const matrix = lintedTargets.flatMap((target) =>
   target.versions.flatMap((versions) => cases.map((name) => [target.name, versions.server, name] as const)),
 );
 
 describe('configs wss-conf generates', () => {
   it('covers nginx, and Apache when its target exists', () => {
-    const names = goldenTargets.map((target) => target.name);
+    const names = lintedTargets.map((target) => target.name);
     expect(names).toContain('nginx');
     if (existsSync(join(repoRoot, 'src', 'targets', 'apache.ts'))) expect(names).toContain('apache');
     expect(cases.length).toBeGreaterThanOrEqual(6);
   });
 
   it.each(matrix)('%s %s, %s: no findings', (targetName, server, name) => {
-    const target = goldenTargets.find((t) => t.name === targetName);
+    const target = lintedTargets.find((t) => t.name === targetName);
     const pairing = target?.versions.find((v) => v.server === server);
     if (!target || !pairing) throw new Error(`no ${targetName} ${server} in the golden matrix`);
     const options = parseGenerationOptions(

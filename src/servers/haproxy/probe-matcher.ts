@@ -1,0 +1,60 @@
+/**
+ * HAProxy's own answers, as the probe sees them, and the HAProxy fix for each. Pure. HAProxy sends no
+ * Server header, so its built-in error pages are the evidence; their texts were captured from HAProxy
+ * 2.6.12 answering a WebSocket Upgrade (no server line, a refused port, a port that answers garbage, one
+ * that never answers):
+ *   503 "No server is available to handle this request."  no server up, or every connect failed
+ *   502 "The server returned an invalid or incomplete response."  the backend spoke no HTTP
+ *   504 "The server didn't respond in time."  the backend accepted but never answered
+ * Not wired into src/probe/diagnosis.ts yet: that waits for the server registry (issue 15, part A).
+ */
+
+export interface HaproxyAnswer {
+  readonly status: 502 | 503 | 504;
+  /** What HAProxy's page means, in the probe's words. */
+  readonly cause: string;
+  /** What to change or look at, with HAProxy's own directives. */
+  readonly fix: readonly string[];
+}
+
+const answers: readonly (HaproxyAnswer & { readonly text: string })[] = [
+  {
+    status: 503,
+    text: 'No server is available to handle this request.',
+    cause:
+      'HAProxy found no server to send the request to: every server of the backend is down by its health checks, or each connect failed (retries and redispatch included)',
+    fix: [
+      'Start the backend and check that it listens where the server line points: ss -ltnp | grep <port>',
+      'See which servers HAProxy holds down: journalctl -u haproxy | grep -i "is DOWN"',
+      'server ws1 127.0.0.1:8282 check   # in the backend section; the address must match the backend',
+    ],
+  },
+  {
+    status: 502,
+    text: 'The server returned an invalid or incomplete response.',
+    cause:
+      'the backend accepted the connection but did not answer with HTTP: it is not a WebSocket server, or speaks TLS where HAProxy speaks plain HTTP',
+    fix: [
+      'Point the server line at the plain ws:// port of the backend: server ws1 127.0.0.1:8282 check',
+      'A backend that wants TLS needs: server ws1 127.0.0.1:8443 check ssl verify required ca-file <ca.pem>',
+    ],
+  },
+  {
+    status: 504,
+    text: "The server didn't respond in time.",
+    cause:
+      'the backend accepted the connection but sent no answer to the Upgrade within timeout server: it is hung or overloaded',
+    fix: [
+      "Look at the backend's own log; timeout server (30s in wss-conf's file) only bounds the wait for the handshake",
+      'Idle sockets after the handshake are bounded by timeout tunnel, not timeout server',
+    ],
+  },
+];
+
+/** The HAProxy answer an HTTP status and body are, or undefined when they are not HAProxy's page. */
+export function matchHaproxyAnswer(status: number, body: string): HaproxyAnswer | undefined {
+  const found = answers.find((answer) => answer.status === status && body.includes(answer.text));
+  if (!found) return undefined;
+  const { text: _text, ...answer } = found;
+  return answer;
+}

@@ -1,0 +1,85 @@
+/** `wss-conf haproxy` and `wss-conf check` on a haproxy.cfg, through the built CLI. */
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoRoot, runCli } from '../helpers/cli.js';
+import { requireTool } from '../helpers/tools.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'haproxy-command-'));
+const site = ['haproxy', '--domain', 'example.com', '--backend', '8282', '--server-version', '2.6.12'];
+
+describe('wss-conf haproxy', () => {
+  it('refuses --static-dir with exit 2, saying HAProxy serves no files and what to do, writing nothing', () => {
+    const out = join(dir, 'static.cfg');
+    const result = runCli([...site, '--static-dir', '/srv/static', '--out', out]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(
+      /--static-dir: HAProxy serves no files.*serve the directory from the backend/,
+    );
+    expect(result.stdout).toBe('');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it.each([
+    ['--server-version', '2.2.0', /--server-version: HAProxy 2\.2\.0 \(given\) is older than 2\.4\.0/],
+    ['--balance', 'random', /--balance: "random" is not allowed; use least-conn, ip-hash or round-robin/],
+    ['--domain', 'evil.test;}', /--domain: "evil\.test;}" is not allowed/],
+  ])('refuses %s %s with exit 2', (flag, value, message) => {
+    const result = runCli([...site.filter((_, i) => i < 5), flag, value]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(message);
+  });
+
+  it.each([
+    ['least-conn', 'balance leastconn'],
+    ['ip-hash', 'balance source'],
+    ['round-robin', 'balance roundrobin'],
+  ])('maps --balance %s to %s', (method, line) => {
+    const result = runCli([...site, '--backend', '8283', '--balance', method]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain(`    ${line}\n`);
+  });
+
+  it('writes for 2.6.12 with a warning when no haproxy is found and no version is given', () => {
+    const result = runCli(site.slice(0, 5), { env: { PATH: '/nonexistent' } });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('Written for HAProxy 2.6.12 (default)');
+    expect(result.stderr).toContain('no haproxy found here, so the file is written for HAProxy 2.6.12');
+  });
+
+  it('names the key link a certbot user needs, and none for a combined PEM', () => {
+    expect(runCli(site).stderr).toContain(
+      'ln -s /etc/letsencrypt/live/example.com/privkey.pem /etc/letsencrypt/live/example.com/fullchain.pem.key',
+    );
+    const combined = runCli([...site, '--cert', '/etc/haproxy/site.pem', '--key', '/etc/haproxy/site.pem']);
+    expect(combined.stderr).not.toContain('ln -s');
+  });
+});
+
+const tool = requireTool('haproxy');
+const golden = readFileSync(
+  join(repoRoot, 'fixtures/cases/workerman-wss-path/expected/haproxy-2.6.12.conf'),
+  'utf8',
+);
+
+describe.skipIf(tool.skip)('wss-conf check on a haproxy.cfg', () => {
+  it('tells a haproxy.cfg from its sections and passes the golden with stand-in certificates', () => {
+    const file = join(dir, 'haproxy.cfg');
+    writeFileSync(file, golden);
+    const result = runCli(['check', file]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe(`${file}: haproxy config test passed\n`);
+    expect(result.stderr).toContain('tested with a throwaway certificate instead: /etc/ssl/server.pem');
+  });
+
+  it("fails a broken file with haproxy's own words about the user's file, exit 1", () => {
+    const file = join(dir, 'broken.cfg');
+    writeFileSync(file, golden.replace('timeout tunnel 1h', 'timeout tunnel forever'));
+    const result = runCli(['check', file, '--server', 'haproxy']);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(file);
+    expect(result.stderr).toMatch(/timeout/);
+    expect(result.stderr).not.toContain('wss-conf-check-');
+  });
+});
