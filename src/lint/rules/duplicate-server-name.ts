@@ -1,5 +1,6 @@
 import type { ApacheSite } from '../model-apache.js';
 import type { NginxServer } from '../model-nginx.js';
+import { nginxAddress } from '../nginx-default-server.js';
 import type { Report, Rule } from '../rule.js';
 
 /**
@@ -68,16 +69,6 @@ function checkSites(sites: readonly NamedSite[], report: Report, server: 'nginx'
       },
     );
   }
-}
-
-/** `listen` → the address:port nginx groups server names by. No listen means `*:80` (listen docs). */
-function nginxAddress(listen: string): string {
-  if (listen.startsWith('unix:')) return listen;
-  const bracket = /^(\[[^\]]*\])(?::(\d+))?$/.exec(listen);
-  if (bracket) return `${bracket[1]}:${bracket[2] ?? '80'}`;
-  if (/^\d+$/.test(listen)) return `0.0.0.0:${listen}`;
-  const [host = '', port = '80'] = listen.split(':');
-  return `${host === '*' ? '0.0.0.0' : host.toLowerCase()}:${port}`;
 }
 
 function nginxSite(server: NginxServer): NamedSite {

@@ -11,8 +11,10 @@ import { apacheWsUpgrade } from './apache-ws-upgrade.js';
 import { certFileMissing } from './cert-file-missing.js';
 import { connectionUpgradeLiteral } from './connection-upgrade-literal.js';
 import { connectionUpgradeMap } from './connection-upgrade-map.js';
+import { defaultServerProxies } from './default-server-proxies.js';
 import { duplicateServerName } from './duplicate-server-name.js';
 import { duplicateUpstream } from './duplicate-upstream.js';
+import { forwardedForAppend } from './forwarded-for-append.js';
 import { headerCrlfVariable } from './header-crlf-variable.js';
 import { hostHttpHost } from './host-http-host.js';
 import { includeUnresolved } from './include-unresolved.js';
@@ -24,6 +26,7 @@ import { proxyHttpVersion } from './proxy-http-version.js';
 import { proxyPassRequestHost } from './proxy-pass-request-host.js';
 import { proxyPassWsScheme } from './proxy-pass-ws-scheme.js';
 import { proxyReadTimeout } from './proxy-read-timeout.js';
+import { redirectFromHost } from './redirect-from-host.js';
 import { sslOnRemoved } from './ssl-on-removed.js';
 import { suppressionInvalid } from './suppression-invalid.js';
 import { tlsHstsMissing } from './tls-hsts-missing.js';
@@ -53,6 +56,10 @@ export const rules: readonly Rule[] = [
   hostHttpHost,
   proxyPassRequestHost,
   headerCrlfVariable,
+  // nginx: hostile clients (Host, SNI, X-Forwarded-For)
+  defaultServerProxies,
+  forwardedForAppend,
+  redirectFromHost,
   // nginx: version changes
   sslOnRemoved,
   listenHttp2,

@@ -1,0 +1,81 @@
+/**
+ * Which nginx server blocks are the default for an address:port: the one whose `listen` says
+ * `default_server` (or the old `default`), else the first server block listening there. nginx gives it
+ * every request whose Host (and every TLS handshake whose SNI) no server_name of that address matches
+ * (https://nginx.org/en/docs/http/request_processing.html; shown on nginx 1.22.1 in
+ * test/lint/default-server-evidence.test.ts). Shared by the rules that ask "does a hostile name land here?".
+ */
+
+import type { NginxServer } from './model-nginx.js';
+import type { NginxDirective } from './parse-nginx.js';
+
+/** `listen` → the address:port nginx groups server names by. No listen means `*:80` (listen docs). */
+export function nginxAddress(listen: string): string {
+  if (listen.startsWith('unix:')) return listen;
+  const bracket = /^(\[[^\]]*\])(?::(\d+))?$/.exec(listen);
+  if (bracket) return `${bracket[1]}:${bracket[2] ?? '80'}`;
+  if (/^\d+$/.test(listen)) return `0.0.0.0:${listen}`;
+  const [host = '', port = '80'] = listen.split(':');
+  return `${host === '*' ? '0.0.0.0' : host.toLowerCase()}:${port}`;
+}
+
+export interface DefaultListen {
+  readonly server: NginxServer;
+  /** The listen directive that makes it the default (undefined: no listen at all, so `*:80`). */
+  readonly listen: NginxDirective | undefined;
+  readonly address: string;
+  /** Marked `default_server`, rather than default by being first. */
+  readonly explicit: boolean;
+}
+
+const isDefaultFlag = (arg: string): boolean => arg === 'default_server' || arg === 'default';
+
+/** Every server block that is the default for at least one of its addresses, with the listen. */
+export function defaultServers(servers: readonly NginxServer[]): Map<NginxServer, DefaultListen> {
+  const first = new Map<string, DefaultListen>();
+  const marked = new Map<string, DefaultListen>();
+  for (const server of servers) {
+    if (!server.node) continue;
+    const listens = server.block.own.get('listen') ?? [];
+    const entries =
+      listens.length === 0
+        ? [{ listen: undefined, address: '0.0.0.0:80', explicit: false }]
+        : listens.map((listen) => ({
+            listen,
+            address: nginxAddress(listen.args[0] ?? ''),
+            explicit: listen.args.slice(1).some(isDefaultFlag),
+          }));
+    for (const entry of entries) {
+      const found = { server, ...entry };
+      if (!first.has(entry.address)) first.set(entry.address, found);
+      if (entry.explicit && !marked.has(entry.address)) marked.set(entry.address, found);
+    }
+  }
+  const result = new Map<NginxServer, DefaultListen>();
+  for (const [address, found] of first) {
+    const chosen = marked.get(address) ?? found;
+    if (!result.has(chosen.server)) result.set(chosen.server, chosen);
+  }
+  return result;
+}
+
+/** The server block refuses by itself: a server-level `return` (it runs before any location is
+ *  chosen) or `ssl_reject_handshake on`. */
+export function refusesAtServerLevel(server: NginxServer): boolean {
+  if (server.block.own.has('return')) return true;
+  const reject = server.block.own.get('ssl_reject_handshake');
+  return reject?.[reject.length - 1]?.args[0] === 'on';
+}
+
+/** Whether the server answers any name on purpose: marked default_server, or named only by nginx's
+ *  catch-all conventions (no server_name, `_`, `""`). A server that is default only by being first
+ *  and has a real name is how nearly every single-site config looks (fixtures/lint/corpus), and
+ *  reporting all of them would say nothing: the rules that use this report the deliberate ones. */
+export function catchesAll(found: DefaultListen): boolean {
+  if (found.explicit) return true;
+  const written = found.server.block.own.get('server_name');
+  // Neither listen nor server_name: a fragment quoted from a larger config, which may well set both.
+  if (!written && !found.listen) return false;
+  const names = written?.flatMap((d) => d.args) ?? [''];
+  return names.every((name) => name === '_' || name === '' || name === '""');
+}
