@@ -153,6 +153,8 @@ export function haproxyView(options: GenerationOptions, versions: TargetVersions
       binds: [bindAddress(redirect)],
       location: `https://%[req.hdr(host),field(1,:),lower]${portSuffix}%[pathq]`,
     },
+    // --trusted-proxy blocks, as one `src` ACL (HAProxy 2.6 configuration manual 7.3.3, src)
+    trusted: options.trustedProxies.length > 0 && options.trustedProxies.join(' '),
     backendName,
     balance,
     servers: options.backends.map((backend, i) => ({
