@@ -208,6 +208,18 @@ const regexMatches = (location: NginxLocation, uri: string): boolean => {
  *  an exact match; else the longest prefix, final if it is `^~`; else the first matching regex; else
  *  the longest prefix. Nested locations are searched the same way inside the one picked. */
 export function selectLocation(locations: readonly NginxLocation[], uri: string): NginxLocation | undefined {
+  // Level by level, in a loop: nesting thousands deep must not overflow the call stack.
+  let picked: NginxLocation | undefined;
+  for (let level = locations; ; ) {
+    const found = selectAtLevel(level, uri);
+    if (!found) return picked;
+    picked = found;
+    if (found.modifier === '=') return found;
+    level = found.children;
+  }
+}
+
+function selectAtLevel(locations: readonly NginxLocation[], uri: string): NginxLocation | undefined {
   const exact = locations.find((l) => l.modifier === '=' && l.path === uri);
   if (exact) return exact;
   let longest: NginxLocation | undefined;
@@ -216,11 +228,9 @@ export function selectLocation(locations: readonly NginxLocation[], uri: string)
       if (!longest || l.path.length > longest.path.length) longest = l;
     }
   }
-  const deeper = (l: NginxLocation): NginxLocation => selectLocation(l.children, uri) ?? l;
-  if (longest?.modifier === '^~') return deeper(longest);
+  if (longest?.modifier === '^~') return longest;
   const regex = locations.find((l) => (l.modifier === '~' || l.modifier === '~*') && regexMatches(l, uri));
-  if (regex) return deeper(regex);
-  return longest && deeper(longest);
+  return regex ?? longest;
 }
 
 interface MutableServer {
@@ -238,13 +248,29 @@ export function buildNginxModel(
   const maps: NginxMap[] = [];
   const servers: MutableServer[] = [];
 
+  // The tree is walked with an explicit stack, in file order: a config nested thousands of levels
+  // deep (nginx itself accepts it) must not overflow the JavaScript call stack.
+  interface Frame {
+    readonly directives: readonly NginxDirective[];
+    index: number;
+    readonly block: NginxBlock;
+    readonly server: MutableServer | undefined;
+    readonly location: NginxLocation | undefined;
+  }
   const walk = (
     directives: readonly NginxDirective[],
     block: NginxBlock,
     server: MutableServer | undefined,
     location: NginxLocation | undefined,
   ): void => {
-    for (const node of directives) {
+    const stack: Frame[] = [{ directives, index: 0, block, server, location }];
+    for (let frame = stack.at(-1); frame; frame = stack.at(-1)) {
+      const node = frame.directives[frame.index++];
+      if (!node) {
+        stack.pop();
+        continue;
+      }
+      const { block, server, location } = frame;
       const entries = index.get(node.name);
       if (entries) entries.push({ node, block });
       else index.set(node.name, [{ node, block }]);
@@ -258,22 +284,29 @@ export function buildNginxModel(
           hasDefault: node.block.some((entry) => entry.name === 'default'),
         });
       } else if (name === 'http' && !server) {
-        walk(node.block, makeBlock('http', node, block, node.block, block.mainFile), undefined, undefined);
+        const child = makeBlock('http', node, block, node.block, block.mainFile);
+        stack.push({
+          directives: node.block,
+          index: 0,
+          block: child,
+          server: undefined,
+          location: undefined,
+        });
       } else if (name === 'server' && !server && block.kind !== 'main') {
         const child = makeBlock('server', node, block, node.block, block.mainFile);
         const created: MutableServer = { block: child, node, locations: [], inner: [] };
         servers.push(created);
-        walk(node.block, child, created, undefined);
+        stack.push({ directives: node.block, index: 0, block: child, server: created, location: undefined });
       } else if (server && name === 'location') {
         const child = makeBlock('location', node, block, node.block, block.mainFile);
         const created = locationOf(node, child);
         (location ? (location.children as NginxLocation[]) : server.locations).push(created);
         server.inner.push({ block: child, location: created });
-        walk(node.block, child, server, created);
+        stack.push({ directives: node.block, index: 0, block: child, server, location: created });
       } else if (server && (name === 'if' || name === 'limit_except')) {
         const child = makeBlock(name, node, block, node.block, block.mainFile);
         server.inner.push({ block: child, location });
-        walk(node.block, child, server, location);
+        stack.push({ directives: node.block, index: 0, block: child, server, location });
       }
       // Other blocks (events, upstream, types, geo, stream, …) are not read as http levels: their
       // contents follow rules of their own.

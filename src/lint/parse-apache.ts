@@ -243,7 +243,9 @@ export function parseApache(mains: readonly SourceFile[], resolveInclude: Includ
         const result = resolveInclude(resolved, main.file);
         if ('unreadable' in result) {
           // IncludeOptional exists for exactly this: a missing file is not an error (httpd docs).
-          if (!optional) problems.push({ kind: 'include-unresolved', ...at, message: result.unreadable });
+          if (result.refused) problems.push({ kind: 'parse-error', ...at, message: result.unreadable });
+          else if (!optional)
+            problems.push({ kind: 'include-unresolved', ...at, message: result.unreadable });
           return [];
         }
         const spliced: ApacheDirective[] = [];

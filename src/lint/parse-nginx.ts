@@ -273,7 +273,8 @@ export function parseNginx(mains: readonly SourceFile[], resolveInclude: Include
         }
         const result = resolveInclude(pattern, mainFile);
         if ('unreadable' in result) {
-          problems.push({ kind: 'include-unresolved', ...placeOf(directive), message: result.unreadable });
+          const kind = result.refused ? 'parse-error' : 'include-unresolved';
+          problems.push({ kind, ...placeOf(directive), message: result.unreadable });
           return [];
         }
         const spliced: NginxDirective[] = [];
