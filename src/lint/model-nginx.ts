@@ -316,7 +316,9 @@ export function buildNginxModel(
   parsed: ParsedNginx,
   settings: LintSettings,
 ): { readonly nginx: NginxModel; readonly tls: TlsFacts } {
-  const index = new Map<string, NginxEntry[]>();
+  // Directive → [node, level, node, level, …]: NginxEntry objects are made only for the names rules
+  // ask for (directives(name)), not for every directive of a large config.
+  const index = new Map<string, (NginxDirective | NginxBlock)[]>();
   const maps: NginxMap[] = [];
   const servers: MutableServer[] = [];
 
@@ -344,8 +346,8 @@ export function buildNginxModel(
       }
       const { block, server, location } = frame;
       const entries = index.get(node.name);
-      if (entries) entries.push({ node, block });
-      else index.set(node.name, [{ node, block }]);
+      if (entries) entries.push(node, block);
+      else index.set(node.name, [node, block]);
       if (!node.block) continue;
       const name = node.name;
       if (name === 'map') {
@@ -516,7 +518,20 @@ export function buildNginxModel(
     if (tls) tlsSites.push(tlsSiteOf(server, mutable));
   }
 
-  const entries = (name: string): readonly NginxEntry[] => index.get(name) ?? [];
+  const made = new Map<string, readonly NginxEntry[]>();
+  const entries = (name: string): readonly NginxEntry[] => {
+    let list = made.get(name);
+    if (!list) {
+      const flat = index.get(name) ?? [];
+      const built: NginxEntry[] = [];
+      for (let k = 0; k + 1 < flat.length; k += 2) {
+        built.push({ node: flat[k] as NginxDirective, block: flat[k + 1] as NginxBlock });
+      }
+      list = built;
+      made.set(name, list);
+    }
+    return list;
+  };
   let variables: Map<string, NginxDirective[]> | undefined;
   const variableUses = (name: string): readonly NginxDirective[] => {
     if (!variables) {
@@ -524,7 +539,8 @@ export function buildNginxModel(
       const pattern = /\$\{?([A-Za-z0-9_]+)/g;
       for (const [directiveName, list] of index) {
         if (directiveName === 'map') continue; // a map's target is where the variable is made, not used
-        for (const { node } of list) {
+        for (let k = 0; k < list.length; k += 2) {
+          const node = list[k] as NginxDirective;
           for (const arg of node.args) {
             if (!arg.includes('$')) continue;
             for (const match of arg.matchAll(pattern)) {
