@@ -89,6 +89,27 @@ export const siteFlags: readonly FlagSpec[] = [
       `concurrent sockets to size for: the header and warnings give the ${{ nginx: 'nginx.conf', apache: 'MPM', 'the server': 'nginx.conf or MPM' }[server]} settings they need`,
   },
   {
+    flag: 'acme',
+    describe: () => 'apply: get and renew the certificate over ACME HTTP-01 with certbot (--webroot)',
+  },
+  {
+    flag: 'acme-server',
+    value: 'url',
+    describe: () => "the ACME directory (default: Let's Encrypt production)",
+  },
+  { flag: 'acme-email', value: 'address', describe: () => "the ACME account's contact address" },
+  {
+    flag: 'acme-ca-bundle',
+    value: 'file',
+    describe: () => "CA certificates to trust for a private or test ACME server's TLS",
+  },
+  {
+    flag: 'acme-dir',
+    value: 'dir',
+    describe: () =>
+      "certbot's config directory; certificates in <dir>/live/<domain>/ (default: /etc/letsencrypt)",
+  },
+  {
     flag: 'server-version',
     value: 'x.y.z',
     describe: (server) =>

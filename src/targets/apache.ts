@@ -342,6 +342,7 @@ export function apacheSiteView(options: GenerationOptions, versions: TargetVersi
       portLabel: `port ${redirect.port}`,
       vhostAddress: vhostAddress(redirect),
       target: `https://%{SERVER_NAME}${portSuffix}%{REQUEST_URI}`,
+      acmeWebroot: options.acme?.webroot ?? '',
     },
   };
 }

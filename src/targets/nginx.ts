@@ -149,6 +149,7 @@ export function nginxSiteView(options: GenerationOptions, versions: TargetVersio
       portLabel: `port ${redirect.port}`,
       listen: listenLines(redirect, ''),
       target: `https://$host${portSuffix}$request_uri`,
+      acmeWebroot: options.acme?.webroot ?? '',
     },
   };
 }
