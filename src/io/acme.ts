@@ -111,6 +111,10 @@ export function certbotArgs(options: GenerationOptions): string[] {
     ...options.domains.flatMap((domain) => ['-d', domain]),
     // Adding a name to an existing lineage replaces its certificate instead of asking.
     '--expand',
+    // certonly on an existing lineage runs renewal-hooks/deploy/ too, and ours would check the TLS
+    // listener while the stand-in holds the site and put the old certificate back: apply tests,
+    // reloads and checks the served certificate itself right after.
+    '--no-directory-hooks',
     '--config-dir',
     acme.dir,
     '--work-dir',
