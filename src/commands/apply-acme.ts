@@ -220,10 +220,10 @@ export function certbotFailure(output: string, options: GenerationOptions): stri
     );
   }
   if (/rateLimited|too many (certificates|failed authorizations|requests)/i.test(output)) {
-    const retry = /retry after ([^:\n]+? UTC|[0-9T:.-]+Z?)/i.exec(output)?.[1];
+    const retry = /retry after (\d{4}-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d)?(?: UTC|Z)?)/i.exec(output)?.[1];
     return (
       `the ACME server ${acme.server} refused: rate limit reached (urn:ietf:params:acme:error:rateLimited); ` +
-      `${retry ? `retry after ${retry}` : "retry when the limit resets (Let's Encrypt: see letsencrypt.org/docs/rate-limits; try --acme-server with the staging directory meanwhile)"}\n${tail}`
+      `${retry ? `retry after ${retry}` : "retry when the limit resets (Let's Encrypt: see letsencrypt.org/docs/rate-limits; try --acme-server with the staging directory meanwhile)"}`
     );
   }
   if (
@@ -232,8 +232,8 @@ export function certbotFailure(output: string, options: GenerationOptions): stri
     return (
       `the CA could not fetch http://${first}/.well-known/acme-challenge/… (HTTP-01 validation failed). ` +
       `Port 80 of ${options.domains.join(', ')} must reach this server from the internet: check that DNS names ` +
-      'this server, that no firewall or security group closes port 80, and that a NAT or load balancer forwards it\n' +
-      tail
+      'this server, that no firewall or security group closes port 80, and that a NAT or load balancer ' +
+      "forwards it (certbot's own words are in the certbot step above)"
     );
   }
   if (
@@ -243,7 +243,7 @@ export function certbotFailure(output: string, options: GenerationOptions): stri
   ) {
     return (
       `the ACME server ${acme.server} could not be reached: the connection was refused, timed out, or its TLS ` +
-      `certificate is not trusted${acme.caBundle ? ` by ${acme.caBundle}` : ' (give --acme-ca-bundle for a private CA)'}\n${tail}`
+      `certificate is not trusted${acme.caBundle ? ` by ${acme.caBundle}` : ' (give --acme-ca-bundle for a private CA)'}`
     );
   }
   return `certbot failed:\n${tail}`;

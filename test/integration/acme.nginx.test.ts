@@ -5,7 +5,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
@@ -14,6 +15,7 @@ import WebSocket from 'ws';
 import { type RunningPebble, startPebble } from '../helpers/acme.js';
 import { runCliAsync } from '../helpers/cli.js';
 import { loopbackLookup } from '../helpers/loopback.js';
+import { makeTestCa } from '../helpers/pki.js';
 import {
   type EchoBackend,
   freePort,
@@ -125,7 +127,10 @@ describe.skipIf(skip)('apply nginx --acme against pebble', () => {
     );
     backend = await startEchoBackend();
     pebble = await startPebble(httpPort);
-    nginx = await startNginx([join(sites, '*.conf')], [placeholderPort]);
+    // A Debian layout too, for --enable: sites-available/ and the sites-enabled/ links nginx reads.
+    mkdirSync(join(root, 'sites-available'));
+    mkdirSync(join(root, 'sites-enabled'));
+    nginx = await startNginx([join(sites, '*.conf'), join(root, 'sites-enabled', '*')], [placeholderPort]);
     trust = await pebble.rootPem();
   }, 60_000);
 
@@ -234,5 +239,106 @@ describe.skipIf(skip)('apply nginx --acme against pebble', () => {
     const result = await runCliAsync(args([domain], join(sites, 'refused.conf')));
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(message);
+  });
+
+  /** After a failed apply: the target is gone again and nginx still passes its test and serves. */
+  const expectRolledBack = (result: { stdout: string; stderr: string }, target: string) => {
+    expect(result.stderr).toMatch(/apply --acme rolled back: removed .*, which did not exist before/);
+    expect(existsSync(target)).toBe(false);
+    expect(
+      spawnSync('nginx', ['-t', '-q', '-p', nginx.prefix, '-c', join(nginx.prefix, 'nginx.conf')]).status,
+    ).toBe(0);
+  };
+
+  it('an unreachable ACME server: exit 1, says so, and the stand-in is removed', async () => {
+    const target = join(sites, 'unreachable.conf');
+    const closed = await freePort();
+    const dir = join(root, 'le-unreachable');
+    const list = args(['unreachable.example.test'], target, [], dir);
+    list[list.indexOf('--acme-server') + 1] = `https://127.0.0.1:${closed}/dir`;
+    const started = Date.now();
+    const result = await runCliAsync(list);
+    console.log(`[timing] unreachable CA: ${Date.now() - started} ms\n${result.stdout}${result.stderr}`);
+    expect(result.status, result.stdout + result.stderr).toBe(1);
+    expect(result.stderr).toMatch(
+      /the ACME server https:\/\/127\.0\.0\.1:\d+\/dir could not be reached: the connection was refused, timed out, or its TLS certificate is not trusted/,
+    );
+    expectRolledBack(result, target);
+  }, 120_000);
+
+  it('--enable: a failure removes the sites-enabled link the apply made', async () => {
+    const target = join(root, 'sites-available', 'enabled.example.test.conf');
+    const link = join(root, 'sites-enabled', 'enabled.example.test.conf');
+    const list = args(['enabled.example.test'], target, ['--enable'], join(root, 'le-enable'));
+    list[list.indexOf('--acme-server') + 1] = `https://127.0.0.1:${await freePort()}/dir`;
+    const result = await runCliAsync(list);
+    expect(result.status, result.stdout + result.stderr).toBe(1);
+    expect(result.stderr).toMatch(/and .*sites-enabled\/enabled\.example\.test\.conf, reloaded/);
+    expect(() => lstatSync(link)).toThrow();
+    expectRolledBack(result, target);
+  }, 120_000);
+
+  it('a failed validation: exit 1 naming port 80, the firewall and what was rolled back', async () => {
+    // The stand-in listens on another port than the one pebble fetches from: the CA never sees it.
+    const target = join(sites, 'unvalidated.conf');
+    const list = args(['unvalidated.example.test'], target, [], join(root, 'le-unvalidated'));
+    list[list.indexOf('--redirect-listen') + 1] = `127.0.0.1:${await freePort()}`;
+    const started = Date.now();
+    const result = await runCliAsync(list);
+    console.log(`[timing] failed validation: ${Date.now() - started} ms\n${result.stdout}${result.stderr}`);
+    expect(result.status, result.stdout + result.stderr).toBe(1);
+    expect(result.stderr).toMatch(
+      /the CA could not fetch http:\/\/unvalidated\.example\.test\/\.well-known\/acme-challenge\/… \(HTTP-01 validation failed\)\. Port 80 of unvalidated\.example\.test must reach this server from the internet.*firewall or security group/,
+    );
+    expectRolledBack(result, target);
+  }, 120_000);
+
+  it('a rate limit: exit 1, says when to retry, rolled back', async () => {
+    // pebble has no rate limits: an HTTPS ACME directory that answers 429 as Let's Encrypt does.
+    const ca = makeTestCa();
+    const leaf = ca.issue('localhost', { altNames: ['127.0.0.1'] });
+    const stub = createHttpsServer(
+      { cert: readFileSync(leaf.cert), key: readFileSync(leaf.key) },
+      (_req, res) => {
+        res.writeHead(429, { 'content-type': 'application/problem+json', 'retry-after': '3600' });
+        res.end(
+          JSON.stringify({
+            type: 'urn:ietf:params:acme:error:rateLimited',
+            detail:
+              'too many certificates (5) already issued for this exact set of domains in the last 168h0m0s, retry after 2026-12-04 18:00:00 UTC',
+            status: 429,
+          }),
+        );
+      },
+    );
+    await new Promise<void>((resolve) => stub.listen(0, '127.0.0.1', resolve));
+    try {
+      const target = join(sites, 'limited.conf');
+      const list = args(['limited.example.test'], target, [], join(root, 'le-limited'));
+      const port = (stub.address() as { port: number }).port;
+      list[list.indexOf('--acme-server') + 1] = `https://127.0.0.1:${port}/dir`;
+      list[list.indexOf('--acme-ca-bundle') + 1] = ca.caCert;
+      const result = await runCliAsync(list);
+      console.log(`[rate limit]\n${result.stdout}${result.stderr}`);
+      expect(result.status, result.stdout + result.stderr).toBe(1);
+      expect(result.stderr).toMatch(
+        /rate limit reached \(urn:ietf:params:acme:error:rateLimited\); retry after 2026-12-04 18:00:00 UTC/,
+      );
+      expectRolledBack(result, target);
+    } finally {
+      stub.close();
+    }
+  }, 120_000);
+
+  it('--acme-ca-bundle holding only a leaf exits 2 before anything is installed', async () => {
+    const ca = makeTestCa();
+    const leaf = ca.issue('localhost');
+    const target = join(sites, 'leaf.conf');
+    const list = args(['leaf.example.test'], target, [], join(root, 'le-leaf'));
+    list[list.indexOf('--acme-ca-bundle') + 1] = leaf.cert;
+    const result = await runCliAsync(list);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/--acme-ca-bundle: .* holds no CA certificate/);
+    expect(existsSync(target)).toBe(false);
   });
 });
