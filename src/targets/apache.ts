@@ -148,7 +148,7 @@ export function apacheModulesFor(options: GenerationOptions, versions: TargetVer
     slotmem_shm: balanced,
     lbmethod_byrequests: balanced && lbmethod === 'byrequests',
     lbmethod_bybusyness: balanced && lbmethod === 'bybusyness',
-    alias: options.static !== undefined,
+    alias: options.static !== undefined || options.acme !== undefined, // --acme: the challenge's Alias
     http2: apacheSupports(versions.server, 'http2'),
   };
   return apacheSiteModules.filter((module) => moduleUsed[module]);
