@@ -4,6 +4,7 @@ import { certbotFailure } from '../../src/commands/apply-acme.js';
 import { acmeDirProblem, acmeProblems, acmeWarnings } from '../../src/core/acme.js';
 import { parseGenerationOptions } from '../../src/core/options.js';
 import { certbotArgs } from '../../src/io/acme.js';
+import { daysLeftNote } from '../../src/probe/diagnosis.js';
 
 const options = (extra: Record<string, unknown> = {}) =>
   parseGenerationOptions({ domain: ['example.com'], backend: ['8282'], acme: true, ...extra });
@@ -94,5 +95,18 @@ describe("certbot's failures, said", () => {
     ],
   ])('%s', (output, message) => {
     expect(certbotFailure(output, options())).toMatch(message);
+  });
+});
+
+describe('probe: renewal looks stuck', () => {
+  it.each([
+    [20, 90, /expires in 20 days, less than a third of its 90-day lifetime: renewal looks stuck/],
+    [31, 90, undefined],
+    [1, 6, /less than a third of its 6-day lifetime/],
+    [3, 6, undefined],
+  ])('%s days left of %s', (days, lifetime, note) => {
+    const text = daysLeftNote(days, lifetime);
+    if (note === undefined) expect(text).toBeUndefined();
+    else expect(text).toMatch(note);
   });
 });
