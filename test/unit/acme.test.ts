@@ -110,3 +110,19 @@ describe('probe: renewal looks stuck', () => {
     else expect(text).toMatch(note);
   });
 });
+
+describe('--runbook with --acme', () => {
+  it('the apply command carries --acme and the section says what it does', async () => {
+    const { renderRunbook } = await import('../../src/targets/runbook.js');
+    const text = renderRunbook({
+      server: 'nginx',
+      options: options({ acmeDir: '/srv/le', acmeEmail: 'ops@example.com' }),
+      versions: { server: '1.22.1', openssl: '3.0.0', source: 'given' },
+      writtenTo: undefined,
+    });
+    expect(text).toMatch(
+      /wss-conf apply nginx --domain example\.com .*--acme --acme-dir \/srv\/le --acme-email ops@example\.com/,
+    );
+    expect(text).toMatch(/certbot `certonly --webroot` writes `\/srv\/le\/live\/`.*deploy hook/);
+  });
+});
