@@ -106,7 +106,7 @@ export const isAlive = (pid: number | undefined): boolean => {
 };
 
 /** Zombies count as gone: a parent that exited leaves its children's pids briefly. */
-const isRunning = (pid: number): boolean => {
+export const isRunning = (pid: number): boolean => {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
     return text.slice(text.lastIndexOf(')') + 2)[0] !== 'Z';
