@@ -1,6 +1,8 @@
 /**
  * Hostile and huge inputs: lint ends with a report (exit 1 or 2) within 20 s and 1 GB, never a crash
  * (70), a hang or unbounded memory. Each input is generated here, so the suite carries no large files.
+ * It runs with the soak tests, alone after the main suite: its 20 s limit is wall-clock time, which
+ * other test files running beside it on two cores would eat into.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
