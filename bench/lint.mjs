@@ -1,9 +1,12 @@
-// npm run bench:lint — `wss-conf lint` against `nginx -t` on the same 80,000-line config.
-// The config: 5,000 TLS server blocks of 16 lines, each with a WebSocket location and a static
-// location, in a site file that a minimal main config includes. Both tools read the main config (lint
-// follows the include). nginx -t needs the certificate files to exist, so one throwaway certificate
-// (openssl) serves every block. The two commands run interleaved (A B A B …) so machine noise hits
-// both alike; the figure is the ratio of the medians. Budget (issue "wss-conf lint"): below 1, aim 0.3.
+// npm run bench:lint — `wss-conf lint` against `nginx -t` on the same 80,000-line configs, two of them:
+//   - 5,000 TLS server blocks of 16 lines, each with a WebSocket location and a static location. nginx -t
+//     needs the certificate files to exist, so one throwaway certificate (openssl) serves every block;
+//     loading it 5,000 times dominates nginx's time;
+//   - the same 5,000 blocks without TLS (plain listen, root, index), where nginx -t only parses and
+//     builds its configuration, so the ratio is an honest one (issue 12).
+// Each is a site file that a minimal main config includes; both tools read the main config (lint
+// follows the include). The two commands run interleaved (A B A B …) so machine noise hits both alike;
+// the figure is the ratio of the medians, printed side by side. Budget: below 1; goal 0.3 without TLS.
 // Needs a build (npm run build) and nginx + openssl on PATH. BENCH_RUNS sets the runs (default 7).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -58,51 +61,52 @@ try {
   );
   if (made.status !== 0) throw new Error(`openssl failed: ${made.stderr}`);
 
-  const lines = [
-    'map $http_upgrade $connection_upgrade {',
-    '    default upgrade;',
-    "    ''      close;",
-    '}',
-    'upstream bench_backend {',
-    '    server 127.0.0.1:8282;',
-    '}',
-    '',
-  ];
-  for (let i = 1; i <= servers; i++) {
-    lines.push(
-      'server {',
-      '    listen 443 ssl;',
-      `    server_name s${i}.bench.example;`,
-      `    ssl_certificate     ${cert};`,
-      `    ssl_certificate_key ${key};`,
-      '    add_header Strict-Transport-Security "max-age=63072000" always;',
-      '    location /ws/ {',
-      '        proxy_pass http://bench_backend;',
-      '        proxy_http_version 1.1;',
-      '        proxy_set_header Upgrade $http_upgrade;',
-      '        proxy_set_header Connection $connection_upgrade;',
-      '        proxy_read_timeout 1h;',
-      '    }',
-      '    location /static/ { alias /srv/static/; }',
+  /** The 80,000-line site: 5,000 server blocks of 16 lines, with TLS (certificates) or without. */
+  const siteLines = (tls) => {
+    const lines = [
+      'map $http_upgrade $connection_upgrade {',
+      '    default upgrade;',
+      "    ''      close;",
+      '}',
+      'upstream bench_backend {',
+      '    server 127.0.0.1:8282;',
       '}',
       '',
-    );
-  }
-  const site = join(prefix, 'site.conf');
-  writeFileSync(site, `${lines.join('\n')}\n`);
-  const main = join(prefix, 'nginx.conf');
-  writeFileSync(
-    main,
-    nginxMainConfig({ prefix, include: [site], httpExtra: ['server_names_hash_bucket_size 128;'] }),
-  );
+    ];
+    for (let i = 1; i <= servers; i++) {
+      lines.push(
+        'server {',
+        ...(tls
+          ? [
+              '    listen 443 ssl;',
+              `    server_name s${i}.bench.example;`,
+              `    ssl_certificate     ${cert};`,
+              `    ssl_certificate_key ${key};`,
+              '    add_header Strict-Transport-Security "max-age=63072000" always;',
+            ]
+          : [
+              '    listen 8080;',
+              `    server_name s${i}.bench.example;`,
+              `    root /srv/www/s${i};`,
+              '    index index.html;',
+              '    add_header X-Content-Type-Options nosniff always;',
+            ]),
+        '    location /ws/ {',
+        '        proxy_pass http://bench_backend;',
+        '        proxy_http_version 1.1;',
+        '        proxy_set_header Upgrade $http_upgrade;',
+        '        proxy_set_header Connection $connection_upgrade;',
+        '        proxy_read_timeout 1h;',
+        '    }',
+        '    location /static/ { alias /srv/static/; }',
+        '}',
+        '',
+      );
+    }
+    return lines;
+  };
 
-  const nginxTest = ['nginx', ['-t', '-q', '-p', prefix, '-c', main, '-e', join(prefix, 'error.log')]];
   const version = /nginx\/(\d+\.\d+\.\d+)/.exec(spawnSync('nginx', ['-v'], { encoding: 'utf8' }).stderr)?.[1];
-  const lint = [
-    process.execPath,
-    [join(root, 'bin', 'wss-conf.js'), 'lint', main, ...(version ? ['--server-version', version] : [])],
-  ];
-
   const timeOnce = ([bin, args]) => {
     const start = process.hrtime.bigint();
     const result = spawnSync(bin, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
@@ -118,23 +122,51 @@ try {
     return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
   };
 
-  timeOnce(nginxTest); // warm the file cache, and prove both accept the file
-  timeOnce(lint);
-  const nginxTimes = [];
-  const lintTimes = [];
-  for (let i = 0; i < runs; i++) {
-    nginxTimes.push(timeOnce(nginxTest));
-    lintTimes.push(timeOnce(lint));
+  /** Times lint and nginx -t on one config, interleaved; returns the medians and the ratio. */
+  const measure = (name, tls) => {
+    const lines = siteLines(tls);
+    const site = join(prefix, `${name}.site.conf`);
+    writeFileSync(site, `${lines.join('\n')}\n`);
+    const main = join(prefix, `${name}.nginx.conf`);
+    writeFileSync(
+      main,
+      nginxMainConfig({ prefix, include: [site], httpExtra: ['server_names_hash_bucket_size 128;'] }),
+    );
+    const nginxTest = ['nginx', ['-t', '-q', '-p', prefix, '-c', main, '-e', join(prefix, 'error.log')]];
+    const lint = [
+      process.execPath,
+      [join(root, 'bin', 'wss-conf.js'), 'lint', main, ...(version ? ['--server-version', version] : [])],
+    ];
+    timeOnce(nginxTest); // warm the file cache, and prove both accept the file
+    timeOnce(lint);
+    const nginxTimes = [];
+    const lintTimes = [];
+    for (let i = 0; i < runs; i++) {
+      nginxTimes.push(timeOnce(nginxTest));
+      lintTimes.push(timeOnce(lint));
+    }
+    return {
+      name,
+      lines: lines.length + 1,
+      nginx: median(nginxTimes),
+      lint: median(lintTimes),
+      ratio: median(lintTimes) / median(nginxTimes),
+    };
+  };
+
+  const results = [measure('tls', true), measure('plain', false)];
+  console.log(`nginx ${version ?? '?'}, ${servers} server blocks per config, ${runs} interleaved runs each`);
+  console.log('config                          lines   nginx -t   wss-conf lint   lint / nginx -t');
+  for (const r of results) {
+    const label = r.name === 'tls' ? 'with TLS server blocks' : 'without TLS (no certificates)';
+    console.log(
+      `${label.padEnd(30)} ${String(r.lines).padStart(6)} ${r.nginx.toFixed(0).padStart(8)} ms ${r.lint.toFixed(0).padStart(12)} ms ${r.ratio.toFixed(2).padStart(14)}x`,
+    );
   }
-  const ratio = median(lintTimes) / median(nginxTimes);
-  console.log(
-    `config:                 ${lines.length + 1} lines, ${servers} TLS server blocks (nginx ${version ?? '?'})`,
-  );
-  console.log(`runs (interleaved):     ${runs} each`);
-  console.log(`nginx -t (median):      ${median(nginxTimes).toFixed(0)} ms`);
-  console.log(`wss-conf lint (median): ${median(lintTimes).toFixed(0)} ms`);
-  console.log(`ratio lint / nginx -t:  ${ratio.toFixed(2)}x (budget: below 1.00x, aim 0.30x)`);
-  if (process.argv.includes('--assert') && ratio >= 1) process.exitCode = 1;
+  console.log('budget: below 1.00x; goal (issue 12): 0.30x on the config without TLS');
+  const plain = results.find((r) => r.name === 'plain');
+  if (process.argv.includes('--assert') && results.some((r) => r.ratio >= 1)) process.exitCode = 1;
+  if (process.argv.includes('--assert-goal') && plain && plain.ratio > 0.3) process.exitCode = 1;
 } finally {
   rmSync(prefix, { recursive: true, force: true });
 }

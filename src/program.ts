@@ -59,6 +59,7 @@ Examples:
 Examples:
   $ wss-conf apply nginx --domain example.com --backend 8282 --enable --dry-run
   $ wss-conf apply nginx --domain example.com --backend 8282 --enable --verify wss://example.com/
+  $ wss-conf apply nginx --domain example.com --backend 8282 --enable --acme --acme-email ops@example.com
   $ wss-conf apply nginx --from site.conf --target /etc/nginx/conf.d/example.com.conf
   $ wss-conf apply apache --domain example.com --backend 8282 --path /wss --enable --verify wss://example.com/wss`,
   rollback: `

@@ -96,6 +96,27 @@ export const siteFlags: readonly FlagSpec[] = [
       'a CDN or load balancer in front whose X-Forwarded-For is believed; repeat (default: none, the proxy is the edge)',
   },
   {
+    flag: 'acme',
+    describe: () => 'apply: get and renew the certificate over ACME HTTP-01 with certbot (--webroot)',
+  },
+  {
+    flag: 'acme-server',
+    value: 'url',
+    describe: () => "the ACME directory (default: Let's Encrypt production)",
+  },
+  { flag: 'acme-email', value: 'address', describe: () => "the ACME account's contact address" },
+  {
+    flag: 'acme-ca-bundle',
+    value: 'file',
+    describe: () => "CA certificates to trust for a private or test ACME server's TLS",
+  },
+  {
+    flag: 'acme-dir',
+    value: 'dir',
+    describe: () =>
+      "certbot's config directory; certificates in <dir>/live/<domain>/ (default: /etc/letsencrypt)",
+  },
+  {
     flag: 'server-version',
     value: 'x.y.z',
     describe: (server) =>

@@ -64,7 +64,12 @@ export interface Step {
     | 'reload'
     | 'verify'
     | 'restore'
-    | 'prune';
+    | 'prune'
+    // apply --acme (src/commands/apply-acme.ts)
+    | 'webroot'
+    | 'certbot'
+    | 'served'
+    | 'hook';
   readonly ok: boolean;
   readonly detail: string;
 }
@@ -92,7 +97,7 @@ export function defaultTarget(server: ServerName, fileName: string): string {
 }
 
 /** The sites-enabled link for a target in a sites-available directory, when that layout is used. */
-function enabledLink(target: string): string | undefined {
+export function enabledLink(target: string): string | undefined {
   if (basename(dirname(target)) !== 'sites-available') return undefined;
   const enabled = join(dirname(dirname(target)), 'sites-enabled');
   return existsSync(enabled) ? join(enabled, basename(target)) : undefined;
@@ -739,6 +744,21 @@ export async function runApply(
     siteTargets[server as ServerName](),
     serverControl(server as ServerName, flags),
   ]);
+  // --- ACME (issue 16) ---
+  if (input.acme === true && !flags.dryRun) {
+    if (flags.from) throw new UsageError('--from: --acme renders the site itself; give one of them');
+    const { runApplyAcme } = await import('./apply-acme.js');
+    return runApplyAcme({
+      server: server as ServerName,
+      input,
+      flags,
+      settings,
+      output,
+      siteTarget,
+      control,
+    });
+  }
+  // --- end ACME ---
   const plan = await planApply(server as ServerName, input, flags, siteTarget, control);
   if (flags.dryRun) return dryRun(plan, flags);
   const checklist = new Checklist(output.live);

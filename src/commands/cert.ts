@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ProblemFound, UsageError } from '../core/errors.js';
 import { ipAddressPattern, parseCertOptions } from '../core/options.js';
-import { fileSystemProblem, syncDirectory } from '../io/files.js';
+import { fileSystemProblem, syncDirectory, withPath } from '../io/files.js';
 import type { CommandResult } from './render-site.js';
 
 export interface CertFlags {
@@ -197,6 +197,8 @@ async function writeAllOrNone(directory: string, files: readonly [string, string
         await handle.writeFile(content);
         await handle.chmod(mode);
         await handle.sync();
+      } catch (error) {
+        throw withPath(error, path);
       } finally {
         await handle.close();
       }

@@ -8,7 +8,7 @@ import { maxClientsAllowed, parseMaxClients } from '../core/capacity.js';
 import { detectServer } from '../core/detect-server.js';
 import { ProblemFound, UsageError } from '../core/errors.js';
 import { toolVersion } from '../generated/package-info.js';
-import { certificateExists, includeResolver, readSource } from '../io/config-files.js';
+import { certificateExists, includeResolver, NotAConfigFile, readSource } from '../io/config-files.js';
 import { opensslCipherLister } from '../io/openssl-ciphers.js';
 import {
   type Finding,
@@ -114,6 +114,9 @@ export function lintPaths(files: readonly string[], flags: LintFlags = {}): Lint
     try {
       return readSource(resolve(cwd, file), cwd);
     } catch (error) {
+      if (error instanceof NotAConfigFile) {
+        throw new UsageError(`<file>: ${file} is ${error.message}; give a config file`);
+      }
       throw new UsageError(
         `<file>: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
       );
@@ -131,21 +134,22 @@ export function lintPaths(files: readonly string[], flags: LintFlags = {}): Lint
   for (const type of serverTypes) {
     const group = sources.filter((source) => servers.get(source.name) === type);
     if (group.length === 0) continue;
-    findings.push(
-      ...lintConfig({
-        server: type,
-        files: group,
-        resolveInclude: includeResolver(cwd),
-        settings: {
-          serverVersion: flags.serverVersion,
-          wsPaths: flags.wsPath ?? [],
-          fileExists: flags.checkFiles ? certificateExists(cwd) : undefined,
-          maxClients,
-          pingInterval,
-          opensslCiphers: opensslCipherLister(),
-        },
-      }),
-    );
+    // One push per finding: spreading 100,000s of findings as arguments overflows the stack (RangeError).
+    for (const finding of lintConfig({
+      server: type,
+      files: group,
+      resolveInclude: includeResolver(cwd),
+      settings: {
+        serverVersion: flags.serverVersion,
+        wsPaths: flags.wsPath ?? [],
+        fileExists: flags.checkFiles ? certificateExists(cwd) : undefined,
+        maxClients,
+        pingInterval,
+        opensslCiphers: opensslCipherLister(),
+      },
+    })) {
+      findings.push(finding);
+    }
   }
   return { findings, servers };
 }

@@ -101,7 +101,17 @@ const allowed = {
   balance: 'least-conn, ip-hash or round-robin',
   trustedProxy:
     'an IP address or CIDR block, such as 203.0.113.7, 10.0.0.0/8 or 2001:db8::/32, with no bits set past its length',
+  acmeServer:
+    'an https:// URL of an ACME directory, such as https://acme-staging-v02.api.letsencrypt.org/directory',
+  acmeEmail: 'an email address such as ops@example.com',
 } as const;
+// Passed to certbot as one argument each (never a shell), and written into no config file.
+const acmeServerPattern = /^https:\/\/[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:\/[A-Za-z0-9._~/-]*)?$/;
+const emailPattern = /^[A-Za-z0-9._%+-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/;
+/** certbot's config directory when --acme-dir is not given (certbot docs, "Where are my certificates?"). */
+export const defaultAcmeDir = '/etc/letsencrypt';
+/** Let's Encrypt's production ACME directory: certbot's own default server. */
+export const letsEncryptDirectory = 'https://acme-v02.api.letsencrypt.org/directory';
 
 // Each schema says what is allowed for every way a value can be wrong, its type included (a number, a
 // list or a mapping from an options file): zod's own "Invalid input" would leave the user guessing.
@@ -154,6 +164,12 @@ export const generationOptionsSchema = z.object({
       ),
     ),
   ),
+  // ACME (issue 16): the paths are checked further in src/core/acme.ts (normalised, no system directory).
+  acme: z.optional(onOff),
+  acmeServer: z.optional(matching(acmeServerPattern, allowed.acmeServer)),
+  acmeEmail: z.optional(matching(emailPattern, allowed.acmeEmail)),
+  acmeCaBundle: z.optional(matching(filePathPattern, allowed.file)),
+  acmeDir: z.optional(matching(filePathPattern, allowed.file)),
 });
 
 export type GenerationInput = z.input<typeof generationOptionsSchema>;
@@ -211,6 +227,16 @@ export interface GenerationOptions {
    * believed; empty when the proxy is the edge (the default).
    */
   readonly trustedProxies: readonly string[];
+  /** --acme: certificates from certbot in `dir` (live/<first domain>/), challenges served from `webroot`. */
+  readonly acme: AcmeOptions | undefined;
+}
+
+export interface AcmeOptions {
+  readonly dir: string;
+  readonly webroot: string;
+  readonly server: string;
+  readonly email: string | undefined;
+  readonly caBundle: string | undefined;
 }
 
 /** A schema key as the long flag and options-file key name it: `staticDir` → `static-dir`. */
@@ -328,16 +354,24 @@ export function parseGenerationOptions(input: unknown): GenerationOptions {
   if ((raw.cert === undefined) !== (raw.key === undefined)) {
     problems.push(`${raw.cert === undefined ? '--cert' : '--key'}: give --cert and --key together`);
   }
+  const acmeGiven = (['acmeServer', 'acmeEmail', 'acmeCaBundle', 'acmeDir'] as const).find(
+    (key) => raw[key] !== undefined,
+  );
+  if (!raw.acme && acmeGiven) problems.push(`${flagOf(acmeGiven)}: needs --acme, which it configures`);
+  if (raw.acme && raw.cert !== undefined) {
+    problems.push('--cert: contradicts --acme, which uses the certificate certbot issues; give one of them');
+  }
   if (problems.length > 0) throw new UsageError(problems.join('\n'));
 
   // certbot names the lineage after the first name, without a wildcard's "*." (certbot docs, "live").
   const lineage = (domains[0] as string).replace(/^\*\./, '');
+  const acmeDir = raw.acmeDir?.replace(/(.)\/$/, '$1') ?? defaultAcmeDir;
   return {
     domains,
     backends,
     path,
-    cert: raw.cert ?? `/etc/letsencrypt/live/${lineage}/fullchain.pem`,
-    key: raw.key ?? `/etc/letsencrypt/live/${lineage}/privkey.pem`,
+    cert: raw.cert ?? `${acmeDir}/live/${lineage}/fullchain.pem`,
+    key: raw.key ?? `${acmeDir}/live/${lineage}/privkey.pem`,
     certbotDefaultPaths: raw.cert === undefined,
     listen,
     redirectListen: raw.redirect ? redirectListen : undefined,
@@ -353,6 +387,15 @@ export function parseGenerationOptions(input: unknown): GenerationOptions {
         (raw.trustedProxy ?? []).map((value) => (parseAddressBlock(value) as { block: string }).block),
       ),
     ],
+    acme: raw.acme
+      ? {
+          dir: acmeDir,
+          webroot: `${acmeDir}/webroot`,
+          server: raw.acmeServer ?? letsEncryptDirectory,
+          email: raw.acmeEmail,
+          caBundle: raw.acmeCaBundle,
+        }
+      : undefined,
   };
 }
 

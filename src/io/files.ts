@@ -110,8 +110,18 @@ export async function writeFileAtomic(
   } catch (error) {
     await handle?.close().catch(() => undefined);
     await rm(temporary, { force: true });
-    throw error;
+    throw withPath(error, real);
   }
+}
+
+/**
+ * Errors of a write or fsync on an open file (ENOSPC, EIO, EDQUOT) carry no path in Node 20, and the
+ * message must name one: the file being written.
+ */
+export function withPath(error: unknown, path: string): unknown {
+  const e = error as NodeJS.ErrnoException;
+  if (e && typeof e.code === 'string' && e.path === undefined) e.path = path;
+  return error;
 }
 
 /** The file a write to `path` lands in: `path` itself, or the end of its chain of symlinks. */

@@ -19,7 +19,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { link, lstat, open, rm, stat } from 'node:fs/promises';
 import { ProblemFound } from '../core/errors.js';
-import { fileSystemProblem } from './files.js';
+import { fileSystemProblem, withPath } from './files.js';
 
 /** /proc/<pid>/stat field 22, the start time in clock ticks since boot; '' off Linux. */
 function startTimeOf(pid: number): string {
@@ -74,7 +74,7 @@ async function createExclusive(path: string, text: string): Promise<boolean> {
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
+    throw withPath(error, path);
   } finally {
     await rm(temporary, { force: true });
   }

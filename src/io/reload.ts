@@ -4,9 +4,11 @@
  * reload (Apache does when a graceful restart cannot bind), start it as it was run and wait until it
  * serves. Used by apply, rollback and the recovery of a killed one.
  */
+import { unlink } from 'node:fs/promises';
 import {
   confirmReload,
   isAlive,
+  isRunning,
   type ReloadCheck,
   readPid,
   reloadBaseline,
@@ -74,6 +76,7 @@ export async function reloadOld(
     if (again.ok) return { ok: true, detail: `reloaded it (${again.command}): ${again.detail}` };
     if (!again.died) return { ok: false, detail: `reloaded it (${again.command}), but ${again.detail}` };
   }
+  await removeStalePidFile(control);
   const started = await control.start();
   if (!started.ok) {
     return {
@@ -105,5 +108,24 @@ async function runningWithin(pidFile: string, timeoutMs: number): Promise<boolea
     if (isAlive(readPid(pidFile))) return true;
     if (Date.now() > deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
+ * A server that exited is not reaped at once when init is its parent (a daemonized `apache2 -k start`,
+ * `apachectl start`; in containers, an init that reaps late or never). `apache2 -k start` finds the
+ * zombie's pid in its pid file with kill(pid, 0), says "httpd (pid N) already running" and exits 0
+ * without starting (httpd 2.4.x, server/mpm_unix.c ap_signal_server). The file names a dead process,
+ * so it goes; both servers write a new one when they start.
+ */
+async function removeStalePidFile(control: ServerControl): Promise<void> {
+  const paths = await control.runtimePaths();
+  if (!paths) return;
+  const pid = readPid(paths.pidFile);
+  if (pid === undefined || isRunning(pid)) return;
+  try {
+    await unlink(paths.pidFile);
+  } catch {
+    // gone meanwhile, or not ours to remove: the start then says what it finds
   }
 }

@@ -106,7 +106,7 @@ export const isAlive = (pid: number | undefined): boolean => {
 };
 
 /** Zombies count as gone: a parent that exited leaves its children's pids briefly. */
-const isRunning = (pid: number): boolean => {
+export const isRunning = (pid: number): boolean => {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
     return text.slice(text.lastIndexOf(')') + 2)[0] !== 'Z';
@@ -205,6 +205,7 @@ export async function confirmReload(baseline: ReloadBaseline, options: ConfirmOp
   const deadline = Date.now() + (options.timeoutMs ?? 10_000);
   const before = new Set(baseline.children);
   const draining = () => baseline.children.filter(isRunning).length;
+  let settled = false;
   for (;;) {
     if (options.abort?.aborted) {
       return {
@@ -220,11 +221,7 @@ export async function confirmReload(baseline: ReloadBaseline, options: ConfirmOp
       // apart, before "still could not bind()" (ngx_open_listening_sockets, nginx 1.22), and Apache's
       // parent logs before it exits. The outcome is read once the log has been quiet for a second, so
       // that a reload after this one is not confused by this one's last lines.
-      let size = -1;
-      while (size !== logSize(baseline.errorLog) && Date.now() < deadline + 5000) {
-        size = logSize(baseline.errorLog);
-        await sleep(1000);
-      }
+      await quietLog(baseline.errorLog, deadline + 5000);
       fatal = fatalSince(baseline, options.fatal);
     }
     const pid = readPid(baseline.pidFile) ?? baseline.pid;
@@ -251,6 +248,16 @@ export async function confirmReload(baseline: ReloadBaseline, options: ConfirmOp
       const closed: string[] = [];
       for (const address of addresses) {
         if (!(await accepts(address))) closed.push(`${address.host}:${address.port}`);
+      }
+      if (closed.length === 0 && !settled) {
+        // Neither sign is proof on its own: Apache's event MPM forks children whenever its idle-server
+        // maintenance wants more (httpd 2.4, event.c perform_idle_server_maintenance), and a port that
+        // another program holds accepts connections too. A graceful restart that cannot bind logs so
+        // and exits a moment later (seen: 160 ms). So the outcome is read again once the log has been
+        // quiet for a second.
+        await quietLog(baseline.errorLog, deadline + 5000);
+        settled = true;
+        continue;
       }
       if (closed.length === 0) {
         const listening = addresses.map((a) => `${a.host}:${a.port}`).join(', ');
@@ -285,6 +292,15 @@ export async function confirmReload(baseline: ReloadBaseline, options: ConfirmOp
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits until `path` has not grown for a second (or until `until`). */
+async function quietLog(path: string, until: number): Promise<void> {
+  let size = -1;
+  while (size !== logSize(path) && Date.now() < until) {
+    size = logSize(path);
+    await sleep(1000);
+  }
+}
 
 /** Waits until every address accepts a connection (a started server binds a moment after it forks). */
 export async function waitUntilServing(listens: readonly string[], timeoutMs = 10_000): Promise<string[]> {

@@ -46,7 +46,11 @@ export interface SourceFile {
 export type IncludeResolver = (
   pattern: string,
   mainFile: string,
-) => { readonly files: readonly SourceFile[] } | { readonly unreadable: string };
+) =>
+  | { readonly files: readonly SourceFile[] }
+  /** `refused`: the path names something the server cannot load either (a FIFO it would wait on
+   *  forever, a device it reads as empty) or more than lint reads; an error, not a missing file. */
+  | { readonly unreadable: string; readonly refused?: boolean };
 
 /** `# wss-conf-ignore <rule>[,<rule>…] <reason>`: silences those rules on the next line. */
 export interface Suppression extends Located {

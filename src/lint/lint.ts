@@ -26,7 +26,7 @@ export const ruleIds: ReadonlySet<string> = new Set(rules.map((rule) => rule.id)
 export function buildModel(input: LintInput): LintModel {
   const common = { server: input.server, settings: input.settings, ruleIds };
   if (input.server === 'nginx') {
-    const parsed = parseNginx(input.files, input.resolveInclude);
+    const parsed = parseNginx(input.files, input.resolveInclude, input.settings.serverVersion);
     const { nginx, tls } = buildNginxModel(parsed, input.settings);
     return {
       ...common,

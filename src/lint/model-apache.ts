@@ -105,16 +105,23 @@ function mpmSizingOf(parsed: ParsedApache): ApacheMpmSizing {
   /** Each sizing directive with its key and the MPM of the innermost MPM section around it, if any. */
   const read: { node: ApacheDirective; key: MpmSizingKey; mpm: ApacheMpm | undefined }[] = [];
   // Includes are spliced in where they stand, so this walk meets directives in the order httpd reads them.
+  // An explicit stack, in file order: thousands of nested sections must not overflow the call stack.
   const walk = (nodes: readonly ApacheDirective[], mpm: ApacheMpm | undefined): void => {
-    for (const node of nodes) {
+    const stack = [{ nodes, index: 0, mpm }];
+    for (let frame = stack.at(-1); frame; frame = stack.at(-1)) {
+      const node = frame.nodes[frame.index++];
+      if (!node) {
+        stack.pop();
+        continue;
+      }
       if (node.section) {
         const match = node.key === 'ifmodule' ? mpmSection.exec(node.args[0] ?? '') : null;
         const named = (match?.[1] ?? match?.[2])?.toLowerCase() as ApacheMpm | undefined;
-        walk(node.section, named ?? mpm);
+        stack.push({ nodes: node.section, index: 0, mpm: named ?? frame.mpm });
         continue;
       }
       const key = mpmSizingKeyOf(node.key);
-      if (key) read.push({ node, key, mpm });
+      if (key) read.push({ node, key, mpm: frame.mpm });
     }
   };
   for (const root of parsed.roots) walk(root.directives, undefined);
@@ -172,7 +179,8 @@ const add = (map: Map<string, ApacheDirective[]>, node: ApacheDirective): void =
   else map.set(node.key, [node]);
 };
 
-/** Fills `scope` from `directives`; <VirtualHost> sections met at the top are handed to `onVhost`. */
+/** Fills `scope` from `directives`; <VirtualHost> sections met at the top are handed to `onVhost`.
+ *  Walked with an explicit stack, in file order, so deeply nested sections cannot overflow the stack. */
 function collect(
   directives: readonly ApacheDirective[],
   scope: Scope,
@@ -180,24 +188,52 @@ function collect(
   onVhost: ((node: ApacheDirective) => void) | undefined,
   everything: Map<string, ApacheDirective[]>,
 ): void {
-  let upgradeCondition = false;
-  for (const node of directives) {
+  interface Frame {
+    readonly nodes: readonly ApacheDirective[];
+    index: number;
+    readonly section: ApacheDirective | undefined;
+    readonly onVhost: ((node: ApacheDirective) => void) | undefined;
+    /** A RewriteCond on Upgrade was just read in this list. */
+    upgradeCondition: boolean;
+  }
+  const stack: Frame[] = [{ nodes: directives, index: 0, section, onVhost, upgradeCondition: false }];
+  for (let frame = stack.at(-1); frame; frame = stack.at(-1)) {
+    const node = frame.nodes[frame.index++];
+    if (!node) {
+      stack.pop();
+      continue;
+    }
     add(everything, node);
     if (node.section) {
-      if (node.key === 'virtualhost' && onVhost) onVhost(node);
-      else if (conditionalSections.has(node.key)) collect(node.section, scope, section, onVhost, everything);
-      else if (requestSections.has(node.key)) collect(node.section, scope, node, undefined, everything);
+      if (node.key === 'virtualhost' && frame.onVhost) frame.onVhost(node);
+      else if (conditionalSections.has(node.key)) {
+        stack.push({
+          nodes: node.section,
+          index: 0,
+          section: frame.section,
+          onVhost: frame.onVhost,
+          upgradeCondition: false,
+        });
+      } else if (requestSections.has(node.key)) {
+        stack.push({
+          nodes: node.section,
+          index: 0,
+          section: node,
+          onVhost: undefined,
+          upgradeCondition: false,
+        });
+      }
       continue;
     }
     add(scope.all, node);
-    if (!section) add(scope.own, node);
+    if (!frame.section) add(scope.own, node);
     if (node.key === 'rewritecond') {
-      if (/%\{HTTP:Upgrade\}/i.test(node.args[0] ?? '')) upgradeCondition = true;
+      if (/%\{HTTP:Upgrade\}/i.test(node.args[0] ?? '')) frame.upgradeCondition = true;
     } else if (node.key === 'rewriterule') {
-      scope.routeNodes.push({ node, section, upgradeCondition });
-      upgradeCondition = false; // RewriteCond applies to the next RewriteRule only (mod_rewrite docs)
+      scope.routeNodes.push({ node, section: frame.section, upgradeCondition: frame.upgradeCondition });
+      frame.upgradeCondition = false; // RewriteCond applies to the next RewriteRule only (mod_rewrite docs)
     } else if (node.key === 'proxypass' || node.key === 'proxypassmatch') {
-      scope.routeNodes.push({ node, section, upgradeCondition: false });
+      scope.routeNodes.push({ node, section: frame.section, upgradeCondition: false });
     }
   }
 }

@@ -37,6 +37,20 @@ export interface NginxLocation {
   readonly block: NginxBlock;
   readonly children: readonly NginxLocation[];
   readonly label: string;
+  /** Where a request in this location is sent on to, with the settings of the target, not these:
+   *  `try_files … @name` (when no file matches), `error_page … @name` (on those errors), and
+   *  `rewrite … last` to a literal URI (matched again against the server's locations). */
+  readonly jumps: readonly NginxJump[];
+}
+
+/** An internal redirect from one location to another (ngx_http_internal_redirect,
+ *  ngx_http_named_location): the request then runs with the target's settings only. */
+export interface NginxJump {
+  readonly via: 'try_files' | 'error_page' | 'rewrite';
+  /** The try_files, error_page or rewrite directive. */
+  readonly node: NginxDirective;
+  readonly from: NginxLocation;
+  readonly target: NginxLocation;
 }
 
 export interface NginxServer extends Located {
@@ -53,11 +67,23 @@ export interface HeaderSetting {
   readonly name: string;
   readonly value: string;
   readonly node: NginxDirective;
+  /** An empty value ("") that has no effect: another line for the same header sends a value, and
+   *  nginx sends every line whose value is not empty and skips the empty ones (proven with nginx
+   *  1.22.1: `Connection "upgrade"` then `Connection ""` sends "Connection: upgrade"). A lone empty
+   *  line is not dead: it removes the header nginx would send by default (Connection: close). */
+  readonly dead: boolean;
 }
 
 export interface EffectiveHeaders {
-  /** Lower-case header name → the directive that sets it for this level. */
+  /** Lower-case header name → the line nginx sends first: the first whose value is not empty, else
+   *  the last line (empty, so the header is not sent). */
   readonly byName: ReadonlyMap<string, HeaderSetting>;
+  /** Lower-case header name → every line that sets it at this level, in order. nginx sends each line
+   *  whose value is not empty (a value with variables is sent when it evaluates to non-empty). */
+  readonly all: ReadonlyMap<string, readonly HeaderSetting[]>;
+  /** The empty lines that have no effect (`dead`), in file order: such as the `Connection ""` meant
+   *  for upstream keepalive next to a `Connection $connection_upgrade`. */
+  readonly deadLines: readonly HeaderSetting[];
   /** The level whose directives apply (this one or the nearest outer one that sets any). */
   readonly from: NginxBlock | undefined;
   /** Headers an outer level sets that do not reach this level, because `from` sets its own. */
@@ -78,7 +104,11 @@ export interface NginxProxyBlock {
   readonly pathNamesSocket: boolean;
   /** It is the location nginx picks for a `--ws-path`: `exact` when the location is that path. */
   readonly selectedByWsPath: 'exact' | 'prefix' | undefined;
-  /** It carries WebSocket traffic: it sets Upgrade, its path names a socket, or --ws-path names it. */
+  /** Locations whose requests jump here (try_files/error_page @name, rewrite … last): their own
+   *  settings (proxy_read_timeout, proxy_set_header, …) do not apply to those requests, these do. */
+  readonly reachedFrom: readonly NginxJump[];
+  /** It carries WebSocket traffic: it sets Upgrade, its path names a socket, --ws-path names it, or a
+   *  location that does jumps here. */
   readonly webSocket: boolean;
   /** Plain HTTP requests reach it too: its path neither names a socket nor is exactly a --ws-path. */
   readonly servesPlainHttp: boolean;
@@ -141,19 +171,61 @@ export function inheritedList(
   return { directives: [], from: undefined };
 }
 
-const headerSetting = (node: NginxDirective): HeaderSetting => ({
+const headerSetting = (node: NginxDirective, dead = false): HeaderSetting => ({
   name: node.args[0] ?? '',
   value: node.args[1] ?? '',
   node,
+  dead,
 });
+
+const noHeaders: readonly HeaderSetting[] = Object.freeze([]);
 
 export function effectiveHeaders(block: NginxBlock, directive: string): EffectiveHeaders {
   const { directives, from } = inheritedList(block, directive);
   const byName = new Map<string, HeaderSetting>();
-  for (const node of directives) byName.set((node.args[0] ?? '').toLowerCase(), headerSetting(node));
+  let repeated = false;
+  for (const node of directives) {
+    const key = (node.args[0] ?? '').toLowerCase();
+    if (byName.has(key)) repeated = true;
+    else byName.set(key, headerSetting(node));
+  }
   const outer = from?.parent ? inheritedList(from.parent, directive).directives : [];
-  const dropped = outer.map(headerSetting).filter((header) => !byName.has(header.name.toLowerCase()));
-  return { byName, from, dropped };
+  const dropped = outer.length
+    ? outer.map((node) => headerSetting(node)).filter((header) => !byName.has(header.name.toLowerCase()))
+    : noHeaders;
+  if (!repeated) {
+    // Each header set once (the usual case): no line is dead, and the list per header is built only
+    // if a rule asks for it; a large config has one of these per proxying location.
+    let all: Map<string, readonly HeaderSetting[]> | undefined;
+    return {
+      byName,
+      get all() {
+        all ??= new Map([...byName].map(([key, setting]) => [key, [setting]]));
+        return all;
+      },
+      deadLines: noHeaders,
+      from,
+      dropped,
+    };
+  }
+  const lines = new Map<string, NginxDirective[]>();
+  for (const node of directives) {
+    const key = (node.args[0] ?? '').toLowerCase();
+    const list = lines.get(key);
+    if (list) list.push(node);
+    else lines.set(key, [node]);
+  }
+  const all = new Map<string, HeaderSetting[]>();
+  const deadLines: HeaderSetting[] = [];
+  for (const [key, nodes] of lines) {
+    const sends = nodes.some((node) => (node.args[1] ?? '') !== '');
+    const settings = nodes.map((node) => headerSetting(node, sends && (node.args[1] ?? '') === ''));
+    all.set(key, settings);
+    byName.set(key, settings.find((setting) => setting.value !== '') ?? (settings.at(-1) as HeaderSetting));
+    for (const setting of settings) if (setting.dead) deadLines.push(setting);
+  }
+  deadLines.sort((a, b) => a.node.line - b.node.line);
+  return { byName, all, deadLines, from, dropped };
 }
 
 function makeBlock(
@@ -193,7 +265,7 @@ function locationOf(node: NginxDirective, block: NginxBlock): NginxLocation {
     path = first.slice(1);
   }
   const label = `location ${modifier && modifier !== '@' ? `${modifier} ` : ''}${path}`;
-  return { node, modifier, path, block, children: [], label };
+  return { node, modifier, path, block, children: [], label, jumps: [] };
 }
 
 const regexMatches = (location: NginxLocation, uri: string): boolean => {
@@ -208,6 +280,18 @@ const regexMatches = (location: NginxLocation, uri: string): boolean => {
  *  an exact match; else the longest prefix, final if it is `^~`; else the first matching regex; else
  *  the longest prefix. Nested locations are searched the same way inside the one picked. */
 export function selectLocation(locations: readonly NginxLocation[], uri: string): NginxLocation | undefined {
+  // Level by level, in a loop: nesting thousands deep must not overflow the call stack.
+  let picked: NginxLocation | undefined;
+  for (let level = locations; ; ) {
+    const found = selectAtLevel(level, uri);
+    if (!found) return picked;
+    picked = found;
+    if (found.modifier === '=') return found;
+    level = found.children;
+  }
+}
+
+function selectAtLevel(locations: readonly NginxLocation[], uri: string): NginxLocation | undefined {
   const exact = locations.find((l) => l.modifier === '=' && l.path === uri);
   if (exact) return exact;
   let longest: NginxLocation | undefined;
@@ -216,11 +300,9 @@ export function selectLocation(locations: readonly NginxLocation[], uri: string)
       if (!longest || l.path.length > longest.path.length) longest = l;
     }
   }
-  const deeper = (l: NginxLocation): NginxLocation => selectLocation(l.children, uri) ?? l;
-  if (longest?.modifier === '^~') return deeper(longest);
+  if (longest?.modifier === '^~') return longest;
   const regex = locations.find((l) => (l.modifier === '~' || l.modifier === '~*') && regexMatches(l, uri));
-  if (regex) return deeper(regex);
-  return longest && deeper(longest);
+  return regex ?? longest;
 }
 
 interface MutableServer {
@@ -234,20 +316,38 @@ export function buildNginxModel(
   parsed: ParsedNginx,
   settings: LintSettings,
 ): { readonly nginx: NginxModel; readonly tls: TlsFacts } {
-  const index = new Map<string, NginxEntry[]>();
+  // Directive → [node, level, node, level, …]: NginxEntry objects are made only for the names rules
+  // ask for (directives(name)), not for every directive of a large config.
+  const index = new Map<string, (NginxDirective | NginxBlock)[]>();
   const maps: NginxMap[] = [];
   const servers: MutableServer[] = [];
 
+  // The tree is walked with an explicit stack, in file order: a config nested thousands of levels
+  // deep (nginx itself accepts it) must not overflow the JavaScript call stack.
+  interface Frame {
+    readonly directives: readonly NginxDirective[];
+    index: number;
+    readonly block: NginxBlock;
+    readonly server: MutableServer | undefined;
+    readonly location: NginxLocation | undefined;
+  }
   const walk = (
     directives: readonly NginxDirective[],
     block: NginxBlock,
     server: MutableServer | undefined,
     location: NginxLocation | undefined,
   ): void => {
-    for (const node of directives) {
+    const stack: Frame[] = [{ directives, index: 0, block, server, location }];
+    for (let frame = stack.at(-1); frame; frame = stack.at(-1)) {
+      const node = frame.directives[frame.index++];
+      if (!node) {
+        stack.pop();
+        continue;
+      }
+      const { block, server, location } = frame;
       const entries = index.get(node.name);
-      if (entries) entries.push({ node, block });
-      else index.set(node.name, [{ node, block }]);
+      if (entries) entries.push(node, block);
+      else index.set(node.name, [node, block]);
       if (!node.block) continue;
       const name = node.name;
       if (name === 'map') {
@@ -258,22 +358,29 @@ export function buildNginxModel(
           hasDefault: node.block.some((entry) => entry.name === 'default'),
         });
       } else if (name === 'http' && !server) {
-        walk(node.block, makeBlock('http', node, block, node.block, block.mainFile), undefined, undefined);
+        const child = makeBlock('http', node, block, node.block, block.mainFile);
+        stack.push({
+          directives: node.block,
+          index: 0,
+          block: child,
+          server: undefined,
+          location: undefined,
+        });
       } else if (name === 'server' && !server && block.kind !== 'main') {
         const child = makeBlock('server', node, block, node.block, block.mainFile);
         const created: MutableServer = { block: child, node, locations: [], inner: [] };
         servers.push(created);
-        walk(node.block, child, created, undefined);
+        stack.push({ directives: node.block, index: 0, block: child, server: created, location: undefined });
       } else if (server && name === 'location') {
         const child = makeBlock('location', node, block, node.block, block.mainFile);
         const created = locationOf(node, child);
         (location ? (location.children as NginxLocation[]) : server.locations).push(created);
         server.inner.push({ block: child, location: created });
-        walk(node.block, child, server, created);
+        stack.push({ directives: node.block, index: 0, block: child, server, location: created });
       } else if (server && (name === 'if' || name === 'limit_except')) {
         const child = makeBlock(name, node, block, node.block, block.mainFile);
         server.inner.push({ block: child, location });
-        walk(node.block, child, server, location);
+        stack.push({ directives: node.block, index: 0, block: child, server, location });
       }
       // Other blocks (events, upstream, types, geo, stream, …) are not read as http levels: their
       // contents follow rules of their own.
@@ -323,7 +430,7 @@ export function buildNginxModel(
     const server: NginxServer = { ...position, block, node, label, tls, locations: mutable.locations };
     finishedServers.push(server);
 
-    const selected = new Map<NginxLocation, 'exact' | 'prefix'>();
+    const selected = settings.wsPaths.length > 0 ? new Map<NginxLocation, 'exact' | 'prefix'>() : noSelection;
     for (const wsPath of settings.wsPaths) {
       const candidates = wsPath.endsWith('/') ? [wsPath] : [wsPath, `${wsPath}/`];
       let best: NginxLocation | undefined;
@@ -337,6 +444,37 @@ export function buildNginxModel(
       }
     }
 
+    const reachedFrom = jumpsOf(mutable);
+    /** Whether requests in `location` carry WebSocket traffic of their own: it sets Upgrade, its path
+     *  names a socket, or a --ws-path picks it. */
+    const ownSocket = (location: NginxLocation): boolean => {
+      const upgrade = effectiveHeaders(location.block, 'proxy_set_header').byName.get('upgrade');
+      return (
+        (upgrade !== undefined && upgrade.value !== '') ||
+        namesSocket(location.path) ||
+        selected.has(location)
+      );
+    };
+    /** Whether WebSocket requests arrive through jumps: from a location that carries them, itself or
+     *  through earlier jumps (nginx allows 10 internal redirects per request). */
+    const socketByJump = (location: NginxLocation): boolean => {
+      const seen = new Set<NginxLocation>([location]);
+      let frontier = [location];
+      for (let step = 0; step < 10 && frontier.length > 0; step++) {
+        const next: NginxLocation[] = [];
+        for (const at of frontier) {
+          for (const jump of reachedFrom.get(at) ?? []) {
+            if (seen.has(jump.from)) continue;
+            if (ownSocket(jump.from)) return true;
+            seen.add(jump.from);
+            next.push(jump.from);
+          }
+        }
+        frontier = next;
+      }
+      return false;
+    };
+
     for (const { block: inner, location } of mutable.inner) {
       const proxyPass = inner.own.get('proxy_pass')?.[0];
       if (!proxyPass) continue;
@@ -344,6 +482,8 @@ export function buildNginxModel(
       const upgrade = headers.byName.get('upgrade');
       const pathNamesSocket = location ? namesSocket(location.path) : false;
       const selectedByWsPath = location ? selected.get(location) : undefined;
+      const jumpsHere = (location && reachedFrom.get(location)) ?? [];
+      const viaJump = location !== undefined && jumpsHere.length > 0 && socketByJump(location);
       const locationLabel = location?.label ?? 'the server block';
       proxyBlocks.push({
         block: inner,
@@ -359,20 +499,39 @@ export function buildNginxModel(
         readTimeout: effective(inner, 'proxy_read_timeout'),
         pathNamesSocket,
         selectedByWsPath,
+        reachedFrom: jumpsHere,
         webSocket:
           (upgrade !== undefined && upgrade.value !== '') ||
           pathNamesSocket ||
-          selectedByWsPath !== undefined,
+          selectedByWsPath !== undefined ||
+          viaJump,
+        // A named location is reached only through jumps: plain HTTP comes when a location it is
+        // reached from serves plain HTTP (its path does not name a socket).
         servesPlainHttp:
-          !pathNamesSocket &&
-          !(selectedByWsPath === 'exact' && location !== undefined && location.path !== '/'),
+          location?.modifier === '@'
+            ? jumpsHere.some((jump) => !namesSocket(jump.from.path))
+            : !pathNamesSocket &&
+              !(selectedByWsPath === 'exact' && location !== undefined && location.path !== '/'),
       });
     }
 
     if (tls) tlsSites.push(tlsSiteOf(server, mutable));
   }
 
-  const entries = (name: string): readonly NginxEntry[] => index.get(name) ?? [];
+  const made = new Map<string, readonly NginxEntry[]>();
+  const entries = (name: string): readonly NginxEntry[] => {
+    let list = made.get(name);
+    if (!list) {
+      const flat = index.get(name) ?? [];
+      const built: NginxEntry[] = [];
+      for (let k = 0; k + 1 < flat.length; k += 2) {
+        built.push({ node: flat[k] as NginxDirective, block: flat[k + 1] as NginxBlock });
+      }
+      list = built;
+      made.set(name, list);
+    }
+    return list;
+  };
   let variables: Map<string, NginxDirective[]> | undefined;
   const variableUses = (name: string): readonly NginxDirective[] => {
     if (!variables) {
@@ -380,7 +539,8 @@ export function buildNginxModel(
       const pattern = /\$\{?([A-Za-z0-9_]+)/g;
       for (const [directiveName, list] of index) {
         if (directiveName === 'map') continue; // a map's target is where the variable is made, not used
-        for (const { node } of list) {
+        for (let k = 0; k < list.length; k += 2) {
+          const node = list[k] as NginxDirective;
           for (const arg of node.args) {
             if (!arg.includes('$')) continue;
             for (const match of arg.matchAll(pattern)) {
@@ -439,6 +599,55 @@ export function buildNginxModel(
     nginx: { main, servers: finishedServers, proxyBlocks, maps, directives: entries, variableUses },
     tls,
   };
+}
+
+const noJumps: ReadonlyMap<NginxLocation, NginxJump[]> = new Map();
+const noSelection = new Map<NginxLocation, 'exact' | 'prefix'>();
+const jumpDirectives = ['try_files', 'error_page', 'rewrite'];
+
+/** Fills every location's `jumps` and returns, per target, the jumps that reach it. Only what is
+ *  certain from the text is followed: a named location, or a literal URI (a `rewrite … last`
+ *  replacement up to its first variable), matched as nginx matches a request's URI. */
+function jumpsOf(server: MutableServer): ReadonlyMap<NginxLocation, NginxJump[]> {
+  const locations: NginxLocation[] = [];
+  let any = false;
+  for (const { block, location } of server.inner) {
+    if (!location || block !== location.block) continue; // an if/limit_except inside it
+    locations.push(location);
+    if (!any && jumpDirectives.some((name) => block.own.has(name))) any = true;
+  }
+  if (!any) return noJumps;
+  const named = new Map(locations.filter((l) => l.modifier === '@').map((l) => [l.path, l]));
+  const targetOf = (uri: string | undefined): NginxLocation | undefined => {
+    if (uri === undefined) return undefined;
+    if (uri.startsWith('@')) return named.get(uri);
+    const literal = uri.split('$')[0]?.split('?')[0] ?? '';
+    return literal.startsWith('/') ? selectLocation(server.locations, literal) : undefined;
+  };
+  const reached = new Map<NginxLocation, NginxJump[]>();
+  for (const from of locations) {
+    const own = from.block.own;
+    const candidates: [NginxJump['via'], NginxDirective, string | undefined][] = [];
+    for (const node of own.get('try_files') ?? []) candidates.push(['try_files', node, node.args.at(-1)]);
+    for (const node of own.get('error_page') ?? []) candidates.push(['error_page', node, node.args.at(-1)]);
+    for (const node of own.get('rewrite') ?? []) {
+      // `last` searches the locations again with the new URI; `break` stays here; redirect and
+      // permanent answer the client (ngx_http_rewrite_module).
+      if (node.args[2] === 'last') candidates.push(['rewrite', node, node.args[1]]);
+    }
+    for (const [via, node, uri] of candidates) {
+      // try_files' last argument may be =404, a code and not a URI.
+      if (uri === undefined || uri.startsWith('=')) continue;
+      const target = targetOf(uri);
+      if (!target || target === from) continue;
+      const jump: NginxJump = { via, node, from, target };
+      (from.jumps as NginxJump[]).push(jump);
+      const list = reached.get(target);
+      if (list) list.push(jump);
+      else reached.set(target, [jump]);
+    }
+  }
+  return reached;
 }
 
 function mainContextOf(root: { readonly file: string; readonly directives: readonly NginxDirective[] }) {

@@ -109,6 +109,82 @@ function words(text: string, from: number): { word: string; offset: number }[] {
 interface ParseHooks {
   readonly include: (directive: ApacheDirective) => readonly ApacheDirective[];
   readonly comment: (body: string, at: Located) => void;
+  /** A problem where httpd stops, after which the file can still be read (a misplaced section). */
+  readonly problem: (message: string, at: Located) => void;
+}
+
+/** Sections that only say whether their contents are read: httpd's context checks look through them
+ *  (ap_check_cmd_context walks the parents by name). <Limit> and <LimitExcept> are passed over too. */
+const transparentSections = new Set([
+  'ifmodule',
+  'ifdefine',
+  'ifversion',
+  'iffile',
+  'ifdirective',
+  'ifsection',
+  'limit',
+  'limitexcept',
+]);
+/** Per-directory sections: <Location>, <Directory>, <Proxy> and <VirtualHost> cannot stand in them. */
+const directorySections = new Set([
+  'directory',
+  'directorymatch',
+  'location',
+  'locationmatch',
+  'files',
+  'filesmatch',
+  'proxy',
+  'proxymatch',
+  'if',
+  'elseif',
+  'else',
+]);
+const pathSections = [
+  'virtualhost',
+  'location',
+  'locationmatch',
+  'directory',
+  'directorymatch',
+  'proxy',
+  'proxymatch',
+];
+
+/**
+ * What httpd 2.4 says when section `name` opens inside the sections in `open` where it may not, or
+ * undefined. Proven with apache2 -t 2.4 (test/lint/agrees-with-servers.test.ts):
+ *   - <VirtualHost> in <VirtualHost>: "<VirtualHost> cannot occur within <VirtualHost> section";
+ *   - <VirtualHost>, <Location>, <Directory>, <Proxy> (and their …Match) in a per-directory section:
+ *     "<Location not allowed in <Directory> context";
+ *   - <Files> in <Location> or <Files>: "<Files> cannot occur within <Location> section".
+ */
+function misplacedSection(
+  name: string,
+  open: readonly { readonly opener: ApacheDirective }[],
+): string | undefined {
+  let around: ApacheDirective | undefined;
+  for (let k = open.length - 1; k >= 0; k--) {
+    const opener = (open[k] as { readonly opener: ApacheDirective }).opener;
+    if (!transparentSections.has(opener.key)) {
+      around = opener;
+      break;
+    }
+  }
+  if (!around) return undefined;
+  const key = name.toLowerCase();
+  const where = `(opened on line ${around.line})`;
+  if (key === 'virtualhost' && around.key === 'virtualhost') {
+    return `<${name}> cannot occur within <${around.name}> section ${where}`;
+  }
+  if (pathSections.includes(key) && directorySections.has(around.key)) {
+    return `<${name} not allowed in <${around.name}> context ${where}`;
+  }
+  if (
+    (key === 'files' || key === 'filesmatch') &&
+    ['location', 'locationmatch', 'files', 'filesmatch'].includes(around.key)
+  ) {
+    return `<${name}> cannot occur within <${around.name}> section ${where}`;
+  }
+  return undefined;
 }
 
 function parseText(source: SourceFile, hooks: ParseHooks): ApacheDirective[] {
@@ -166,6 +242,8 @@ function parseText(source: SourceFile, hooks: ParseHooks): ApacheDirective[] {
       const nameMatch = /^<([^\s>]+)/.exec(inner.slice(first));
       if (!nameMatch) throw new ApacheSyntaxError('empty section name "<>"', at);
       const name = nameMatch[1] as string;
+      const misplaced = misplacedSection(name, open);
+      if (misplaced) hooks.problem(misplaced, at);
       const parsed = words(inner, first + 1 + name.length);
       const section: ApacheDirective[] = [];
       const opener: ApacheDirective = {
@@ -224,6 +302,7 @@ export function parseApache(mains: readonly SourceFile[], resolveInclude: Includ
     main: { readonly file: string; serverRoot: string | undefined },
   ): ApacheDirective[] => {
     const hooks: ParseHooks = {
+      problem: (message, at) => problems.push({ kind: 'parse-error', ...at, message }),
       comment: (body, at) => {
         const suppression = parseSuppression(body, at);
         if (suppression) suppressions.push(suppression);
@@ -243,7 +322,9 @@ export function parseApache(mains: readonly SourceFile[], resolveInclude: Includ
         const result = resolveInclude(resolved, main.file);
         if ('unreadable' in result) {
           // IncludeOptional exists for exactly this: a missing file is not an error (httpd docs).
-          if (!optional) problems.push({ kind: 'include-unresolved', ...at, message: result.unreadable });
+          if (result.refused) problems.push({ kind: 'parse-error', ...at, message: result.unreadable });
+          else if (!optional)
+            problems.push({ kind: 'include-unresolved', ...at, message: result.unreadable });
           return [];
         }
         const spliced: ApacheDirective[] = [];

@@ -18,6 +18,7 @@ import {
   type SourceFile,
   type Suppression,
 } from './finding.js';
+import { checkNginxDirectives, type NginxContext } from './nginx-directive-check.js';
 import { parseSuppression } from './suppression.js';
 
 export interface NginxDirective extends Located {
@@ -28,6 +29,8 @@ export interface NginxDirective extends Located {
   readonly argAt: readonly Located[];
   /** The directives inside `{ … }`, or undefined for a simple directive. */
   readonly block: readonly NginxDirective[] | undefined;
+  /** The line of the `;` or `{` that ends it, where nginx reports a problem with it. */
+  readonly endLine?: number;
 }
 
 export interface ParsedNginx {
@@ -67,13 +70,101 @@ const escapes: Readonly<Record<string, string>> = { t: '\t', r: '\r', n: '\n' };
 const unescapeNginx = (raw: string): string =>
   raw.replace(/\\(["'\\trn])/g, (_, c: string) => escapes[c] ?? c);
 
+const LUA_BLOCK = /_by_lua_block$/;
+
+/** The index of the `}` that closes a Lua block whose body starts at `from` (or the text's length):
+ *  braces are counted outside Lua strings ('…', "…", [[…]], [==[…]==]) and comments (--…, --[[…]]). */
+function luaBlockEnd(text: string, from: number): number {
+  const n = text.length;
+  let depth = 1;
+  let i = from;
+  const longBracket = (at: number): number => {
+    // `[`, any number of `=`, `[`: returns the level, or -1.
+    if (text[at] !== '[') return -1;
+    let k = at + 1;
+    while (text[k] === '=') k++;
+    return text[k] === '[' ? k - at - 1 : -1;
+  };
+  const skipLong = (at: number, level: number): number => {
+    const close = `]${'='.repeat(level)}]`;
+    const end = text.indexOf(close, at + level + 2);
+    return end < 0 ? n : end + close.length;
+  };
+  while (i < n) {
+    const c = text[i];
+    if (c === '-' && text[i + 1] === '-') {
+      const level = longBracket(i + 2);
+      if (level >= 0) i = skipLong(i + 2, level);
+      else {
+        const end = text.indexOf('\n', i);
+        i = end < 0 ? n : end;
+      }
+      continue;
+    }
+    if (c === '"' || c === "'") {
+      let k = i + 1;
+      while (k < n && text[k] !== c && text[k] !== '\n') k += text[k] === '\\' ? 2 : 1;
+      i = k + 1;
+      continue;
+    }
+    if (c === '[') {
+      const level = longBracket(i);
+      if (level >= 0) {
+        i = skipLong(i, level);
+        continue;
+      }
+    }
+    if (c === '{') depth++;
+    else if (c === '}' && --depth === 0) return i;
+    i++;
+  }
+  return n;
+}
+
+const noArgs: readonly string[] = Object.freeze([]);
+
+/** A directive as read. A class, and argument places kept as numbers until asked for: an 80,000-line
+ *  config has some 200,000 arguments, and an object for each cost more in garbage collection than
+ *  the whole tokenizer (bench/lint.mjs). */
+class ParsedDirective implements NginxDirective {
+  #argAt: readonly Located[] | undefined;
+  constructor(
+    readonly name: string,
+    readonly args: readonly string[],
+    /** The file-wide list of line/column pairs, and where this directive's arguments start in it. */
+    private readonly places: readonly number[],
+    private readonly placesFrom: number,
+    readonly block: readonly NginxDirective[] | undefined,
+    readonly file: string,
+    readonly line: number,
+    readonly column: number,
+    readonly endLine: number,
+  ) {}
+  get argAt(): readonly Located[] {
+    if (!this.#argAt) {
+      const at: Located[] = [];
+      for (let k = 0; k < this.args.length; k++) {
+        const p = this.placesFrom + 2 * k;
+        at.push({ file: this.file, line: this.places[p] as number, column: this.places[p + 1] as number });
+      }
+      this.#argAt = at;
+    }
+    return this.#argAt;
+  }
+}
+
 interface TokenizerHooks {
   /** Called with each complete `include` directive; returns the directives to splice in its place. */
   readonly include: (directive: NginxDirective) => readonly NginxDirective[];
   readonly comment: (body: string, at: Located) => void;
+  /** A place where nginx -t would stop; the tokenizer records it and reads on (see parseText). */
+  readonly problem: (message: string, at: Located) => void;
 }
 
-/** Tokenizes and builds one file's tree; throws NginxSyntaxError where nginx would stop. */
+/** Tokenizes and builds one file's tree. Where nginx would stop, it records the problem and recovers
+ *  so that the rest of the file is still checked: a stray `;` or `}` is skipped, the words before an
+ *  unexpected `}` are dropped, an anonymous `{ … }` is read and discarded. Only a byte order mark
+ *  (which shifts everything after it) throws NginxSyntaxError. */
 function parseText(source: SourceFile, hooks: TokenizerHooks): NginxDirective[] {
   const { text, name: file } = source;
   const n = text.length;
@@ -83,13 +174,18 @@ function parseText(source: SourceFile, hooks: TokenizerHooks): NginxDirective[] 
   const root: NginxDirective[] = [];
   const open: { readonly outer: NginxDirective[]; readonly opener: NginxDirective }[] = [];
   let list = root;
-  let args: string[] = [];
-  let argAt: Located[] = [];
+  // The words of the directive being read (its name first) and where each starts, as line/column
+  // pairs: plain numbers, made into Located objects only when a rule asks (ParsedDirective.argAt).
+  const args: string[] = [];
+  const argAt: number[] = [];
+  /** Every argument's line and column, for the whole file: one array rather than one per directive. */
+  const places: number[] = [];
 
   const here = (): Located => ({ file, line, column: i - lineStart + 1 });
   const fail = (message: string, at: Located = here()): never => {
     throw new NginxSyntaxError(message, at);
   };
+  const problem = (message: string, at: Located = here()): void => hooks.problem(message, at);
   // A UTF-8 byte order mark (Windows Notepad saves one) is not whitespace to nginx: it becomes part of
   // the first word, so nginx 1.22.1 stops with `unknown directive "<BOM>#"` (ngx_conf_read_token has
   // no BOM handling), reported on the line where that misread directive ends. Lint stops too, at the
@@ -100,18 +196,21 @@ function parseText(source: SourceFile, hooks: TokenizerHooks): NginxDirective[] 
     );
   }
   const finish = (block: NginxDirective[] | undefined): NginxDirective => {
-    const at = argAt[0] as Located;
-    const directive: NginxDirective = {
-      name: args[0] as string,
-      args: args.slice(1),
-      argAt: argAt.slice(1),
+    const placesFrom = places.length;
+    for (let k = 2; k < argAt.length; k++) places.push(argAt[k] as number);
+    const directive = new ParsedDirective(
+      args[0] as string,
+      args.length > 1 ? args.slice(1) : noArgs,
+      places,
+      placesFrom,
       block,
       file,
-      line: at.line,
-      column: at.column,
-    };
-    args = [];
-    argAt = [];
+      argAt[0] as number,
+      argAt[1] as number,
+      line,
+    );
+    args.length = 0;
+    argAt.length = 0;
     return directive;
   };
 
@@ -138,7 +237,11 @@ function parseText(source: SourceFile, hooks: TokenizerHooks): NginxDirective[] 
       continue;
     }
     if (ch === SEMICOLON) {
-      if (args.length === 0) fail('unexpected ";"');
+      if (args.length === 0) {
+        problem('unexpected ";"');
+        i++;
+        continue;
+      }
       const directive = finish(undefined);
       if (directive.name === 'include') {
         for (const included of hooks.include(directive)) list.push(included);
@@ -149,7 +252,35 @@ function parseText(source: SourceFile, hooks: TokenizerHooks): NginxDirective[] 
       continue;
     }
     if (ch === LEFT_BRACE) {
-      if (args.length === 0) fail('unexpected "{"');
+      if (args.length === 0) {
+        problem('unexpected "{"');
+        // Read the anonymous block to its `}` and discard it, so the braces after it still pair up.
+        args.push('{');
+        argAt.push(line, i - lineStart + 1);
+        open.push({ outer: list, opener: finish([]) });
+        list = [];
+        i++;
+        continue;
+      }
+      if (LUA_BLOCK.test(args[0] as string)) {
+        // OpenResty's *_by_lua_block bodies are Lua, read by lua-nginx-module's own tokenizer
+        // (ngx_http_lua_conf_lua_block_parse): braces inside Lua strings and comments do not count.
+        const end = luaBlockEnd(text, i + 1);
+        for (let k = text.indexOf('\n', i); k >= 0 && k < end; k = text.indexOf('\n', k + 1)) {
+          line++;
+          lineStart = k + 1;
+        }
+        if (end >= n) {
+          i = n;
+          problem(`unexpected end of file: the "${args[0]}" Lua block is not closed`);
+          args.length = 0;
+          argAt.length = 0;
+          break;
+        }
+        list.push(finish([]));
+        i = end + 1;
+        continue;
+      }
       const block: NginxDirective[] = [];
       const opener = finish(block);
       list.push(opener);
@@ -159,15 +290,21 @@ function parseText(source: SourceFile, hooks: TokenizerHooks): NginxDirective[] 
       continue;
     }
     if (ch === RIGHT_BRACE) {
-      if (args.length !== 0) fail('unexpected "}"');
+      if (args.length !== 0) {
+        // `proxy_pass http://a }`: nginx stops; the unterminated words are dropped, the block closed.
+        problem('unexpected "}"');
+        args.length = 0;
+        argAt.length = 0;
+      }
       const closed = open.pop();
-      if (!closed) fail('unexpected "}"');
-      list = (closed as (typeof open)[number]).outer;
+      if (!closed) problem('unexpected "}"');
+      else list = closed.outer;
       i++;
       continue;
     }
 
-    const start = here();
+    const startLine = line;
+    const startColumn = i - lineStart + 1;
     if (ch === DOUBLE_QUOTE || ch === SINGLE_QUOTE) {
       let j = i + 1;
       let escaped = false;
@@ -191,18 +328,22 @@ function parseText(source: SourceFile, hooks: TokenizerHooks): NginxDirective[] 
       }
       if (j >= n) {
         i = n;
-        fail('unexpected end of file, expecting ";" or "}"');
+        problem('unexpected end of file, expecting ";" or "}"');
+        args.length = 0;
+        argAt.length = 0;
+        break;
       }
       const raw = text.slice(i + 1, j);
       args.push(escaped ? unescapeNginx(raw) : raw);
-      argAt.push(start);
+      argAt.push(startLine, startColumn);
       i = j + 1;
       if (i < n) {
         const c = text.charCodeAt(i);
         const spaceFollows =
           c === SPACE || c === TAB || c === CR || c === LF || c === SEMICOLON || c === LEFT_BRACE;
         // `)` may follow a quoted string (`if ($a = "b")`); it then starts a word of its own.
-        if (!spaceFollows && c !== RIGHT_PAREN) fail(`unexpected "${text[i]}"`);
+        // The next character then starts a word of its own.
+        if (!spaceFollows && c !== RIGHT_PAREN) problem(`unexpected "${text[i]}"`);
       }
       continue;
     }
@@ -235,14 +376,14 @@ function parseText(source: SourceFile, hooks: TokenizerHooks): NginxDirective[] 
     if (j > n) j = n;
     const raw = text.slice(i, j);
     args.push(escaped ? unescapeNginx(raw) : raw);
-    argAt.push(start);
+    argAt.push(startLine, startColumn);
     i = j;
   }
 
-  if (args.length !== 0) fail('unexpected end of file, expecting ";" or "}"');
+  if (args.length !== 0) problem('unexpected end of file, expecting ";" or "}"');
   const unclosed = open.at(-1);
   if (unclosed) {
-    fail(
+    problem(
       `unexpected end of file, expecting "}": the "${unclosed.opener.name}" block opened on line ${unclosed.opener.line} is not closed`,
     );
   }
@@ -251,12 +392,18 @@ function parseText(source: SourceFile, hooks: TokenizerHooks): NginxDirective[] 
 
 /** Parses the files given on the command line, following their includes. Never throws on bad input:
  *  a file nginx would reject becomes a `parse-error` problem and contributes no directives. */
-export function parseNginx(mains: readonly SourceFile[], resolveInclude: IncludeResolver): ParsedNginx {
+export function parseNginx(
+  mains: readonly SourceFile[],
+  resolveInclude: IncludeResolver,
+  /** `--server-version`: unknown names are not reported for a version newer than the table's. */
+  serverVersion?: string,
+): ParsedNginx {
   const problems: ParseProblem[] = [];
   const suppressions: Suppression[] = [];
 
   const parseFile = (source: SourceFile, chain: readonly string[], mainFile: string): NginxDirective[] => {
     const hooks: TokenizerHooks = {
+      problem: (message, at) => problems.push({ kind: 'parse-error', ...at, message }),
       comment: (body, at) => {
         const suppression = parseSuppression(body, at);
         if (suppression) suppressions.push(suppression);
@@ -273,7 +420,8 @@ export function parseNginx(mains: readonly SourceFile[], resolveInclude: Include
         }
         const result = resolveInclude(pattern, mainFile);
         if ('unreadable' in result) {
-          problems.push({ kind: 'include-unresolved', ...placeOf(directive), message: result.unreadable });
+          const kind = result.refused ? 'parse-error' : 'include-unresolved';
+          problems.push({ kind, ...placeOf(directive), message: result.unreadable });
           return [];
         }
         const spliced: NginxDirective[] = [];
@@ -304,5 +452,27 @@ export function parseNginx(mains: readonly SourceFile[], resolveInclude: Include
     file: main.name,
     directives: parseFile(main, [main.name], main.name),
   }));
+  for (const root of roots) {
+    for (const problem of checkNginxDirectives(
+      root.directives,
+      contextOfFile(root.directives),
+      serverVersion,
+    )) {
+      problems.push(problem);
+    }
+  }
   return { roots, problems, suppressions };
+}
+
+/** The context a file given on the command line is read in, as nginx would include it: nginx.conf
+ *  (events, http, worker_processes at the top) is the main context; a site file (server, upstream,
+ *  map) belongs in http; a file of locations in a server block. A file of other directives could be
+ *  included anywhere (proxy_params, a snippet): undefined, and contexts are not checked in it. */
+function contextOfFile(directives: readonly NginxDirective[]): NginxContext | undefined {
+  const names = new Set(directives.map((d) => d.name));
+  const mainOnly = ['http', 'events', 'worker_processes', 'stream', 'mail', 'user', 'pid', 'load_module'];
+  if (mainOnly.some((n) => names.has(n))) return 'main';
+  if (['server', 'upstream', 'map', 'geo', 'split_clients'].some((n) => names.has(n))) return 'http';
+  if (names.has('location')) return 'server';
+  return undefined;
 }

@@ -668,7 +668,12 @@ export function targetNotes(target: ProbeTarget, failure?: Failure): string[] {
   return notes;
 }
 
-export const daysLeftNote = (days: number): string | undefined =>
-  days < 14
-    ? `the certificate expires in ${plural(Math.max(0, Math.floor(days)), 'day')}; certbot renews at 30 days left, so check that renewal runs`
+/**
+ * Renewal looks stuck when fewer days are left than a third of the certificate's lifetime: certbot
+ * renews at a third left (30 of Let's Encrypt's 90 days), and ACME clients that follow the CA's
+ * renewal info do so earlier, so a certificate past that point has missed its renewals.
+ */
+export const daysLeftNote = (days: number, lifetimeDays: number): string | undefined =>
+  days < lifetimeDays / 3
+    ? `the certificate expires in ${plural(Math.max(0, Math.floor(days)), 'day')}, less than a third of its ${Math.round(lifetimeDays)}-day lifetime: renewal looks stuck (certbot renews at a third left); check certbot.timer and its log`
     : undefined;

@@ -413,7 +413,8 @@ async function tlsStage(
     );
   } else {
     detail += certificateSummary(leaf, trustedBy, now);
-    const note = daysLeftNote(daysLeft(leaf, now));
+    const lifetime = (new Date(leaf.valid_to).getTime() - new Date(leaf.valid_from).getTime()) / 86_400_000;
+    const note = daysLeftNote(daysLeft(leaf, now), lifetime);
     if (note) notes.push(note);
   }
   return { value: tlsSocket, detail };

@@ -192,7 +192,7 @@ export function apacheModulesFor(options: GenerationOptions, versions: TargetVer
     slotmem_shm: balanced,
     lbmethod_byrequests: balanced && lbmethod === 'byrequests',
     lbmethod_bybusyness: balanced && lbmethod === 'bybusyness',
-    // Redirect 421 in the VirtualHost that refuses unknown names
+    // Redirect 421 in the VirtualHost that refuses unknown names; --acme: the challenge's Alias
     alias: true,
     http2: apacheSupports(versions.server, 'http2'),
     remoteip: options.trustedProxies.length > 0,
@@ -396,6 +396,7 @@ export function apacheSiteView(options: GenerationOptions, versions: TargetVersi
       vhostAddress: vhostAddress(redirect),
       refuseGuard: refuseGuardName(redirect),
       ...redirectTarget(options.domains, portSuffix),
+      acmeWebroot: options.acme?.webroot ?? '',
     },
   };
 }

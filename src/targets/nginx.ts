@@ -211,6 +211,7 @@ export function nginxSiteView(options: GenerationOptions, versions: TargetVersio
       portLabel: `port ${redirect.port}`,
       listen: listenLines(redirect, ''),
       ...redirectTarget(options.domains, portSuffix),
+      acmeWebroot: options.acme?.webroot ?? '',
     },
   };
 }

@@ -169,7 +169,9 @@ export function renderRunbook({ server, options, versions, writtenTo }: RunbookI
               '  A wildcard needs the DNS-01 challenge; your DNS provider’s certbot plugin ' +
                 '(for example `--dns-cloudflare`) renews it without manual steps.',
             ]
-          : []),
+          : [
+              `  Or let apply get it and install the renewal hook: add \`--acme\` to the command of the last section${options.acme ? ' (it is there)' : ''}.`,
+            ]),
       ]
     : [`- The certificate (\`${options.cert}\`) and key (\`${options.key}\`) must be on the server.`];
   const versionNote =
@@ -284,6 +286,15 @@ export function renderRunbook({ server, options, versions, writtenTo }: RunbookI
       'This does steps 2 to 6 and puts the old file back, and reloads again, if any of them fails ' +
         `(on RHEL/Fedora leave out \`--enable\`; the file goes to \`${facts.rhelDir}/\`). ` +
         `\`wss-conf rollback --target ${installed}\` undoes the last apply.${modulesFirst}`,
+      ...(options.acme
+        ? [
+            '',
+            'With `--acme` it first gets the certificate: a plain-HTTP stand-in answers the HTTP-01 challenge from ' +
+              `\`${options.acme.webroot}\`, certbot \`certonly --webroot\` writes \`${options.acme.dir}/live/\`, then the TLS site ` +
+              `replaces the stand-in, and a deploy hook in \`${options.acme.dir}/renewal-hooks/deploy/\` tests, reloads and checks ` +
+              'each renewal. Port 80 of every name must reach this server.',
+          ]
+        : []),
     ].join('\n'),
   );
 

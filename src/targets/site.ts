@@ -3,7 +3,13 @@
  * regenerates the file, and the warnings that do not depend on the server.
  */
 import { backendPortsShortfall, linuxEphemeralPorts, type Sizing } from '../core/capacity.js';
-import { type Endpoint, type GenerationOptions, ipAddressPattern } from '../core/options.js';
+import {
+  defaultAcmeDir,
+  type Endpoint,
+  type GenerationOptions,
+  ipAddressPattern,
+  letsEncryptDirectory,
+} from '../core/options.js';
 
 export type TargetName = 'nginx' | 'apache' | 'haproxy';
 
@@ -98,7 +104,7 @@ export function regenerateCommand(
     parts.push(`--backend ${backend.host === '127.0.0.1' ? backend.port : formatEndpoint(backend)}`);
   }
   if (options.path !== '/') parts.push(`--path ${options.path}`);
-  if (!options.certbotDefaultPaths)
+  if (!options.certbotDefaultPaths && !options.acme)
     parts.push(`--cert ${shellWord(options.cert)} --key ${shellWord(options.key)}`);
   if (options.listen.host !== undefined || options.listen.port !== 443) {
     parts.push(`--listen ${formatEndpoint(options.listen)}`);
@@ -117,8 +123,20 @@ export function regenerateCommand(
     parts.push(`--balance ${options.balance}`);
   if (options.maxClients !== undefined) parts.push(`--max-clients ${options.maxClients}`);
   for (const block of options.trustedProxies) parts.push(`--trusted-proxy ${block}`);
+  if (options.acme) parts.push(...acmeFlags(options.acme));
   if (pinVersions) parts.push(`--server-version ${versions.server} --openssl-version ${versions.openssl}`);
   return parts.join(' ');
+}
+
+/** The --acme flags of the regenerate command: the ones that change the file or the certificate. */
+function acmeFlags(acme: NonNullable<GenerationOptions['acme']>): string[] {
+  return [
+    '--acme',
+    ...(acme.dir === defaultAcmeDir ? [] : [`--acme-dir ${shellWord(acme.dir)}`]),
+    ...(acme.server === letsEncryptDirectory ? [] : [`--acme-server ${shellWord(acme.server)}`]),
+    ...(acme.email === undefined ? [] : [`--acme-email ${shellWord(acme.email)}`]),
+    ...(acme.caBundle === undefined ? [] : [`--acme-ca-bundle ${shellWord(acme.caBundle)}`]),
+  ];
 }
 
 /** Warnings that hold for every target. */

@@ -171,6 +171,9 @@ describe.skipIf(tool.skip || !isRoot)(
         const result = await apply(fromBig);
         expect(result.status, result.stdout + result.stderr).toBe(1);
         expect(result.stderr).toMatch(/no space left on the device \(ENOSPC\)/);
+        // The path the write failed on is named, not "a file" (issue 13: the path and the cause).
+        expect(result.stderr).toContain(`${join(disk, 'sites')}/`);
+        expect(result.stderr).not.toContain('a file:');
         expect(result.stderr).not.toContain('This is a bug');
         const failed = /^✖ (\w+)/m.exec(result.stdout)?.[1] ?? 'lock';
         seen.set(failed, [...(seen.get(failed) ?? []), freePages]);

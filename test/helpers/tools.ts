@@ -23,6 +23,9 @@ export const tools = {
   tmux: has('tmux', ['-V']),
   // script(1) (util-linux; bsdutils on Debian) gives one command a pseudo-terminal without a session.
   script: has('script', ['--version']),
+  // The ACME tests (issue 16): Let's Encrypt's test CA and the ACME client apply --acme drives.
+  pebble: has('pebble', ['-h']) && has('pebble-challtestsrv', ['-h']),
+  certbot: has('certbot', ['--version']),
 };
 
 /**

@@ -175,6 +175,8 @@ describe.skipIf(openssl.skip)('wss-conf cert', () => {
         const result = runCli(['cert', '--domain', 'a.test', '--out', out]);
         expect(result.status, result.stderr).toBe(1);
         expect(result.stderr).toMatch(/no space left on the device \(ENOSPC\)/);
+        // The path, not "a file" (issue 13: the path and the cause).
+        expect(result.stderr).toContain(`${out}/`);
         expect(result.stderr).not.toContain('This is a bug');
         expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
       } finally {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { testApacheSites } from '../../src/io/apache.js';
 import { testNginxSite } from '../../src/io/nginx.js';
+import { lintConfig } from '../../src/lint/lint.js';
 import { repoRoot, runCli } from '../helpers/cli.js';
 import { requireTool } from '../helpers/tools.js';
 
@@ -132,5 +133,167 @@ describe.skipIf(apache.skip)(`apache2 -t agrees ${apache.reason}`, () => {
     expect(result.output).toContain(
       'Syntax error on line 10 of bad.apache.conf:\nProxyPass unknown Worker parameter',
     );
+  });
+});
+
+/** What lint says about one nginx site file, in-process: the lines of its parse errors. */
+function nginxParseErrors(text: string): number[] {
+  const findings = lintConfig({
+    server: 'nginx',
+    files: [{ name: 'site.conf', text }],
+    resolveInclude: () => ({ unreadable: 'not in this test' }),
+    settings: { serverVersion: undefined, wsPaths: [], fileExists: undefined },
+  });
+  return findings.filter((f) => f.rule === 'parse-error').map((f) => f.line);
+}
+
+/** A server block around a few lines, on a port nothing listens on (nginx -t binds nothing). */
+const site = (...lines: string[]) =>
+  [
+    'server {',
+    '    listen 127.0.0.1:18999;',
+    '    server_name a.test;',
+    ...lines.map((l) => `    ${l}`),
+    '}',
+    '',
+  ].join('\n');
+
+const nginxTool = requireTool('nginx');
+describe.skipIf(nginxTool.skip)(`nginx -t and lint agree on what nginx refuses ${nginxTool.reason}`, () => {
+  it.each([
+    [
+      'a sound WebSocket site',
+      site(
+        'location /ws/ {',
+        '    proxy_pass http://127.0.0.1:18443;',
+        '    proxy_http_version 1.1;',
+        '    proxy_set_header Upgrade $http_upgrade;',
+        '    proxy_set_header Connection "upgrade";',
+        '    proxy_set_header Connection "";',
+        '    proxy_read_timeout 1h;',
+        '    if ($request_method = POST) { return 405; }',
+        '    limit_except GET { deny all; }',
+        '}',
+        'location / { try_files $uri $uri/ @app; error_page 404 = @app; types { text/plain txt; } }',
+        'location @app { proxy_pass http://127.0.0.1:18443; }',
+        'location ~* \\.(png|css)$ { expires 1d; add_header Cache-Control "public"; }',
+      ),
+    ],
+    [
+      'map, upstream and geo at the top',
+      `map $http_upgrade $c { default upgrade; '' close; }\nupstream u { server 127.0.0.1:1 weight=2; keepalive 8; }\ngeo $g { default 0; 10.0.0.0/8 1; }\n${site('location / { proxy_pass http://u; }')}`,
+    ],
+    ['a directive over several lines', site('proxy_set_header', '    X-A', '    "b";')],
+    ['ssl off (deprecated, still accepted by 1.22)', site('ssl off;')],
+  ])('both accept %s', async (_, text) => {
+    const server = await testNginxSite(text, 'site.conf');
+    expect(server.ok, server.output).toBe(true);
+    expect(nginxParseErrors(text)).toEqual([]);
+  });
+
+  it.each([
+    ['a missing ; before a block', site('root /srv/www', 'location / {}')],
+    ['a placeholder line', site('...', 'location / {}')],
+    ['too few arguments', site('location / { proxy_set_header Upgrade; }')],
+    ['too many arguments', site('location / { proxy_http_version 1.1 2.0; }')],
+    ['a server-only directive in a location', site('location / { server_name b.test; }')],
+    ['an events directive in a server', site('worker_connections 512;')],
+    ['a location without a block', site('location /ws/;')],
+    ['a missing ; before }', site('location / { proxy_pass http://127.0.0.1:1 }')],
+    ['a stray }', `${site()}}\n`],
+    ['a listen in a location', site('location / { listen 8080; }')],
+    ['an if at the top of a site file', `if ($host) { return 404; }\n${site()}`],
+    ['a block for a simple directive', site('add_header X-A b {', '}')],
+  ])('both refuse %s, at the same line', async (_, text) => {
+    const server = await testNginxSite(text, 'site.conf');
+    expect(server.ok).toBe(false);
+    const line = Number(/site\.conf:(\d+)/.exec(server.output)?.[1]);
+    expect(nginxParseErrors(text)[0], `${server.output}\n${text}`).toBe(line);
+  });
+
+  it('lint reads past the first problem, where nginx stops', async () => {
+    const text = site('proxy_set_header Host;', 'location / { server_name b.test; }');
+    const server = await testNginxSite(text, 'site.conf');
+    expect(server.output).toContain('site.conf:4');
+    expect(nginxParseErrors(text)).toEqual([4, 5]);
+  });
+});
+
+describe('OpenResty Lua blocks', () => {
+  it('reads *_by_lua_block bodies as Lua: braces in strings and comments do not count', () => {
+    const text = site(
+      'location /lua {',
+      '    content_by_lua_block {',
+      '        local t = { a = "}" } -- a } in a comment',
+      "        ngx.say('{', [[ } ]], [==[ }} ]==])",
+      '        --[[ } ]]',
+      '    }',
+      '    more_set_headers "X-A: b";',
+      '}',
+    );
+    expect(nginxParseErrors(text)).toEqual([]);
+    expect(nginxParseErrors(`${text}location /x { server_name 1; }\n`)).toEqual([13]);
+  });
+});
+
+const apacheTool = requireTool('apache');
+describe.skipIf(apacheTool.skip)(`apache2 -t and lint agree on section nesting ${apacheTool.reason}`, () => {
+  const apacheParseErrors = (text: string): number[] =>
+    lintConfig({
+      server: 'apache',
+      files: [{ name: 'x.conf', text }],
+      resolveInclude: () => ({ unreadable: 'not in this test' }),
+      settings: { serverVersion: undefined, wsPaths: [], fileExists: undefined },
+    })
+      .filter((f) => f.rule === 'parse-error')
+      .map((f) => f.line);
+
+  it('both accept sections nested where httpd allows them', async () => {
+    const text = [
+      '<VirtualHost 127.0.0.1:18990>',
+      '<IfModule mod_proxy.c>',
+      '<Location /a>',
+      '<If "true">',
+      '</If>',
+      '</Location>',
+      '</IfModule>',
+      '</VirtualHost>',
+      '<Directory /srv>',
+      '<Files a>',
+      '</Files>',
+      '</Directory>',
+      '<Proxy *>',
+      '<Limit GET>',
+      '</Limit>',
+      '</Proxy>',
+      '',
+    ].join('\n');
+    const server = await testApacheSites([{ text, displayPath: 'x.conf' }]);
+    expect(server.ok, server.output).toBe(true);
+    expect(apacheParseErrors(text)).toEqual([]);
+  });
+
+  it.each([
+    [
+      'a VirtualHost in a VirtualHost',
+      '<VirtualHost *:18990>\n<VirtualHost *:18991>\n</VirtualHost>\n</VirtualHost>\n',
+    ],
+    [
+      'a Location in a Location',
+      '<VirtualHost *:18990>\n<Location /a>\n<Location /b>\n</Location>\n</Location>\n</VirtualHost>\n',
+    ],
+    ['a Directory in a Location', '<Location /a>\n<Directory /x>\n</Directory>\n</Location>\n'],
+    ['a Proxy in a Location', '<Location /a>\n<Proxy *>\n</Proxy>\n</Location>\n'],
+    ['a Files in a Location', '<Location /a>\n<Files x>\n</Files>\n</Location>\n'],
+    [
+      'a VirtualHost in an IfModule in a Location',
+      '<Location /a>\n<IfModule mod_proxy.c>\n<VirtualHost *:18992>\n</VirtualHost>\n</IfModule>\n</Location>\n',
+    ],
+    ['a Location in an If', '<If "true">\n<Location /a>\n</Location>\n</If>\n'],
+  ])('both refuse %s, at the same line', async (_, text) => {
+    const server = await testApacheSites([{ text, displayPath: 'x.conf' }]);
+    expect(server.ok).toBe(false);
+    const line = Number(/line (\d+) of x\.conf/.exec(server.output)?.[1]);
+    expect(apacheParseErrors(text)[0], server.output).toBe(line);
   });
 });

@@ -90,7 +90,21 @@ describe('nginx tokenizer', () => {
     expect(problems[0]).toMatchObject({ kind: 'parse-error', file: 't.conf' });
     expect(`${problems[0]?.line}:${problems[0]?.column}`).toBe(at);
     expect(problems[0]?.message).toContain(message);
-    expect(roots[0]?.directives).toEqual([]); // nginx loads nothing from a file it cannot parse
+    expect(roots).toHaveLength(1);
+  });
+
+  it.each([
+    ['a } before the ;', 'server {\n    listen 80\n}\nserver { listen 81; }', ['1:1', '4:1', '']],
+    ['a lone ;', 'server {\n  ;\n}\nserver { listen 80; }', ['1:1', '4:1', '']],
+    ['a lone { … }', '{ listen 1; }\nserver { listen 81; }', ['2:1', '']],
+    ['a stray }', '}\nserver { listen 81; }\nfoo_unknown 1;\nserver { listen 82; }', ['2:1', '4:1', '']],
+  ])('reads on past %s: later directives and problems are still found', (_, text, servers) => {
+    const { problems, roots } = parse(text);
+    expect(problems.length).toBeGreaterThan(0);
+    const found = (roots[0]?.directives ?? [])
+      .filter((d) => d.name === 'server')
+      .map((d) => `${d.line}:${d.column}`);
+    expect([...found, '']).toEqual(servers);
   });
 
   it('names the block that was left open', () => {

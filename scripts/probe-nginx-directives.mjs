@@ -1,0 +1,124 @@
+// Writes src/lint/nginx-directives.ts by asking the installed nginx itself, the way `nginx -t` will
+// judge a config: for every word in the binary that could be a directive name, whether nginx knows it
+// ("unknown directive"), in which contexts it is allowed ("is not allowed here"), whether it opens a
+// block ("has no opening {" / "is not terminated by ;") and which argument counts it takes ("invalid
+// number of arguments"). These are the checks ngx_conf_handler makes before a directive's own handler
+// runs. Run on a machine with Debian's nginx: node scripts/probe-nginx-directives.mjs (a few minutes).
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const bin = execFileSync('sh', ['-c', 'command -v nginx'], { encoding: 'utf8' }).trim();
+const version = /nginx\/(\d+\.\d+\.\d+)/.exec(
+  execFileSync(bin, ['-v'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) ||
+    execFileSync('sh', ['-c', `${bin} -v 2>&1`], { encoding: 'utf8' }),
+)?.[1];
+// The compiler stores a name that is the tail of a longer string only once ("root" inside
+// "$document_root"), so every tail after a non-letter or "_" is a candidate too.
+const words = new Set();
+for (const text of execFileSync('strings', ['-n', '2', bin], { encoding: 'utf8', maxBuffer: 1 << 26 }).split(
+  '\n',
+)) {
+  for (const match of text.matchAll(/(?<![a-z0-9])[a-z][a-z0-9_]*/g)) {
+    const word = match[0];
+    for (let k = 0; k < word.length; k++) {
+      if (k === 0 || word[k - 1] === '_') words.add(word.slice(k));
+    }
+  }
+}
+// WSS_CONF_PROBE_KNOWN=<table.ts>: reuse the rows of an earlier run and probe only the other words.
+const earlier = process.env.WSS_CONF_PROBE_KNOWN
+  ? new Function(
+      `return [${(await import('node:fs')).readFileSync(process.env.WSS_CONF_PROBE_KNOWN, 'utf8').split('[\n')[1]?.split('\n];')[0] ?? ''}];`,
+    )()
+  : [];
+const earlierNames = new Set(earlier.map((row) => row[0]));
+const names = [...words].filter((word) => !earlierNames.has(word)).sort();
+
+const base = mkdtempSync(join(tmpdir(), 'wss-conf-probe-'));
+let slot = 0;
+const run = (conf) =>
+  new Promise((resolve) => {
+    // A directory per run: concurrent runs must not read each other's file.
+    const dir = join(base, String(slot++));
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, 'n.conf');
+    writeFileSync(file, conf);
+    const child = spawn(bin, ['-t', '-q', '-p', dir, '-c', file, '-e', '/dev/null', '-g', `pid ${dir}/pid;`]);
+    let err = '';
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.on('close', () => {
+      clearTimeout(timer);
+      resolve(err);
+    });
+  });
+async function pool(items, fn, n = 12) {
+  let i = 0;
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      while (i < items.length) await fn(items[i++]);
+    }),
+  );
+}
+const contexts = {
+  main: (d) => `${d}\nevents {}\n`,
+  events: (d) => `events { ${d} }\n`,
+  http: (d) => `events {}\nhttp { ${d} }\n`,
+  server: (d) => `events {}\nhttp { server { ${d} } }\n`,
+  location: (d) => `events {}\nhttp { server { location / { ${d} } } }\n`,
+  'if-server': (d) => `events {}\nhttp { server { if ($a) { ${d} } } }\n`,
+  'if-location': (d) => `events {}\nhttp { server { location / { if ($a) { ${d} } } } }\n`,
+  upstream: (d) => `events {}\nhttp { upstream u { ${d} server 127.0.0.1; } }\n`,
+  limit_except: (d) => `events {}\nhttp { server { location / { limit_except GET { ${d} } } } }\n`,
+};
+
+try {
+  const known = [];
+  await pool(names, async (name) => {
+    if (!/unknown directive/.test(await run(contexts.http(`${name} x;`)))) known.push(name);
+  });
+  const rows = earlier.filter((row) => row[0] !== 'server');
+  await pool(known, async (name) => {
+    const allowed = [];
+    for (const [context, wrap] of Object.entries(contexts)) {
+      const err = await run(wrap(`${name} x;`));
+      if (!/unknown directive|is not allowed here/.test(err)) allowed.push(context);
+    }
+    if (allowed.length === 0) return;
+    const wrap = contexts[allowed[0]];
+    let block = false;
+    const counts = [];
+    for (let n = 0; n <= 8; n++) {
+      const args = Array.from({ length: n }, (_, k) => `a${k}`).join(' ');
+      let err = await run(wrap(`${name} ${args};`));
+      if (/has no opening "\{"/.test(err)) block = true;
+      if (block) err = await run(wrap(`${name} ${args} { }`));
+      if (!/invalid number of arguments/.test(err)) counts.push(n);
+    }
+    const from = (k) => counts.length === 9 - k && counts[0] === k;
+    const args = from(0) ? 'any' : from(1) ? '1+' : from(2) ? '2+' : counts.filter((c) => c <= 7).join(',');
+    rows.push([name, allowed.join(' '), args, block]);
+  });
+  // `server` is two commands: a block in http (ngx_http_core_module), a list in upstream.
+  const rest = rows.filter((row) => row[0] !== 'server');
+  rest.push(['server', 'http', '0', true], ['server', 'upstream', '1+', false]);
+  rest.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const out = `// Generated by scripts/probe-nginx-directives.mjs from nginx ${version} (${bin}); do not edit by hand.
+// Each row: name, the contexts nginx -t allows it in, the argument counts it takes ("1,2", "1+",
+// "any"), whether it opens a block. A name with two commands (server) has a row for each.
+export const nginxDirectiveTableVersion = ${JSON.stringify(version)};
+export const nginxDirectiveRows: readonly (readonly [string, string, string, boolean])[] = [
+${rest.map((row) => `  ${JSON.stringify(row)},`).join('\n')}
+];
+`;
+  const target = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'lint', 'nginx-directives.ts');
+  writeFileSync(target, out);
+  process.stderr.write(`${rest.length} directives of ${names.length} words → ${target}\n`);
+} finally {
+  rmSync(base, { recursive: true, force: true });
+}
