@@ -85,6 +85,13 @@ const questions: readonly Question[] = [
     shownDefault: (d) => d?.static?.path,
     askedWhen: (known) => known.staticDir !== undefined,
   },
+  {
+    key: 'trustedProxy',
+    message:
+      'CDN or load balancer in front: address blocks whose X-Forwarded-For is believed (empty for none, this proxy is the edge):',
+    list: true,
+    optional: true,
+  },
 ];
 
 /** The schema's problems with `input`, one `--option …` line each; none when it parses. */
@@ -117,6 +124,8 @@ function schemaDefaults(known: Input): GenerationOptions | undefined {
 
 const toValue = (question: Question, answer: string): unknown => {
   const text = answer.trim();
+  // An empty answer to an optional list is "none", as if the flag were not given.
+  if (question.list && question.optional && text === '') return undefined;
   if (question.list) return text.split(/[\s,]+/).filter((part) => part !== '');
   if (question.optional && text === '') return undefined;
   return text;

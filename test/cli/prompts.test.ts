@@ -122,6 +122,8 @@ describe.skipIf(tmux.skip)('on a terminal (tmux)', () => {
     t.answer('/var/www/app');
     await t.waitFor('? URL prefix of the static files: (/static/)');
     t.answer('');
+    await t.waitFor('? CDN or load balancer in front');
+    t.answer('10.0.0.0/8, 2001:db8::/32');
     expect(await t.exitStatus()).toBe(0);
 
     expect(readFileSync(out, 'utf8')).toBe(
@@ -137,6 +139,10 @@ describe.skipIf(tmux.skip)('on a terminal (tmux)', () => {
         '/ws',
         '--static-dir',
         '/var/www/app',
+        '--trusted-proxy',
+        '10.0.0.0/8',
+        '--trusted-proxy',
+        '2001:db8::/32',
         ...nginxVersions,
       ]),
     );
@@ -163,6 +169,8 @@ describe.skipIf(tmux.skip)('on a terminal (tmux)', () => {
     t.answer('/srv/tls/example.com.key');
     await t.waitFor('? Directory of static files');
     t.answer(''); // optional: none
+    await t.waitFor('? CDN or load balancer in front');
+    t.answer(''); // optional: none, the proxy is the edge
     expect(await t.exitStatus()).toBe(0);
     expect(t.screen()).not.toContain('URL path of the WebSocket');
     expect(t.screen()).not.toContain('URL prefix of the static files');
@@ -225,6 +233,8 @@ describe.skipIf(tmux.skip)('on a terminal (tmux)', () => {
     await t.waitFor('? Private key file');
     t.answer('');
     await t.waitFor('? Directory of static files');
+    t.answer('');
+    await t.waitFor('? CDN or load balancer in front');
     t.answer('');
     expect(await t.exitStatus()).toBe(0);
     expect(t.screen()).toContain('+#   wss-conf nginx --domain apply.example.com --backend 8282 --path /ws');
