@@ -37,6 +37,7 @@ export type Failure =
       readonly location: string | undefined;
     }
   | { readonly kind: 'tls-handshake'; readonly code: string; readonly message: string }
+  | { readonly kind: 'tls-name-refused'; readonly name: string | undefined }
   | { readonly kind: 'tls-timeout'; readonly seconds: number }
   | { readonly kind: 'tls-name-mismatch'; readonly host: string; readonly covered: readonly string[] }
   | { readonly kind: 'tls-ip-address'; readonly address: string; readonly covered: readonly string[] }
@@ -312,6 +313,24 @@ const table: Table = {
       'nginx:   ssl_protocols TLSv1.2 TLSv1.3;   (and no ssl_ciphers with ALL, EXP, RC4 or +SSLv2)',
       'Apache:  SSLProtocol -all +TLSv1.2 +TLSv1.3',
       "Or render the Mozilla profile: wss-conf nginx … --tls intermediate. Then check the server's error log for the handshake.",
+    ),
+  }),
+  // TLS alert 112 (RFC 6066 §3): the server serves only the names it was given, and the name sent
+  // (or, for an IP address, no name at all) is not one of them: nginx's ssl_reject_handshake
+  // (1.19.4+), as the sites wss-conf renders use for unknown names.
+  'tls-name-refused': (f, ctx) => ({
+    summary: f.name
+      ? `the server refused the name ${f.name}`
+      : 'the server refused a handshake without a name (SNI)',
+    cause:
+      (f.name
+        ? `The server refused the TLS handshake for the name ${f.name} (alert unrecognized_name): it serves only the names it was configured with, and this is not one of them. `
+        : `The URL uses the IP address ${ctx.target.host}, so no server name (SNI) is sent, and the server refused the TLS handshake without one (alert unrecognized_name): it serves only the names it was configured with. `) +
+      'Chrome reports this as net::ERR_SSL_UNRECOGNIZED_NAME_ALERT.',
+    fix: lines(
+      `Use one of the site's names in the URL: wss://<your domain>${ctx.target.port === 443 ? '' : `:${ctx.target.port}`}${ctx.target.resource}`,
+      `(to test before DNS points there: --resolve <your domain>:${ctx.target.port}:<its address>).`,
+      'If this name should be served, add it to the site: server_name (nginx), ServerAlias (Apache), or --domain when rendering with wss-conf.',
     ),
   }),
   'tls-timeout': (f) => ({

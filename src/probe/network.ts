@@ -383,6 +383,8 @@ async function tlsStage(
     }
     if (outcome === 'timeout')
       throw new StageFailed({ kind: 'tls-timeout', seconds: seconds(settings.timeoutMs) });
+    if (code === 'ERR_SSL_TLSV1_UNRECOGNIZED_NAME')
+      throw new StageFailed({ kind: 'tls-name-refused', name: target.isIpAddress ? undefined : target.host });
     throw new StageFailed({ kind: 'tls-handshake', code, message: opensslReason(outcome.message) });
   }
 
