@@ -272,17 +272,23 @@ describe.skipIf(browserSkip)('Chromium, end to end through generated sites', () 
         expect(backend.handshakes.length).toBe(before);
       });
 
-      it('refuses the certificate for a name it does not cover, for the page and for wss://', async () => {
-        expect(await navigationError(trusting, `https://${uncoveredHost}:${port}/static/index.html`)).toMatch(
-          /net::ERR_CERT_COMMON_NAME_INVALID/,
-        );
+      it("refuses a name that is not the site's, for the page and for wss://", async () => {
+        // nginx refuses the handshake for a name it does not serve (ssl_reject_handshake), before any
+        // certificate is shown; Apache shows its certificate, which does not cover the name.
+        const refusal =
+          proxy.command === 'nginx'
+            ? 'net::ERR_SSL_UNRECOGNIZED_NAME_ALERT'
+            : 'net::ERR_CERT_COMMON_NAME_INVALID';
+        expect(
+          await navigationError(trusting, `https://${uncoveredHost}:${port}/static/index.html`),
+        ).toContain(refusal);
         const before = backend.handshakes.length;
         const socketUrl = `wss://${uncoveredHost}:${port}/chat`;
         const outcome = await runPage(trusting, `${pageUrl}?socket=${socketUrl}`);
         expect(outcome.status).toBe('closed 1006');
         expect(outcome.echoes).toEqual([]);
         expect(outcome.consoleLines.join('\n')).toContain(
-          `WebSocket connection to '${socketUrl}' failed: Error in connection establishment: net::ERR_CERT_COMMON_NAME_INVALID`,
+          `WebSocket connection to '${socketUrl}' failed: Error in connection establishment: ${refusal}`,
         );
         expect(backend.handshakes.length).toBe(before);
       });

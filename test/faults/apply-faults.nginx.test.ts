@@ -203,10 +203,14 @@ describe.skipIf(tool.skip)('faults injected into apply and rollback on a live ng
 
   it('lock: two waiters on one stale lock never both win', async () => {
     writeFileSync(lockFile(), '');
-    const a = startCli(applyNew());
-    const b = startCli(args('20m'));
+    // The waiter must outlast the whole of the other apply (its verified reload waits for the error
+    // log to be quiet for a second), which takes longer than the suite's 2 s on a loaded machine.
+    const patient = (argv: string[]) =>
+      argv.map((arg, i) => (argv[i - 1] === '--lock-timeout' ? '60s' : arg));
+    const a = startCli(patient(applyNew()));
+    const b = startCli(patient(args('20m')));
     const [ra, rb] = await Promise.all([a.exited, b.exited]);
-    expect([ra.status, rb.status]).toEqual([0, 0]);
+    expect([ra.status, rb.status], a.stdout() + a.stderr() + b.stdout() + b.stderr()).toEqual([0, 0]);
     expect(readFileSync(target, 'utf8')).toMatch(/proxy_read_timeout (600|1200)s;/);
     await afterFault('a new one');
     row('lock', 'two waiters, one stale lock', 'one takes it over, the other waits; both apply in turn');
