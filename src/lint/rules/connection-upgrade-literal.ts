@@ -8,13 +8,12 @@ function carriesOnlyTheSocket(location: NginxLocation, all: readonly NginxLocati
   if (words.some((word) => socketWords.has(word))) return true;
   if (location.path === '/') return false;
   const others: NginxLocation[] = [];
-  const walk = (list: readonly NginxLocation[]): void => {
-    for (const other of list) {
-      if (other !== location && other.modifier !== '@') others.push(other);
-      walk(other.children);
-    }
-  };
-  walk(all);
+  // A stack, not recursion: 5,000 nested locations overflow the call stack.
+  const pending = [...all];
+  for (let other = pending.pop(); other; other = pending.pop()) {
+    if (other !== location && other.modifier !== '@') others.push(other);
+    for (const child of other.children) pending.push(child);
+  }
   const regex = location.modifier === '~' || location.modifier === '~*';
   if (regex) return others.length > 0;
   return others.some(

@@ -50,5 +50,13 @@ export const redirectFromHost: Rule = {
   },
 };
 
-const allLocations = (locations: readonly NginxLocation[]): NginxLocation[] =>
-  locations.flatMap((l) => [l, ...allLocations(l.children)]);
+/** Every location, nested ones included, walked with a stack: 5,000 nested blocks overflow recursion. */
+function allLocations(locations: readonly NginxLocation[]): NginxLocation[] {
+  const found: NginxLocation[] = [];
+  const pending = [...locations].reverse();
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    found.push(next);
+    for (let i = next.children.length - 1; i >= 0; i--) pending.push(next.children[i] as NginxLocation);
+  }
+  return found;
+}
