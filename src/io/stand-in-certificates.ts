@@ -42,7 +42,8 @@ export async function substituteMissingCertificates(
   };
 }
 
-async function makeStandInPair(prefix: string): Promise<void> {
+/** A throwaway ECDSA pair in `prefix` (stand-in.key, stand-in.crt), for a config test only. */
+export async function makeStandInPair(prefix: string): Promise<void> {
   const { execa } = await import('execa');
   await execa('openssl', [
     'req',

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import type { ConfigTestResult } from '../../io/nginx.js';
+import { makeStandInPair } from '../../io/stand-in-certificates.js';
 import { type DetectedVersions, versionOutputOf } from '../../io/version-query.js';
 
 /** `haproxy -vv` prints "HAProxy version 2.6.12-1+deb12u4 …" and "Running on OpenSSL version : OpenSSL 3.0.17 …". */
@@ -48,26 +49,10 @@ async function substituteMissingCertificates(
     )
     .join('\n');
   if (missing.size === 0) return { text, notes: [] };
-  const { execa } = await import('execa');
+  // The same throwaway pair nginx and Apache are tested with; HAProxy wants key and cert in one file.
+  await makeStandInPair(prefix);
   const keyFile = join(prefix, 'stand-in.key');
   const certFile = join(prefix, 'stand-in.crt');
-  await execa('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-days',
-    '1',
-    '-subj',
-    '/CN=wss-conf stand-in',
-    '-keyout',
-    keyFile,
-    '-out',
-    certFile,
-  ]);
   await writeFile(standIn, `${await readFile(certFile, 'utf8')}${await readFile(keyFile, 'utf8')}`);
   return {
     text: replaced,
