@@ -117,7 +117,7 @@ export async function runApplyAcme(run: AcmeApply): Promise<CommandResult> {
         ? `${covered === undefined ? 'issued' : `expanded to ${missing.join(', ')} too:`} ${liveDir(acme, acmeLineage(options))}/`
         : certbot.output,
     );
-    if (!certbot.ok) throw new ProblemFound(certbotFailure(certbot.output, options));
+    if (!certbot.ok) throw new ProblemFound(certbotFailure(certbot.output, options, certbot.acmeError));
 
     await runApplySequence(tlsPlan, flags, settings, checklist);
     return await finish(run, options, checklist, target, certFile, before, warnings);
@@ -213,8 +213,20 @@ async function undo(
   );
 }
 
-/** certbot's failure, said as what happened and what to do. */
-export function certbotFailure(output: string, options: GenerationOptions): string {
+/**
+ * certbot's failure, said as what happened and what to do. `acmeError` is the CA's error read from
+ * certbot's log when certbot 2.1 crashed instead of printing it (certbot#9539): it is judged like
+ * certbot's own words, and the crash is named so that nobody chases the AttributeError.
+ */
+export function certbotFailure(output: string, options: GenerationOptions, acmeError?: string): string {
+  if (acmeError !== undefined) {
+    return (
+      `${certbotFailure(`${output}\nError returned by the ACME server: ${acmeError}`, options)}\n` +
+      `(the ACME server answered: ${acmeError}. certbot 2.1 crashes on Python 3.11 with "AttributeError: ` +
+      `can't set attribute" instead of printing such an answer (certbot#9539, fixed in certbot 2.2); ` +
+      `the answer above is from its debug log${/:badNonce\b/.test(acmeError) ? '; a badNonce is transient: run apply again' : ''})`
+    );
+  }
   const acme = options.acme as AcmeOptions;
   const first = options.domains[0] as string;
   const tail = output.split('\n').slice(-12).join('\n');

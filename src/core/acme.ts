@@ -103,3 +103,18 @@ export const acmeLineage = (options: GenerationOptions): string => options.domai
 /** The names in `covered` (a certificate's DNS names) miss at least one --domain. */
 export const uncoveredDomains = (options: GenerationOptions, covered: readonly string[]): string[] =>
   options.domains.filter((domain) => !covered.includes(domain));
+
+/**
+ * Debian 12's certbot 2.1 on Python 3.11 dies with "AttributeError: can't set attribute" whenever the
+ * ACME server answers an error document inside a `with` block (certbot#9539, fixed in certbot 2.2):
+ * contextlib sets `__traceback__` on josepy's immutable acme.messages.Error. Its output then says
+ * nothing of what the CA said; its debug log still has the error.
+ */
+export const certbotCrashedOnAcmeError = (output: string): boolean =>
+  /AttributeError: can't set attribute/.test(output);
+
+/** The last ACME error document certbot logged ("acme.messages.Error: <type> :: <detail>"), if any. */
+export function lastAcmeErrorInLog(log: string): string | undefined {
+  const lines = log.split('\n').filter((line) => line.startsWith('acme.messages.Error: '));
+  return lines.at(-1)?.slice('acme.messages.Error: '.length).trim();
+}

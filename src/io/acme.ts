@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { connect } from 'node:tls';
+import { certbotCrashedOnAcmeError, lastAcmeErrorInLog } from '../core/acme.js';
 import type { AcmeOptions, Endpoint, GenerationOptions } from '../core/options.js';
 
 export const challengeDir = (acme: AcmeOptions): string => `${acme.webroot}/.well-known/acme-challenge`;
@@ -133,6 +134,8 @@ export interface CertbotOutcome {
   readonly ok: boolean;
   readonly command: string;
   readonly output: string;
+  /** The CA's error from certbot's debug log, when certbot crashed before printing it (certbot#9539). */
+  readonly acmeError?: string;
 }
 
 export async function runCertbot(options: GenerationOptions): Promise<CertbotOutcome> {
@@ -147,7 +150,13 @@ export async function runCertbot(options: GenerationOptions): Promise<CertbotOut
     env: acme.caBundle === undefined ? {} : { REQUESTS_CA_BUNDLE: acme.caBundle },
   });
   const output = (result.all ?? '').trim() || (result.shortMessage ?? '');
-  return { ok: result.exitCode === 0, command: ['certbot', ...args].join(' '), output };
+  const command = ['certbot', ...args].join(' ');
+  if (result.exitCode === 0 || !certbotCrashedOnAcmeError(output)) {
+    return { ok: result.exitCode === 0, command, output };
+  }
+  // certbot rotates its log at start (letsencrypt.log.1, …): letsencrypt.log is this run's.
+  const log = await readFile(`${certbotDirs(acme).logs}/letsencrypt.log`, 'utf8').catch(() => '');
+  return { ok: false, command, output, acmeError: lastAcmeErrorInLog(log) };
 }
 
 /** The DNS names of a PEM certificate file, or undefined when there is none. */

@@ -21,7 +21,17 @@ export interface RunningPebble {
   stop(): Promise<void>;
 }
 
-export async function startPebble(httpPort: number): Promise<RunningPebble> {
+export interface PebbleOptions {
+  /**
+   * The share of requests pebble answers with badNonce. pebble's default is 5 (PEBBLE_WFE_NONCEREJECT);
+   * the tests pin it to 0 because Debian 12's certbot 2.1 on Python 3.11 crashes on any ACME error
+   * document, badNonce included (certbot#9539, fixed in 2.2), which made a random 1 in 20 requests
+   * fail a test. The badNonce test sets 100 to meet that crash on purpose.
+   */
+  readonly nonceRejectPercent?: number;
+}
+
+export async function startPebble(httpPort: number, options: PebbleOptions = {}): Promise<RunningPebble> {
   const dir = mkdtempSync(join(tmpdir(), 'wss-conf-pebble-'));
   const ca = makeTestCa();
   const tls = ca.issue('localhost', { altNames: ['localhost', '127.0.0.1'] });
@@ -67,6 +77,7 @@ export async function startPebble(httpPort: number): Promise<RunningPebble> {
   start('pebble', ['-config', config, '-dnsserver', `127.0.0.1:${dns}`], {
     PEBBLE_VA_NOSLEEP: '1',
     PEBBLE_AUTHZREUSE: '0',
+    PEBBLE_WFE_NONCEREJECT: String(options.nonceRejectPercent ?? 0),
   });
   const stop = async () => {
     for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
@@ -93,5 +104,64 @@ export async function startPebble(httpPort: number): Promise<RunningPebble> {
         }).on('error', reject);
       }),
     stop,
+  };
+}
+
+/** What the stub ACME server answers to a new order: an RFC 8555 problem document. */
+export interface AcmeProblem {
+  readonly status: number;
+  readonly type: string;
+  readonly detail: string;
+}
+
+/**
+ * An ACME server in miniature (RFC 8555 §7.1): a directory, nonces and an account that registers,
+ * then `orderProblem` for every new order. It checks no signature: it exists to make certbot meet an
+ * error document after the account step, where pebble cannot be told to fail.
+ */
+export async function startAcmeStub(
+  orderProblem: AcmeProblem,
+): Promise<{ directory: string; tlsCa: string; stop(): Promise<void> }> {
+  const ca = makeTestCa();
+  const leaf = ca.issue('localhost', { altNames: ['127.0.0.1'] });
+  const { createServer } = await import('node:https');
+  const { readFileSync } = await import('node:fs');
+  let nonce = 0;
+  const server = createServer({ cert: readFileSync(leaf.cert), key: readFileSync(leaf.key) }, (req, res) => {
+    const base = `https://127.0.0.1:${(server.address() as { port: number }).port}`;
+    res.setHeader('replay-nonce', `stub-nonce-${++nonce}`);
+    res.setHeader('cache-control', 'no-store');
+    const json = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(JSON.stringify(body));
+    };
+    req.resume();
+    req.on('end', () => {
+      if (req.url === '/dir') {
+        json(200, {
+          newNonce: `${base}/nonce`,
+          newAccount: `${base}/account`,
+          newOrder: `${base}/order`,
+          revokeCert: `${base}/revoke`,
+          keyChange: `${base}/key-change`,
+        });
+      } else if (req.url === '/nonce') {
+        res.writeHead(req.method === 'HEAD' ? 200 : 204);
+        res.end();
+      } else if (req.url === '/account') {
+        json(201, { status: 'valid', orders: `${base}/orders` }, { location: `${base}/account/1` });
+      } else if (req.url === '/order') {
+        res.writeHead(orderProblem.status, { 'content-type': 'application/problem+json' });
+        res.end(JSON.stringify(orderProblem));
+      } else {
+        json(404, { type: 'urn:ietf:params:acme:error:malformed', detail: 'not here', status: 404 });
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    directory: `https://127.0.0.1:${(server.address() as { port: number }).port}/dir`,
+    tlsCa: ca.caCert,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { type RunningPebble, startPebble } from '../helpers/acme.js';
+import { type RunningPebble, startAcmeStub, startPebble } from '../helpers/acme.js';
 import { runCliAsync } from '../helpers/cli.js';
 import { loopbackLookup } from '../helpers/loopback.js';
 import { makeTestCa } from '../helpers/pki.js';
@@ -327,6 +327,33 @@ describe.skipIf(skip)('apply nginx --acme against pebble', () => {
       expectRolledBack(result, target);
     } finally {
       stub.close();
+    }
+  }, 120_000);
+
+  it("an ACME error at the order step, which certbot 2.1 crashes on: exit 1 with the server's words", async () => {
+    // Debian 12's certbot 2.1 on Python 3.11 dies with "AttributeError: can't set attribute" on an
+    // error document met inside a `with` block (certbot#9539, fixed in 2.2): its own output then hides
+    // what the CA said. apply reads certbot's debug log for it.
+    const stub = await startAcmeStub({
+      status: 400,
+      type: 'urn:ietf:params:acme:error:rejectedIdentifier',
+      detail: 'Error creating new order :: Cannot issue for "order.example.test": policy forbids it',
+    });
+    try {
+      const target = join(sites, 'order.conf');
+      const list = args(['order.example.test'], target, [], join(root, 'le-order'));
+      list[list.indexOf('--acme-server') + 1] = stub.directory;
+      list[list.indexOf('--acme-ca-bundle') + 1] = stub.tlsCa;
+      const result = await runCliAsync(list);
+      console.log(`[order error]\n${result.stdout}${result.stderr}`);
+      expect(result.status, result.stdout + result.stderr).toBe(1);
+      expect(result.stderr).toMatch(
+        /urn:ietf:params:acme:error:rejectedIdentifier.*Cannot issue for "order\.example\.test": policy forbids it/,
+      );
+      if (/can't set attribute/.test(result.stderr)) expect(result.stderr).toMatch(/certbot#9539/);
+      expectRolledBack(result, target);
+    } finally {
+      await stub.stop();
     }
   }, 120_000);
 

@@ -1,7 +1,13 @@
 import { posix } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { certbotFailure } from '../../src/commands/apply-acme.js';
-import { acmeDirProblem, acmeProblems, acmeWarnings } from '../../src/core/acme.js';
+import {
+  acmeDirProblem,
+  acmeProblems,
+  acmeWarnings,
+  certbotCrashedOnAcmeError,
+  lastAcmeErrorInLog,
+} from '../../src/core/acme.js';
 import { parseGenerationOptions } from '../../src/core/options.js';
 import { certbotArgs } from '../../src/io/acme.js';
 import { daysLeftNote } from '../../src/probe/diagnosis.js';
@@ -95,6 +101,43 @@ describe("certbot's failures, said", () => {
     ],
   ])('%s', (output, message) => {
     expect(certbotFailure(output, options())).toMatch(message);
+  });
+});
+
+describe('certbot 2.1 crashing on an ACME error (certbot#9539)', () => {
+  const crash =
+    "Requesting a certificate for example.com\nAn unexpected error occurred:\nAttributeError: can't set attribute";
+  it('is told from other failures', () => {
+    expect(certbotCrashedOnAcmeError(crash)).toBe(true);
+    expect(certbotCrashedOnAcmeError('Some challenges have failed.')).toBe(false);
+  });
+  it("takes the CA's last error from the debug log", () => {
+    const log = [
+      'acme.messages.Error: urn:ietf:params:acme:error:badNonce :: first',
+      'During handling of the above exception, another exception occurred:',
+      'acme.messages.Error: urn:ietf:params:acme:error:rateLimited :: too many certificates, retry after 2026-12-04 18:00:00 UTC',
+      "AttributeError: can't set attribute",
+    ].join('\n');
+    expect(lastAcmeErrorInLog(log)).toBe(
+      'urn:ietf:params:acme:error:rateLimited :: too many certificates, retry after 2026-12-04 18:00:00 UTC',
+    );
+    expect(lastAcmeErrorInLog("AttributeError: can't set attribute")).toBeUndefined();
+  });
+  it('judges the logged error as if certbot had printed it, and names the crash', () => {
+    const limited = certbotFailure(
+      crash,
+      options(),
+      'urn:ietf:params:acme:error:rateLimited :: retry after 2026-12-04 18:00:00 UTC',
+    );
+    expect(limited).toMatch(/rate limit reached.*retry after 2026-12-04 18:00:00 UTC/);
+    expect(limited).toMatch(/certbot#9539, fixed in certbot 2\.2/);
+    expect(limited).not.toMatch(/transient/);
+    const nonce = certbotFailure(
+      crash,
+      options(),
+      'urn:ietf:params:acme:error:badNonce :: JWS has an invalid anti-replay nonce',
+    );
+    expect(nonce).toMatch(/badNonce is transient: run apply again/);
   });
 });
 
