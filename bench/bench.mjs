@@ -9,7 +9,7 @@
 // tickets) are measured as variants against the default in the same rounds.
 //
 // stdout: the markdown tables. stderr: progress. Files: bench/results/<time>.json, latest.json,
-// latest.svg; with --write-readme, the README's benchmark section. Needs a build (npm run build), nginx,
+// latest.svg; with --write-docs, the tables of docs/benchmarks.md. Needs a build (npm run build), nginx,
 // and Apache (apache2 or httpd); Linux (/proc). Every process and temporary directory it makes is gone
 // when it ends, on errors and on Ctrl-C too.
 import { spawnSync } from 'node:child_process';
@@ -22,7 +22,7 @@ import { cleanup, installCleanupHandlers, interrupted, trackDir } from './lib/cl
 import { startLoadPool } from './lib/load-pool.mjs';
 import { describeMachine } from './lib/machine.mjs';
 import { echoPhase, handshakePhase, holdPhase, variantPhase } from './lib/phases.mjs';
-import { mainRows, markdownReport, svgChart, writeReadme } from './lib/report.mjs';
+import { mainRows, markdownReport, svgChart, writeBenchTables } from './lib/report.mjs';
 import { startStack } from './lib/stack.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -39,9 +39,10 @@ const usage = `Usage: npm run bench -- [options]
   --sockets <n>      sockets to hold through each row (full: 10000)
   --clients <n>      load client processes (default: one per core)
   --only <list>      some of: ${phases.join(',')}
-  --write-readme     put the tables into README.md between the bench markers
+  --write-docs       put the tables into docs/benchmarks.md between the bench markers
+                     (--write-readme, its old name, does the same)
   --report <file>    measure nothing: print the tables of a saved run (bench/results/*.json); with
-                     --write-readme, put them into README.md
+                     --write-docs, put them into docs/benchmarks.md
   -h, --help         this text`;
 
 function parseOptions() {
@@ -55,6 +56,7 @@ function parseOptions() {
       sockets: { type: 'string' },
       clients: { type: 'string' },
       only: { type: 'string' },
+      'write-docs': { type: 'boolean', default: false },
       'write-readme': { type: 'boolean', default: false },
       report: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -89,7 +91,7 @@ function parseOptions() {
     sockets: number('sockets', quick ? 2000 : 10000, 1, 10000),
     clients: number('clients', cpus().length, 1, 16),
     phases: only.filter((p) => p !== 'variants' || withVariants),
-    writeReadme: values['write-readme'],
+    writeDocs: values['write-docs'] || values['write-readme'],
     report: values.report,
   };
 }
@@ -131,7 +133,7 @@ async function main() {
   const options = parseOptions();
   if (options.report) {
     const record = JSON.parse(readFileSync(options.report, 'utf8'));
-    if (options.writeReadme) writeReadme(join(root, 'README.md'), record);
+    if (options.writeDocs) writeBenchTables(join(root, 'docs', 'benchmarks.md'), record);
     console.log(markdownReport(record));
     return;
   }
@@ -222,10 +224,10 @@ async function main() {
   writeFileSync(join(resultsDir, `${record.date.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z')}.json`), json);
   writeFileSync(join(resultsDir, 'latest.json'), json);
   writeFileSync(join(resultsDir, 'latest.svg'), svgChart(record));
-  if (options.writeReadme) writeReadme(join(root, 'README.md'), record);
+  if (options.writeDocs) writeBenchTables(join(root, 'docs', 'benchmarks.md'), record);
   console.log(markdownReport(record));
   log(
-    `done in ${record.wallSeconds} s; bench/results/latest.json, latest.svg${options.writeReadme ? ', README.md' : ''}`,
+    `done in ${record.wallSeconds} s; bench/results/latest.json, latest.svg${options.writeDocs ? ', docs/benchmarks.md' : ''}`,
   );
 }
 

@@ -119,6 +119,18 @@ Examples:
 Exit status: 0 when every stage passes, 1 when one fails (the report says which, why and the fix).`,
 };
 
+/**
+ * Ends every command's --help with its page, docs/<command>.md. The package ships docs/ (package.json
+ * "files"), so the page is in an installed copy too, and at the version's public URL.
+ */
+function addDocsPages(program: Command): Command {
+  for (const command of program.commands) {
+    const page = `docs/${command.name()}.md`;
+    command.addHelpText('after', `\nDocs: ${page} (https://unpkg.com/wss-conf@${toolVersion}/${page})`);
+  }
+  return program;
+}
+
 export function buildProgram(): Command {
   const program = new Command('wss-conf')
     .description('Render, check and run TLS-terminating WebSocket (wss://) proxies for nginx and Apache.')
@@ -285,7 +297,7 @@ export function buildProgram(): Command {
       print(await runProbe(url, flags), flags);
     });
 
-  return program;
+  return addDocsPages(program);
 }
 
 /** Parses `argv` (without node and the script) and runs the command; errors propagate to cli.ts. */

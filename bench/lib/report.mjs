@@ -1,4 +1,4 @@
-// Output: markdown tables for stdout and the README, the JSON record, and an SVG chart.
+// Output: markdown tables for stdout and docs/benchmarks.md, the JSON record, and an SVG chart.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { machineLine } from './machine.mjs';
 import { figures } from './measure.mjs';
@@ -126,19 +126,19 @@ export function markdownReport(record) {
   return out.join('\n');
 }
 
-const README_START = '<!-- bench:start (npm run bench -- --write-readme replaces this part) -->';
-const README_END = '<!-- bench:end -->';
+const TABLES_START = '<!-- bench:start (npm run bench -- --write-docs replaces this part) -->';
+const TABLES_END = '<!-- bench:end -->';
 
-/** Replaces the part of the README between the bench markers; fails when the markers are missing. */
-export function writeReadme(readmePath, record) {
-  const text = readFileSync(readmePath, 'utf8');
-  const start = text.indexOf(README_START);
-  const end = text.indexOf(README_END);
+/** Replaces the part of docs/benchmarks.md between the bench markers; fails when they are missing. */
+export function writeBenchTables(docPath, record) {
+  const text = readFileSync(docPath, 'utf8');
+  const start = text.indexOf(TABLES_START);
+  const end = text.indexOf(TABLES_END);
   if (start < 0 || end < start) {
-    throw new Error(`README.md has no "${README_START}" … "${README_END}" markers`);
+    throw new Error(`${docPath} has no "${TABLES_START}" … "${TABLES_END}" markers`);
   }
-  const body = [README_START, '', markdownReport(record), '', README_END].join('\n');
-  writeFileSync(readmePath, text.slice(0, start) + body + text.slice(end + README_END.length));
+  const body = [TABLES_START, '', markdownReport(record), '', TABLES_END].join('\n');
+  writeFileSync(docPath, text.slice(0, start) + body + text.slice(end + TABLES_END.length));
 }
 
 const escapeXml = (text) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

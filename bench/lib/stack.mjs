@@ -126,7 +126,7 @@ export function nginxLimits(maxSockets) {
     workerRlimitNofile: rlimit,
     // Capped, one worker cannot hold every socket, so the workers must share them: with accept_mutex
     // they take turns accepting, and one with less than 1/8 of its connections free leaves new ones to
-    // the others (ngx_event_accept.c); without it Linux hands most to one worker (README, --max-clients).
+    // the others (ngx_event_accept.c); without it Linux hands most to one worker (docs/servers/nginx.md, --max-clients).
     acceptMutex: capped,
     note: capped
       ? `nginx's worker_rlimit_nofile is capped at the hard limit of ${hard} descriptors (no CAP_SYS_RESOURCE here), so one worker holds at most ~${Math.floor(connections / 2).toLocaleString('en-US')} proxied sockets; accept_mutex on shares them among worker_processes auto.`

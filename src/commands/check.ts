@@ -47,7 +47,7 @@ export async function runCheck(file: string, flags: CheckFlags): Promise<Command
   const tested = await configTests[server](text, path);
   const causes = tested.ok ? [] : failureCauses(text, server);
   const result = { ...tested, notes: [...tested.notes, ...causes] };
-  // The JSON shape (README, "wss-conf check"): output is the server's own words, notes what check
+  // The JSON shape (docs/json.md, "check"): output is the server's own words, notes what check
   // substituted (throwaway certificates for missing files) so the test could run at all, and what
   // check knows about a failure that the server's words hide.
   const json = flags.json

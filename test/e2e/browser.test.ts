@@ -261,7 +261,7 @@ describe.skipIf(browserSkip)('Chromium, end to end through generated sites', () 
         const socketUrl = `ws://${backendHost}:${backend.port}/chat`;
         const url = `${pageUrl}?socket=${socketUrl}`;
         const outcome = await runPage(trusting, url);
-        // The two lines the seeds quote from the console (README, Troubleshooting).
+        // The two lines the seeds quote from the console (docs/troubleshooting.md).
         expect(outcome.consoleLines).toContain(
           `Mixed Content: The page at '${url}' was loaded over HTTPS, but attempted to connect to the insecure WebSocket endpoint '${socketUrl}'. This request has been blocked; this endpoint must be available over WSS.`,
         );

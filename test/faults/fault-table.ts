@@ -1,6 +1,7 @@
 /**
  * The fault table of the fault-injection suite: one row per injected fault, printed when a file's
- * tests end (README.md, "Faults injected, and what apply does", keeps a copy).
+ * tests end (docs/apply.md, "Faults injected, and what apply does", keeps a copy; test/docs/links.test.ts
+ * checks that it has each of these tables).
  */
 export interface FaultRow {
   readonly step: string;

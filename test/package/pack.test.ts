@@ -3,14 +3,14 @@
  * runtime dependencies, then run from outside the repository.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/cli.js';
 
 describe('npm pack', () => {
-  it('installs globally and renders anywhere, templates and schema shipped, no dev dependencies', () => {
+  it('installs globally and renders anywhere, templates, schema and docs shipped, no dev dependencies', () => {
     const work = mkdtempSync(join(tmpdir(), 'wss-conf-pack-'));
     // --ignore-scripts: the suite's global setup has just built dist/, which is what gets packed.
     execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', work], {
@@ -39,8 +39,18 @@ describe('npm pack', () => {
     );
     const installed = join(prefix, 'lib', 'node_modules', 'wss-conf');
     expect(readdirSync(installed)).toEqual(
-      expect.arrayContaining(['bin', 'dist', 'templates', 'schema.json', 'package.json']),
+      expect.arrayContaining(['bin', 'dist', 'templates', 'docs', 'schema.json', 'package.json']),
     );
+    // --help names docs/<command>.md, and the rule links of lint's reports docs/rules/<id>.md: both ship.
+    for (const page of [
+      'nginx.md',
+      'apply.md',
+      'troubleshooting.md',
+      'servers/haproxy.md',
+      'rules/ws-upgrade-headers.md',
+    ]) {
+      expect(existsSync(join(installed, 'docs', page)), page).toBe(true);
+    }
     expect(readdirSync(join(installed, 'node_modules'))).not.toContain('vitest');
 
     const bin = join(prefix, 'bin', 'wss-conf');
@@ -63,6 +73,8 @@ describe('npm pack', () => {
       site,
     ]);
     expect(rendered.status).toBe(0);
+    const help = run(['nginx', '--help']);
+    expect(help.stdout).toContain('Docs: docs/nginx.md');
     const apache = run([
       'apache',
       '--domain',

@@ -1,4 +1,4 @@
-/** Every lint rule, in the order the README lists them. One rule per file, named after its id. */
+/** Every lint rule, in the order docs/lint.md lists them. One rule per file, named after its id. */
 import type { Rule } from '../rule.js';
 import { apacheForwardedProto } from './apache-forwarded-proto.js';
 import { apacheProxyRequests } from './apache-proxy-requests.js';
