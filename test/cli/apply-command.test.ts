@@ -41,7 +41,7 @@ describe('wss-conf apply, bad input', () => {
       target,
     ]);
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain('<server>: "caddy" is not allowed; use nginx or apache');
+    expect(result.stderr).toContain('<server>: "caddy" is not allowed; use nginx, apache or haproxy');
   });
 
   it('--from with generation options is refused', () => {
