@@ -101,7 +101,8 @@ Examples:
 A complete haproxy.cfg (global, defaults, frontends, backend). HAProxy before 3.0 reads the private key
 from the certificate file or from <cert>.key, not from --key: for certbot, once,
   ln -s /etc/letsencrypt/live/example.com/privkey.pem /etc/letsencrypt/live/example.com/fullchain.pem.key
-HAProxy serves no files: --static-dir is refused. Docs: docs/servers/haproxy.md`,
+HAProxy serves no files: --static-dir is refused, and --acme too (it serves certbot's challenge files;
+get the certificate with certbot certonly --standalone first). Docs: docs/servers/haproxy.md`,
   check: `
 Examples:
   $ wss-conf check example.com.conf

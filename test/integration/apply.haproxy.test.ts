@@ -272,7 +272,7 @@ describe.skipIf(tool.skip)('apply haproxy on a live master-worker HAProxy', () =
 
   it.each([
     [['--enable'], /--enable: HAProxy reads one whole haproxy\.cfg/],
-    [['--acme'], /--acme: not available with apply haproxy/],
+    [['--acme'], /--acme: not available for HAProxy/],
   ])('refuses %s with exit 2, nothing touched', async (extra, message) => {
     const result = await runCliAsync([...args('10m'), ...extra]);
     expect(result.status).toBe(2);

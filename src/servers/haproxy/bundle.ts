@@ -17,6 +17,7 @@ import { ProblemFound, UsageError } from '../../core/errors.js';
 import { defaultAcmeDir } from '../../core/options.js';
 import { fileSystemProblem, writeFileAtomic } from '../../io/files.js';
 import { systemHaproxyConf } from './control.js';
+import { acmeRefusal } from './target.js';
 
 /**
  * Checks what apply haproxy cannot do (exit 2, before anything is touched) and ties --target and
@@ -25,11 +26,7 @@ import { systemHaproxyConf } from './control.js';
  */
 export function haproxyApplyFlags(input: Record<string, unknown>, flags: ApplyFlags): ApplyFlags {
   if (input.acme === true) {
-    throw new UsageError(
-      '--acme: not available with apply haproxy; get the certificate with certbot first ' +
-        '(certbot certonly --standalone -d <domain>, or --webroot behind another server), then run ' +
-        'apply haproxy --cert <live>/fullchain.pem --key <live>/privkey.pem, which bundles them for HAProxy',
-    );
+    throw new UsageError(acmeRefusal);
   }
   if (flags.enable) {
     throw new UsageError(
