@@ -115,6 +115,7 @@ Examples:
   $ wss-conf lint sites/example.com.conf --server-version 1.26.0 --ws-path /socket --fail-on warning
   $ wss-conf lint deploy/apache/site.conf --format sarif > wss-conf.sarif
   $ wss-conf lint deploy/nginx/*.conf --ping-interval 25s --format github   (in a GitHub Actions step)
+  $ wss-conf lint /etc/haproxy/haproxy.cfg   (haproxy rules: docs/servers/haproxy.md)
 
 Exit status: 1 when a finding is at or above --fail-on (default: error), 2 for bad usage or an
 unreadable file, 0 otherwise. Silence one finding with a comment on the line before it:
@@ -237,7 +238,7 @@ export function buildProgram(): Command {
       new Option(
         '--server <type>',
         'the server the files are for (default: detected from the content)',
-      ).choices(['nginx', 'apache']),
+      ).choices(['nginx', 'apache', 'haproxy']),
     )
     .addOption(
       new Option('--format <format>', 'report format (github: workflow annotations)')
