@@ -825,6 +825,11 @@ export async function runApply(
     plan = await planApply(server as ServerName, input, flags, siteTarget, control);
   }
   if (flags.dryRun) return dryRun(plan, flags);
+  if (server === 'haproxy') {
+    const { masterWorkerProblem } = await import('../servers/haproxy/control.js');
+    const problem = masterWorkerProblem({ bin: flags.haproxyBin, conf: flags.haproxyConf });
+    if (problem) throw new ProblemFound(`apply haproxy: ${problem}`);
+  }
   const checklist = new Checklist(output.live);
   try {
     return await runApplySequence(plan, flags, settings, checklist);

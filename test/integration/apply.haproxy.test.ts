@@ -270,6 +270,25 @@ describe.skipIf(tool.skip)('apply haproxy on a live master-worker HAProxy', () =
     rows.push({ step: 'rollback', fault: 'none', outcome: 'exit 0; the recorded HAProxy reloaded' });
   });
 
+  it('a HAProxy without master-worker mode: exit 1 before anything is touched', async () => {
+    const other = join(root, 'single.cfg');
+    const port = await freePort();
+    writeFileSync(other, oldText.replace(`bind 127.0.0.1:${tlsPort} `, `bind 127.0.0.1:${port} `));
+    const text = readFileSync(other, 'utf8');
+    const started = spawnSync('haproxy', ['-D', '-f', other]);
+    expect(started.status, started.stderr.toString()).toBe(0);
+    try {
+      await waitForPort(port);
+      const result = await runCliAsync(['apply', 'haproxy', '--from', conf, '--haproxy-conf', other]);
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(/runs .*single\.cfg without master-worker mode.*was not touched/);
+      expect(readFileSync(other, 'utf8')).toBe(text);
+      expect(existsSync(join(root, '.wss-conf-backups', 'single.cfg'))).toBe(false);
+    } finally {
+      for (const p of haproxyProcesses(other)) process.kill(p.pid, 'SIGKILL');
+    }
+  });
+
   it.each([
     [['--enable'], /--enable: HAProxy reads one whole haproxy\.cfg/],
     [['--acme'], /--acme: not available for HAProxy/],

@@ -104,6 +104,29 @@ const isMasterWorker = (args: readonly string[], configText: string): boolean =>
 export const configPidFile = (text: string): string | undefined => globalDirective(text, 'pidfile')?.words[1];
 
 /**
+ * Why apply cannot reload the HAProxy that runs `conf`, said before anything is touched: it runs, but
+ * not in master-worker mode, so nothing would read the file again on a signal (SIGUSR2 would not
+ * reload it). Undefined when it can, or when none runs (then the apply's reload step says so and the
+ * old file is put back, as for nginx and Apache).
+ */
+export function masterWorkerProblem(location: HaproxyLocation): string | undefined {
+  const conf = resolve(location.conf ?? systemHaproxyConf);
+  const running = findMaster(haproxyProcesses(conf));
+  if (!running) return undefined;
+  let text = '';
+  try {
+    text = readFileSync(conf, 'utf8');
+  } catch {
+    // unreadable: the config test will say so
+  }
+  if (isMasterWorker(running.args, text)) return undefined;
+  return (
+    `HAProxy pid ${running.pid} runs ${conf} without master-worker mode, which a seamless reload needs; ` +
+    `start it with -W (Debian's unit runs -Ws), or add master-worker to its global section; ${conf} was not touched`
+  );
+}
+
+/**
  * The command that starts the master again as it ran: the same binary and arguments without what a
  * reload added (`-sf <pids>`, `-x <socket>`), daemonized (`-D`) so that the start returns; `-db` (stay
  * in the foreground) would never return, and `-Ws` speaks to a systemd that is not the caller.
