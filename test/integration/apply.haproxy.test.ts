@@ -260,6 +260,33 @@ describe.skipIf(tool.skip)('apply haproxy on a live master-worker HAProxy', () =
     rows.push({ step: 'test', fault: 'SIGKILL', outcome: 'the next apply restores, then applies' });
   });
 
+  it('SIGKILL after the reload signal: the next apply puts the old file back and reloads it', async () => {
+    const journal = join(root, '.wss-conf-backups', 'haproxy.cfg.journal');
+    const cli = startCli(args('10m'));
+    // The reload step's journal is written just before SIGUSR2; the proof then takes over a second.
+    const deadline = Date.now() + 30_000;
+    while (!(existsSync(journal) && readFileSync(journal, 'utf8').includes('"step":"reload"'))) {
+      if (Date.now() > deadline) throw new Error(`no reload step: ${cli.stdout()}${cli.stderr()}`);
+      await sleep(10);
+    }
+    await sleep(100);
+    cli.child.kill('SIGKILL');
+    expect((await cli.exited).signal).toBe('SIGKILL');
+    expect(readFileSync(journal, 'utf8')).toContain('"reloaded":true');
+    const next = startCli(args('1h'));
+    const outcome = await next.exited;
+    expect(outcome.status, next.stdout() + next.stderr()).toBe(0);
+    expect(next.stdout()).toMatch(
+      /^✔ recover +an unfinished apply \(pid \d+, killed during its reload step\) left .*: put back .*; reloaded it \(kill -USR2 \d+\)/m,
+    );
+    await expectOldServed();
+    rows.push({
+      step: 'reload',
+      fault: 'SIGKILL',
+      outcome: 'the next apply restores and reloads, then applies',
+    });
+  });
+
   it('rollback finds HAProxy from the backup record and reloads it', async () => {
     const applied = await runCliAsync(args('10m'));
     expect(applied.status, applied.stdout).toBe(0);
