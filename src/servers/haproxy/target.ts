@@ -195,7 +195,8 @@ export function renderHaproxy(
   if (keyLinkNeeded(options, versions)) {
     warnings.push(
       `HAProxy ${versions.server} reads the private key from ${options.cert}.key, not from --key: ` +
-        `ln -s ${options.key} ${options.cert}.key (or give --cert a file that holds the key too)`,
+        `ln -s ${options.key} ${options.cert}.key (or give --cert a file that holds the key too; ` +
+        'wss-conf apply haproxy writes one, 0600, next to the haproxy.cfg)',
     );
   }
   return { files: { [haproxyFileName]: renderTemplate(haproxyHaproxyCfg, view) }, warnings };
