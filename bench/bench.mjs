@@ -1,16 +1,17 @@
-// npm run bench — the generated nginx and Apache sites against a WebSocket backend reached directly.
+// npm run bench — the generated nginx, Apache and HAProxy files against a WebSocket backend reached directly.
 //
 // It renders the sites with the built CLI (`wss-conf nginx|apache … --out`), so it measures what users
 // get, and runs them in temporary prefixes on 127.0.0.1 high ports in front of a `ws` echo backend
 // (its own process). Rows: direct (ws:// to the backend), direct wss (the backend terminates TLS
-// itself, node:https), nginx, apache. Figures: full and resumed TLS handshakes per second, echo round
+// itself, node:https), nginx, apache, haproxy (its whole haproxy.cfg, rendered with --max-clients),
+// measured side by side in the same rounds. Figures: full and resumed TLS handshakes per second, echo round
 // trips per second with p50/p99 latency at 1 and 100 sockets, the most sockets held (up to 10,000) and
 // the server's memory per socket. Config choices (ECDSA vs RSA, ssl_buffer_size, session cache and
 // tickets) are measured as variants against the default in the same rounds.
 //
 // stdout: the markdown tables. stderr: progress. Files: bench/results/<time>.json, latest.json,
 // latest.svg; with --write-docs, the tables of docs/benchmarks.md. Needs a build (npm run build), nginx,
-// and Apache (apache2 or httpd); Linux (/proc). Every process and temporary directory it makes is gone
+// Apache (apache2 or httpd) and haproxy; Linux (/proc). Every process and temporary directory it makes is gone
 // when it ends, on errors and on Ctrl-C too.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -108,6 +109,7 @@ function preflight() {
   if (['apache2', 'httpd'].every((bin) => spawnSync(bin, ['-v'], { stdio: 'ignore' }).error)) {
     missing.push('Apache (apache2 or httpd) on PATH');
   }
+  if (spawnSync('haproxy', ['-v'], { stdio: 'ignore' }).error) missing.push('haproxy on PATH');
   if (!existsSync('/proc/self/stat')) missing.push('Linux /proc (memory and CPU are read from it)');
   if (missing.length) {
     console.error(`npm run bench needs ${missing.join(', ')}`);

@@ -47,7 +47,12 @@ function addServerLocationOptions(command: Command): Command {
     .option('--nginx-conf <file>', 'passed as -c to every nginx call')
     .option('--apache-bin <file>', 'the apache2/httpd binary (default: apache2ctl for the system Apache)')
     .option('--apache-root <dir>', 'passed as -d (ServerRoot) to every Apache call')
-    .option('--apache-conf <file>', 'passed as -f to every Apache call');
+    .option('--apache-conf <file>', 'passed as -f to every Apache call')
+    .option('--haproxy-bin <file>', 'the haproxy binary (default: haproxy on PATH)')
+    .option(
+      '--haproxy-conf <file>',
+      'the haproxy.cfg the running master (-W) was started with; apply haproxy installs it (default: /etc/haproxy/haproxy.cfg)',
+    );
 }
 
 const examples = {
@@ -61,7 +66,11 @@ Examples:
   $ wss-conf apply nginx --domain example.com --backend 8282 --enable --verify wss://example.com/
   $ wss-conf apply nginx --domain example.com --backend 8282 --enable --acme --acme-email ops@example.com
   $ wss-conf apply nginx --from site.conf --target /etc/nginx/conf.d/example.com.conf
-  $ wss-conf apply apache --domain example.com --backend 8282 --path /wss --enable --verify wss://example.com/wss`,
+  $ wss-conf apply apache --domain example.com --backend 8282 --path /wss --enable --verify wss://example.com/wss
+  $ wss-conf apply haproxy --domain example.com --backend 10.0.0.5:8282 --backend 10.0.0.6:8282 --verify wss://example.com/
+
+apply haproxy installs the whole haproxy.cfg and reloads the master (-W) with SIGUSR2: open sockets
+stay on the old worker. Docs: docs/servers/haproxy.md`,
   rollback: `
 Examples:
   $ wss-conf rollback --target /etc/nginx/sites-available/example.com.conf`,
@@ -92,7 +101,8 @@ Examples:
 A complete haproxy.cfg (global, defaults, frontends, backend). HAProxy before 3.0 reads the private key
 from the certificate file or from <cert>.key, not from --key: for certbot, once,
   ln -s /etc/letsencrypt/live/example.com/privkey.pem /etc/letsencrypt/live/example.com/fullchain.pem.key
-HAProxy serves no files: --static-dir is refused. Docs: docs/servers/haproxy.md`,
+HAProxy serves no files: --static-dir is refused, and --acme too (it serves certbot's challenge files;
+get the certificate with certbot certonly --standalone first). Docs: docs/servers/haproxy.md`,
   check: `
 Examples:
   $ wss-conf check example.com.conf
@@ -105,6 +115,7 @@ Examples:
   $ wss-conf lint sites/example.com.conf --server-version 1.26.0 --ws-path /socket --fail-on warning
   $ wss-conf lint deploy/apache/site.conf --format sarif > wss-conf.sarif
   $ wss-conf lint deploy/nginx/*.conf --ping-interval 25s --format github   (in a GitHub Actions step)
+  $ wss-conf lint /etc/haproxy/haproxy.cfg   (haproxy rules: docs/servers/haproxy.md)
 
 Exit status: 1 when a finding is at or above --fail-on (default: error), 2 for bad usage or an
 unreadable file, 0 otherwise. Silence one finding with a comment on the line before it:
@@ -164,7 +175,7 @@ export function buildProgram(): Command {
 
   addQuiet(addServerLocationOptions(addSiteOptions(program.command('apply'), 'the server')))
     .description('install a site file, test, reload, verify, and roll back on any failure')
-    .argument('<server>', 'nginx or apache')
+    .argument('<server>', 'nginx, apache or haproxy')
     .option('--from <file>', 'install this rendered site file instead of rendering from the options')
     .option(
       '--target <file>',
@@ -189,7 +200,7 @@ export function buildProgram(): Command {
     .option('--target <file>', 'the file a previous apply installed')
     .option(
       '--server <type>',
-      'nginx or apache (default: the --nginx-*/--apache-* flags, else what the apply recorded)',
+      'nginx, apache or haproxy (default: the --nginx-*/--apache-*/--haproxy-* flags, else what the apply recorded)',
     )
     .option(
       '--lock-timeout <duration>',
@@ -239,7 +250,7 @@ export function buildProgram(): Command {
       new Option(
         '--server <type>',
         'the server the files are for (default: detected from the content)',
-      ).choices(['nginx', 'apache']),
+      ).choices(['nginx', 'apache', 'haproxy']),
     )
     .addOption(
       new Option('--format <format>', 'report format (github: workflow annotations)')

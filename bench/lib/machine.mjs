@@ -13,6 +13,7 @@ export function describeMachine() {
   const nginx = output('nginx', ['-V']);
   const apache = output('apache2', ['-v']) ?? output('httpd', ['-v']);
   const openssl = output('openssl', ['version']);
+  const haproxy = output('haproxy', ['-v']);
   return {
     cpu: /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? cpus()[0]?.model ?? 'unknown',
     cores: cpus().length,
@@ -23,6 +24,7 @@ export function describeMachine() {
     nginx: nginx && /nginx\/(\S+)/.exec(nginx)?.[1],
     nginxOpenssl: nginx && /running with OpenSSL (\S+)/.exec(nginx)?.[1],
     apache: apache && /Apache\/(\S+)/.exec(apache)?.[1],
+    haproxy: haproxy && /HA-?Proxy version (\S+)/.exec(haproxy)?.[1],
     openssl: openssl && /^OpenSSL (\S+)/.exec(openssl)?.[1],
     nodeOpenssl: process.versions.openssl,
     fdLimit: output('sh', ['-c', 'ulimit -n'])?.trim(),
@@ -31,4 +33,6 @@ export function describeMachine() {
 
 export const machineLine = (m) =>
   `${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.kernel}; node ${m.node} (OpenSSL ${m.nodeOpenssl}), ` +
-  `nginx ${m.nginx ?? 'absent'}, Apache ${m.apache ?? 'absent'}, OpenSSL ${m.nginxOpenssl ?? m.openssl}`;
+  `nginx ${m.nginx ?? 'absent'}, Apache ${m.apache ?? 'absent'}` +
+  // Records from before the haproxy row have no haproxy field.
+  `${m.haproxy === undefined ? '' : `, HAProxy ${m.haproxy}`}, OpenSSL ${m.nginxOpenssl ?? m.openssl}`;

@@ -4,8 +4,14 @@ import { machineLine } from './machine.mjs';
 import { figures } from './measure.mjs';
 import { median } from './stats.mjs';
 
-export const mainRows = ['direct', 'direct-wss', 'nginx', 'apache'];
-const rowLabel = { direct: 'direct', 'direct-wss': 'direct wss', nginx: 'nginx', apache: 'apache' };
+export const mainRows = ['direct', 'direct-wss', 'nginx', 'apache', 'haproxy'];
+const rowLabel = {
+  direct: 'direct',
+  'direct-wss': 'direct wss',
+  nginx: 'nginx',
+  apache: 'apache',
+  haproxy: 'haproxy',
+};
 
 const int = (n) => (n === undefined ? '–' : Math.round(n).toLocaleString('en-US'));
 const ms = (n) => (n === undefined ? '–' : n < 1 ? n.toFixed(2) : n < 10 ? n.toFixed(1) : n.toFixed(0));
@@ -163,7 +169,13 @@ export function svgChart(record) {
   parts.push(
     `<text x="10" y="18" font-size="13" font-weight="bold">wss-conf bench, ${escapeXml(record.date.slice(0, 10))}: ${escapeXml(record.machine.cpu)}, ${record.machine.cores} cores</text>`,
   );
-  const colours = { direct: '#7f8c8d', 'direct-wss': '#95a5a6', nginx: '#27ae60', apache: '#c0392b' };
+  const colours = {
+    direct: '#7f8c8d',
+    'direct-wss': '#95a5a6',
+    nginx: '#27ae60',
+    apache: '#c0392b',
+    haproxy: '#2980b9',
+  };
   for (const [title, data, value, format] of panels) {
     y += 16;
     parts.push(`<text x="10" y="${y}" font-size="12" font-weight="bold">${escapeXml(title)}</text>`);

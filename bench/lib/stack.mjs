@@ -1,6 +1,7 @@
 // The system under test: certificates from a throwaway CA, the two echo backends (plain ws, and wss
 // terminated by node itself), and one nginx and one Apache serving the sites the built CLI renders
-// (`node bin/wss-conf.js nginx|apache … --out`), default and variants, on 127.0.0.1 high ports.
+// (`node bin/wss-conf.js nginx|apache … --out`), default and variants, and one HAProxy running the
+// whole haproxy.cfg `wss-conf haproxy` renders, on 127.0.0.1 high ports.
 import { execFileSync, fork, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -39,7 +40,7 @@ async function startBackend(args) {
 }
 
 /** Renders one site with the built CLI, exactly as a user would, then applies the variant's edits. */
-function renderSite({ server, variant, port, backendPort, certificate, dir }) {
+function renderSite({ server, variant, port, backendPort, certificate, dir, extra = [] }) {
   const file = join(dir, `${variant?.key ?? server}.conf`);
   const result = spawnSync(
     process.execPath,
@@ -59,6 +60,7 @@ function renderSite({ server, variant, port, backendPort, certificate, dir }) {
       certificate.key,
       '--out',
       file,
+      ...extra,
     ],
     { encoding: 'utf8' },
   );
@@ -256,6 +258,38 @@ async function startApache({ dir, sites, maxSockets }) {
 }
 
 /**
+ * HAProxy with the rendered haproxy.cfg as is, in the foreground (-db: one process, its threads one per
+ * core, nbthread's default), so its pid is the whole server for memory and CPU. HAProxy 2.6 reads the
+ * key from the certificate file, so the file is rendered with one PEM holding both, as apply haproxy
+ * writes one; --max-clients sizes its maxconn for the sockets held (each costs two descriptors, which
+ * HAProxy raises its own limit for as root).
+ */
+async function startHaproxy({ dir, backendPort, certificate, maxSockets }) {
+  const combined = join(dir, 'haproxy-bundle.pem');
+  writeFileSync(combined, readFileSync(certificate.cert, 'utf8') + readFileSync(certificate.key, 'utf8'), {
+    mode: 0o600,
+  });
+  const port = await freePort();
+  const { file, warnings } = renderSite({
+    server: 'haproxy',
+    port,
+    backendPort,
+    certificate: { cert: combined, key: combined },
+    dir: join(dir, 'sites'),
+    extra: ['--max-clients', String(maxSockets)],
+  });
+  const { pid } = await startServer({
+    name: 'haproxy',
+    bin: 'haproxy',
+    args: ['-db', '-f', file],
+    errorLog: join(dir, 'haproxy-no-log'),
+    ports: [port],
+    graceMs: 3000,
+  });
+  return { pid, port, file, warnings };
+}
+
+/**
  * Starts everything. Returns the targets (direct, direct-wss, nginx, apache, and the variants asked
  * for), each with the endpoint the load clients use and the pids whose memory and CPU belong to it.
  */
@@ -291,6 +325,13 @@ export async function startStack({ dir, maxSockets, withVariants, log }) {
   log('nginx and Apache: the rendered sites in temporary prefixes');
   const nginx = await startNginx({ dir, sites: sites.filter((s) => s.server === 'nginx'), maxSockets });
   const apache = await startApache({ dir, sites: sites.filter((s) => s.server === 'apache'), maxSockets });
+  log('HAProxy: the rendered haproxy.cfg');
+  const haproxy = await startHaproxy({
+    dir,
+    backendPort: backend.port,
+    certificate: certificates.ecdsa,
+    maxSockets,
+  });
 
   const endpoint = (scheme, port, caPem) => ({
     url: `${scheme}://${domain}:${port}/`,
@@ -324,6 +365,15 @@ export async function startStack({ dir, maxSockets, withVariants, log }) {
       siteFile: site.file,
       renderWarnings: site.warnings,
     })),
+    {
+      key: 'haproxy',
+      label: 'haproxy',
+      tls: true,
+      endpoint: endpoint('wss', haproxy.port, certificates.ecdsa.caPem),
+      serverPids: () => [haproxy.pid],
+      siteFile: haproxy.file,
+      renderWarnings: haproxy.warnings,
+    },
   ];
-  return { targets, backend, backendTls, nginx, apache, sites };
+  return { targets, backend, backendTls, nginx, apache, haproxy, sites };
 }

@@ -1,5 +1,5 @@
 /**
- * `wss-conf apply nginx|apache`: install a site file on a live server without ever losing the working
+ * `wss-conf apply nginx|apache|haproxy`: install a site file on a live server without ever losing the working
  * one. The sequence follows certbot's installer: lock, back up, write atomically, test the whole real
  * configuration, reload, verify, and put the old file back (and reload again) on any failure.
  *
@@ -29,9 +29,10 @@ import { acquireLock, type Lock } from '../io/lock.js';
 import { reloadOld, reloadVerified } from '../io/reload.js';
 import { isAlive, readPid, type ServerControl } from '../io/server-control.js';
 import { parseProbeUrl, parseResolveEntry } from '../probe/target.js';
+import { isHaproxyConfig } from '../servers/haproxy/detect.js';
 import type { CommandResult, SiteTarget } from './render-site.js';
 
-export type ServerName = 'nginx' | 'apache';
+export type ServerName = 'nginx' | 'apache' | 'haproxy';
 
 export interface ApplyFlags {
   readonly from?: string;
@@ -51,6 +52,8 @@ export interface ApplyFlags {
   readonly apacheBin?: string;
   readonly apacheRoot?: string;
   readonly apacheConf?: string;
+  readonly haproxyBin?: string;
+  readonly haproxyConf?: string;
 }
 
 export interface Step {
@@ -58,6 +61,7 @@ export interface Step {
     | 'lock'
     | 'recover'
     | 'backup'
+    | 'bundle'
     | 'write'
     | 'enable'
     | 'test'
@@ -84,6 +88,8 @@ const systemLayouts: Record<ServerName, { available: string; enabled?: string }[
     { available: '/etc/apache2/sites-available', enabled: '/etc/apache2/sites-enabled' },
     { available: '/etc/httpd/conf.d' },
   ],
+  // HAProxy reads one whole file (Debian and RHEL alike), not a directory of sites.
+  haproxy: [{ available: '/etc/haproxy' }],
 };
 
 export function defaultTarget(server: ServerName, fileName: string): string {
@@ -105,7 +111,7 @@ export function enabledLink(target: string): string | undefined {
 
 const enableNeedsLayout = 'it needs the target in a sites-available directory with a sites-enabled beside it';
 
-const serverTitle: Record<ServerName, string> = { nginx: 'nginx', apache: 'Apache' };
+const serverTitle: Record<ServerName, string> = { nginx: 'nginx', apache: 'Apache', haproxy: 'HAProxy' };
 
 /**
  * Why `--from`'s text cannot be installed as a site for `server`, or undefined when it can.
@@ -121,9 +127,15 @@ export function siteFileProblem(server: ServerName, text: string): string | unde
   if (text.trim() === '') {
     return `is empty: nothing to install (a render that failed into \`wss-conf ${server} … > file\` leaves such a file); give the rendered site`;
   }
-  const detected = detectServer(text);
+  const detected = isHaproxyConfig(text) ? 'haproxy' : detectServer(text);
   if (detected !== server) {
     return `is an ${serverTitle[detected]} config, not an ${serverTitle[server]} site; install it with wss-conf apply ${detected}`;
+  }
+  if (server === 'haproxy') {
+    // A haproxy.cfg is the whole configuration: without a frontend (or listen) it accepts nothing.
+    return /^\s*(frontend|listen)\s/m.test(text)
+      ? undefined
+      : 'has no frontend or listen section, so it is not a proxy (installed, HAProxy would accept nothing)';
   }
   return server === 'nginx'
     ? hasNginxServerBlock(text)
@@ -165,6 +177,8 @@ const customInstanceFlags: Record<ServerName, readonly [keyof ServerLocationFlag
     ['apacheConf', '--apache-conf'],
     ['apacheBin', '--apache-bin'],
   ],
+  // The file a custom HAProxy reads is its -f, --haproxy-conf, which is the default target.
+  haproxy: [],
 };
 
 /**
@@ -190,6 +204,14 @@ export interface ApplyPlan {
   readonly target: string;
   readonly control: ServerControl;
   readonly warnings: readonly string[];
+  /** HAProxy before 3.0: the certificate and key written as one 0600 PEM, which the file names. */
+  readonly bundle?: CertificateBundle;
+}
+
+export interface CertificateBundle {
+  readonly path: string;
+  readonly cert: string;
+  readonly key: string;
 }
 
 export async function planApply(
@@ -241,8 +263,11 @@ export async function dryRun(
           existsSync(plan.target) ? 'current' : '(absent)',
           'new',
         );
+  const bundleLine = plan.bundle
+    ? `bundle: would write ${plan.bundle.path} (0600) from ${plan.bundle.cert} and ${plan.bundle.key}\n`
+    : '';
   return {
-    stdout: flags.enable ? `${patch}${enableDryRunLine(plan.target)}\n` : patch,
+    stdout: `${patch}${flags.enable ? `${enableDryRunLine(plan.target)}\n` : ''}${bundleLine}`,
     warnings: plan.warnings,
   };
 }
@@ -398,6 +423,13 @@ export async function runApplySequence(
     await signals.race(pauseBefore('backup'));
     backup = await signals.race(backUp(target, control.record));
     record('backup', true, backup.endsWith('.absent') ? 'no file there yet; a rollback removes it' : backup);
+
+    if (plan.bundle) {
+      step = 'bundle';
+      await signals.race(pauseBefore('bundle'));
+      const { writeCertificateBundle } = await import('../servers/haproxy/bundle.js');
+      record('bundle', true, await signals.race(writeCertificateBundle(plan.bundle)));
+    }
 
     step = 'write';
     await signals.race(pauseBefore('write'));
@@ -602,6 +634,12 @@ async function removeLink(link: string): Promise<boolean> {
 
 /** The --nginx-* and --apache-* flags that a backup record names. */
 export function locationFlags(record: ServerRecord): ServerLocationFlags {
+  if (record.server === 'haproxy') {
+    return {
+      ...(record.bin ? { haproxyBin: record.bin } : {}),
+      ...(record.conf ? { haproxyConf: record.conf } : {}),
+    };
+  }
   return record.server === 'nginx'
     ? {
         ...(record.bin ? { nginxBin: record.bin } : {}),
@@ -682,11 +720,24 @@ function usage(flag: string, allowed: string, value?: string): never {
 /** Which running server `apply` and `rollback` act on: the --nginx-* or --apache-* flags. */
 export type ServerLocationFlags = Pick<
   ApplyFlags,
-  'nginxBin' | 'nginxPrefix' | 'nginxConf' | 'apacheBin' | 'apacheRoot' | 'apacheConf'
+  | 'nginxBin'
+  | 'nginxPrefix'
+  | 'nginxConf'
+  | 'apacheBin'
+  | 'apacheRoot'
+  | 'apacheConf'
+  | 'haproxyBin'
+  | 'haproxyConf'
 >;
 
 /** The control of that server (io/nginx.ts, io/apache.ts); only the one in use is loaded. */
 export async function serverControl(server: ServerName, flags: ServerLocationFlags): Promise<ServerControl> {
+  if (server === 'haproxy') {
+    return (await import('../servers/haproxy/control.js')).haproxyControl({
+      bin: flags.haproxyBin,
+      conf: flags.haproxyConf,
+    });
+  }
   return server === 'apache'
     ? (await import('../io/apache.js')).apacheControl({
         bin: flags.apacheBin,
@@ -704,6 +755,7 @@ export async function serverControl(server: ServerName, flags: ServerLocationFla
 const siteTargets: Record<ServerName, () => Promise<(input: Record<string, unknown>) => SiteTarget>> = {
   nginx: async () => (await import('./nginx.js')).nginxSiteTarget,
   apache: async () => (await import('./apache.js')).apacheSiteTarget,
+  haproxy: async () => (await import('./haproxy.js')).haproxySiteTarget,
 };
 
 /** Apply's own flags, checked and parsed once, before anything is touched. */
@@ -738,8 +790,12 @@ export async function runApply(
   output: ApplyOutput = {},
 ): Promise<CommandResult> {
   const settings = parseApplyFlags(flags);
-  if (!Object.hasOwn(siteTargets, server)) usage('<server>', Object.keys(siteTargets).join(' or '), server);
+  if (!Object.hasOwn(siteTargets, server)) usage('<server>', 'nginx, apache or haproxy', server);
   requireTargetForCustomInstance(server as ServerName, flags);
+  if (server === 'haproxy') {
+    const { haproxyApplyFlags } = await import('../servers/haproxy/bundle.js');
+    flags = haproxyApplyFlags(input, flags);
+  }
   const [siteTarget, control] = await Promise.all([
     siteTargets[server as ServerName](),
     serverControl(server as ServerName, flags),
@@ -759,8 +815,21 @@ export async function runApply(
     });
   }
   // --- end ACME ---
-  const plan = await planApply(server as ServerName, input, flags, siteTarget, control);
+  let plan: ApplyPlan;
+  if (server === 'haproxy') {
+    const { planHaproxyApply } = await import('../servers/haproxy/bundle.js');
+    plan = await planHaproxyApply(input, flags, (bundled) =>
+      planApply('haproxy', bundled, flags, siteTarget, control),
+    );
+  } else {
+    plan = await planApply(server as ServerName, input, flags, siteTarget, control);
+  }
   if (flags.dryRun) return dryRun(plan, flags);
+  if (server === 'haproxy') {
+    const { masterWorkerProblem } = await import('../servers/haproxy/control.js');
+    const problem = masterWorkerProblem({ bin: flags.haproxyBin, conf: flags.haproxyConf });
+    if (problem) throw new ProblemFound(`apply haproxy: ${problem}`);
+  }
   const checklist = new Checklist(output.live);
   try {
     return await runApplySequence(plan, flags, settings, checklist);

@@ -25,6 +25,7 @@ import { sarifReport } from '../lint/report-sarif.js';
 import { textReport } from '../lint/report-text.js';
 import { rules } from '../lint/rules/index.js';
 import { summarize } from '../lint/summary.js';
+import { isHaproxyConfig } from '../servers/haproxy/detect.js';
 import type { CommandResult } from './render-site.js';
 
 export const lintFormats = ['text', 'json', 'sarif', 'github'] as const;
@@ -122,11 +123,17 @@ export function lintPaths(files: readonly string[], flags: LintFlags = {}): Lint
       );
     }
   });
-  const servers = new Map(sources.map((source) => [source.name, server ?? detectServer(source.text)]));
+  // A haproxy.cfg is told by its section keywords, as `check` tells it (servers/haproxy/detect.ts).
+  const servers = new Map(
+    sources.map((source) => [
+      source.name,
+      server ?? (isHaproxyConfig(source.text) ? 'haproxy' : detectServer(source.text)),
+    ]),
+  );
   const detected = new Set(servers.values());
   if (flags.serverVersion !== undefined && detected.size > 1) {
     throw new UsageError(
-      '--server-version: the files are for nginx and for apache; lint them separately, or give --server',
+      `--server-version: the files are for ${[...detected].join(' and for ')}; lint them separately, or give --server`,
     );
   }
 

@@ -4,7 +4,7 @@
  * restored file fails the config test or the reload, the file that was there goes back (reloaded, or
  * the server started again if the reload killed it) and the exit code is 1.
  *
- * Which server: the --nginx-* or --apache-* flags given, else `--server`, else what the apply that
+ * Which server: the --nginx-*, --apache-* or --haproxy-* flags given, else `--server`, else what the apply that
  * made the backup recorded beside it (backups.ts). Never guessed from the file's text: the newest
  * backup of a first apply is empty, and an nginx first on PATH is not the Apache that was applied to.
  */
@@ -26,6 +26,7 @@ import {
   locationFlags,
   recoverUnfinished,
   type ServerLocationFlags,
+  type ServerName,
   serverControl,
 } from './apply.js';
 import type { CommandResult } from './render-site.js';
@@ -35,6 +36,9 @@ export interface RollbackFlags extends ServerLocationFlags, Pick<ApplyFlags, 'js
   readonly server?: string;
 }
 
+const isServerName = (name: string): name is ServerName =>
+  name === 'nginx' || name === 'apache' || name === 'haproxy';
+
 const given = (flags: RollbackFlags, keys: readonly (keyof ServerLocationFlags)[]) =>
   keys.some((key) => flags[key] !== undefined);
 
@@ -42,16 +46,21 @@ const given = (flags: RollbackFlags, keys: readonly (keyof ServerLocationFlags)[
 async function chooseServer(
   flags: RollbackFlags,
   newest: string,
-): Promise<{ server: 'nginx' | 'apache'; location: ServerLocationFlags }> {
-  if (flags.server !== undefined && flags.server !== 'nginx' && flags.server !== 'apache') {
-    throw new UsageError(`--server: ${JSON.stringify(flags.server)} is not allowed; use nginx or apache`);
+): Promise<{ server: ServerName; location: ServerLocationFlags }> {
+  if (flags.server !== undefined && !isServerName(flags.server)) {
+    throw new UsageError(
+      `--server: ${JSON.stringify(flags.server)} is not allowed; use nginx, apache or haproxy`,
+    );
   }
   const nginxGiven = given(flags, ['nginxBin', 'nginxPrefix', 'nginxConf']);
   const apacheGiven = given(flags, ['apacheBin', 'apacheRoot', 'apacheConf']);
-  if (nginxGiven && apacheGiven) {
-    throw new UsageError('--nginx-* and --apache-*: give the flags of one server, the one the apply used');
+  const haproxyGiven = given(flags, ['haproxyBin', 'haproxyConf']);
+  if ([nginxGiven, apacheGiven, haproxyGiven].filter(Boolean).length > 1) {
+    throw new UsageError(
+      '--nginx-*, --apache-* and --haproxy-*: give the flags of one server, the one the apply used',
+    );
   }
-  const fromFlags = nginxGiven ? 'nginx' : apacheGiven ? 'apache' : undefined;
+  const fromFlags = nginxGiven ? 'nginx' : apacheGiven ? 'apache' : haproxyGiven ? 'haproxy' : undefined;
   if (fromFlags && flags.server && flags.server !== fromFlags) {
     throw new UsageError(`--server: ${flags.server} disagrees with the --${fromFlags}-* flags given`);
   }
@@ -60,10 +69,10 @@ async function chooseServer(
   if (record && (flags.server === undefined || flags.server === record.server)) {
     return { server: record.server, location: locationFlags(record) };
   }
-  if (flags.server === 'nginx' || flags.server === 'apache') return { server: flags.server, location: {} };
+  if (flags.server !== undefined && isServerName(flags.server)) return { server: flags.server, location: {} };
   throw new UsageError(
     `--server: cannot tell which server ${newest} is for (it was made before wss-conf recorded it); ` +
-      'give --server nginx or apache, and the --nginx-* or --apache-* flags of the instance',
+      'give --server nginx, apache or haproxy, and the --nginx-*, --apache-* or --haproxy-* flags of the instance',
   );
 }
 

@@ -35,9 +35,9 @@ export const backupDirectory = (target: string): string =>
 const absentMarker = '.absent';
 const metaSuffix = '.json';
 
-/** Which server an apply acted on, and the flags that name that instance (--nginx-*, --apache-*). */
+/** Which server an apply acted on, and the flags that name that instance (--nginx-*, --apache-*, --haproxy-*). */
 export interface ServerRecord {
-  readonly server: 'nginx' | 'apache';
+  readonly server: 'nginx' | 'apache' | 'haproxy';
   readonly bin?: string;
   readonly prefix?: string;
   readonly conf?: string;

@@ -21,7 +21,8 @@ export interface VerifiedReload extends ReloadCheck {
   readonly command: string;
 }
 
-const title = (control: ServerControl) => (control.server === 'nginx' ? 'nginx' : 'Apache');
+const title = (control: ServerControl) =>
+  ({ nginx: 'nginx', apache: 'Apache', haproxy: 'HAProxy' })[control.server];
 
 /** Reloads and waits for proof; `siteText` is the site now on disk, whose listeners must answer. */
 export async function reloadVerified(

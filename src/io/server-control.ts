@@ -11,7 +11,7 @@ export interface CommandOutcome {
 }
 
 export interface ServerControl {
-  readonly server: 'nginx' | 'apache';
+  readonly server: 'nginx' | 'apache' | 'haproxy';
   /** The server and the flags naming the instance, recorded with each backup for `rollback`. */
   readonly record: ServerRecord;
   testConfig(signal?: AbortSignal): Promise<CommandOutcome>;

@@ -3,8 +3,8 @@
  * shapes, and only src/commands/lint.ts touches files or the terminal.
  */
 
-export type ServerType = 'nginx' | 'apache';
-export const serverTypes = ['nginx', 'apache'] as const satisfies readonly ServerType[];
+export type ServerType = 'nginx' | 'apache' | 'haproxy';
+export const serverTypes = ['nginx', 'apache', 'haproxy'] as const satisfies readonly ServerType[];
 
 export type Severity = 'error' | 'warning' | 'info';
 export const severities = ['error', 'warning', 'info'] as const satisfies readonly Severity[];

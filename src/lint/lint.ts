@@ -3,6 +3,8 @@
  * once, runs every rule for the server against it, then drops duplicates and suppressed findings.
  * Reading files (and the files an include names) is the caller's job, through `resolveInclude`.
  */
+
+import { buildHaproxyModel } from '../servers/haproxy/lint-model.js';
 import type { Finding, IncludeResolver, ServerType, SourceFile } from './finding.js';
 import type { LintModel, LintSettings } from './model.js';
 import { buildApacheModel } from './model-apache.js';
@@ -35,6 +37,20 @@ export function buildModel(input: LintInput): LintModel {
       tls,
       problems: parsed.problems,
       suppressions: parsed.suppressions,
+    };
+  }
+  if (input.server === 'haproxy') {
+    // HAProxy's TLS lives on bind lines and in global; its own rules read them from the model, and the
+    // nginx/Apache TLS facts stay empty. HAProxy has no include directive: each -f file is given.
+    const { haproxy, suppressions } = buildHaproxyModel(input.files);
+    return {
+      ...common,
+      nginx: undefined,
+      apache: undefined,
+      haproxy,
+      tls: { protocols: [], ciphers: [], serverCipherOrder: [], sites: [], certificateFiles: [] },
+      problems: [],
+      suppressions,
     };
   }
   const parsed = parseApache(input.files, input.resolveInclude);

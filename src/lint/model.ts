@@ -3,6 +3,8 @@
  * model-apache.ts): effective values after each server's inheritance rules, which locations carry
  * WebSocket traffic, what each TLS directive enables. Rules never walk raw tokens themselves.
  */
+
+import type { HaproxyModel } from '../servers/haproxy/lint-model.js';
 import type { Located, ParseProblem, ServerType, Suppression } from './finding.js';
 import type { ApacheModel } from './model-apache.js';
 import type { NginxModel } from './model-nginx.js';
@@ -69,6 +71,8 @@ export interface LintModel {
   readonly nginx: NginxModel | undefined;
   /** Set when `server` is apache. */
   readonly apache: ApacheModel | undefined;
+  /** Set when `server` is haproxy (src/servers/haproxy/lint-model.ts). */
+  readonly haproxy?: HaproxyModel | undefined;
   readonly tls: TlsFacts;
   readonly problems: readonly ParseProblem[];
   readonly suppressions: readonly Suppression[];

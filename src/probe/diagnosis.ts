@@ -4,6 +4,7 @@
  * the fix, with nginx or Apache lines where a line fixes it. The network code only decides which
  * failure happened; all wording lives here.
  */
+import type { HaproxyAnswer } from '../servers/haproxy/probe-matcher.js';
 import type { ProbeTarget } from './target.js';
 
 export const stageNames = ['dns', 'tcp', 'tls', 'http', 'websocket', 'idle'] as const;
@@ -58,7 +59,13 @@ export type Failure =
       readonly statusText: string;
       readonly origin: string;
     }
-  | { readonly kind: 'http-backend-down'; readonly status: number; readonly statusText: string }
+  | {
+      readonly kind: 'http-backend-down';
+      readonly status: number;
+      readonly statusText: string;
+      /** HAProxy's own error page, when the answer was one (HAProxy sends no Server header). */
+      readonly haproxy?: HaproxyAnswer;
+    }
   | {
       readonly kind: 'http-not-upgraded';
       readonly status: number;
@@ -487,6 +494,13 @@ const table: Table = {
     ),
   }),
   'http-backend-down': (f, ctx) => {
+    if (f.haproxy) {
+      return {
+        summary: `${f.status} ${f.statusText}: ${f.haproxy.summary}`,
+        cause: `HAProxy answered with its own ${f.status} page, "${f.haproxy.text}": ${f.haproxy.cause}.`,
+        fix: lines(...f.haproxy.fix),
+      };
+    }
     const detail =
       f.status === 504
         ? 'the backend accepted the connection but did not answer in time (nginx proxy_read_timeout / proxy_connect_timeout, Apache ProxyTimeout): it is hung, overloaded, or a firewall between proxy and backend drops packets'

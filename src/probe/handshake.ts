@@ -2,7 +2,9 @@
  * Pure: the opening handshake of RFC 6455 §4 as a browser performs it. The request text, reading the
  * response head, the Sec-WebSocket-Accept check, and what a non-101 answer means.
  */
+
 import { createHash } from 'node:crypto';
+import { matchHaproxyAnswer } from '../servers/haproxy/probe-matcher.js';
 import type { Failure } from './diagnosis.js';
 import type { ProbeTarget } from './target.js';
 
@@ -156,8 +158,11 @@ export function classifyAnswer(
   if (status === 400 || status === 426) return { kind: 'http-upgrade-dropped', status, statusText };
   if (status === 404 || status === 410) return { kind: 'http-not-found', status, statusText };
   if (status === 401 || status === 403) return { kind: 'http-forbidden', status, statusText, origin };
-  if (status === 502 || status === 503 || status === 504)
-    return { kind: 'http-backend-down', status, statusText };
+  if (status === 502 || status === 503 || status === 504) {
+    // HAProxy sends no Server header: its own error page is what says the answer is HAProxy's.
+    const haproxy = matchHaproxyAnswer(status, body);
+    return { kind: 'http-backend-down', status, statusText, ...(haproxy ? { haproxy } : {}) };
+  }
   if (status >= 300 && status < 400) {
     return { kind: 'http-redirect', status, statusText, location: head.headers.get('location') };
   }

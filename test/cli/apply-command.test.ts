@@ -41,7 +41,37 @@ describe('wss-conf apply, bad input', () => {
       target,
     ]);
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain('<server>: "caddy" is not allowed; use nginx or apache');
+    expect(result.stderr).toContain('<server>: "caddy" is not allowed; use nginx, apache or haproxy');
+  });
+
+  it.each([
+    [
+      ['--nginx-conf', '/x/nginx.conf', '--haproxy-conf', '/x/haproxy.cfg'],
+      /--nginx-\*, --apache-\* and --haproxy-\*: give the flags of one server/,
+    ],
+    [['--server', 'caddy'], /--server: "caddy" is not allowed; use nginx, apache or haproxy/],
+    [
+      ['--server', 'nginx', '--haproxy-conf', '/x/haproxy.cfg'],
+      /--server: nginx disagrees with the --haproxy-\* flags given/,
+    ],
+  ])('rollback %j is a usage error', (extra, message) => {
+    // A backup with no record of its server, as an apply before the records made.
+    const backups = join(dir, 'rollback', '.wss-conf-backups', 'site.conf');
+    mkdirSync(backups, { recursive: true });
+    writeFileSync(join(backups, '2026-01-01T00-00-00-000Z'), 'server {}\n');
+    const result = runCli(['rollback', '--target', join(dir, 'rollback', 'site.conf'), ...extra]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(message);
+  });
+
+  it('apply haproxy --from a file that is not a haproxy.cfg is refused, naming the server it is for', () => {
+    const site = join(dir, 'nginx-site.conf');
+    writeFileSync(site, 'server {\n    listen 8443;\n}\n');
+    const result = runCli(['apply', 'haproxy', '--from', site, '--target', join(dir, 'haproxy.cfg')]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(
+      /is an nginx config, not an HAProxy site; install it with wss-conf apply nginx/,
+    );
   });
 
   it('--from with generation options is refused', () => {

@@ -21,6 +21,17 @@ describe('wss-conf haproxy', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('refuses --acme with exit 2, naming what to do instead, writing nothing', () => {
+    const out = join(dir, 'acme.cfg');
+    const result = runCli([...site, '--acme', '--acme-email', 'ops@example.com', '--out', out]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(
+      /--acme: not available for HAProxy.*certbot certonly --standalone.*--cert .*fullchain\.pem --key .*privkey\.pem/,
+    );
+    expect(result.stdout).toBe('');
+    expect(existsSync(out)).toBe(false);
+  });
+
   it.each([
     ['--server-version', '2.2.0', /--server-version: HAProxy 2\.2\.0 \(given\) is older than 2\.4\.0/],
     ['--balance', 'random', /--balance: "random" is not allowed; use least-conn, ip-hash or round-robin/],

@@ -69,7 +69,8 @@ export const goldenTargets: GoldenTarget[] = [
       server,
       openssl: server.startsWith('2.4') ? '1.1.1' : server.startsWith('3.2') ? '3.5.0' : '3.0.0',
     })),
-    accepts: (input) => input.staticDir === undefined,
+    // HAProxy serves no files: --static-dir and --acme (challenge files) are refused, exit 2.
+    accepts: (input) => input.staticDir === undefined && input.acme !== true,
     render: renderHaproxy,
     installed: async () => (await detectHaproxyVersions())?.server,
     test: testHaproxyConfig,

@@ -159,6 +159,20 @@ const cases: [string, string, LintFlags, string[]][] = [
   ['max-clients-capacity', 'good-mpm-sections.apache.conf', { maxClients: '1000' }, []],
   ['max-clients-capacity', 'good-runbook-appended.apache.conf', { maxClients: '1000' }, []],
   ['max-clients-capacity', 'bad-max-clients-last.apache.conf', { maxClients: '1000' }, ['9:1 warning']],
+
+  // HAProxy: each fixture passes haproxy -c (test/lint/haproxy-fixtures.test.ts)
+  ['haproxy-timeout-tunnel', 'bad.conf', {}, ['8:5 error']],
+  ['haproxy-timeout-tunnel', 'good.conf', {}, []],
+  ['haproxy-mode-tcp', 'bad.conf', {}, ['5:5 info']],
+  ['haproxy-mode-tcp', 'good.conf', {}, []],
+  ['haproxy-legacy-tls', 'bad.conf', {}, ['3:5 error']],
+  ['haproxy-legacy-tls', 'bad.conf', { serverVersion: '2.0.0' }, ['3:5 error']],
+  ['haproxy-legacy-tls', 'good.conf', {}, []],
+  ['haproxy-legacy-tls', 'good.conf', { serverVersion: '2.0.0' }, []],
+  // Before 2.2 a bind with no minimum accepts TLS 1.0 and 1.1; from 2.2 (2.6.12 proven) it does not.
+  ['haproxy-legacy-tls', 'bad-old-default.conf', { serverVersion: '2.0.0' }, ['13:5 error']],
+  ['haproxy-legacy-tls', 'bad-old-default.conf', { serverVersion: '2.2.0' }, []],
+  ['haproxy-legacy-tls', 'bad-old-default.conf', {}, []],
 ];
 
 /** "line:column severity" for the rule under test, "line:column severity rule" for any other. */

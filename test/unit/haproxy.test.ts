@@ -2,9 +2,19 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { lintConfig } from '../../src/lint/lint.js';
 import { parseHaproxyVersionOutput } from '../../src/servers/haproxy/config-test.js';
 import { isHaproxyConfig } from '../../src/servers/haproxy/detect.js';
-import { haproxyFindings } from '../../src/servers/haproxy/lint-model.js';
+
+/** The rules lint reports for a haproxy.cfg text, through the real linter. */
+const haproxyFindings = (text: string, serverVersion?: string) =>
+  lintConfig({
+    server: 'haproxy',
+    files: [{ name: 'haproxy.cfg', text }],
+    resolveInclude: () => ({ files: [] }),
+    settings: { serverVersion, wsPaths: [], fileExists: undefined },
+  });
+
 import { matchHaproxyAnswer } from '../../src/servers/haproxy/probe-matcher.js';
 import { haproxySupports } from '../../src/servers/haproxy/versions.js';
 import { repoRoot } from '../helpers/cli.js';
@@ -56,7 +66,7 @@ describe("HAProxy's own answers, as captured from 2.6.12", () => {
   });
 });
 
-describe('haproxy.cfg lint model', () => {
+describe('haproxy.cfg through lint', () => {
   const base = (defaults: string, frontend = '', global = '') =>
     `global\n${global}\ndefaults\n    mode http\n${defaults}\nfrontend f\n    bind :443 ssl crt /a.pem\n${frontend}    default_backend b\nbackend b\n    server s 127.0.0.1:8282 check\n`;
   it.each([
@@ -72,6 +82,16 @@ describe('haproxy.cfg lint model', () => {
       'TLS 1.0',
       base('    timeout tunnel 1h', '', '    ssl-default-bind-options ssl-min-ver TLSv1.0'),
       ['haproxy-legacy-tls'],
+    ],
+    [
+      'no mode at all is tcp',
+      base('    timeout tunnel 1h').replace('    mode http\n', ''),
+      ['haproxy-mode-tcp'],
+    ],
+    [
+      'suppressed with a reason',
+      base('    # wss-conf-ignore haproxy-timeout-tunnel the app pings every 20s\n    timeout client 50s'),
+      [],
     ],
   ])('%s', (_name, text, rules) => {
     expect(haproxyFindings(text).map((f) => f.rule)).toEqual(rules);

@@ -15,6 +15,9 @@ import { defaultServerProxies } from './default-server-proxies.js';
 import { duplicateServerName } from './duplicate-server-name.js';
 import { duplicateUpstream } from './duplicate-upstream.js';
 import { forwardedForAppend } from './forwarded-for-append.js';
+import { haproxyLegacyTls } from './haproxy-legacy-tls.js';
+import { haproxyModeTcp } from './haproxy-mode-tcp.js';
+import { haproxyTimeoutTunnel } from './haproxy-timeout-tunnel.js';
 import { headerCrlfVariable } from './header-crlf-variable.js';
 import { hostHttpHost } from './host-http-host.js';
 import { includeUnresolved } from './include-unresolved.js';
@@ -83,4 +86,8 @@ export const rules: readonly Rule[] = [
   apacheForwardedProto,
   // Capacity, both servers (--max-clients)
   maxClientsCapacity,
+  // HAProxy (src/servers/haproxy/lint-model.ts)
+  haproxyTimeoutTunnel,
+  haproxyModeTcp,
+  haproxyLegacyTls,
 ];

@@ -6,7 +6,7 @@ import { suppressionProblem } from '../suppression.js';
 export const suppressionInvalid: Rule = {
   id: 'suppression-invalid',
   severity: 'warning',
-  servers: ['nginx', 'apache'],
+  servers: ['nginx', 'apache', 'haproxy'],
   why: 'A wss-conf-ignore comment must name known rules and give a reason; otherwise it silences nothing.',
   fix: '# wss-conf-ignore <rule-id> <why this is deliberate>',
   check(model, report) {

@@ -1,125 +1,162 @@
 /**
- * A haproxy.cfg read for the WebSocket pitfalls, pure: sections with their directives and line numbers,
- * each proxy's effective settings (its own, else those of the `defaults` section above it), and the
- * findings. Not wired into `wss-conf lint` yet: lint is being changed on another branch, and the server
- * registry (issue 15, part A) will connect it.
+ * A haproxy.cfg read for `wss-conf lint`, pure: sections with their directives and places, and each
+ * proxy's effective settings (its own, else those of the last `defaults` section above it, as HAProxy
+ * reads them: configuration manual 2.6, 4 "Proxies"). The rules in src/lint/rules/haproxy-*.ts read
+ * this model; none walks the text itself.
  */
+import type { Located, SourceFile, Suppression } from '../../lint/finding.js';
+import { parseSuppression } from '../../lint/suppression.js';
 
-export interface HaproxyDirective {
-  readonly line: number;
+export interface HaproxyDirective extends Located {
+  /** The words of the line, comments dropped: `timeout`, `tunnel`, `1h`. */
   readonly words: readonly string[];
 }
 
-export interface HaproxySection {
+export interface HaproxySection extends Located {
   readonly kind: string;
   readonly name: string;
-  readonly line: number;
   readonly directives: readonly HaproxyDirective[];
 }
 
-export interface HaproxyFinding {
-  readonly rule: 'haproxy-timeout-tunnel' | 'haproxy-mode-tcp' | 'haproxy-legacy-tls';
-  readonly severity: 'error' | 'warning' | 'info';
-  readonly line: number;
-  readonly message: string;
+export interface HaproxyProxy {
+  readonly section: HaproxySection;
+  /** `frontend`, `backend` or `listen`. */
+  readonly kind: string;
+  /** How to name it in a message: `backend wss_servers`. */
+  readonly label: string;
+  /** The `defaults` section it takes what it does not set from. */
+  readonly defaults: HaproxySection | undefined;
+  /** The last directive starting with `words`, its own, else its defaults'. */
+  setting(...words: string[]): HaproxyDirective | undefined;
+  /** `http` or `tcp`: the effective `mode`, `tcp` when none is set (HAProxy's default). */
+  readonly mode: string;
 }
 
-const sectionKinds = new Set(['global', 'defaults', 'frontend', 'backend', 'listen', 'crt-store']);
+export interface HaproxyModel {
+  readonly sections: readonly HaproxySection[];
+  readonly proxies: readonly HaproxyProxy[];
+  /** Every `global` section's directives. */
+  readonly global: readonly HaproxyDirective[];
+}
 
-export function parseHaproxyConfig(text: string): HaproxySection[] {
-  const sections: { kind: string; name: string; line: number; directives: HaproxyDirective[] }[] = [];
-  text.split('\n').forEach((raw, index) => {
-    const words = raw
-      .replace(/(^|\s)#.*$/, '')
-      .trim()
-      .split(/\s+/)
-      .filter(Boolean);
+const sectionKinds = new Set([
+  'global',
+  'defaults',
+  'frontend',
+  'backend',
+  'listen',
+  'crt-store',
+  'peers',
+  'resolvers',
+  'userlist',
+  'program',
+  'cache',
+  'ring',
+  'mailers',
+  'http-errors',
+]);
+
+/** The words of a line without its comment; `#` inside quotes is not one (manual 2.2, "Quoting"). */
+function wordsOf(line: string): { words: string[]; column: number; comment: string | undefined } {
+  let code = line;
+  let comment: string | undefined;
+  let quote: string | undefined;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quote) {
+      if (c === quote) quote = undefined;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+    } else if (c === '\\') {
+      i++;
+    } else if (c === '#') {
+      code = line.slice(0, i);
+      comment = line.slice(i + 1);
+      break;
+    }
+  }
+  const words = code.trim().split(/\s+/).filter(Boolean);
+  return { words, column: code.length - code.trimStart().length + 1, comment };
+}
+
+export function parseHaproxyConfig(text: string, file = 'haproxy.cfg'): HaproxySection[] {
+  return parseHaproxyFile({ name: file, text }).sections;
+}
+
+function parseHaproxyFile(source: SourceFile): {
+  sections: HaproxySection[];
+  suppressions: Suppression[];
+} {
+  const sections: {
+    kind: string;
+    name: string;
+    file: string;
+    line: number;
+    column: number;
+    directives: HaproxyDirective[];
+  }[] = [];
+  const suppressions: Suppression[] = [];
+  source.text.split('\n').forEach((raw, index) => {
+    const { words, column, comment } = wordsOf(raw);
+    const at = { file: source.name, line: index + 1, column };
+    if (comment !== undefined) {
+      const suppression = parseSuppression(comment, { ...at, column: raw.indexOf('#') + 1 });
+      if (suppression) suppressions.push(suppression);
+    }
     if (words.length === 0) return;
     if (sectionKinds.has(words[0] as string)) {
-      sections.push({ kind: words[0] as string, name: words[1] ?? '', line: index + 1, directives: [] });
+      sections.push({ kind: words[0] as string, name: words[1] ?? '', ...at, directives: [] });
     } else {
-      sections.at(-1)?.directives.push({ line: index + 1, words });
+      sections.at(-1)?.directives.push({ ...at, words });
     }
   });
-  return sections;
+  return { sections, suppressions };
 }
 
-/** HAProxy's time format: a number of milliseconds, or with us, ms, s, m, h or d. */
+const lastOf = (section: HaproxySection | undefined, words: readonly string[]) =>
+  section?.directives.findLast((d) => words.every((word, i) => d.words[i] === word));
+
+export function buildHaproxyModel(files: readonly SourceFile[]): {
+  haproxy: HaproxyModel;
+  suppressions: Suppression[];
+} {
+  const sections: HaproxySection[] = [];
+  const suppressions: Suppression[] = [];
+  for (const file of files) {
+    const parsed = parseHaproxyFile(file);
+    sections.push(...parsed.sections);
+    suppressions.push(...parsed.suppressions);
+  }
+  const proxies: HaproxyProxy[] = [];
+  let defaults: HaproxySection | undefined;
+  for (const section of sections) {
+    if (section.kind === 'defaults') defaults = section;
+    if (!['frontend', 'backend', 'listen'].includes(section.kind)) continue;
+    const inherited = defaults;
+    const setting = (...words: string[]) => lastOf(section, words) ?? lastOf(inherited, words);
+    proxies.push({
+      section,
+      kind: section.kind,
+      label: `${section.kind} ${section.name}`,
+      defaults: inherited,
+      setting,
+      mode: setting('mode')?.words[1] ?? 'tcp',
+    });
+  }
+  return {
+    haproxy: {
+      sections,
+      proxies,
+      global: sections.filter((s) => s.kind === 'global').flatMap((s) => s.directives),
+    },
+    suppressions,
+  };
+}
+
+/** HAProxy's time format: a number of milliseconds, or with us, ms, s, m, h or d (manual 2.5). */
 export function haproxySeconds(text: string): number | undefined {
   const match = /^(\d+)(us|ms|s|m|h|d)?$/.exec(text);
   if (!match) return undefined;
   const factor = { us: 1e-6, ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 }[match[2] ?? 'ms'] as number;
   return Number(match[1]) * factor;
-}
-
-const find = (section: HaproxySection | undefined, ...words: string[]) =>
-  section?.directives.findLast((d) => words.every((word, i) => d.words[i] === word));
-
-/** Quiet sockets live this long at least in wss-conf's view; below it `timeout client`/`server` is short. */
-const shortSeconds = 3600;
-
-export function haproxyFindings(text: string): HaproxyFinding[] {
-  const sections = parseHaproxyConfig(text);
-  const findings: HaproxyFinding[] = [];
-  let defaults: HaproxySection | undefined;
-  for (const section of sections) {
-    if (section.kind === 'defaults') {
-      defaults = section;
-      continue;
-    }
-    if (section.kind === 'global') {
-      for (const d of section.directives) legacyTls(d, findings);
-      continue;
-    }
-    if (!['frontend', 'backend', 'listen'].includes(section.kind)) continue;
-    for (const d of section.directives) legacyTls(d, findings);
-    const setting = (...words: string[]) => find(section, ...words) ?? find(defaults, ...words);
-    const mode = setting('mode')?.words[1] ?? 'tcp';
-    if (mode === 'tcp' && section.kind !== 'backend') {
-      findings.push({
-        rule: 'haproxy-mode-tcp',
-        severity: 'info',
-        line: setting('mode')?.line ?? section.line,
-        message:
-          `${section.kind} ${section.name}: mode tcp passes WebSockets as raw bytes, but cannot check Host, set ` +
-          'X-Forwarded-For/-Proto or HSTS: the backend sees HAProxy as the client; use mode http',
-      });
-    }
-    if (section.kind === 'frontend') continue; // the tunnel timeout that counts is the backend's
-    const tunnel = setting('timeout', 'tunnel');
-    const short = ['client', 'server']
-      .map((side) => ({ side, directive: setting('timeout', side) }))
-      .filter(({ directive }) => {
-        const seconds = haproxySeconds(directive?.words[2] ?? '');
-        return seconds !== undefined && seconds < shortSeconds;
-      });
-    if (mode === 'http' && !tunnel && short.length > 0) {
-      const first = short[0] as { side: string; directive: HaproxyDirective };
-      findings.push({
-        rule: 'haproxy-timeout-tunnel',
-        severity: 'error',
-        line: first.directive.line,
-        message:
-          `${section.kind} ${section.name}: no timeout tunnel, so after the Upgrade timeout ${first.side} ` +
-          `${first.directive.words[2]} closes every quiet WebSocket; add: timeout tunnel 1h`,
-      });
-    }
-  }
-  return findings;
-}
-
-/** `ssl-min-ver TLSv1.0`/`TLSv1.1` (bind, server or ssl-default-*-options) and `force-tlsv10`/`11`. */
-function legacyTls(directive: HaproxyDirective, findings: HaproxyFinding[]): void {
-  const words = directive.words;
-  const minIndex = words.indexOf('ssl-min-ver');
-  const legacyMin = minIndex >= 0 && /^(SSLv3|TLSv1\.[01])$/.test(words[minIndex + 1] ?? '');
-  const forced = words.find((word) => /^force-(sslv3|tlsv1[01])$/.test(word));
-  if (legacyMin || forced) {
-    findings.push({
-      rule: 'haproxy-legacy-tls',
-      severity: 'error',
-      line: directive.line,
-      message: `${legacyMin ? `ssl-min-ver ${words[minIndex + 1]}` : forced} allows TLS older than 1.2, which browsers refuse and Mozilla's profiles drop; use ssl-min-ver TLSv1.2`,
-    });
-  }
 }

@@ -6,21 +6,26 @@
  *   503 "No server is available to handle this request."  no server up, or every connect failed
  *   502 "The server returned an invalid or incomplete response."  the backend spoke no HTTP
  *   504 "The server didn't respond in time."  the backend accepted but never answered
- * Not wired into src/probe/diagnosis.ts yet: that waits for the server registry (issue 15, part A).
+ * src/probe/handshake.ts classifyAnswer matches them; src/probe/diagnosis.ts says them.
  */
 
 export interface HaproxyAnswer {
   readonly status: 502 | 503 | 504;
+  /** The page's own sentence, quoted in the diagnosis: the words people search for. */
+  readonly text: string;
+  /** The stage's one-line detail, after the status. */
+  readonly summary: string;
   /** What HAProxy's page means, in the probe's words. */
   readonly cause: string;
   /** What to change or look at, with HAProxy's own directives. */
   readonly fix: readonly string[];
 }
 
-const answers: readonly (HaproxyAnswer & { readonly text: string })[] = [
+const answers: readonly HaproxyAnswer[] = [
   {
     status: 503,
     text: 'No server is available to handle this request.',
+    summary: 'HAProxy has no server for it',
     cause:
       'HAProxy found no server to send the request to: every server of the backend is down by its health checks, or each connect failed (retries and redispatch included)',
     fix: [
@@ -32,6 +37,7 @@ const answers: readonly (HaproxyAnswer & { readonly text: string })[] = [
   {
     status: 502,
     text: 'The server returned an invalid or incomplete response.',
+    summary: 'HAProxy got no HTTP answer from the backend',
     cause:
       'the backend accepted the connection but did not answer with HTTP: it is not a WebSocket server, or speaks TLS where HAProxy speaks plain HTTP',
     fix: [
@@ -42,6 +48,7 @@ const answers: readonly (HaproxyAnswer & { readonly text: string })[] = [
   {
     status: 504,
     text: "The server didn't respond in time.",
+    summary: 'HAProxy waited for the backend in vain',
     cause:
       'the backend accepted the connection but sent no answer to the Upgrade within timeout server: it is hung or overloaded',
     fix: [
@@ -53,8 +60,5 @@ const answers: readonly (HaproxyAnswer & { readonly text: string })[] = [
 
 /** The HAProxy answer an HTTP status and body are, or undefined when they are not HAProxy's page. */
 export function matchHaproxyAnswer(status: number, body: string): HaproxyAnswer | undefined {
-  const found = answers.find((answer) => answer.status === status && body.includes(answer.text));
-  if (!found) return undefined;
-  const { text: _text, ...answer } = found;
-  return answer;
+  return answers.find((answer) => answer.status === status && body.includes(answer.text));
 }

@@ -43,12 +43,25 @@ export const haproxyFileName = 'haproxy.cfg';
  * serves one fixed file per rule, not a directory).
  */
 export function haproxyRefusals(options: GenerationOptions): string[] {
-  if (!options.static) return [];
-  return [
-    '--static-dir: HAProxy serves no files, only proxies; serve the directory from the backend or from ' +
-      'an nginx/Apache behind HAProxy (wss-conf nginx --static-dir … renders one), or drop --static-dir',
-  ];
+  const refused: string[] = [];
+  if (options.static) {
+    refused.push(
+      '--static-dir: HAProxy serves no files, only proxies; serve the directory from the backend or from ' +
+        'an nginx/Apache behind HAProxy (wss-conf nginx --static-dir … renders one), or drop --static-dir',
+    );
+  }
+  // --acme serves certbot's HTTP-01 challenge files from a webroot (nginx, Apache); HAProxy has no
+  // webroot to serve them from, and apply haproxy does not run certbot.
+  if (options.acme) refused.push(acmeRefusal);
+  return refused;
 }
+
+/** What --acme says for HAProxy: get the certificate with certbot's own listener, then give it. */
+export const acmeRefusal =
+  '--acme: not available for HAProxy, which serves no challenge files; get the certificate first with ' +
+  'certbot certonly --standalone -d <domain> (with port 80 free, or --http-01-port behind a frontend), ' +
+  'then give --cert /etc/letsencrypt/live/<domain>/fullchain.pem --key /etc/letsencrypt/live/<domain>/privkey.pem ' +
+  '(apply haproxy bundles the two for HAProxy)';
 
 /** `bind` address for an endpoint; a bare port listens on IPv4 and IPv6 (`:::port v4v6`). */
 const bindAddress = (endpoint: Endpoint): string =>
@@ -182,7 +195,8 @@ export function renderHaproxy(
   if (keyLinkNeeded(options, versions)) {
     warnings.push(
       `HAProxy ${versions.server} reads the private key from ${options.cert}.key, not from --key: ` +
-        `ln -s ${options.key} ${options.cert}.key (or give --cert a file that holds the key too)`,
+        `ln -s ${options.key} ${options.cert}.key (or give --cert a file that holds the key too; ` +
+        'wss-conf apply haproxy writes one, 0600, next to the haproxy.cfg)',
     );
   }
   return { files: { [haproxyFileName]: renderTemplate(haproxyHaproxyCfg, view) }, warnings };
