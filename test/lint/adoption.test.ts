@@ -46,7 +46,8 @@ describe('docs/rules', () => {
 
   it('ships with the package', () => {
     const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
-    expect(manifest.files).toContain('docs/rules/');
+    // "files" ships docs/ whole since every command's --help names its page; docs/rules/ is in it.
+    expect((manifest.files as string[]).some((entry) => 'docs/rules/'.startsWith(entry))).toBe(true);
   });
 });
 
