@@ -136,16 +136,22 @@ describe.skipIf(apache.skip)(`apache2 -t agrees ${apache.reason}`, () => {
   });
 });
 
-/** What lint says about one nginx site file, in-process: the lines of its parse errors. */
-function nginxParseErrors(text: string): number[] {
+/** What lint says about one nginx site file, in-process: its parse-error findings. */
+function nginxParseFindings(text: string, serverVersion?: string) {
   const findings = lintConfig({
     server: 'nginx',
     files: [{ name: 'site.conf', text }],
     resolveInclude: () => ({ unreadable: 'not in this test' }),
-    settings: { serverVersion: undefined, wsPaths: [], fileExists: undefined },
+    settings: { serverVersion, wsPaths: [], fileExists: undefined },
   });
-  return findings.filter((f) => f.rule === 'parse-error').map((f) => f.line);
+  return findings.filter((f) => f.rule === 'parse-error');
 }
+
+/** The lines of its parse errors (notes about modules, severity info, are not errors). */
+const nginxParseErrors = (text: string, serverVersion?: string): number[] =>
+  nginxParseFindings(text, serverVersion)
+    .filter((f) => f.severity === 'error')
+    .map((f) => f.line);
 
 /** A server block around a few lines, on a port nothing listens on (nginx -t binds nothing). */
 const site = (...lines: string[]) =>
@@ -204,11 +210,60 @@ describe.skipIf(nginxTool.skip)(`nginx -t and lint agree on what nginx refuses $
     ['a listen in a location', site('location / { listen 8080; }')],
     ['an if at the top of a site file', `if ($host) { return 404; }\n${site()}`],
     ['a block for a simple directive', site('add_header X-A b {', '}')],
+    ['a misspelled directive in a location', site('location / { proxy_set_heder Host $host; }')],
+    [
+      'a misspelled timeout',
+      site('location / {', '    proxy_pass http://127.0.0.1:1;', '    proxy_read_timout 1h;', '}'),
+    ],
+    ['a misspelled directive at server level', site('server_tokenz off;')],
+    ['a misspelled directive at the top of a site file', `client_max_body_sise 10m;\n${site()}`],
+    ['a misspelled block', site('locaton /ws/ {', '}')],
+    ['a misspelled directive in an upstream', `upstream u { server 127.0.0.1:1; keepalve 8; }\n${site()}`],
+    ['an unknown name of a module nobody ships', site('frobnicate_headers on;')],
   ])('both refuse %s, at the same line', async (_, text) => {
     const server = await testNginxSite(text, 'site.conf');
     expect(server.ok).toBe(false);
     const line = Number(/site\.conf:(\d+)/.exec(server.output)?.[1]);
     expect(nginxParseErrors(text)[0], `${server.output}\n${text}`).toBe(line);
+    // In nginx's own words, when nginx stops for a name it does not know.
+    const unknown = /unknown directive "([^"]+)"/.exec(server.output)?.[0];
+    if (unknown) expect(nginxParseFindings(text)[0]?.message).toContain(unknown);
+  });
+
+  it('suggests the directive a misspelled name was meant to be', () => {
+    const [finding] = nginxParseFindings(site('location / { proxy_set_heder Host $host; }'));
+    expect(finding?.message).toContain('unknown directive "proxy_set_heder"');
+    expect(finding?.message).toContain('did you mean "proxy_set_header"?');
+  });
+
+  it('ip_hash, a name stored inside "gzip_hash" in the binary, is known to both', async () => {
+    const text = `upstream u { ip_hash; server 127.0.0.1:1; }\n${site('location / { proxy_pass http://u; }')}`;
+    expect((await testNginxSite(text, 'site.conf')).ok).toBe(true);
+    expect(nginxParseErrors(text)).toEqual([]);
+  });
+
+  it.each([
+    ['more_set_headers', 'headers-more', site('more_set_headers "X-A: b";')],
+    ['content_by_lua_block', 'lua-nginx-module', site('location /l { content_by_lua_block { ngx.say(1) } }')],
+    ['js_import', 'njs', `js_import main from m.js;\n${site()}`],
+    ['geoip2', 'geoip2', `geoip2 /x.mmdb { $c country iso_code; }\n${site()}`],
+    ['brotli', 'ngx_brotli', site('brotli on;')],
+  ])('%s: nginx without %s stops, lint notes the module (info) and does not call it an error', async (name, module, text) => {
+    // This nginx has no third-party modules loaded, so it stops where lint cannot know better.
+    const server = await testNginxSite(text, 'site.conf');
+    expect(server.output).toContain(`unknown directive "${name}"`);
+    expect(nginxParseErrors(text)).toEqual([]);
+    const notes = nginxParseFindings(text);
+    expect(notes).toHaveLength(1);
+    expect(notes[0]?.severity).toBe('info');
+    expect(notes[0]?.message).toContain(`"${name}" needs ${module}`);
+  });
+
+  it('with a --server-version newer than the table, a near-miss is still an error, a new name is not', () => {
+    expect(nginxParseErrors(site('proxy_set_heder Host $host;'), '1.26.0')).toEqual([4]);
+    expect(nginxParseErrors(site('ssl_certificate_cache max=10;'), '1.27.4')).toEqual([]);
+    expect(nginxParseErrors(site('frobnicate_headers on;'), '1.26.0')).toEqual([]);
+    expect(nginxParseErrors(site('frobnicate_headers on;'), '1.22.1')).toEqual([4]);
   });
 
   it('lint reads past the first problem, where nginx stops', async () => {

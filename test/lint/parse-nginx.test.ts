@@ -153,7 +153,8 @@ describe('nginx tokenizer', () => {
       expected.push([`d${k % 11}`, ...args.map((a) => a.replace(/"/g, ''))]);
     }
     const parsed = parse(lines.join('\n'));
-    expect(parsed.problems).toEqual([]);
+    // d0 … d10 are no directives nginx knows; the words are what is checked here.
+    expect(parsed.problems.filter((p) => !p.message.startsWith('unknown directive "d'))).toEqual([]);
     expect(parsed.roots[0]?.directives.map((d) => [d.name, ...d.args])).toEqual(expected);
   });
 });
