@@ -131,7 +131,7 @@ const newerThanTableNames = new Set([
 
 /** Edit distance (insertions, deletions, substitutions, adjacent transpositions), stopping early
  *  above `limit`. */
-function distance(a: string, b: string, limit: number): number {
+export function distance(a: string, b: string, limit: number): number {
   if (Math.abs(a.length - b.length) > limit) return limit + 1;
   let before: number[] = [];
   let previous = Array.from({ length: b.length + 1 }, (_, k) => k);

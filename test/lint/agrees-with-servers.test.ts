@@ -293,14 +293,17 @@ describe('OpenResty Lua blocks', () => {
 
 const apacheTool = requireTool('apache');
 describe.skipIf(apacheTool.skip)(`apache2 -t and lint agree on section nesting ${apacheTool.reason}`, () => {
-  const apacheParseErrors = (text: string): number[] =>
+  const apacheParseFindings = (text: string, serverVersion?: string) =>
     lintConfig({
       server: 'apache',
       files: [{ name: 'x.conf', text }],
       resolveInclude: () => ({ unreadable: 'not in this test' }),
-      settings: { serverVersion: undefined, wsPaths: [], fileExists: undefined },
-    })
-      .filter((f) => f.rule === 'parse-error')
+      settings: { serverVersion, wsPaths: [], fileExists: undefined },
+    }).filter((f) => f.rule === 'parse-error');
+  /** The lines of its parse errors (notes about third-party modules, severity info, are not errors). */
+  const apacheParseErrors = (text: string, serverVersion?: string): number[] =>
+    apacheParseFindings(text, serverVersion)
+      .filter((f) => f.severity === 'error')
       .map((f) => f.line);
 
   it('both accept sections nested where httpd allows them', async () => {
@@ -345,10 +348,48 @@ describe.skipIf(apacheTool.skip)(`apache2 -t and lint agree on section nesting $
       '<Location /a>\n<IfModule mod_proxy.c>\n<VirtualHost *:18992>\n</VirtualHost>\n</IfModule>\n</Location>\n',
     ],
     ['a Location in an If', '<If "true">\n<Location /a>\n</Location>\n</If>\n'],
+    [
+      'a misspelled ProxyPass',
+      '<VirtualHost *:18990>\nServerName a.test\nProxyPas /a http://127.0.0.1:1/\n</VirtualHost>\n',
+    ],
+    ['a misspelled RequestHeader', '<VirtualHost *:18990>\nRequestHeadr set X-A b\n</VirtualHost>\n'],
+    ['a misspelled section', '<VirtualHost *:18990>\n<Locaton /a>\n</Locaton>\n</VirtualHost>\n'],
+    ['an unknown name at the top', 'ProxyTimout 60\n'],
   ])('both refuse %s, at the same line', async (_, text) => {
     const server = await testApacheSites([{ text, displayPath: 'x.conf' }]);
     expect(server.ok).toBe(false);
     const line = Number(/line (\d+) of x\.conf/.exec(server.output)?.[1]);
     expect(apacheParseErrors(text)[0], server.output).toBe(line);
+    // In httpd's own words, when it stops for a name no module defines.
+    const invalid = /Invalid command '[^']+', perhaps misspelled/.exec(server.output)?.[0];
+    if (invalid) expect(apacheParseFindings(text)[0]?.message).toContain(invalid);
+  });
+
+  it('suggests the directive a misspelled name was meant to be', () => {
+    const [finding] = apacheParseFindings('<VirtualHost *:18990>\nProxyPas /a http://b/\n</VirtualHost>\n');
+    expect(finding?.message).toContain("did you mean 'ProxyPass'?");
+  });
+
+  it('SecRuleEngine: httpd without mod_security2 stops, lint notes the module (info) only', async () => {
+    const text = '<VirtualHost *:18990>\nSecRuleEngine On\nSecRule ARGS "x" "id:1,deny"\n</VirtualHost>\n';
+    const server = await testApacheSites([{ text, displayPath: 'x.conf' }]);
+    expect(server.output).toContain("Invalid command 'SecRuleEngine'");
+    expect(apacheParseErrors(text)).toEqual([]);
+    const notes = apacheParseFindings(text);
+    expect(notes.map((n) => [n.severity, n.line])).toEqual([['info', 2]]);
+    expect(notes[0]?.message).toContain('needs mod_security2');
+  });
+
+  it('both accept an unknown name inside <IfModule> for a module that is not loaded', async () => {
+    const text = '<IfModule mod_security2.c>\nSecRuleEngine On\nFrobnicate on\n</IfModule>\n';
+    const server = await testApacheSites([{ text, displayPath: 'x.conf' }]);
+    expect(server.ok, server.output).toBe(true);
+    expect(apacheParseFindings(text)).toEqual([]);
+  });
+
+  it('with a --server-version newer than the table, only a near-miss is an error', () => {
+    expect(apacheParseErrors('ProxyPas /a http://b/\n', '2.4.99')).toEqual([1]);
+    expect(apacheParseErrors('FrobnicateAll on\n', '2.4.99')).toEqual([]);
+    expect(apacheParseErrors('FrobnicateAll on\n', '2.4.62')).toEqual([1]);
   });
 });
