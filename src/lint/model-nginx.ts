@@ -479,9 +479,19 @@ export function buildNginxModel(
     const sslDirective = effective(block, 'ssl');
     const tls = listens.some((l) => l.args.includes('ssl')) || sslDirective?.args[0] === 'on';
     const firstLocation = mutable.locations[0]?.node;
-    const position = placeOf(node ?? firstLocation ?? { file: block.mainFile, line: 1, column: 1 });
+    const position = node ?? firstLocation ?? { file: block.mainFile, line: 1, column: 1 };
     const label = blockLabel(block);
-    const server: NginxServer = { ...position, block, node, label, tls, locations: mutable.locations };
+    // Fields written out rather than spread: one of these per server block, thousands in a large config.
+    const server: NginxServer = {
+      file: position.file,
+      line: position.line,
+      column: position.column,
+      block,
+      node,
+      label,
+      tls,
+      locations: mutable.locations,
+    };
     finishedServers.push(server);
 
     const selected = settings.wsPaths.length > 0 ? new Map<NginxLocation, 'exact' | 'prefix'>() : noSelection;

@@ -281,7 +281,12 @@ export function checkNginxDirectives(
       continue; // an unknown block's contents follow rules lint does not know
     }
     const here = frame.context;
-    const fitting = here === undefined ? known : known.filter((command) => command.contexts.has(here));
+    // The first command allowed here, found without building a list: this runs for every directive
+    // of the file (70,000 in bench/lint.mjs's config), and nearly every name has one command.
+    let fitting: readonly Command[] = known;
+    if (here !== undefined && !((known[0] as Command).contexts.has(here) && known.length === 1)) {
+      fitting = known.filter((command) => command.contexts.has(here));
+    }
     const command = fitting[0];
     if (!command) {
       problem(node, `"${name}" directive is not allowed here (in ${describe(here)}); nginx -t stops here`);
