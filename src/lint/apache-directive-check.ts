@@ -162,6 +162,10 @@ export function checkApacheDirectives(
       line: node.line,
       column: node.column,
       message: `Invalid command '${written}', perhaps misspelled or defined by a module not included in the server configuration; apache2 -t stops here (no module of Apache ${apacheDirectiveTableVersion} defines it${newerThanTable ? ', and it is two edits from one that exists' : ''})${nearest === undefined ? '' : `; did you mean '${nearest}'?`}`,
+      fix:
+        nearest === undefined
+          ? `delete the line, or load the module that defines ${written} (LoadModule), or wrap it in <IfModule>`
+          : `write ${nearest}${node.section ? ' … >' : ''} in place of ${written}`,
     });
   }
   return problems;

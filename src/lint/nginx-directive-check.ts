@@ -129,6 +129,9 @@ const newerThanTableNames = new Set([
   'ssl_ech_file',
 ]);
 
+/** An argument as it is written back into a config line: quoted when nginx would split it. */
+const quoted = (arg: string): string => (arg === '' || /[\s;{}"'#]/.test(arg) ? JSON.stringify(arg) : arg);
+
 /** Edit distance (insertions, deletions, substitutions, adjacent transpositions), stopping early
  *  above `limit`. */
 export function distance(a: string, b: string, limit: number): number {
@@ -258,10 +261,15 @@ export function checkNginxDirectives(
     const nearest = nearestKnown(name);
     if (newerThanTable && nearest === undefined) return;
     const meant = nearest === undefined ? '' : `; did you mean "${nearest}"?`;
-    problem(
-      node,
-      `unknown directive "${name}"; nginx -t stops here (nginx ${nginxDirectiveTableVersion} and its modules have no such directive${newerThanTable ? ', and it is two edits from one that exists' : ''})${meant}`,
-    );
+    problems.push({
+      kind: 'parse-error',
+      ...reportedAt(node),
+      message: `unknown directive "${name}"; nginx -t stops here (nginx ${nginxDirectiveTableVersion} and its modules have no such directive${newerThanTable ? ', and it is two edits from one that exists' : ''})${meant}`,
+      fix:
+        nearest === undefined
+          ? `delete the line, or load the module that defines "${name}" (load_module)`
+          : `${[nearest, ...node.args.map(quoted)].join(' ')}${node.block ? ' { … }' : ';'}`,
+    });
   };
   const stack: {
     readonly list: readonly NginxDirective[];

@@ -234,6 +234,15 @@ describe.skipIf(nginxTool.skip)(`nginx -t and lint agree on what nginx refuses $
     const [finding] = nginxParseFindings(site('location / { proxy_set_heder Host $host; }'));
     expect(finding?.message).toContain('unknown directive "proxy_set_heder"');
     expect(finding?.message).toContain('did you mean "proxy_set_header"?');
+    expect(finding?.fix).toBe('proxy_set_header Host $host;');
+  });
+
+  it('the suggested line is one nginx -t accepts', async () => {
+    const [finding] = nginxParseFindings(site('location / { proxy_set_heder X-A "a b"; }'));
+    expect(finding?.fix).toBe('proxy_set_header X-A "a b";');
+    const fixed = site(`location / { ${finding?.fix} }`);
+    expect((await testNginxSite(fixed, 'site.conf')).ok).toBe(true);
+    expect(nginxParseErrors(fixed)).toEqual([]);
   });
 
   it('ip_hash, a name stored inside "gzip_hash" in the binary, is known to both', async () => {
@@ -368,6 +377,7 @@ describe.skipIf(apacheTool.skip)(`apache2 -t and lint agree on section nesting $
   it('suggests the directive a misspelled name was meant to be', () => {
     const [finding] = apacheParseFindings('<VirtualHost *:18990>\nProxyPas /a http://b/\n</VirtualHost>\n');
     expect(finding?.message).toContain("did you mean 'ProxyPass'?");
+    expect(finding?.fix).toBe('write ProxyPass in place of ProxyPas');
   });
 
   it('SecRuleEngine: httpd without mod_security2 stops, lint notes the module (info) only', async () => {
