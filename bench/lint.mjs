@@ -8,14 +8,17 @@
 // follows the include). The two commands run interleaved (A B A B …) so machine noise hits both alike;
 // the figure is the ratio of the medians, printed side by side. Budget: below 1; goal 0.3 without TLS.
 // Needs a build (npm run build) and nginx + openssl on PATH. BENCH_RUNS sets the runs (default 7).
+// BENCH_LINT_BASELINE=<other checkout>/bin/wss-conf.js times that build's lint in the same interleaved
+// runs (A B C A B C …), for a before/after measured side by side on a shared, noisy machine.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const runs = Number(process.env.BENCH_RUNS ?? 7);
+const baselineBin = process.env.BENCH_LINT_BASELINE;
 const servers = 5000;
 
 if (!existsSync(join(root, 'dist', 'lib', 'io', 'nginx.js'))) {
@@ -137,13 +140,17 @@ try {
       process.execPath,
       [join(root, 'bin', 'wss-conf.js'), 'lint', main, ...(version ? ['--server-version', version] : [])],
     ];
+    const baseline = baselineBin && [process.execPath, [baselineBin, ...lint[1].slice(1)]];
     timeOnce(nginxTest); // warm the file cache, and prove both accept the file
     timeOnce(lint);
+    if (baseline) timeOnce(baseline);
     const nginxTimes = [];
     const lintTimes = [];
+    const baselineTimes = [];
     for (let i = 0; i < runs; i++) {
       nginxTimes.push(timeOnce(nginxTest));
       lintTimes.push(timeOnce(lint));
+      if (baseline) baselineTimes.push(timeOnce(baseline));
     }
     return {
       name,
@@ -151,17 +158,32 @@ try {
       nginx: median(nginxTimes),
       lint: median(lintTimes),
       ratio: median(lintTimes) / median(nginxTimes),
+      baseline: baseline ? median(baselineTimes) : undefined,
     };
   };
 
   const results = [measure('tls', true), measure('plain', false)];
   console.log(`nginx ${version ?? '?'}, ${servers} server blocks per config, ${runs} interleaved runs each`);
+  console.log(
+    `machine: ${availableParallelism()} cores, load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   console.log('config                          lines   nginx -t   wss-conf lint   lint / nginx -t');
   for (const r of results) {
     const label = r.name === 'tls' ? 'with TLS server blocks' : 'without TLS (no certificates)';
     console.log(
       `${label.padEnd(30)} ${String(r.lines).padStart(6)} ${r.nginx.toFixed(0).padStart(8)} ms ${r.lint.toFixed(0).padStart(12)} ms ${r.ratio.toFixed(2).padStart(14)}x`,
     );
+  }
+  if (baselineBin) {
+    console.log(`baseline (${baselineBin}), timed in the same interleaved runs:`);
+    for (const r of results) {
+      const label = r.name === 'tls' ? 'with TLS server blocks' : 'without TLS (no certificates)';
+      console.log(
+        `${label.padEnd(30)} ${String(r.lines).padStart(6)} ${r.nginx.toFixed(0).padStart(8)} ms ${r.baseline.toFixed(0).padStart(12)} ms ${(r.baseline / r.nginx).toFixed(2).padStart(14)}x`,
+      );
+    }
   }
   console.log('budget: below 1.00x; goal (issue 12): 0.30x on the config without TLS');
   const plain = results.find((r) => r.name === 'plain');

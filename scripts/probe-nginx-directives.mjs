@@ -5,7 +5,7 @@
 // number of arguments"). These are the checks ngx_conf_handler makes before a directive's own handler
 // runs. Run on a machine with Debian's nginx: node scripts/probe-nginx-directives.mjs (a few minutes).
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,23 +15,59 @@ const version = /nginx\/(\d+\.\d+\.\d+)/.exec(
   execFileSync(bin, ['-v'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) ||
     execFileSync('sh', ['-c', `${bin} -v 2>&1`], { encoding: 'utf8' }),
 )?.[1];
-// The compiler stores a name that is the tail of a longer string only once ("root" inside
-// "$document_root"), so every tail after a non-letter or "_" is a candidate too.
-const words = new Set();
-for (const text of execFileSync('strings', ['-n', '2', bin], { encoding: 'utf8', maxBuffer: 1 << 26 }).split(
-  '\n',
-)) {
-  for (const match of text.matchAll(/(?<![a-z0-9])[a-z][a-z0-9_]*/g)) {
-    const word = match[0];
-    for (let k = 0; k < word.length; k++) {
-      if (k === 0 || word[k - 1] === '_') words.add(word.slice(k));
+// Candidate names. Every directive is an ngx_command_t whose name is an ngx_str_t { len, data }: in
+// a position-independent binary (Debian's), `data` is filled in at load time by an R_X86_64_RELATIVE
+// relocation whose addend is the string's address, and `len` sits in the 8 bytes before it. Reading
+// those pairs finds every name, including one the compiler stored as the tail of a longer string
+// (ip_hash inside gzip_hash), which scanning `strings` for words cannot find. Variable names and
+// other ngx_str_t's come along; the probe below drops them ("unknown directive").
+const relocationNames = () => {
+  const image = readFileSync(bin);
+  const names = new Set();
+  const relocations = execFileSync('readelf', ['-r', '-W', bin], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  for (const line of relocations.split('\n')) {
+    const [offset, , type, addend] = line.trim().split(/\s+/);
+    if (type !== 'R_X86_64_RELATIVE' || offset === undefined || addend === undefined) continue;
+    // The first three LOAD segments of Debian's nginx map file offsets to the same addresses, and
+    // the RW one too (readelf -l), so an address is a file offset here.
+    const at = Number.parseInt(offset, 16);
+    const data = Number.parseInt(addend, 16);
+    if (at < 8 || at > image.length || data >= image.length) continue;
+    const length = Number(image.readBigUInt64LE(at - 8));
+    if (length < 1 || length > 64) continue;
+    const name = image.subarray(data, data + length).toString('latin1');
+    if (/^[a-z][a-z0-9_]*$/.test(name)) names.add(name);
+  }
+  return names;
+};
+// Without readelf (or on another architecture), the words `strings` finds. The compiler stores a
+// name that is the tail of a longer string only once ("root" inside "$document_root"), so every tail
+// after a non-letter or "_" is a candidate too; a tail after a letter (ip_hash) is missed.
+const stringWords = () => {
+  const words = new Set();
+  const text = execFileSync('strings', ['-n', '2', bin], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  for (const line of text.split('\n')) {
+    for (const match of line.matchAll(/(?<![a-z0-9])[a-z][a-z0-9_]*/g)) {
+      const word = match[0];
+      for (let k = 0; k < word.length; k++) {
+        if (k === 0 || word[k - 1] === '_') words.add(word.slice(k));
+      }
     }
   }
+  return words;
+};
+let words;
+try {
+  words = relocationNames();
+} catch {
+  words = new Set();
 }
+// Fewer than the ~530 directives of a stock build: not the layout this reads; fall back.
+if (words.size < 500) words = stringWords();
 // WSS_CONF_PROBE_KNOWN=<table.ts>: reuse the rows of an earlier run and probe only the other words.
 const earlier = process.env.WSS_CONF_PROBE_KNOWN
   ? new Function(
-      `return [${(await import('node:fs')).readFileSync(process.env.WSS_CONF_PROBE_KNOWN, 'utf8').split('[\n')[1]?.split('\n];')[0] ?? ''}];`,
+      `return [${readFileSync(process.env.WSS_CONF_PROBE_KNOWN, 'utf8').split('[\n')[1]?.split('\n];')[0] ?? ''}];`,
     )()
   : [];
 const earlierNames = new Set(earlier.map((row) => row[0]));

@@ -63,4 +63,8 @@ export interface Suppression extends Located {
 export interface ParseProblem extends Located {
   readonly kind: 'parse-error' | 'include-unresolved';
   readonly message: string;
+  /** Lower than the rule's for a note: a directive of a module lint cannot know is loaded. */
+  readonly severity?: Severity;
+  /** A fix hint when the rule's own does not fit (a note about a module). */
+  readonly fix?: string;
 }

@@ -53,7 +53,7 @@ export function buildModel(input: LintInput): LintModel {
       suppressions,
     };
   }
-  const parsed = parseApache(input.files, input.resolveInclude);
+  const parsed = parseApache(input.files, input.resolveInclude, input.settings.serverVersion);
   const { apache, tls } = buildApacheModel(parsed, input.settings);
   return {
     ...common,

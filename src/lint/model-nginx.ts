@@ -23,7 +23,8 @@ export interface NginxBlock {
   /** The `server`, `location`, … directive that opens it; undefined for a file's top level. */
   readonly node: NginxDirective | undefined;
   readonly parent: NginxBlock | undefined;
-  readonly own: ReadonlyMap<string, readonly NginxDirective[]>;
+  /** The directives set directly in it, by name, in file order. */
+  readonly own: OwnDirectives;
   /** The file given on the command line this level was read from (relative paths resolve there). */
   readonly mainFile: string;
 }
@@ -153,8 +154,8 @@ export interface NginxModel {
 /** The value of a simple directive at `block`: its own, else the nearest outer level's. */
 export function effective(block: NginxBlock | undefined, name: string): NginxDirective | undefined {
   for (let level = block; level; level = level.parent) {
-    const set = level.own.get(name);
-    if (set) return set[set.length - 1];
+    const set = level.own.last(name);
+    if (set) return set;
   }
   return undefined;
 }
@@ -228,6 +229,65 @@ export function effectiveHeaders(block: NginxBlock, directive: string): Effectiv
   return { byName, all, deadLines, from, dropped };
 }
 
+/** Above this many directives a level indexes them by name on the first look-up; below, a look-up
+ *  scans them. */
+const SCAN_LIMIT = 24;
+
+/**
+ * The directives of one level, by name. Most levels are a location or server of a dozen lines, and
+ * most look-ups (effective() asks every level up to http) find nothing: scanning the level's own
+ * list answers those without building anything. A Map of arrays per level was a third of the
+ * memory of an 80,000-line config's model and most of its garbage collection (bench/lint.mjs). A
+ * large level (the http context of a site file with thousands of servers) is indexed once, so a
+ * look-up there stays constant-time rather than a scan per server.
+ */
+export class OwnDirectives {
+  #byName: Map<string, NginxDirective[]> | undefined;
+  constructor(private readonly directives: readonly NginxDirective[]) {}
+
+  /** Every directive with this name, in file order; undefined when there is none. */
+  get(name: string): readonly NginxDirective[] | undefined {
+    const list = this.directives;
+    if (list.length > SCAN_LIMIT) return this.#index().get(name);
+    let found: NginxDirective[] | undefined;
+    for (let k = 0; k < list.length; k++) {
+      const directive = list[k] as NginxDirective;
+      if (directive.name !== name) continue;
+      if (found) found.push(directive);
+      else found = [directive];
+    }
+    return found;
+  }
+
+  has(name: string): boolean {
+    return this.last(name) !== undefined;
+  }
+
+  /** The last directive with this name (the one a simple directive's value comes from). */
+  last(name: string): NginxDirective | undefined {
+    const list = this.directives;
+    if (list.length > SCAN_LIMIT) return this.#index().get(name)?.at(-1);
+    for (let k = list.length - 1; k >= 0; k--) {
+      const directive = list[k] as NginxDirective;
+      if (directive.name === name) return directive;
+    }
+    return undefined;
+  }
+
+  #index(): Map<string, NginxDirective[]> {
+    if (!this.#byName) {
+      const byName = new Map<string, NginxDirective[]>();
+      for (const directive of this.directives) {
+        const set = byName.get(directive.name);
+        if (set) set.push(directive);
+        else byName.set(directive.name, [directive]);
+      }
+      this.#byName = byName;
+    }
+    return this.#byName;
+  }
+}
+
 function makeBlock(
   kind: NginxBlockKind,
   node: NginxDirective | undefined,
@@ -235,13 +295,7 @@ function makeBlock(
   directives: readonly NginxDirective[],
   mainFile: string,
 ): NginxBlock {
-  const own = new Map<string, NginxDirective[]>();
-  for (const directive of directives) {
-    const set = own.get(directive.name);
-    if (set) set.push(directive);
-    else own.set(directive.name, [directive]);
-  }
-  return { kind, node, parent, own, mainFile };
+  return { kind, node, parent, own: new OwnDirectives(directives), mainFile };
 }
 
 /** `location [=|~|~*|^~] uri` or `location @name`; nginx also accepts the modifier glued on (`=/x`). */
@@ -425,9 +479,19 @@ export function buildNginxModel(
     const sslDirective = effective(block, 'ssl');
     const tls = listens.some((l) => l.args.includes('ssl')) || sslDirective?.args[0] === 'on';
     const firstLocation = mutable.locations[0]?.node;
-    const position = placeOf(node ?? firstLocation ?? { file: block.mainFile, line: 1, column: 1 });
+    const position = node ?? firstLocation ?? { file: block.mainFile, line: 1, column: 1 };
     const label = blockLabel(block);
-    const server: NginxServer = { ...position, block, node, label, tls, locations: mutable.locations };
+    // Fields written out rather than spread: one of these per server block, thousands in a large config.
+    const server: NginxServer = {
+      file: position.file,
+      line: position.line,
+      column: position.column,
+      block,
+      node,
+      label,
+      tls,
+      locations: mutable.locations,
+    };
     finishedServers.push(server);
 
     const selected = settings.wsPaths.length > 0 ? new Map<NginxLocation, 'exact' | 'prefix'>() : noSelection;

@@ -30,8 +30,20 @@ export interface DefaultListen {
 
 const isDefaultFlag = (arg: string): boolean => arg === 'default_server' || arg === 'default';
 
+/** Computed once per model: two rules ask, and a large config has thousands of server blocks. */
+const computed = new WeakMap<readonly NginxServer[], ReadonlyMap<NginxServer, DefaultListen>>();
+
 /** Every server block that is the default for at least one of its addresses, with the listen. */
-export function defaultServers(servers: readonly NginxServer[]): Map<NginxServer, DefaultListen> {
+export function defaultServers(servers: readonly NginxServer[]): ReadonlyMap<NginxServer, DefaultListen> {
+  let result = computed.get(servers);
+  if (!result) {
+    result = findDefaultServers(servers);
+    computed.set(servers, result);
+  }
+  return result;
+}
+
+function findDefaultServers(servers: readonly NginxServer[]): Map<NginxServer, DefaultListen> {
   const first = new Map<string, DefaultListen>();
   const marked = new Map<string, DefaultListen>();
   for (const server of servers) {

@@ -6,13 +6,14 @@
  * Debian's nginx 1.22.1, every module it is built with). nginx reports each problem at the line of the
  * `;` or `{` that ends the directive; so does this check (test/lint/agrees-with-servers.test.ts).
  *
- * What the table cannot know is not reported:
+ * What the table cannot know is not an error:
  *   - third-party modules (OpenResty's Lua, headers-more, njs, NGINX Plus, …): nginx built or loaded
  *     with them accepts their directives, and lint cannot know which are loaded, so a name matching a
- *     known third-party module is skipped with the block it opens (its contents follow that module's
- *     rules); so are Debian's dynamic modules that were not installed where the table was probed
- *     (stream, mail, geoip, perl, xslt, image_filter);
- *   - with a --server-version newer than the table's, a name the table lacks may be a newer directive.
+ *     known third-party module is noted once per module (info) and skipped with the block it opens
+ *     (its contents follow that module's rules); so are Debian's dynamic modules that were not
+ *     installed where the table was probed (stream, mail, geoip, perl, xslt, image_filter);
+ *   - with a --server-version newer than the table's, a name the table lacks may be a newer
+ *     directive: only a near-miss of a known name is reported then.
  * Pure, and iterative: nesting thousands deep must not overflow the stack.
  */
 import { compareVersions } from '../core/versions.js';
@@ -46,12 +47,135 @@ for (const [name, contexts, args, block] of nginxDirectiveRows) {
   commands.set(name, list);
 }
 
-/** Directives of modules that are not in the table: third-party ones (OpenResty's lua-nginx-module
- *  and companions, headers-more, echo, set-misc, njs, NGINX Plus, other widely packaged modules) and
- *  nginx's own dynamic modules Debian packages separately; and directives newer than the table that
- *  lint knows of (http2, http3, quic: too-new-for-version speaks for http2). */
-const notInTable =
-  /(_by_lua(_block|_file)?$|^lua_|^more_(set|clear)_(input_)?headers$|^echo(_|$)|^set_(by_lua|unescape_uri|escape_uri|quote_|md5|sha1|sha256|encode_|decode_|base32|hashed_upstream|formil_|random|secure_random_|local_today|misc_|if_empty|rotate|iconv|hmac_|gmt_time|local_time)|^(js|njs)_|^brotli|^zstd|^vhost_traffic_status|^sticky|^pagespeed|^modsecurity|^passenger_|^geoip|^srcache_|^memc_|^redis2?_|^postgres_|^rds_|^array_|^upstream_fair$|^fair$|^check(_|$)|^auth_pam|^auth_ldap|^ldap_server|^auth_jwt|^push_stream|^nchan_|^rtmp|^dav_ext|^fancyindex|^proxy_cache_purge|^cache_purge|^testcookie|^naxsi|^(Basic|Denied|Check|Learning|Main)Rules?$|^LearningMode|^SecRules|^otel_|^opentracing|^vod|^upload_|^dyups|^healthcheck|^health_check|^zone_sync|^status_zone|^api$|^keyval|^mqtt|^ntlm$|^queue$|^state$|^least_time$|^internal_redirect$|^ssl_ct|^subs_filter|^substitutions_filter|^replace_filter|^headers_more|^waf|^wasm|^proxy_wasm|^uploadprogress|^track_uploads|^report_uploads|^upload_progress|^encrypted_session|^iconv_|^stream$|^mail$|^perl|^xslt_|^image_filter|^http2$|^http3|^quic_)/;
+/**
+ * Directives of modules that are not in the table, with the module that adds them: third-party
+ * modules (OpenResty's lua-nginx-module and companions, headers-more, njs, …, most of them packaged
+ * by Debian as libnginx-mod-*: `apt-cache search libnginx-mod`), nginx's own dynamic modules that
+ * Debian packages separately, and NGINX Plus. nginx built or loaded with the module accepts them,
+ * and lint cannot know which modules the server loads, so such a name is noted (info), not an
+ * error, and the block it opens is skipped (its contents follow that module's rules).
+ */
+const thirdParty: readonly (readonly [RegExp, string])[] = [
+  [/_by_lua(_block|_file)?$|^lua_/, 'lua-nginx-module (OpenResty; Debian: libnginx-mod-http-lua)'],
+  [/^more_(set|clear)_(input_)?headers$/, 'headers-more (Debian: libnginx-mod-http-headers-more-filter)'],
+  [/^echo(_|$)/, 'echo (Debian: libnginx-mod-http-echo)'],
+  [
+    /^set_(by_lua|unescape_uri|escape_uri|quote_|md5|sha1|sha256|encode_|decode_|base32|hashed_upstream|formil_|random|secure_random_|local_today|misc_|if_empty|rotate|iconv|hmac_|gmt_time|local_time)/,
+    'set-misc (Debian: libnginx-mod-http-set-misc)',
+  ],
+  [/^(js|njs)_/, 'njs (Debian: libnginx-mod-http-js, libnginx-mod-stream-js)'],
+  [/^brotli/, 'ngx_brotli (Debian: libnginx-mod-http-brotli-filter, -static)'],
+  [/^geoip2(_|$)/, 'geoip2 (Debian: libnginx-mod-http-geoip2, libnginx-mod-stream-geoip2)'],
+  [/^geoip_/, "nginx's geoip module (Debian: libnginx-mod-http-geoip)"],
+  [/^srcache_/, 'srcache (Debian: libnginx-mod-http-srcache-filter)'],
+  [/^memc_/, 'memc (Debian: libnginx-mod-http-memc)'],
+  [/^(subs_filter|substitutions_filter)/, 'subs-filter (Debian: libnginx-mod-http-subs-filter)'],
+  [/^(upstream_fair|fair)$/, 'upstream-fair (Debian: libnginx-mod-http-upstream-fair)'],
+  [/^auth_pam/, 'auth-pam (Debian: libnginx-mod-http-auth-pam)'],
+  [/^dav_ext/, 'dav-ext (Debian: libnginx-mod-http-dav-ext)'],
+  [/^fancyindex/, 'fancyindex (Debian: libnginx-mod-http-fancyindex)'],
+  [/^(proxy_cache_purge|cache_purge)/, 'cache-purge (Debian: libnginx-mod-http-cache-purge)'],
+  [
+    /^(uploadprogress|track_uploads|report_uploads|upload_progress)/,
+    'uploadprogress (Debian: libnginx-mod-http-uploadprogress)',
+  ],
+  [/^nchan_/, 'nchan (Debian: libnginx-mod-nchan)'],
+  [/^rtmp/, 'rtmp (Debian: libnginx-mod-rtmp)'],
+  [/^modsecurity/, 'ModSecurity-nginx (Debian: libnginx-mod-http-modsecurity)'],
+  [/^perl/, "nginx's perl module (Debian: libnginx-mod-http-perl)"],
+  [/^xslt_/, "nginx's xslt module (Debian: libnginx-mod-http-xslt-filter)"],
+  [/^image_filter/, "nginx's image_filter module (Debian: libnginx-mod-http-image-filter)"],
+  [/^stream$/, "nginx's stream module (Debian: libnginx-mod-stream)"],
+  [/^mail$/, "nginx's mail module (Debian: libnginx-mod-mail)"],
+  [
+    /^(zone_sync|status_zone|api$|keyval|mqtt|ntlm$|queue$|state$|least_time$|internal_redirect$|health_check|sticky|auth_jwt|ssl_ct|otel_|mgmt)/,
+    'NGINX Plus or a module built in (sticky, health checks, OpenTelemetry, …)',
+  ],
+  [
+    /^(vhost_traffic_status|pagespeed|passenger_|redis2?_|postgres_|rds_|array_|check(_|$)|auth_ldap|ldap_server|push_stream|testcookie|naxsi|(Basic|Denied|Check|Learning|Main)Rules?$|LearningMode|SecRules|opentracing|vod|upload_|dyups|healthcheck|replace_filter|headers_more|waf|wasm|proxy_wasm|encrypted_session|iconv_|zstd|ndk_)/,
+    'a third-party module',
+  ],
+];
+
+/** The module that adds `name`, when it is one lint knows of. */
+export function nginxModuleOf(name: string): string | undefined {
+  for (const [pattern, module] of thirdParty) if (pattern.test(name)) return module;
+  return undefined;
+}
+
+/** Directives added after the table's nginx (CHANGES 1.23–1.29) that lint knows of. This check leaves
+ *  them alone whatever the version: too-new-for-version speaks for those it knows the version of. */
+const newerThanTableNames = new Set([
+  'http2',
+  'http3',
+  'http3_hq',
+  'http3_max_concurrent_streams',
+  'http3_stream_buffer_size',
+  'quic_active_connection_id_limit',
+  'quic_bpf',
+  'quic_gso',
+  'quic_host_key',
+  'quic_retry',
+  'ssl_certificate_cache',
+  'ssl_object_cache_inheritable',
+  'ssl_key_log',
+  'proxy_ssl_key_log',
+  'grpc_ssl_key_log',
+  'uwsgi_ssl_key_log',
+  'keepalive_min_timeout',
+  'proxy_pass_trailers',
+  'early_hints',
+  'max_headers',
+  'ssl_ech_file',
+]);
+
+/** An argument as it is written back into a config line: quoted when nginx would split it. */
+const quoted = (arg: string): string => (arg === '' || /[\s;{}"'#]/.test(arg) ? JSON.stringify(arg) : arg);
+
+/** Edit distance (insertions, deletions, substitutions, adjacent transpositions), stopping early
+ *  above `limit`. */
+export function distance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  let before: number[] = [];
+  let previous = Array.from({ length: b.length + 1 }, (_, k) => k);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    let best = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let value = Math.min(
+        (previous[j] as number) + 1,
+        (current[j - 1] as number) + 1,
+        (previous[j - 1] as number) + cost,
+      );
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        value = Math.min(value, (before[j - 2] as number) + 1);
+      }
+      current.push(value);
+      if (value < best) best = value;
+    }
+    if (best > limit) return limit + 1;
+    before = previous;
+    previous = current;
+  }
+  return previous[b.length] as number;
+}
+
+/** The known directive `name` is most likely a misspelling of: within two edits, and only for
+ *  names long enough that two edits do not make any word another. */
+function nearestKnown(name: string): string | undefined {
+  if (name.length < 5) return undefined;
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const known of commands.keys()) {
+    const d = distance(name.toLowerCase(), known, 2);
+    if (d < bestDistance) {
+      best = known;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
 
 /** Blocks whose contents a directive's own handler reads (cf->handler), not ngx_conf_handler: map,
  *  geo, split_clients, types, charset_map (ngx_http_map etc. take ngx_command_t *dummy). */
@@ -104,6 +228,49 @@ export function checkNginxDirectives(
     problems.push({ kind: 'parse-error', ...reportedAt(node), message });
   const newerThanTable =
     serverVersion !== undefined && compareVersions(serverVersion, nginxDirectiveTableVersion) > 0;
+  const noted = new Set<string>();
+  /**
+   * A name nginx does not know. nginx -t stops with `unknown directive "X"` (ngx_conf_handler) for
+   * every name no compiled-in or loaded module declares. The table holds every directive of the
+   * nginx it was probed from (scripts/probe-nginx-directives.mjs reads the names from the binary's
+   * ngx_command_t array, then asks nginx -t about each), so for that version and older an unknown
+   * name is an error, unless a module lint knows of adds it: that is a note. For a newer
+   * --server-version a name the table lacks may be a newer directive, so only a near-miss of a
+   * known name (proxy_set_heder) is an error.
+   */
+  const unknown = (node: NginxDirective, name: string): void => {
+    if (/^[.…]+$/.test(name)) {
+      problem(node, `unknown directive "${name}": a placeholder left in the file; nginx -t stops here`);
+      return;
+    }
+    const module = nginxModuleOf(name);
+    if (module !== undefined) {
+      if (noted.has(module)) return;
+      noted.add(module);
+      problems.push({
+        kind: 'parse-error',
+        severity: 'info',
+        ...reportedAt(node),
+        message: `"${name}" needs ${module}: nginx -t accepts it only with that module built in or loaded (load_module), and stops with unknown directive "${name}" otherwise; its settings are not linted`,
+        fix: `make sure the server loads the module (Debian: install the package; it adds a load_module line under /etc/nginx/modules-enabled/), or silence this note with # wss-conf-ignore parse-error <reason>`,
+      });
+      return;
+    }
+    // Newer directives are left to too-new-for-version, which knows the version each came in.
+    if (newerThanTableNames.has(name)) return;
+    const nearest = nearestKnown(name);
+    if (newerThanTable && nearest === undefined) return;
+    const meant = nearest === undefined ? '' : `; did you mean "${nearest}"?`;
+    problems.push({
+      kind: 'parse-error',
+      ...reportedAt(node),
+      message: `unknown directive "${name}"; nginx -t stops here (nginx ${nginxDirectiveTableVersion} and its modules have no such directive${newerThanTable ? ', and it is two edits from one that exists' : ''})${meant}`,
+      fix:
+        nearest === undefined
+          ? `delete the line, or load the module that defines "${name}" (load_module)`
+          : `${[nearest, ...node.args.map(quoted)].join(' ')}${node.block ? ' { … }' : ';'}`,
+    });
+  };
   const stack: {
     readonly list: readonly NginxDirective[];
     index: number;
@@ -118,20 +285,16 @@ export function checkNginxDirectives(
     const name = node.name;
     const known = commands.get(name);
     if (!known) {
-      // The probed table misses some real names (ip_hash: the binary shares its string with a longer
-      // one), so only a name no module could have (a placeholder such as `...`) is reported for now.
-      if (!/^[a-z][a-z0-9_]*$/i.test(name) && !notInTable.test(name) && !newerThanTable) {
-        problem(
-          node,
-          /^[.…]+$/.test(name)
-            ? `unknown directive "${name}": a placeholder left in the file; nginx -t stops here`
-            : `unknown directive "${name}"; nginx -t stops here (nginx ${nginxDirectiveTableVersion} and its modules have no such directive)`,
-        );
-      }
+      unknown(node, name);
       continue; // an unknown block's contents follow rules lint does not know
     }
     const here = frame.context;
-    const fitting = here === undefined ? known : known.filter((command) => command.contexts.has(here));
+    // The first command allowed here, found without building a list: this runs for every directive
+    // of the file (70,000 in bench/lint.mjs's config), and nearly every name has one command.
+    let fitting: readonly Command[] = known;
+    if (here !== undefined && !((known[0] as Command).contexts.has(here) && known.length === 1)) {
+      fitting = known.filter((command) => command.contexts.has(here));
+    }
     const command = fitting[0];
     if (!command) {
       problem(node, `"${name}" directive is not allowed here (in ${describe(here)}); nginx -t stops here`);

@@ -176,6 +176,7 @@ export const nginxDirectiveRows: readonly (readonly [string, string, string, boo
   ['include', 'main events http server location if-server if-location upstream limit_except', '1', false],
   ['index', 'http server location', '1+', false],
   ['internal', 'location', '0', false],
+  ['ip_hash', 'upstream', '0', false],
   ['keepalive', 'upstream', '1', false],
   ['keepalive_disable', 'http server location', '1,2', false],
   ['keepalive_requests', 'http server location upstream', '1', false],

@@ -11,6 +11,8 @@
  * Directive names are case-insensitive in httpd, so each directive also carries its lower-case `key`.
  * Pure: included files are read through the `IncludeResolver` the caller passes in.
  */
+
+import { checkApacheDirectives } from './apache-directive-check.js';
 import {
   type IncludeResolver,
   type Located,
@@ -292,7 +294,13 @@ const isAbsolute = (path: string): boolean => path.startsWith('/');
 
 /** Parses the files given on the command line, following their includes. Never throws on bad input:
  *  a file httpd would reject becomes a `parse-error` problem and contributes no directives. */
-export function parseApache(mains: readonly SourceFile[], resolveInclude: IncludeResolver): ParsedApache {
+export function parseApache(
+  mains: readonly SourceFile[],
+  resolveInclude: IncludeResolver,
+  /** `--server-version`: unknown names are reported only as near-misses for a version newer than
+   *  the directive table's. */
+  serverVersion?: string,
+): ParsedApache {
   const problems: ParseProblem[] = [];
   const suppressions: Suppression[] = [];
 
@@ -355,6 +363,9 @@ export function parseApache(mains: readonly SourceFile[], resolveInclude: Includ
     const main = { file: source.name, serverRoot: serverRootOf(source.text) };
     return { file: source.name, directives: parseFile(source, [source.name], main) };
   });
+  for (const root of roots) {
+    for (const problem of checkApacheDirectives(root.directives, serverVersion)) problems.push(problem);
+  }
   return { roots, problems, suppressions };
 }
 

@@ -123,6 +123,65 @@ function luaBlockEnd(text: string, from: number): number {
 
 const noArgs: readonly string[] = Object.freeze([]);
 
+/** Slots in the word cache: a power of two, large enough that the few hundred distinct words of a
+ *  real config (names, `on`, `$host`, …) rarely evict each other. */
+const WORD_SLOTS = 4096;
+
+/**
+ * Words and argument lists, shared between the directives that repeat them. Nearly every word of a
+ * large config is one seen before (directive names, `on`, `1.1`, `$http_upgrade`), and each string
+ * and array made for it lives until the end: in an 80,000-line config (bench/lint.mjs) the young
+ * generation collector spent more time copying these survivors than the tokenizer spent reading.
+ * A word is looked up by a hash computed while it is scanned and compared in place
+ * (`text.startsWith`), so a repeated word costs no allocation; argument lists of one or two words are
+ * shared through maps keyed by those words. Both are read-only to everything after the parser.
+ */
+class Interner {
+  readonly #words: string[] = new Array<string>(WORD_SLOTS).fill('');
+  readonly #one = new Map<string, readonly string[]>();
+  readonly #two = new Map<string, Map<string, readonly string[]>>();
+
+  /** text.slice(from, to), or the same word made earlier. `hash` is of its characters. */
+  word(text: string, from: number, to: number, hash: number): string {
+    const slot = hash & (WORD_SLOTS - 1);
+    const seen = this.#words[slot] as string;
+    if (seen.length === to - from && text.startsWith(seen, from)) return seen;
+    const made = text.slice(from, to);
+    this.#words[slot] = made;
+    return made;
+  }
+
+  /** args.slice(1), or the same list made earlier. */
+  argsAfterName(args: readonly string[]): readonly string[] {
+    if (args.length === 1) return noArgs;
+    if (args.length === 2) {
+      const first = args[1] as string;
+      let list = this.#one.get(first);
+      if (!list) {
+        list = [first];
+        this.#one.set(first, list);
+      }
+      return list;
+    }
+    if (args.length === 3) {
+      const first = args[1] as string;
+      const second = args[2] as string;
+      let byFirst = this.#two.get(first);
+      if (!byFirst) {
+        byFirst = new Map();
+        this.#two.set(first, byFirst);
+      }
+      let list = byFirst.get(second);
+      if (!list) {
+        list = [first, second];
+        byFirst.set(second, list);
+      }
+      return list;
+    }
+    return args.slice(1);
+  }
+}
+
 /** A directive as read. A class, and argument places kept as numbers until asked for: an 80,000-line
  *  config has some 200,000 arguments, and an object for each cost more in garbage collection than
  *  the whole tokenizer (bench/lint.mjs). */
@@ -159,6 +218,8 @@ interface TokenizerHooks {
   readonly comment: (body: string, at: Located) => void;
   /** A place where nginx -t would stop; the tokenizer records it and reads on (see parseText). */
   readonly problem: (message: string, at: Located) => void;
+  /** Shared by every file of one run: includes repeat the same words. */
+  readonly interner: Interner;
 }
 
 /** Tokenizes and builds one file's tree. Where nginx would stop, it records the problem and recovers
@@ -180,6 +241,7 @@ function parseText(source: SourceFile, hooks: TokenizerHooks): NginxDirective[] 
   const argAt: number[] = [];
   /** Every argument's line and column, for the whole file: one array rather than one per directive. */
   const places: number[] = [];
+  const interner = hooks.interner;
 
   const here = (): Located => ({ file, line, column: i - lineStart + 1 });
   const fail = (message: string, at: Located = here()): never => {
@@ -200,7 +262,7 @@ function parseText(source: SourceFile, hooks: TokenizerHooks): NginxDirective[] 
     for (let k = 2; k < argAt.length; k++) places.push(argAt[k] as number);
     const directive = new ParsedDirective(
       args[0] as string,
-      args.length > 1 ? args.slice(1) : noArgs,
+      interner.argsAfterName(args),
       places,
       placesFrom,
       block,
@@ -308,6 +370,7 @@ function parseText(source: SourceFile, hooks: TokenizerHooks): NginxDirective[] 
     if (ch === DOUBLE_QUOTE || ch === SINGLE_QUOTE) {
       let j = i + 1;
       let escaped = false;
+      let hash = 0;
       while (j < n) {
         const c = text.charCodeAt(j);
         if (c === BACKSLASH) {
@@ -324,6 +387,7 @@ function parseText(source: SourceFile, hooks: TokenizerHooks): NginxDirective[] 
           line++;
           lineStart = j + 1;
         }
+        hash = (Math.imul(hash, 31) + c) | 0;
         j++;
       }
       if (j >= n) {
@@ -333,8 +397,7 @@ function parseText(source: SourceFile, hooks: TokenizerHooks): NginxDirective[] 
         argAt.length = 0;
         break;
       }
-      const raw = text.slice(i + 1, j);
-      args.push(escaped ? unescapeNginx(raw) : raw);
+      args.push(escaped ? unescapeNginx(text.slice(i + 1, j)) : interner.word(text, i + 1, j, hash));
       argAt.push(startLine, startColumn);
       i = j + 1;
       if (i < n) {
@@ -351,6 +414,7 @@ function parseText(source: SourceFile, hooks: TokenizerHooks): NginxDirective[] 
     let j = i;
     let escaped = false;
     let variable = false;
+    let hash = 0;
     while (j < n) {
       const c = text.charCodeAt(j);
       if (c === SPACE || c === TAB || c === CR || c === LF || c === SEMICOLON) break;
@@ -371,11 +435,11 @@ function parseText(source: SourceFile, hooks: TokenizerHooks): NginxDirective[] 
         continue;
       }
       variable = c === DOLLAR;
+      hash = (Math.imul(hash, 31) + c) | 0;
       j++;
     }
     if (j > n) j = n;
-    const raw = text.slice(i, j);
-    args.push(escaped ? unescapeNginx(raw) : raw);
+    args.push(escaped ? unescapeNginx(text.slice(i, j)) : interner.word(text, i, j, hash));
     argAt.push(startLine, startColumn);
     i = j;
   }
@@ -400,9 +464,11 @@ export function parseNginx(
 ): ParsedNginx {
   const problems: ParseProblem[] = [];
   const suppressions: Suppression[] = [];
+  const interner = new Interner();
 
   const parseFile = (source: SourceFile, chain: readonly string[], mainFile: string): NginxDirective[] => {
     const hooks: TokenizerHooks = {
+      interner,
       problem: (message, at) => problems.push({ kind: 'parse-error', ...at, message }),
       comment: (body, at) => {
         const suppression = parseSuppression(body, at);

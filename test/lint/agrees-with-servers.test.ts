@@ -136,16 +136,22 @@ describe.skipIf(apache.skip)(`apache2 -t agrees ${apache.reason}`, () => {
   });
 });
 
-/** What lint says about one nginx site file, in-process: the lines of its parse errors. */
-function nginxParseErrors(text: string): number[] {
+/** What lint says about one nginx site file, in-process: its parse-error findings. */
+function nginxParseFindings(text: string, serverVersion?: string) {
   const findings = lintConfig({
     server: 'nginx',
     files: [{ name: 'site.conf', text }],
     resolveInclude: () => ({ unreadable: 'not in this test' }),
-    settings: { serverVersion: undefined, wsPaths: [], fileExists: undefined },
+    settings: { serverVersion, wsPaths: [], fileExists: undefined },
   });
-  return findings.filter((f) => f.rule === 'parse-error').map((f) => f.line);
+  return findings.filter((f) => f.rule === 'parse-error');
 }
+
+/** The lines of its parse errors (notes about modules, severity info, are not errors). */
+const nginxParseErrors = (text: string, serverVersion?: string): number[] =>
+  nginxParseFindings(text, serverVersion)
+    .filter((f) => f.severity === 'error')
+    .map((f) => f.line);
 
 /** A server block around a few lines, on a port nothing listens on (nginx -t binds nothing). */
 const site = (...lines: string[]) =>
@@ -204,11 +210,69 @@ describe.skipIf(nginxTool.skip)(`nginx -t and lint agree on what nginx refuses $
     ['a listen in a location', site('location / { listen 8080; }')],
     ['an if at the top of a site file', `if ($host) { return 404; }\n${site()}`],
     ['a block for a simple directive', site('add_header X-A b {', '}')],
+    ['a misspelled directive in a location', site('location / { proxy_set_heder Host $host; }')],
+    [
+      'a misspelled timeout',
+      site('location / {', '    proxy_pass http://127.0.0.1:1;', '    proxy_read_timout 1h;', '}'),
+    ],
+    ['a misspelled directive at server level', site('server_tokenz off;')],
+    ['a misspelled directive at the top of a site file', `client_max_body_sise 10m;\n${site()}`],
+    ['a misspelled block', site('locaton /ws/ {', '}')],
+    ['a misspelled directive in an upstream', `upstream u { server 127.0.0.1:1; keepalve 8; }\n${site()}`],
+    ['an unknown name of a module nobody ships', site('frobnicate_headers on;')],
   ])('both refuse %s, at the same line', async (_, text) => {
     const server = await testNginxSite(text, 'site.conf');
     expect(server.ok).toBe(false);
     const line = Number(/site\.conf:(\d+)/.exec(server.output)?.[1]);
     expect(nginxParseErrors(text)[0], `${server.output}\n${text}`).toBe(line);
+    // In nginx's own words, when nginx stops for a name it does not know.
+    const unknown = /unknown directive "([^"]+)"/.exec(server.output)?.[0];
+    if (unknown) expect(nginxParseFindings(text)[0]?.message).toContain(unknown);
+  });
+
+  it('suggests the directive a misspelled name was meant to be', () => {
+    const [finding] = nginxParseFindings(site('location / { proxy_set_heder Host $host; }'));
+    expect(finding?.message).toContain('unknown directive "proxy_set_heder"');
+    expect(finding?.message).toContain('did you mean "proxy_set_header"?');
+    expect(finding?.fix).toBe('proxy_set_header Host $host;');
+  });
+
+  it('the suggested line is one nginx -t accepts', async () => {
+    const [finding] = nginxParseFindings(site('location / { proxy_set_heder X-A "a b"; }'));
+    expect(finding?.fix).toBe('proxy_set_header X-A "a b";');
+    const fixed = site(`location / { ${finding?.fix} }`);
+    expect((await testNginxSite(fixed, 'site.conf')).ok).toBe(true);
+    expect(nginxParseErrors(fixed)).toEqual([]);
+  });
+
+  it('ip_hash, a name stored inside "gzip_hash" in the binary, is known to both', async () => {
+    const text = `upstream u { ip_hash; server 127.0.0.1:1; }\n${site('location / { proxy_pass http://u; }')}`;
+    expect((await testNginxSite(text, 'site.conf')).ok).toBe(true);
+    expect(nginxParseErrors(text)).toEqual([]);
+  });
+
+  it.each([
+    ['more_set_headers', 'headers-more', site('more_set_headers "X-A: b";')],
+    ['content_by_lua_block', 'lua-nginx-module', site('location /l { content_by_lua_block { ngx.say(1) } }')],
+    ['js_import', 'njs', `js_import main from m.js;\n${site()}`],
+    ['geoip2', 'geoip2', `geoip2 /x.mmdb { $c country iso_code; }\n${site()}`],
+    ['brotli', 'ngx_brotli', site('brotli on;')],
+  ])('%s: nginx without %s stops, lint notes the module (info) and does not call it an error', async (name, module, text) => {
+    // This nginx has no third-party modules loaded, so it stops where lint cannot know better.
+    const server = await testNginxSite(text, 'site.conf');
+    expect(server.output).toContain(`unknown directive "${name}"`);
+    expect(nginxParseErrors(text)).toEqual([]);
+    const notes = nginxParseFindings(text);
+    expect(notes).toHaveLength(1);
+    expect(notes[0]?.severity).toBe('info');
+    expect(notes[0]?.message).toContain(`"${name}" needs ${module}`);
+  });
+
+  it('with a --server-version newer than the table, a near-miss is still an error, a new name is not', () => {
+    expect(nginxParseErrors(site('proxy_set_heder Host $host;'), '1.26.0')).toEqual([4]);
+    expect(nginxParseErrors(site('ssl_certificate_cache max=10;'), '1.27.4')).toEqual([]);
+    expect(nginxParseErrors(site('frobnicate_headers on;'), '1.26.0')).toEqual([]);
+    expect(nginxParseErrors(site('frobnicate_headers on;'), '1.22.1')).toEqual([4]);
   });
 
   it('lint reads past the first problem, where nginx stops', async () => {
@@ -238,14 +302,17 @@ describe('OpenResty Lua blocks', () => {
 
 const apacheTool = requireTool('apache');
 describe.skipIf(apacheTool.skip)(`apache2 -t and lint agree on section nesting ${apacheTool.reason}`, () => {
-  const apacheParseErrors = (text: string): number[] =>
+  const apacheParseFindings = (text: string, serverVersion?: string) =>
     lintConfig({
       server: 'apache',
       files: [{ name: 'x.conf', text }],
       resolveInclude: () => ({ unreadable: 'not in this test' }),
-      settings: { serverVersion: undefined, wsPaths: [], fileExists: undefined },
-    })
-      .filter((f) => f.rule === 'parse-error')
+      settings: { serverVersion, wsPaths: [], fileExists: undefined },
+    }).filter((f) => f.rule === 'parse-error');
+  /** The lines of its parse errors (notes about third-party modules, severity info, are not errors). */
+  const apacheParseErrors = (text: string, serverVersion?: string): number[] =>
+    apacheParseFindings(text, serverVersion)
+      .filter((f) => f.severity === 'error')
       .map((f) => f.line);
 
   it('both accept sections nested where httpd allows them', async () => {
@@ -290,10 +357,49 @@ describe.skipIf(apacheTool.skip)(`apache2 -t and lint agree on section nesting $
       '<Location /a>\n<IfModule mod_proxy.c>\n<VirtualHost *:18992>\n</VirtualHost>\n</IfModule>\n</Location>\n',
     ],
     ['a Location in an If', '<If "true">\n<Location /a>\n</Location>\n</If>\n'],
+    [
+      'a misspelled ProxyPass',
+      '<VirtualHost *:18990>\nServerName a.test\nProxyPas /a http://127.0.0.1:1/\n</VirtualHost>\n',
+    ],
+    ['a misspelled RequestHeader', '<VirtualHost *:18990>\nRequestHeadr set X-A b\n</VirtualHost>\n'],
+    ['a misspelled section', '<VirtualHost *:18990>\n<Locaton /a>\n</Locaton>\n</VirtualHost>\n'],
+    ['an unknown name at the top', 'ProxyTimout 60\n'],
   ])('both refuse %s, at the same line', async (_, text) => {
     const server = await testApacheSites([{ text, displayPath: 'x.conf' }]);
     expect(server.ok).toBe(false);
     const line = Number(/line (\d+) of x\.conf/.exec(server.output)?.[1]);
     expect(apacheParseErrors(text)[0], server.output).toBe(line);
+    // In httpd's own words, when it stops for a name no module defines.
+    const invalid = /Invalid command '[^']+', perhaps misspelled/.exec(server.output)?.[0];
+    if (invalid) expect(apacheParseFindings(text)[0]?.message).toContain(invalid);
+  });
+
+  it('suggests the directive a misspelled name was meant to be', () => {
+    const [finding] = apacheParseFindings('<VirtualHost *:18990>\nProxyPas /a http://b/\n</VirtualHost>\n');
+    expect(finding?.message).toContain("did you mean 'ProxyPass'?");
+    expect(finding?.fix).toBe('write ProxyPass in place of ProxyPas');
+  });
+
+  it('SecRuleEngine: httpd without mod_security2 stops, lint notes the module (info) only', async () => {
+    const text = '<VirtualHost *:18990>\nSecRuleEngine On\nSecRule ARGS "x" "id:1,deny"\n</VirtualHost>\n';
+    const server = await testApacheSites([{ text, displayPath: 'x.conf' }]);
+    expect(server.output).toContain("Invalid command 'SecRuleEngine'");
+    expect(apacheParseErrors(text)).toEqual([]);
+    const notes = apacheParseFindings(text);
+    expect(notes.map((n) => [n.severity, n.line])).toEqual([['info', 2]]);
+    expect(notes[0]?.message).toContain('needs mod_security2');
+  });
+
+  it('both accept an unknown name inside <IfModule> for a module that is not loaded', async () => {
+    const text = '<IfModule mod_security2.c>\nSecRuleEngine On\nFrobnicate on\n</IfModule>\n';
+    const server = await testApacheSites([{ text, displayPath: 'x.conf' }]);
+    expect(server.ok, server.output).toBe(true);
+    expect(apacheParseFindings(text)).toEqual([]);
+  });
+
+  it('with a --server-version newer than the table, only a near-miss is an error', () => {
+    expect(apacheParseErrors('ProxyPas /a http://b/\n', '2.4.99')).toEqual([1]);
+    expect(apacheParseErrors('FrobnicateAll on\n', '2.4.99')).toEqual([]);
+    expect(apacheParseErrors('FrobnicateAll on\n', '2.4.62')).toEqual([1]);
   });
 });

@@ -25,7 +25,7 @@ describe('wss-conf lint (CLI)', () => {
       `${rule('ws-upgrade-headers', 'bad.conf')}:6:5  error  ws-upgrade-headers  location /ws/ carries WebSocket traffic but does not forward Upgrade or Connection: the backend sees a plain GET and answers 400`,
     );
     expect(fix).toBe(
-      '    fix: proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection $connection_upgrade;',
+      "    fix: proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection $connection_upgrade; and, in the http context, map $http_upgrade $connection_upgrade { default upgrade; '' close; }",
     );
     expect(docs).toMatch(
       /^ {4}docs: https:\/\/unpkg\.com\/wss-conf@[^/]+\/docs\/rules\/ws-upgrade-headers\.md$/,

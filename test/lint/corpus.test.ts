@@ -248,6 +248,24 @@ describe('suggested fixes across the corpus and the rule fixtures', () => {
     expect(repeated).toEqual([]);
   });
 
+  it('use only variables the file defines, or say to define them', () => {
+    // $connection_upgrade exists only where a map makes it: a fix that adds it to a file without
+    // that map makes nginx refuse to start ("unknown "connection_upgrade" variable", nginx 1.22.1).
+    const undefinedUse: string[] = [];
+    for (const { file, version, findings } of runs) {
+      const text = readFileSync(join(repoRoot, file), 'utf8');
+      const mapped = /^\s*map\s+\S+\s+\$connection_upgrade\s*\{/m.test(text);
+      for (const finding of findings) {
+        if (!/\$connection_upgrade\b/.test(finding.fix) || mapped) continue;
+        if (/map \$http_upgrade \$connection_upgrade/.test(finding.fix)) continue;
+        undefinedUse.push(
+          `${file}:${finding.line} (${version ?? 'default'}) ${finding.rule}: ${finding.fix}`,
+        );
+      }
+    }
+    expect(undefinedUse).toEqual([]);
+  });
+
   it('do not contradict each other on one line', () => {
     const conflicts: string[] = [];
     for (const { file, version, findings } of runs) {

@@ -140,6 +140,23 @@ describe('nginx tokenizer', () => {
       { numRuns: 2000 },
     );
   });
+
+  it('keeps every word as written when words and argument lists are shared between directives', () => {
+    // More distinct words than the tokenizer's word cache has slots, so words that share a slot
+    // (and words of one length with the same hash) replace each other there; and repeated lists.
+    const expected: string[][] = [];
+    const lines: string[] = [];
+    for (let k = 0; k < 20_000; k++) {
+      const args = [`w${k % 7000}`, k % 3 === 0 ? `"q ${k % 50}"` : `v${(k * 7919) % 9973}`];
+      if (k % 5 === 0) args.push('on');
+      lines.push(`d${k % 11} ${args.join(' ')};`);
+      expected.push([`d${k % 11}`, ...args.map((a) => a.replace(/"/g, ''))]);
+    }
+    const parsed = parse(lines.join('\n'));
+    // d0 … d10 are no directives nginx knows; the words are what is checked here.
+    expect(parsed.problems.filter((p) => !p.message.startsWith('unknown directive "d'))).toEqual([]);
+    expect(parsed.roots[0]?.directives.map((d) => [d.name, ...d.args])).toEqual(expected);
+  });
 });
 
 describe('nginx includes', () => {

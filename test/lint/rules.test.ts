@@ -3,7 +3,8 @@
  * nothing else, and a good config that produces nothing at all. The configs are real files under
  * fixtures/lint/rules/<rule-id>/, linted the way `wss-conf lint` reads them.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type LintFlags, lintPaths } from '../../src/commands/lint.js';
@@ -225,5 +226,29 @@ describe('lint rules against their fixtures', () => {
       expect(docs, rule.id).toMatch(new RegExp(`^\\| \`${rule.id}\` +\\| ${rule.severity}\\b`, 'm'));
       expect(docs, rule.id).toContain(`**\`${rule.id}\`** (${rule.severity}`);
     }
+  });
+});
+
+describe('ws-upgrade-headers: the fix names a variable the file defines', () => {
+  const fixFor = (text: string): string | undefined => {
+    const dir = mkdtempSync(join(tmpdir(), 'wss-conf-ws-fix-'));
+    try {
+      writeFileSync(join(dir, 'site.conf'), text);
+      return lintPaths(['site.conf'], { cwd: dir }).findings.find((f) => f.rule === 'ws-upgrade-headers')
+        ?.fix;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  const site = (top: string) =>
+    `${top}server {\n  listen 80;\n  location /ws/ {\n    proxy_pass http://127.0.0.1:8282;\n    proxy_http_version 1.1;\n    proxy_set_header Upgrade $http_upgrade;\n  }\n}\n`;
+
+  it("uses the target of the file's own map of $http_upgrade", () => {
+    const fix = fixFor(site("map $http_upgrade $conn_up { default upgrade; '' close; }\n"));
+    expect(fix).toBe('proxy_set_header Connection $conn_up;');
+  });
+
+  it('says to add the map when the file has none (nginx -t refuses an unknown variable)', () => {
+    expect(fixFor(site(''))).toContain('map $http_upgrade $connection_upgrade { default upgrade;');
   });
 });

@@ -86,7 +86,7 @@ describe('npm pack', () => {
     ]);
     expect(apache.status).toBe(0);
     expect(apache.stdout).toContain('upgrade=websocket');
-    // A command outside the render bundles loads from dist/lib with the installed dependencies.
+    // lint runs from its own bundle (dist/lint.cjs), which must ship with the package.
     const lint = run(['lint', site, '--server-version', '1.24.0', '--format', 'json']);
     expect(lint.status).toBe(0);
     expect(JSON.parse(lint.stdout).summary).toEqual({ error: 0, warning: 0, info: 0 });

@@ -11,7 +11,9 @@ export const parseError: Rule = {
   docs: 'https://nginx.org/en/docs/beginners_guide.html#conf_structure',
   check(model, report) {
     for (const problem of model.problems) {
-      if (problem.kind === 'parse-error') report(problem, problem.message);
+      if (problem.kind !== 'parse-error') continue;
+      // A directive of a module lint cannot know is loaded is a note (info), not an error.
+      report(problem, problem.message, { severity: problem.severity, fix: problem.fix });
     }
   },
 };

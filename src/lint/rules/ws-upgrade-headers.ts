@@ -13,6 +13,14 @@ export const wsUpgradeHeaders: Rule = {
   fix: 'proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection $connection_upgrade;',
   docs: 'https://nginx.org/en/docs/http/websocket.html',
   check(model, report) {
+    // The fix sends the Connection value of the file's own map of $http_upgrade. Without one, it says
+    // to add the map too: $connection_upgrade alone makes nginx refuse to start (unknown
+    // "connection_upgrade" variable, nginx 1.22.1), a fix that breaks the file.
+    const map = model.nginx?.maps.find((m) => m.source === '$http_upgrade' && m.target.startsWith('$'));
+    const connection = map?.target ?? '$connection_upgrade';
+    const addMap = map
+      ? ''
+      : " and, in the http context, map $http_upgrade $connection_upgrade { default upgrade; '' close; }";
     for (const block of model.nginx?.proxyBlocks ?? []) {
       if (!block.webSocket) continue;
       // Headers an inner block dropped are proxy-headers-dropped's to explain.
@@ -28,7 +36,7 @@ export const wsUpgradeHeaders: Rule = {
         const wanted =
           name === 'Upgrade'
             ? 'proxy_set_header Upgrade $http_upgrade;'
-            : 'proxy_set_header Connection $connection_upgrade;';
+            : `proxy_set_header Connection ${connection};${addMap}`;
         const present = block.headers.byName.get(name.toLowerCase());
         return present
           ? `change line ${present.node.line} (proxy_set_header ${present.name} ${present.value === '' ? '""' : present.value}) to ${wanted}`

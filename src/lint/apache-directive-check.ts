@@ -1,0 +1,172 @@
+/**
+ * What `apache2 -t` says of a name no loaded module defines: "Invalid command 'X', perhaps misspelled
+ * or defined by a module not included in the server configuration" (ap_process_resource_config →
+ * invoke_cmd in server/config.c), fatal at that line. The table (apache-directives.ts) is what
+ * `apache2 -L` lists with every module Debian's Apache 2.4.71 ships loaded
+ * (scripts/probe-apache-directives.mjs), so a name outside it is defined by no module of that
+ * Apache: misspelled, or a third-party module's.
+ *
+ * What lint cannot know is not an error:
+ *   - which modules the server loads: a directive of a shipped module that is not enabled fails the
+ *     same way, but only the server's LoadModule lines say so;
+ *   - third-party modules (mod_security, mod_wsgi, mod_php, Passenger, …): a name matching one is
+ *     noted once per module (info);
+ *   - what httpd skips: the contents of <IfModule>, <IfDefine>, <IfVersion>, <IfDirective>,
+ *     <IfSection> and <IfFile> whose condition lint cannot evaluate (httpd does not look up their
+ *     commands when the condition is false), and of <Macro> (read only where it is used);
+ *   - with a --server-version newer than the table's, a name may be a newer directive: only a
+ *     near-miss of a known one is reported.
+ * Pure, and iterative: nesting thousands deep must not overflow the stack.
+ */
+import { compareVersions } from '../core/versions.js';
+import { apacheDirectiveRows, apacheDirectiveTableVersion } from './apache-directives.js';
+import type { ParseProblem } from './finding.js';
+import { distance } from './nginx-directive-check.js';
+import type { ApacheDirective } from './parse-apache.js';
+
+/** Lower-case name (a section with its "<") → the name as httpd spells it. */
+const known = new Map(apacheDirectiveRows.map(([name]) => [name.toLowerCase(), name]));
+
+/** Sections whose contents httpd may never read as commands. */
+const conditional = new Set([
+  'ifmodule',
+  'ifdefine',
+  'ifversion',
+  'ifdirective',
+  'ifsection',
+  'iffile',
+  'macro',
+]);
+
+/** Third-party modules, by the names they add (lower case), with what to install. */
+const thirdParty: readonly (readonly [RegExp, string])[] = [
+  [/^sec[a-z]/, 'mod_security2 (Debian: libapache2-mod-security2)'],
+  [/^wsgi/, 'mod_wsgi (Debian: libapache2-mod-wsgi-py3)'],
+  [/^php_(value|flag|admin_value|admin_flag)$/, 'mod_php (Debian: libapache2-mod-php)'],
+  [/^oidc/, 'mod_auth_openidc (Debian: libapache2-mod-auth-openidc)'],
+  [/^passenger/, 'Phusion Passenger (Debian: libapache2-mod-passenger)'],
+  [/^dos[a-z]/, 'mod_evasive (Debian: libapache2-mod-evasive)'],
+  [/^qs_/, 'mod_qos (Debian: libapache2-mod-qos)'],
+  [/^jk[a-z]/, 'mod_jk (Debian: libapache2-mod-jk)'],
+  [/^(fcgid|fcgi[a-z])/, 'mod_fcgid (Debian: libapache2-mod-fcgid)'],
+  [/^fastcgi/, 'mod_fastcgi'],
+  [/^perl/, 'mod_perl (Debian: libapache2-mod-perl2)'],
+  [/^python/, 'mod_python'],
+  [/^(rmode|ruidgid|rgroups|rdocumentchroot|rminuidgid|rdefaultuidgid|rdefaultgroups)$/, 'mod_ruid2'],
+  [/^modpagespeed/, 'mod_pagespeed'],
+  [/^maxminddb/, 'mod_maxminddb (Debian: libapache2-mod-maxminddb)'],
+  [/^geoip/, 'mod_geoip'],
+  [/^rpaf/, 'mod_rpaf (Debian: libapache2-mod-rpaf)'],
+  [/^cloudflare/, 'mod_cloudflare'],
+  [/^mellon/, 'mod_auth_mellon (Debian: libapache2-mod-auth-mellon)'],
+  [/^(krb|gssapi)/, 'mod_auth_kerb / mod_auth_gssapi (Debian: libapache2-mod-auth-gssapi)'],
+  [/^xsendfile/, 'mod_xsendfile (Debian: libapache2-mod-xsendfile)'],
+  [/^shib/, 'Shibboleth (Debian: libapache2-mod-shib)'],
+  [/^(svn|authzsvn)/, 'mod_dav_svn (Debian: libapache2-mod-svn)'],
+  [
+    /^(assignuserid|assignuseridexpr|maxclientsvhost|nicevalue|limituidrange|limitgidrange)$/,
+    'mpm-itk (Debian: libapache2-mpm-itk)',
+  ],
+  [/^suphp_/, 'mod_suphp'],
+  [/^(bandwidth|maxconnection|largefilelimit|minbandwidth)/, 'mod_bw (Debian: libapache2-mod-bw)'],
+  [/^(maxconnperip|noiplimit|oniplimit)$/, 'mod_limitipconn'],
+  [/^(loadtileconfigfile|modtile|addtileconfig)/, 'mod_tile (Debian: libapache2-mod-tile)'],
+  [/^cas[a-z]/, 'mod_auth_cas (Debian: libapache2-mod-auth-cas)'],
+  [
+    /^(defineexternalauth|addexternalauth|authexternal|groupexternal|setexternal)/,
+    'mod_authnz_external (Debian: libapache2-mod-authnz-external)',
+  ],
+  [/^authpam/, 'mod_authnz_pam (Debian: libapache2-mod-authnz-pam)'],
+  [/^mono/, 'mod_mono'],
+  [
+    /^(trackuploads|reportuploads|uploadprogress)/,
+    'mod_upload_progress (Debian: libapache2-mod-upload-progress)',
+  ],
+  [/^musicindex/, 'mod_musicindex (Debian: libapache2-mod-musicindex)'],
+  [/^nss[a-z]/, 'mod_nss'],
+  [/^gnutls/, 'mod_gnutls (Debian: libapache2-mod-gnutls)'],
+  [/^(weblogic|wl[a-z])/, 'the WebLogic plug-in (mod_wl)'],
+  [
+    /^(managerbalancername|advertise|enablemcpmreceive|createbalancers|usealias|lbstatusrecalctime)/,
+    'mod_cluster',
+  ],
+  [/^(authldapbind|ldapconnection)/, 'an LDAP module'],
+  [/^(rivet|tcl)/, 'mod_rivet (Debian: libapache2-mod-rivet)'],
+  [/^(ldapbindas|intercept)/, 'a third-party module'],
+];
+
+function moduleOf(key: string): string | undefined {
+  for (const [pattern, module] of thirdParty) if (pattern.test(key)) return module;
+  return undefined;
+}
+
+/** The known directive (as httpd spells it) `key` is most likely a misspelling of. */
+function nearestKnown(key: string): string | undefined {
+  if (key.replace(/^</, '').length < 5) return undefined;
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const [candidate, name] of known) {
+    if (candidate.startsWith('<') !== key.startsWith('<')) continue;
+    const d = distance(key, candidate, 2);
+    if (d < bestDistance) {
+      best = name;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+export function checkApacheDirectives(
+  directives: readonly ApacheDirective[],
+  serverVersion: string | undefined,
+): ParseProblem[] {
+  const problems: ParseProblem[] = [];
+  const newerThanTable =
+    serverVersion !== undefined && compareVersions(serverVersion, apacheDirectiveTableVersion) > 0;
+  const noted = new Set<string>();
+  const stack: { readonly list: readonly ApacheDirective[]; index: number }[] = [
+    { list: directives, index: 0 },
+  ];
+  for (let frame = stack.at(-1); frame; frame = stack.at(-1)) {
+    const node = frame.list[frame.index++];
+    if (!node) {
+      stack.pop();
+      continue;
+    }
+    const key = node.section ? `<${node.key}` : node.key;
+    if (known.has(key)) {
+      if (node.section && !conditional.has(node.key)) stack.push({ list: node.section, index: 0 });
+      continue;
+    }
+    const module = moduleOf(node.key);
+    if (module !== undefined) {
+      if (noted.has(module)) continue;
+      noted.add(module);
+      problems.push({
+        kind: 'parse-error',
+        severity: 'info',
+        file: node.file,
+        line: node.line,
+        column: node.column,
+        message: `${node.section ? '<' : ''}${node.name} needs ${module}: httpd accepts it only with that module loaded (LoadModule), and stops with Invalid command '${node.section ? '<' : ''}${node.name}' otherwise; its settings are not linted`,
+        fix: 'make sure the server loads the module (Debian: install the package and a2enmod it), or wrap it in <IfModule>, or silence this note with # wss-conf-ignore parse-error <reason>',
+      });
+      continue;
+    }
+    const nearest = nearestKnown(key);
+    if (newerThanTable && nearest === undefined) continue;
+    const written = `${node.section ? '<' : ''}${node.name}`;
+    problems.push({
+      kind: 'parse-error',
+      file: node.file,
+      line: node.line,
+      column: node.column,
+      message: `Invalid command '${written}', perhaps misspelled or defined by a module not included in the server configuration; apache2 -t stops here (no module of Apache ${apacheDirectiveTableVersion} defines it${newerThanTable ? ', and it is two edits from one that exists' : ''})${nearest === undefined ? '' : `; did you mean '${nearest}'?`}`,
+      fix:
+        nearest === undefined
+          ? `delete the line, or load the module that defines ${written} (LoadModule), or wrap it in <IfModule>`
+          : `write ${nearest}${node.section ? ' … >' : ''} in place of ${written}`,
+    });
+  }
+  return problems;
+}
