@@ -62,6 +62,7 @@ const cases: [string, string, LintFlags, string[]][] = [
   ['proxy-read-timeout', 'good.conf', { pingInterval: '2m' }, ['24:9 warning']],
   ['connection-upgrade-literal', 'bad.conf', {}, ['10:37 warning']],
   ['connection-upgrade-literal', 'good.conf', {}, []],
+  ['connection-upgrade-literal', 'good-socket-only.conf', {}, []],
   ['host-http-host', 'bad.conf', {}, ['16:31 info']],
   ['host-http-host', 'good.conf', {}, []],
   ['proxy-pass-request-host', 'bad.conf', {}, ['7:20 error']],
