@@ -1,10 +1,37 @@
 import { apacheSupports, defaultVersions } from '../../core/versions.js';
+import type { ApacheRoute } from '../model-apache.js';
 import type { Rule } from '../rule.js';
+
+/** Whether a RewriteRule's pattern matches a ProxyPass path, i.e. both claim those requests. */
+function patternCovers(rewrite: ApacheRoute, path: string): boolean {
+  try {
+    return new RegExp(rewrite.path, /\[[^\]]*\bNC\b/i.test(rewrite.node.args[2] ?? '') ? 'i' : '').test(path);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The RewriteRule that passes upgrade requests by (`RewriteCond %{HTTP:Upgrade} !=websocket`) and
+ * leaves them to this ProxyPass: the author expects sockets there (the Shiny Server gist rewrites
+ * only what is not an upgrade, so Shiny's socket falls through to `ProxyPass /web/ http://`).
+ */
+const leftUpgradesBy = (route: ApacheRoute): ApacheRoute | undefined =>
+  route.kind === 'ProxyPass'
+    ? route.site.routes.find(
+        (other) => other.kind === 'RewriteRule' && other.upgradeExcluded && patternCovers(other, route.path),
+      )
+    : undefined;
 
 /**
  * An http:// ProxyPass does not upgrade by itself: httpd needs either a ws:// route (mod_proxy_wstunnel,
  * or mod_proxy_http from 2.4.47) or `upgrade=websocket` on the http:// route (2.4.47+). Otherwise the
  * handshake reaches the backend without the hop-by-hop Upgrade and Connection headers and fails.
+ *
+ * Which routes carry sockets: a path that names one, a --ws-path, and a ProxyPass whose requests a
+ * RewriteRule guarded by a negated Upgrade condition (`!=websocket`) hands on when they are upgrades.
+ * A negated condition does not take the upgrades itself (test/lint/holdout-evidence.test.ts: on httpd
+ * 2.4.71 the http:// ProxyPass behind it does not upgrade).
  */
 export const apacheWsUpgrade: Rule = {
   id: 'apache-ws-upgrade',
@@ -21,7 +48,8 @@ export const apacheWsUpgrade: Rule = {
     // which refuses upgrade=websocket: the fix must work there.
     const hasUpgradeParameter = apacheSupports(version ?? defaultVersions.apache, 'proxyHttpUpgrade');
     for (const route of apache.routes) {
-      if (!(route.pathNamesSocket || route.selectedByWsPath)) continue;
+      const excluding = leftUpgradesBy(route);
+      if (!(route.pathNamesSocket || route.selectedByWsPath || excluding)) continue;
       if (!route.schemes.every((scheme) => scheme === 'http' || scheme === 'https')) continue;
       // Any upgrade= is the route's own choice: upgrade=websocket upgrades (too-new-for-version reports
       // it on httpd before 2.4.47, which refuses the parameter), ANY and NONE are apache-upgrade-any's.
@@ -34,13 +62,21 @@ export const apacheWsUpgrade: Rule = {
           (other.upgradeCondition || other.schemes.some((scheme) => scheme === 'ws' || scheme === 'wss')),
       );
       if (upgradedElsewhere) continue;
+      const wsUrl = route.url.replace(/^http/i, 'ws');
+      // A route that serves pages too cannot become ws:// before 2.4.47 (mod_proxy_wstunnel declines
+      // plain requests): the upgrades get their own rewrite, as in mod_proxy_wstunnel's docs.
+      const rewriteFix = `RewriteCond %{HTTP:Upgrade} websocket [NC] and RewriteRule ^${route.path}(.*) ${wsUrl}${wsUrl.endsWith('/') ? '' : '/'}$1 [P,L] before it`;
       report(
         route.urlAt,
-        `${route.kind} ${route.path} ${route.url} carries WebSocket traffic but nothing upgrades it: every handshake to ${route.path} reaches the backend without Upgrade and fails`,
+        excluding
+          ? `${route.kind} ${route.path} ${route.url} gets the WebSocket handshakes under ${route.path}: the RewriteRule on line ${excluding.node.line} passes every upgrade request by (RewriteCond %{HTTP:Upgrade} !…), and nothing upgrades them here, so each reaches the backend without Upgrade and fails`
+          : `${route.kind} ${route.path} ${route.url} carries WebSocket traffic but nothing upgrades it: every handshake to ${route.path} reaches the backend without Upgrade and fails`,
         {
           fix: hasUpgradeParameter
             ? `${route.kind} ${route.path} ${route.url} upgrade=websocket`
-            : `${route.kind} ${route.path} ${route.url.replace(/^http/i, 'ws')}`,
+            : excluding
+              ? rewriteFix
+              : `${route.kind} ${route.path} ${wsUrl}`,
         },
       );
     }
