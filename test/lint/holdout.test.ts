@@ -145,10 +145,13 @@ describe('lint against the held-out corpus', () => {
 /**
  * The file as the server's config test must see it: relative includes (`include includes/x;`,
  * `Include includes/x`) name files beside the fixture, which the throwaway prefix does not hold, so
- * they are made absolute. The included files themselves are read unchanged.
+ * they are made absolute; a bare `include proxy_params;` names Debian's /etc/nginx/proxy_params, as it
+ * does on the servers these files are published for. The included files themselves are read unchanged.
  */
 const withAbsoluteIncludes = (text: string): string =>
-  text.replace(/^(\s*include\s+)(includes\/)/gim, `$1${dir}/$2`);
+  text
+    .replace(/^(\s*include\s+)(includes\/)/gim, `$1${dir}/$2`)
+    .replace(/^(\s*include\s+)(proxy_params|snippets\/[\w.-]+)\s*;/gm, '$1/etc/nginx/$2;');
 
 const nginx = requireTool('nginx');
 const apache = requireTool('apache');
