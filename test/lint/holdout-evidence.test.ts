@@ -11,7 +11,9 @@
  * - httpd: an `http://` ProxyPass without `upgrade=websocket` does not upgrade (Shiny Server gist), a
  *   RewriteRule [P] to `ws://` does, whether its condition reads the Upgrade header or Socket.IO's
  *   `transport=websocket` query (laravel-echo-server), and one to `wss://` without SSLProxyEngine
- *   answers 500 (Pydio Cells).
+ *   answers 500 (Pydio Cells); the first ProxyPass that matches wins, so a ws:// route written after
+ *   `ProxyPass / http://…` is never used (a workshop wiki); `ProxyPass /ws ws://backend/` upgrades the
+ *   socket at /ws (Zammad).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -225,6 +227,11 @@ describe.skipIf(apacheTool.skip)('httpd and the held-out Apache truths', () => {
         // RStudio, WBO, Jenkins: on the Upgrade header.
         '    RewriteCond %{HTTP:Upgrade} websocket [NC]',
         `    RewriteRule /rewritten/(.*) ws://${b}/$1 [P,L]`,
+        // Zammad: a socket endpoint without a slash to the backend's root.
+        `    ProxyPass /zws ws://${b}/`,
+        // The workshop wiki: the catch-all first, the socket's ws:// route after it.
+        `    ProxyPass /shadow/ http://${b}/`,
+        `    ProxyPass /shadow/socket ws://${b}/socket`,
         // Shiny Server gist: an http:// route only.
         `    ProxyPass /web/ http://${b}/`,
         `    ProxyPass /socket.io http://${b}/socket.io`,
@@ -246,6 +253,14 @@ describe.skipIf(apacheTool.skip)('httpd and the held-out Apache truths', () => {
   it('upgrades through a RewriteRule [P] to ws://, on the Upgrade header or on the query string', async () => {
     expect(await tryUpgrade(`ws://127.0.0.1:${port}/rewritten/`)).toBe('echoed');
     expect(await tryUpgrade(`ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket`)).toBe('echoed');
+  });
+
+  it('uses the first ProxyPass that matches: a ws:// route after a broader http:// one is dead', async () => {
+    expect(await tryUpgrade(`ws://127.0.0.1:${port}/shadow/socket`)).not.toBe('echoed');
+  });
+
+  it('upgrades a socket endpoint without a slash to the backend root (/zws -> ws://backend/)', async () => {
+    expect(await tryUpgrade(`ws://127.0.0.1:${port}/zws`)).toBe('echoed');
   });
 
   it('answers 500 for a wss:// rewrite without SSLProxyEngine', async () => {

@@ -31,8 +31,32 @@ const leftUpgradesBy = (route: ApacheRoute): ApacheRoute | undefined =>
  * Which routes carry sockets: a path that names one, a --ws-path, and a ProxyPass whose requests a
  * RewriteRule guarded by a negated Upgrade condition (`!=websocket`) hands on when they are upgrades.
  * A negated condition does not take the upgrades itself (test/lint/holdout-evidence.test.ts: on httpd
- * 2.4.71 the http:// ProxyPass behind it does not upgrade).
+ * 2.4.71 the http:// ProxyPass behind it does not upgrade). Nor does a ws:// ProxyPass written after a
+ * ProxyPass that already matches its path: it is reported itself, since moving it up is the fix.
  */
+/** A ProxyPass written in the site itself, not in a <Location> (which gives its path and is merged later). */
+const atServerLevel = (route: ApacheRoute): boolean =>
+  route.kind === 'ProxyPass' &&
+  route.pathAt.line === route.node.line &&
+  route.pathAt.file === route.node.file;
+
+/**
+ * The earlier ProxyPass that takes this one's requests: httpd checks ProxyPass rules in configuration
+ * order and the first match wins (mod_proxy docs, "Ordering ProxyPass Directives"), so `ProxyPass /
+ * http://…` before `ProxyPass /socket ws://…` leaves the ws:// route unused.
+ */
+function shadowedBy(route: ApacheRoute): ApacheRoute | undefined {
+  if (!atServerLevel(route)) return undefined;
+  const routes = route.site.routes;
+  return routes
+    .slice(0, routes.indexOf(route))
+    .find((earlier) => atServerLevel(earlier) && route.path.startsWith(earlier.path));
+}
+
+/** A route that upgrades what reaches it: a ws:// or wss:// URL, or upgrade= (2.4.47+). */
+const upgrades = (route: ApacheRoute): boolean =>
+  route.params.has('upgrade') || route.schemes.some((scheme) => scheme === 'ws' || scheme === 'wss');
+
 export const apacheWsUpgrade: Rule = {
   id: 'apache-ws-upgrade',
   severity: 'error',
@@ -48,6 +72,17 @@ export const apacheWsUpgrade: Rule = {
     // which refuses upgrade=websocket: the fix must work there.
     const hasUpgradeParameter = apacheSupports(version ?? defaultVersions.apache, 'proxyHttpUpgrade');
     for (const route of apache.routes) {
+      const shadow = upgrades(route) ? shadowedBy(route) : undefined;
+      if (shadow && !upgrades(shadow)) {
+        report(
+          route.urlAt,
+          `${route.kind} ${route.path} ${route.url} is never used: ${shadow.kind} ${shadow.path} on line ${shadow.node.line} comes first and takes ${route.path} too (httpd uses the first ProxyPass that matches), and its ${shadow.url} does not upgrade, so every handshake to ${route.path} fails`,
+          {
+            fix: `move ${route.kind} ${route.path} ${route.url} above ${shadow.kind} ${shadow.path} (line ${shadow.node.line}): longest paths first`,
+          },
+        );
+        continue;
+      }
       const excluding = leftUpgradesBy(route);
       if (!(route.pathNamesSocket || route.selectedByWsPath || excluding)) continue;
       if (!route.schemes.every((scheme) => scheme === 'http' || scheme === 'https')) continue;
@@ -59,7 +94,8 @@ export const apacheWsUpgrade: Rule = {
       const upgradedElsewhere = route.site.routes.some(
         (other) =>
           other !== route &&
-          (other.upgradeCondition || other.schemes.some((scheme) => scheme === 'ws' || scheme === 'wss')),
+          (other.upgradeCondition ||
+            (other.schemes.some((scheme) => scheme === 'ws' || scheme === 'wss') && !shadowedBy(other))),
       );
       if (upgradedElsewhere) continue;
       const wsUrl = route.url.replace(/^http/i, 'ws');
