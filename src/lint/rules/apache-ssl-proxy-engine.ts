@@ -19,7 +19,7 @@ export const apacheSslProxyEngine: Rule = {
       if (/^on$/i.test(route.site.setting('sslproxyengine')?.args[0] ?? '')) continue;
       report(
         route.urlAt,
-        `${route.url} is reached over TLS but ${route.site.label} does not set SSLProxyEngine on: every request to ${route.path} fails with 500`,
+        `${route.url} is reached over TLS but ${route.site.label} does not set SSLProxyEngine on: every ${route.upgradeCondition ? 'WebSocket handshake (the rule applies only to requests with Upgrade)' : 'request'} to ${route.path} fails with 500`,
       );
     }
   },
