@@ -22,6 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { testApacheSite } from '../../src/io/apache.js';
 import { type RunningApache, startApache } from '../helpers/apache-server.js';
 import {
   type EchoBackend,
@@ -261,6 +262,19 @@ describe.skipIf(apacheTool.skip)('httpd and the held-out Apache truths', () => {
 
   it('upgrades a socket endpoint without a slash to the backend root (/zws -> ws://backend/)', async () => {
     expect(await tryUpgrade(`ws://127.0.0.1:${port}/zws`)).toBe('echoed');
+  });
+
+  it('does not parse what a false <IfVersion> holds (a worker parameter httpd lacks passes there)', async () => {
+    const inside = await testApacheSite(
+      '<VirtualHost *:80>\n<IfVersion < 2.0>\nProxyPass / http://127.0.0.1:9/ nosuch=1\n</IfVersion>\n</VirtualHost>\n',
+      'ifversion.conf',
+    );
+    const outside = await testApacheSite(
+      '<VirtualHost *:80>\nProxyPass / http://127.0.0.1:9/ nosuch=1\n</VirtualHost>\n',
+      'plain.conf',
+    );
+    expect([inside.ok, outside.ok], outside.output).toEqual([true, false]);
+    expect(outside.output).toMatch(/unknown Worker parameter/i);
   });
 
   it('answers 500 for a wss:// rewrite without SSLProxyEngine', async () => {

@@ -91,6 +91,8 @@ const cases: [string, string, LintFlags, string[]][] = [
   ['too-new-for-version', 'bad.apache.conf', { serverVersion: '2.4.46' }, ['10:48 error']],
   ['too-new-for-version', 'bad.apache.conf', { serverVersion: '2.4.47' }, []],
   ['too-new-for-version', 'good.apache.conf', { serverVersion: '2.4.46' }, []],
+  ['too-new-for-version', 'good-ifversion.apache.conf', { serverVersion: '2.4.46' }, []],
+  ['too-new-for-version', 'good-ifversion.apache.conf', { serverVersion: '2.4.62' }, []],
 
   ['apache-sslengine-every-listen', 'bad.conf', {}, ['9:1 error']],
   ['apache-sslengine-every-listen', 'good.conf', {}, []],
