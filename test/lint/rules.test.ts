@@ -36,6 +36,8 @@ const cases: [string, string, LintFlags, string[]][] = [
   ['ws-upgrade-headers', 'bad.conf', {}, ['6:5 error']],
   ['ws-upgrade-headers', 'bad-connection.conf', {}, ['6:5 error']],
   ['ws-upgrade-headers', 'good.conf', {}, []],
+  // Neither ws-upgrade-headers, proxy-http-version nor proxy-read-timeout: only the include, as info.
+  ['ws-upgrade-headers', 'unread-include.conf', { pingInterval: '90s' }, ['9:9 info include-unresolved']],
   ['proxy-headers-dropped', 'bad.conf', {}, ['17:9 error']],
   ['proxy-headers-dropped', 'bad-other-headers.conf', {}, ['10:9 warning']],
   ['proxy-headers-dropped', 'good.conf', {}, []],
@@ -98,6 +100,7 @@ const cases: [string, string, LintFlags, string[]][] = [
   ['apache-sslengine-every-listen', 'good.conf', {}, []],
   ['apache-tls-port-plain', 'bad.conf', {}, ['2:1 error']],
   ['apache-tls-port-plain', 'good.conf', {}, []],
+  ['apache-tls-port-plain', 'unread-include.conf', {}, ['5:5 info include-unresolved']],
   ['tls-legacy-protocols', 'bad.conf', {}, ['7:5 error']],
   ['tls-legacy-protocols', 'bad.apache.conf', {}, ['7:5 error']],
   ['tls-legacy-protocols', 'good.conf', {}, []],

@@ -1,4 +1,5 @@
 import type { Rule } from '../rule.js';
+import { apacheMayHoldUnread } from './unread-include.js';
 
 /**
  * httpd speaks TLS to a backend only with `SSLProxyEngine on` in the same virtual host (or the main
@@ -16,6 +17,7 @@ export const apacheSslProxyEngine: Rule = {
     for (const route of model.apache?.routes ?? []) {
       const tlsSchemes = route.schemes.filter((scheme) => scheme === 'https' || scheme === 'wss');
       if (tlsSchemes.length === 0) continue;
+      if (apacheMayHoldUnread(route.site)) continue;
       if (/^on$/i.test(route.site.setting('sslproxyengine')?.args[0] ?? '')) continue;
       report(
         route.urlAt,

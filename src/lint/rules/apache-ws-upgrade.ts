@@ -1,6 +1,7 @@
 import { apacheSupports, defaultVersions } from '../../core/versions.js';
 import type { ApacheRoute } from '../model-apache.js';
 import type { Rule } from '../rule.js';
+import { apacheMayHoldUnread } from './unread-include.js';
 
 /** Whether a RewriteRule's pattern matches a ProxyPass path, i.e. both claim those requests. */
 function patternCovers(rewrite: ApacheRoute, path: string): boolean {
@@ -72,6 +73,8 @@ export const apacheWsUpgrade: Rule = {
     // which refuses upgrade=websocket: the fix must work there.
     const hasUpgradeParameter = apacheSupports(version ?? defaultVersions.apache, 'proxyHttpUpgrade');
     for (const route of apache.routes) {
+      // A rewrite in an Include lint could not read may take the upgrades (mod_rewrite runs first).
+      if (apacheMayHoldUnread(route.site)) continue;
       const shadow = upgrades(route) ? shadowedBy(route) : undefined;
       if (shadow && !upgrades(shadow)) {
         report(

@@ -19,6 +19,8 @@ export const proxyHeadersDropped: Rule = {
       const { dropped, from } = block.headers;
       const first = from?.own.get('proxy_set_header')?.[0];
       if (!from || !first || dropped.length === 0) continue;
+      // The level that drops them also includes a file lint could not read, which may set them again.
+      if (from.own.has('include')) continue;
       const names = dropped.map((header) => header.name);
       const hopByHop = names.filter((name) => /^(upgrade|connection)$/i.test(name));
       const origin = dropped[0]?.node.line;

@@ -1,5 +1,6 @@
 import { nginxSupports } from '../../core/versions.js';
 import type { Rule } from '../rule.js';
+import { nginxMayHoldUnread } from './unread-include.js';
 
 /**
  * The Upgrade mechanism exists only in HTTP/1.1 (RFC 9110 §7.8). nginx spoke HTTP/1.0 to backends by
@@ -32,6 +33,8 @@ export const proxyHttpVersion: Rule = {
         continue;
       }
       if (version !== undefined && nginxSupports(version, 'upstreamKeepaliveDefault')) continue;
+      // An include lint could not read may set it (SWAG's proxy.conf does).
+      if (nginxMayHoldUnread(block.block)) continue;
       const where = block.location?.path ?? 'this server';
       report(
         block.block.node ?? block.proxyPass,
