@@ -233,6 +233,8 @@ describe.skipIf(apacheTool.skip)('httpd and the held-out Apache truths', () => {
         // The workshop wiki: the catch-all first, the socket's ws:// route after it.
         `    ProxyPass /shadow/ http://${b}/`,
         `    ProxyPass /shadow/socket ws://${b}/socket`,
+        `    ProxyPassMatch ^/shadowm/(.*)$ http://${b}/$1`,
+        `    ProxyPass /shadowm/socket ws://${b}/socket`,
         // Shiny Server gist: an http:// route only.
         `    ProxyPass /web/ http://${b}/`,
         `    ProxyPass /socket.io http://${b}/socket.io`,
@@ -258,6 +260,8 @@ describe.skipIf(apacheTool.skip)('httpd and the held-out Apache truths', () => {
 
   it('uses the first ProxyPass that matches: a ws:// route after a broader http:// one is dead', async () => {
     expect(await tryUpgrade(`ws://127.0.0.1:${port}/shadow/socket`)).not.toBe('echoed');
+    // ProxyPassMatch shares the list: a catch-all regex before it takes the socket's path too.
+    expect(await tryUpgrade(`ws://127.0.0.1:${port}/shadowm/socket`)).not.toBe('echoed');
   });
 
   it('upgrades a socket endpoint without a slash to the backend root (/zws -> ws://backend/)', async () => {

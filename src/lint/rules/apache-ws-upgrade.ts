@@ -35,11 +35,22 @@ const leftUpgradesBy = (route: ApacheRoute): ApacheRoute | undefined =>
  * 2.4.71 the http:// ProxyPass behind it does not upgrade). Nor does a ws:// ProxyPass written after a
  * ProxyPass that already matches its path: it is reported itself, since moving it up is the fix.
  */
-/** A ProxyPass written in the site itself, not in a <Location> (which gives its path and is merged later). */
+/** A ProxyPass or ProxyPassMatch written in the site itself, not in a <Location> (which gives its
+ *  path and is checked apart). */
 const atServerLevel = (route: ApacheRoute): boolean =>
-  route.kind === 'ProxyPass' &&
+  route.kind !== 'RewriteRule' &&
   route.pathAt.line === route.node.line &&
   route.pathAt.file === route.node.file;
+
+/** Whether `earlier` takes requests for `path`: a ProxyPass by prefix, a ProxyPassMatch by its regex. */
+function takes(earlier: ApacheRoute, path: string): boolean {
+  if (earlier.kind === 'ProxyPass') return path.startsWith(earlier.path);
+  try {
+    return new RegExp(earlier.path).test(path);
+  } catch {
+    return false;
+  }
+}
 
 /**
  * The earlier ProxyPass that takes this one's requests: httpd checks ProxyPass rules in configuration
@@ -47,11 +58,11 @@ const atServerLevel = (route: ApacheRoute): boolean =>
  * http://…` before `ProxyPass /socket ws://…` leaves the ws:// route unused.
  */
 function shadowedBy(route: ApacheRoute): ApacheRoute | undefined {
-  if (!atServerLevel(route)) return undefined;
+  if (route.kind !== 'ProxyPass' || !atServerLevel(route)) return undefined;
   const routes = route.site.routes;
   return routes
     .slice(0, routes.indexOf(route))
-    .find((earlier) => atServerLevel(earlier) && route.path.startsWith(earlier.path));
+    .find((earlier) => atServerLevel(earlier) && takes(earlier, route.path));
 }
 
 /** A route that upgrades what reaches it: a ws:// or wss:// URL, or upgrade= (2.4.47+). */
