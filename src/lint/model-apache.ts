@@ -52,6 +52,9 @@ export interface ApacheRoute {
   readonly params: ReadonlyMap<string, { readonly value: string; readonly at: Located }>;
   /** A RewriteRule that only applies when the request asks for an Upgrade (RewriteCond %{HTTP:Upgrade}). */
   readonly upgradeCondition: boolean;
+  /** A RewriteRule that only applies when the request does NOT ask for one (`RewriteCond %{HTTP:Upgrade}
+   *  !=websocket`: a CondPattern starting with `!` is negated, mod_rewrite docs), so upgrades pass it by. */
+  readonly upgradeExcluded: boolean;
   readonly pathNamesSocket: boolean;
   /** It is the route a `--ws-path` reaches. */
   readonly selectedByWsPath: boolean;
@@ -169,6 +172,7 @@ interface Scope {
     node: ApacheDirective;
     section: ApacheDirective | undefined;
     upgradeCondition: boolean;
+    upgradeExcluded: boolean;
   }[];
 }
 
@@ -193,10 +197,13 @@ function collect(
     index: number;
     readonly section: ApacheDirective | undefined;
     readonly onVhost: ((node: ApacheDirective) => void) | undefined;
-    /** A RewriteCond on Upgrade was just read in this list. */
+    /** A RewriteCond on Upgrade was just read in this list (negated: upgradeExcluded). */
     upgradeCondition: boolean;
+    upgradeExcluded: boolean;
   }
-  const stack: Frame[] = [{ nodes: directives, index: 0, section, onVhost, upgradeCondition: false }];
+  const stack: Frame[] = [
+    { nodes: directives, index: 0, section, onVhost, upgradeCondition: false, upgradeExcluded: false },
+  ];
   for (let frame = stack.at(-1); frame; frame = stack.at(-1)) {
     const node = frame.nodes[frame.index++];
     if (!node) {
@@ -213,6 +220,7 @@ function collect(
           section: frame.section,
           onVhost: frame.onVhost,
           upgradeCondition: false,
+          upgradeExcluded: false,
         });
       } else if (requestSections.has(node.key)) {
         stack.push({
@@ -221,6 +229,7 @@ function collect(
           section: node,
           onVhost: undefined,
           upgradeCondition: false,
+          upgradeExcluded: false,
         });
       }
       continue;
@@ -228,12 +237,23 @@ function collect(
     add(scope.all, node);
     if (!frame.section) add(scope.own, node);
     if (node.key === 'rewritecond') {
-      if (/%\{HTTP:Upgrade\}/i.test(node.args[0] ?? '')) frame.upgradeCondition = true;
+      if (/%\{HTTP:Upgrade\}/i.test(node.args[0] ?? '')) {
+        if ((node.args[1] ?? '').startsWith('!')) frame.upgradeExcluded = true;
+        else frame.upgradeCondition = true;
+      }
     } else if (node.key === 'rewriterule') {
-      scope.routeNodes.push({ node, section: frame.section, upgradeCondition: frame.upgradeCondition });
-      frame.upgradeCondition = false; // RewriteCond applies to the next RewriteRule only (mod_rewrite docs)
+      const { upgradeCondition, upgradeExcluded } = frame;
+      scope.routeNodes.push({ node, section: frame.section, upgradeCondition, upgradeExcluded });
+      // RewriteCond applies to the next RewriteRule only (mod_rewrite docs)
+      frame.upgradeCondition = false;
+      frame.upgradeExcluded = false;
     } else if (node.key === 'proxypass' || node.key === 'proxypassmatch') {
-      scope.routeNodes.push({ node, section: frame.section, upgradeCondition: false });
+      scope.routeNodes.push({
+        node,
+        section: frame.section,
+        upgradeCondition: false,
+        upgradeExcluded: false,
+      });
     }
   }
 }
@@ -498,6 +518,7 @@ function routeDraftOf(
     schemes,
     params,
     upgradeCondition: found.upgradeCondition,
+    upgradeExcluded: found.upgradeExcluded,
     pathNamesSocket,
     webSocket:
       pathNamesSocket ||

@@ -330,10 +330,14 @@ export function parseApache(
         const result = resolveInclude(resolved, main.file);
         if ('unreadable' in result) {
           // IncludeOptional exists for exactly this: a missing file is not an error (httpd docs).
-          if (result.refused) problems.push({ kind: 'parse-error', ...at, message: result.unreadable });
-          else if (!optional)
-            problems.push({ kind: 'include-unresolved', ...at, message: result.unreadable });
-          return [];
+          if (result.refused) {
+            problems.push({ kind: 'parse-error', ...at, message: result.unreadable });
+            return [];
+          }
+          if (!optional) problems.push({ kind: 'include-unresolved', ...at, message: result.unreadable });
+          // It stays in the tree where it stands: the site may get from it what the rules look for
+          // (src/lint/rules/unread-include.ts).
+          return [directive];
         }
         const spliced: ApacheDirective[] = [];
         for (const file of result.files) {

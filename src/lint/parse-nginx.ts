@@ -488,7 +488,9 @@ export function parseNginx(
         if ('unreadable' in result) {
           const kind = result.refused ? 'parse-error' : 'include-unresolved';
           problems.push({ kind, ...placeOf(directive), message: result.unreadable });
-          return [];
+          // An include lint could not read stays in the tree where it stands: the level it sits in
+          // may set what the rules look for (src/lint/rules/unread-include.ts).
+          return result.refused ? [] : [directive];
         }
         const spliced: NginxDirective[] = [];
         for (const file of result.files) {

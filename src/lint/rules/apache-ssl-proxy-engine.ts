@@ -1,4 +1,5 @@
 import type { Rule } from '../rule.js';
+import { apacheMayHoldUnread } from './unread-include.js';
 
 /**
  * httpd speaks TLS to a backend only with `SSLProxyEngine on` in the same virtual host (or the main
@@ -16,10 +17,11 @@ export const apacheSslProxyEngine: Rule = {
     for (const route of model.apache?.routes ?? []) {
       const tlsSchemes = route.schemes.filter((scheme) => scheme === 'https' || scheme === 'wss');
       if (tlsSchemes.length === 0) continue;
+      if (apacheMayHoldUnread(route.site)) continue;
       if (/^on$/i.test(route.site.setting('sslproxyengine')?.args[0] ?? '')) continue;
       report(
         route.urlAt,
-        `${route.url} is reached over TLS but ${route.site.label} does not set SSLProxyEngine on: every request to ${route.path} fails with 500`,
+        `${route.url} is reached over TLS but ${route.site.label} does not set SSLProxyEngine on: every ${route.upgradeCondition ? 'WebSocket handshake (the rule applies only to requests with Upgrade)' : 'request'} to ${route.path} fails with 500`,
       );
     }
   },

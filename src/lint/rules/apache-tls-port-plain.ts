@@ -1,5 +1,6 @@
 import type { Rule } from '../rule.js';
 import { httpsPort, isOff, isOn, listensOf, own, vhostPorts } from './apache-ports.js';
+import { apacheMayHoldUnread } from './unread-include.js';
 
 /**
  * A <VirtualHost> meant for TLS that mod_ssl never turns TLS on for serves plain HTTP on that port:
@@ -23,6 +24,8 @@ export const apacheTlsPortPlain: Rule = {
     const listens = listensOf(apache);
     for (const site of apache.sites) {
       if (site.node === undefined) continue;
+      // SSLEngine may come from an Include lint could not read (certbot's options-ssl-apache.conf).
+      if (apacheMayHoldUnread(site)) continue;
       const engine = site.setting('sslengine');
       if (isOn(engine)) continue;
       const ownEngine = own(site, 'sslengine');

@@ -1,11 +1,74 @@
 import { apacheSupports, defaultVersions } from '../../core/versions.js';
+import type { ApacheRoute } from '../model-apache.js';
 import type { Rule } from '../rule.js';
+import { apacheMayHoldUnread } from './unread-include.js';
+
+/** Whether a RewriteRule's pattern matches a ProxyPass path, i.e. both claim those requests. */
+function patternCovers(rewrite: ApacheRoute, path: string): boolean {
+  try {
+    return new RegExp(rewrite.path, /\[[^\]]*\bNC\b/i.test(rewrite.node.args[2] ?? '') ? 'i' : '').test(path);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The RewriteRule that passes upgrade requests by (`RewriteCond %{HTTP:Upgrade} !=websocket`) and
+ * leaves them to this ProxyPass: the author expects sockets there (the Shiny Server gist rewrites
+ * only what is not an upgrade, so Shiny's socket falls through to `ProxyPass /web/ http://`).
+ */
+const leftUpgradesBy = (route: ApacheRoute): ApacheRoute | undefined =>
+  route.kind === 'ProxyPass'
+    ? route.site.routes.find(
+        (other) => other.kind === 'RewriteRule' && other.upgradeExcluded && patternCovers(other, route.path),
+      )
+    : undefined;
 
 /**
  * An http:// ProxyPass does not upgrade by itself: httpd needs either a ws:// route (mod_proxy_wstunnel,
  * or mod_proxy_http from 2.4.47) or `upgrade=websocket` on the http:// route (2.4.47+). Otherwise the
  * handshake reaches the backend without the hop-by-hop Upgrade and Connection headers and fails.
+ *
+ * Which routes carry sockets: a path that names one, a --ws-path, and a ProxyPass whose requests a
+ * RewriteRule guarded by a negated Upgrade condition (`!=websocket`) hands on when they are upgrades.
+ * A negated condition does not take the upgrades itself (test/lint/holdout-evidence.test.ts: on httpd
+ * 2.4.71 the http:// ProxyPass behind it does not upgrade). Nor does a ws:// ProxyPass written after a
+ * ProxyPass that already matches its path: it is reported itself, since moving it up is the fix.
  */
+/** A ProxyPass or ProxyPassMatch written in the site itself, not in a <Location> (which gives its
+ *  path and is checked apart). */
+const atServerLevel = (route: ApacheRoute): boolean =>
+  route.kind !== 'RewriteRule' &&
+  route.pathAt.line === route.node.line &&
+  route.pathAt.file === route.node.file;
+
+/** Whether `earlier` takes requests for `path`: a ProxyPass by prefix, a ProxyPassMatch by its regex. */
+function takes(earlier: ApacheRoute, path: string): boolean {
+  if (earlier.kind === 'ProxyPass') return path.startsWith(earlier.path);
+  try {
+    return new RegExp(earlier.path).test(path);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The earlier ProxyPass that takes this one's requests: httpd checks ProxyPass rules in configuration
+ * order and the first match wins (mod_proxy docs, "Ordering ProxyPass Directives"), so `ProxyPass /
+ * http://…` before `ProxyPass /socket ws://…` leaves the ws:// route unused.
+ */
+function shadowedBy(route: ApacheRoute): ApacheRoute | undefined {
+  if (route.kind !== 'ProxyPass' || !atServerLevel(route)) return undefined;
+  const routes = route.site.routes;
+  return routes
+    .slice(0, routes.indexOf(route))
+    .find((earlier) => atServerLevel(earlier) && takes(earlier, route.path));
+}
+
+/** A route that upgrades what reaches it: a ws:// or wss:// URL, or upgrade= (2.4.47+). */
+const upgrades = (route: ApacheRoute): boolean =>
+  route.params.has('upgrade') || route.schemes.some((scheme) => scheme === 'ws' || scheme === 'wss');
+
 export const apacheWsUpgrade: Rule = {
   id: 'apache-ws-upgrade',
   severity: 'error',
@@ -21,7 +84,21 @@ export const apacheWsUpgrade: Rule = {
     // which refuses upgrade=websocket: the fix must work there.
     const hasUpgradeParameter = apacheSupports(version ?? defaultVersions.apache, 'proxyHttpUpgrade');
     for (const route of apache.routes) {
-      if (!(route.pathNamesSocket || route.selectedByWsPath)) continue;
+      // A rewrite in an Include lint could not read may take the upgrades (mod_rewrite runs first).
+      if (apacheMayHoldUnread(route.site)) continue;
+      const shadow = upgrades(route) ? shadowedBy(route) : undefined;
+      if (shadow && !upgrades(shadow)) {
+        report(
+          route.urlAt,
+          `${route.kind} ${route.path} ${route.url} is never used: ${shadow.kind} ${shadow.path} on line ${shadow.node.line} comes first and takes ${route.path} too (httpd uses the first ProxyPass that matches), and its ${shadow.url} does not upgrade, so every handshake to ${route.path} fails`,
+          {
+            fix: `move ${route.kind} ${route.path} ${route.url} above ${shadow.kind} ${shadow.path} (line ${shadow.node.line}): longest paths first`,
+          },
+        );
+        continue;
+      }
+      const excluding = leftUpgradesBy(route);
+      if (!(route.pathNamesSocket || route.selectedByWsPath || excluding)) continue;
       if (!route.schemes.every((scheme) => scheme === 'http' || scheme === 'https')) continue;
       // Any upgrade= is the route's own choice: upgrade=websocket upgrades (too-new-for-version reports
       // it on httpd before 2.4.47, which refuses the parameter), ANY and NONE are apache-upgrade-any's.
@@ -31,16 +108,25 @@ export const apacheWsUpgrade: Rule = {
       const upgradedElsewhere = route.site.routes.some(
         (other) =>
           other !== route &&
-          (other.upgradeCondition || other.schemes.some((scheme) => scheme === 'ws' || scheme === 'wss')),
+          (other.upgradeCondition ||
+            (other.schemes.some((scheme) => scheme === 'ws' || scheme === 'wss') && !shadowedBy(other))),
       );
       if (upgradedElsewhere) continue;
+      const wsUrl = route.url.replace(/^http/i, 'ws');
+      // A route that serves pages too cannot become ws:// before 2.4.47 (mod_proxy_wstunnel declines
+      // plain requests): the upgrades get their own rewrite, as in mod_proxy_wstunnel's docs.
+      const rewriteFix = `RewriteCond %{HTTP:Upgrade} websocket [NC] and RewriteRule ^${route.path}(.*) ${wsUrl}${wsUrl.endsWith('/') ? '' : '/'}$1 [P,L] before it`;
       report(
         route.urlAt,
-        `${route.kind} ${route.path} ${route.url} carries WebSocket traffic but nothing upgrades it: every handshake to ${route.path} reaches the backend without Upgrade and fails`,
+        excluding
+          ? `${route.kind} ${route.path} ${route.url} gets the WebSocket handshakes under ${route.path}: the RewriteRule on line ${excluding.node.line} passes every upgrade request by (RewriteCond %{HTTP:Upgrade} !…), and nothing upgrades them here, so each reaches the backend without Upgrade and fails`
+          : `${route.kind} ${route.path} ${route.url} carries WebSocket traffic but nothing upgrades it: every handshake to ${route.path} reaches the backend without Upgrade and fails`,
         {
           fix: hasUpgradeParameter
             ? `${route.kind} ${route.path} ${route.url} upgrade=websocket`
-            : `${route.kind} ${route.path} ${route.url.replace(/^http/i, 'ws')}`,
+            : excluding
+              ? rewriteFix
+              : `${route.kind} ${route.path} ${wsUrl}`,
         },
       );
     }

@@ -1,11 +1,36 @@
 import type { NginxLocation } from '../model-nginx.js';
 import type { Rule } from '../rule.js';
 
-const socketWords = new Set(['ws', 'wss', 'websocket', 'websockets', 'socket', 'sockets']);
+const socketWords = new Set(['ws', 'wss', 'socket', 'sockets']);
+
+/** Whether a name, split at any punctuation, has a word that names a socket: `ws`, `socket`, or one
+ *  starting `websock` (`websocket`, `websockets`, websockify's `/websockify`, the noVNC socket). */
+const namesASocket = (name: string): boolean =>
+  name
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .some((word) => socketWords.has(word) || word.startsWith('websock'));
+
+/** The host `proxy_pass` names (an upstream block or a host name), lower-case; undefined for a
+ *  variable or an address. */
+function proxiedHost(proxyPass: string | undefined): string | undefined {
+  const host = /^[a-z]+:\/\/([^/:$]+)(?::\d+)?(?:\/|$)/i.exec(proxyPass ?? '')?.[1];
+  if (!host || /^[\d.]+$/.test(host) || host.startsWith('[')) return undefined;
+  return host.toLowerCase();
+}
+
+/** Whether nginx would try `regex` (a `~`/`~*` location's pattern) on `path`; false when JavaScript
+ *  cannot read the PCRE pattern. */
+function regexMatches(regex: NginxLocation, path: string): boolean {
+  try {
+    return new RegExp(regex.path, regex.modifier === '~*' ? 'i' : '').test(path);
+  } catch {
+    return false;
+  }
+}
 
 function carriesOnlyTheSocket(location: NginxLocation, all: readonly NginxLocation[]): boolean {
-  const words = location.path.toLowerCase().split(/[^a-z0-9]+/);
-  if (words.some((word) => socketWords.has(word))) return true;
+  if (namesASocket(location.path)) return true;
   if (location.path === '/') return false;
   const others: NginxLocation[] = [];
   // A stack, not recursion: 5,000 nested locations overflow the call stack.
@@ -18,9 +43,14 @@ function carriesOnlyTheSocket(location: NginxLocation, all: readonly NginxLocati
   if (regex) return others.length > 0;
   return others.some(
     (other) =>
-      (other.modifier === '' || other.modifier === '^~') &&
-      other.path.length < location.path.length &&
-      location.path.startsWith(other.path),
+      ((other.modifier === '' || other.modifier === '^~') &&
+        other.path.length < location.path.length &&
+        location.path.startsWith(other.path)) ||
+      // `^~ /cool/adminws` beside `~ ^/(c|l)ool` (Collabora): ^~ keeps the regex, which would
+      // otherwise serve the path, off the socket's own location.
+      (location.modifier === '^~' &&
+        (other.modifier === '~' || other.modifier === '~*') &&
+        regexMatches(other, location.path)),
   );
 }
 
@@ -34,10 +64,14 @@ function carriesOnlyTheSocket(location: NginxLocation, all: readonly NginxLocati
  * (`/ws/`, `/socket.io/`), an exact match (`location = /ws`, one URI, the socket's), or the location
  * a `--ws-path` names exactly. This rule fires only where plain HTTP is served too.
  *
- * Also taken as socket-only: a location whose path has a word `ws`, `websocket` or `socket` once
- * split at any punctuation (Jitsi's `^/colibri-ws/…`), and a location carved out of a broader one
- * (`/standalone-signaling/spreed` beside `/standalone-signaling/`, `~ /api/kernels/` beside `/`):
- * the author gave the socket its own location, and the pages stay with the broader one.
+ * Also taken as socket-only: a location whose path has a word `ws`, `socket` or one starting
+ * `websock` once split at any punctuation (Jitsi's `^/colibri-ws/…`, noVNC's `/websockify`); a
+ * location carved out of a broader one (`/standalone-signaling/spreed` beside
+ * `/standalone-signaling/`, `~ /api/kernels/` beside `/`, `^~ /cool/adminws` beside the regex
+ * `~ ^/(c|l)ool` that would otherwise take it): the author gave the socket its own location, and the
+ * pages stay with the broader one; and a location whose backend the author named a socket
+ * (`proxy_pass http://websocket;`, the upstream of nginx's own WebSocket example and of MQTT brokers'
+ * websockets listeners, which serve nothing else).
  */
 export const connectionUpgradeLiteral: Rule = {
   id: 'connection-upgrade-literal',
@@ -51,6 +85,8 @@ export const connectionUpgradeLiteral: Rule = {
       if (!block.webSocket || !block.servesPlainHttp) continue;
       if (block.location?.modifier === '=') continue;
       if (block.location && carriesOnlyTheSocket(block.location, block.server.locations)) continue;
+      const backend = proxiedHost(block.proxyPass.args[0]);
+      if (backend && namesASocket(backend)) continue;
       const connection = block.headers.byName.get('connection');
       if (!connection || connection.value.includes('$') || connection.value.toLowerCase() !== 'upgrade')
         continue;

@@ -6,6 +6,7 @@ import type { Rule } from '../rule.js';
  * the current level" (https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_set_header). A
  * location that adds one header of its own silently loses every header the server block set — with
  * Upgrade and Connection among them, the WebSocket breaks (error); other lost headers are a warning.
+ * Losing Upgrade and Connection counts only in a block that carries sockets (see below).
  */
 export const proxyHeadersDropped: Rule = {
   id: 'proxy-headers-dropped',
@@ -19,15 +20,25 @@ export const proxyHeadersDropped: Rule = {
       const { dropped, from } = block.headers;
       const first = from?.own.get('proxy_set_header')?.[0];
       if (!from || !first || dropped.length === 0) continue;
-      const names = dropped.map((header) => header.name);
+      // The level that drops them also includes a file lint could not read, which may set them again.
+      if (from.own.has('include')) continue;
+      // Upgrade and Connection matter only where sockets arrive: a location whose path names one,
+      // the catch-all `/`, a --ws-path, or one the model sees as WebSocket. An upload or API location
+      // carved out of a server that sets them for its socket loses nothing that it needs.
+      const carriesSockets = block.webSocket || block.location === undefined || block.location.path === '/';
+      const lost = carriesSockets
+        ? dropped
+        : dropped.filter((header) => !/^(upgrade|connection)$/i.test(header.name));
+      if (lost.length === 0) continue;
+      const names = lost.map((header) => header.name);
       const hopByHop = names.filter((name) => /^(upgrade|connection)$/i.test(name));
-      const origin = dropped[0]?.node.line;
+      const origin = lost[0]?.node.line;
       report(
         first,
-        `proxy_set_header in ${blockLabel(from)} replaces the ones set outside it (from line ${origin}), so ${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} not sent${hopByHop.length > 0 ? ': the WebSocket upgrade fails with 400' : ''}`,
+        `proxy_set_header in ${blockLabel(from)} replaces the ones set outside it (from line ${origin}), so ${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} not sent${hopByHop.length > 0 ? `: every WebSocket handshake to ${block.location?.path ?? 'this server'} reaches the backend without them and fails with 400` : ` with requests to ${block.location?.path ?? 'this server'}`}`,
         {
           severity: hopByHop.length > 0 ? 'error' : 'warning',
-          fix: dropped.map((header) => `proxy_set_header ${header.name} ${header.value};`).join(' '),
+          fix: lost.map((header) => `proxy_set_header ${header.name} ${header.value};`).join(' '),
         },
       );
     }

@@ -1,4 +1,5 @@
 import type { Rule } from '../rule.js';
+import { nginxMayHoldUnread } from './unread-include.js';
 
 /**
  * proxy_read_timeout (default 60s) is how long nginx waits between two reads from the backend; on a
@@ -27,6 +28,8 @@ export const proxyReadTimeout: Rule = {
     for (const block of model.nginx?.proxyBlocks ?? []) {
       if (!block.webSocket) continue;
       const directive = block.readTimeout;
+      // Without one, the 60 s default is assumed, unless an include lint could not read may set it.
+      if (!directive && nginxMayHoldUnread(block.block)) continue;
       const seconds = directive ? nginxTimeSeconds(directive.args[0] ?? '') : 60;
       if (seconds === undefined) continue;
       const at = directive ?? block.block.node ?? block.proxyPass;

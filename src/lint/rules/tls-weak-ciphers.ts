@@ -15,9 +15,13 @@ import type { Rule } from '../rule.js';
  * OpenSSL 1.1.0 and later also filter suites by security level (default 1; Debian sets 2): below 80
  * bits, anonymous and MD5 suites are refused whatever the string says (`openssl ciphers -s` lists no
  * aNULL, eNULL or MD5 suite at @SECLEVEL=1 or 2; test/lint/rule-evidence.test.ts shows nginx refusing
- * an anonymous handshake with `ssl_ciphers ALL`). lint assumes OpenSSL 3.0 (defaultVersions), so a
- * string whose only weak suites are of those families is info; RC4 and 3DES pass level 1 (3DES even
- * level 2) and stay errors, as does anything with `@SECLEVEL=0`.
+ * an anonymous handshake with `ssl_ciphers ALL`). RC4 is not even built: OpenSSL 1.1.0 classed the RC4
+ * suites as weak and leaves them out unless configured with enable-weak-ssl-ciphers (CHANGES 1.1.0;
+ * `openssl ciphers RC4-SHA` on Debian 12 says "no cipher match"), and no distribution's httpd or nginx
+ * of the versions lint assumes (RHEL 8's OpenSSL 1.1.1 and newer) has them. So a string whose only
+ * weak suites are of those families is info, naming the OpenSSL 1.0.2 server that would offer them
+ * (Jellyfin's documented `HIGH:RC4-SHA:…` is one). 3DES is built by OpenSSL 1.1.1 and passes level 2,
+ * so it stays an error, as does anything with `@SECLEVEL=0`.
  *
  * OpenSSL's `DES` is single DES only (openssl-ciphers(1): "Cipher suites using DES (not triple DES)"),
  * so `!DES` leaves `DES-CBC3-SHA` on; excluding one 3DES suite by name leaves the rest of the family.
@@ -75,7 +79,7 @@ export const tlsWeakCiphers: Rule = {
           return `${family} (${breaks[family]}: ${example})`;
         });
       const levelZero = /@SECLEVEL=0/.test(setting.cipherString);
-      const survivesLevel = weak.has('RC4') || weak.has('3DES') || levelZero;
+      const survivesLevel = weak.has('3DES') || levelZero;
       if (survivesLevel) {
         report(
           setting,
@@ -85,7 +89,7 @@ export const tlsWeakCiphers: Rule = {
       } else {
         report(
           setting,
-          `${setting.directive} asks for weak suites: ${named.join('; ')}. OpenSSL 1.1.0+ refuses them at its default security level, so only a server built with OpenSSL 1.0.2 (or given @SECLEVEL=0) would offer them`,
+          `${setting.directive} asks for weak suites: ${named.join('; ')}. OpenSSL 1.1.0+ does not build RC4 and refuses the others at its default security level, so only a server built with OpenSSL 1.0.2 (or given @SECLEVEL=0) would offer them`,
           { fix, severity: 'info' },
         );
       }

@@ -1,4 +1,11 @@
-import { apacheSince, apacheSupports, nginxSince, nginxSupports } from '../../core/versions.js';
+import {
+  apacheSince,
+  apacheSupports,
+  compareVersions,
+  nginxSince,
+  nginxSupports,
+} from '../../core/versions.js';
+import type { ApacheDirective } from '../parse-apache.js';
 import type { Rule } from '../rule.js';
 
 /**
@@ -13,6 +20,46 @@ import type { Rule } from '../rule.js';
  * Without --server-version nothing is said: the version is unknown, and the other rules assume a
  * current one.
  */
+/**
+ * Whether httpd `version` reads the contents of `<IfVersion …>` with these arguments. mod_version skips a
+ * false section's contents without running them, so a worker parameter there is never parsed
+ * (https://httpd.apache.org/docs/2.4/mod/mod_version.html). Regex forms (`~`, `/…/`) are taken as true.
+ */
+function ifVersionHolds(args: readonly string[], version: string): boolean {
+  let [operator, wanted] = args.length >= 2 ? [args[0] ?? '', args[1] ?? ''] : ['=', args[0] ?? ''];
+  const negated = operator.startsWith('!');
+  if (negated) operator = operator.slice(1);
+  if (operator === '~' || wanted.startsWith('/')) return true;
+  const order = compareVersions(version, wanted);
+  const holds =
+    operator === '=' || operator === '=='
+      ? order === 0
+      : operator === '>'
+        ? order > 0
+        : operator === '>='
+          ? order >= 0
+          : operator === '<'
+            ? order < 0
+            : operator === '<='
+              ? order <= 0
+              : true;
+  return negated ? !holds : holds;
+}
+
+/** Every directive inside an `<IfVersion>` section that httpd `version` skips. */
+function skippedFor(directives: (key: string) => readonly ApacheDirective[], version: string) {
+  const skipped = new Set<ApacheDirective>();
+  for (const section of directives('ifversion')) {
+    if (ifVersionHolds(section.args, version)) continue;
+    const pending = [...(section.section ?? [])];
+    for (let node = pending.pop(); node; node = pending.pop()) {
+      skipped.add(node);
+      pending.push(...(node.section ?? []));
+    }
+  }
+  return skipped;
+}
+
 export const tooNewForVersion: Rule = {
   id: 'too-new-for-version',
   severity: 'error',
@@ -35,7 +82,10 @@ export const tooNewForVersion: Rule = {
     if (model.apache && !apacheSupports(version, 'proxyHttpUpgrade')) {
       // ProxyPass, ProxyPassMatch and BalancerMember all take worker parameters.
       const takers = ['proxypass', 'proxypassmatch', 'balancermember'];
-      for (const node of takers.flatMap((key) => model.apache?.directives(key) ?? [])) {
+      const apache = model.apache;
+      const skipped = skippedFor((key) => apache.directives(key), version);
+      for (const node of takers.flatMap((key) => apache.directives(key))) {
+        if (skipped.has(node)) continue;
         node.args.forEach((arg, index) => {
           if (!/^upgrade=/i.test(arg)) return;
           const url = node.args.find((a) => /^(https?|wss?|balancer):\/\//i.test(a)) ?? '';

@@ -1,4 +1,5 @@
 import type { Rule } from '../rule.js';
+import { nginxMayHoldUnread } from './unread-include.js';
 
 /**
  * Upgrade and Connection are hop-by-hop headers (RFC 9110 §7.6.1): a proxy does not pass them on
@@ -30,6 +31,8 @@ export const wsUpgradeHeaders: Rule = {
         return (header === undefined || header.value === '') && !dropped.has(name.toLowerCase());
       });
       if (missing.length === 0) continue;
+      // An include lint could not read may set them.
+      if (nginxMayHoldUnread(block.block)) continue;
       // A header that is set, but empty, is changed in place rather than added a second time: a second
       // proxy_set_header line for one name would leave two lines to reason about.
       const lines = missing.map((name) => {
