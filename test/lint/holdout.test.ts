@@ -53,7 +53,11 @@ const holdout = readdirSync(dir)
     ) as Expected,
   }));
 
-const newVersions: Readonly<Record<ServerType, string>> = { nginx: '1.26.0', apache: '2.4.62' };
+const newVersions: Readonly<Record<ServerType, string>> = {
+  nginx: '1.26.0',
+  apache: '2.4.62',
+  haproxy: '2.6.12',
+};
 type Setting = 'default' | 'new';
 
 const flagsFor = (expected: Expected, setting: Setting): LintFlags => ({
