@@ -5,6 +5,7 @@
 import { Command, Option } from 'commander';
 import { toolVersion } from './generated/package-info.js';
 import { liveOutput, print } from './print.js';
+import { lintServerNames, orList, serverNames, servers } from './servers/registry.js';
 import {
   commanderFlags,
   type FlagSpec,
@@ -39,16 +40,17 @@ export const addGenerationOptions = (command: Command, server: ServerName) =>
 const addQuiet = (command: Command): Command =>
   command.option(commanderFlags(quietFlag), quietFlag.describe('nginx'));
 
-/** Which running server `apply` and `rollback` act on (io/nginx.ts nginxControl, io/apache.ts apacheControl). */
+/** Which running server `apply` and `rollback` act on: each server's --<name>-* flags (its definition). */
 function addServerLocationOptions(command: Command): Command {
-  return command
-    .option('--nginx-bin <file>', 'the nginx binary (default: nginx on PATH)')
-    .option('--nginx-prefix <dir>', 'passed as -p to every nginx call')
-    .option('--nginx-conf <file>', 'passed as -c to every nginx call')
-    .option('--apache-bin <file>', 'the apache2/httpd binary (default: apache2ctl for the system Apache)')
-    .option('--apache-root <dir>', 'passed as -d (ServerRoot) to every Apache call')
-    .option('--apache-conf <file>', 'passed as -f to every Apache call');
+  for (const server of servers) {
+    for (const spec of server.instanceFlags) command.option(`--${spec.flag} <${spec.value}>`, spec.help);
+  }
+  return command;
 }
+
+/** The servers apply and rollback act on (a control in their definition), and their --<name>-* flags. */
+const applyServers = () => servers.filter((server) => server.load.control).map((server) => server.name);
+const instanceFlagGlobs = () => applyServers().map((name) => `--${name}-*`);
 
 const examples = {
   cert: `
@@ -117,7 +119,7 @@ Examples:
   $ wss-conf probe wss://example.com/wss --json
 
 Exit status: 0 when every stage passes, 1 when one fails (the report says which, why and the fix).`,
-};
+} satisfies Record<ServerName, string> & Record<string, string>;
 
 export function buildProgram(): Command {
   const program = new Command('wss-conf')
@@ -126,37 +128,23 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
 
-  addGenerationOptions(program.command('nginx'), 'nginx')
-    .description('render an nginx site file (http context: map, upstream, server blocks)')
-    .addHelpText('after', examples.nginx)
-    .action(async (flags: Record<string, unknown>) => {
-      const { runNginx } = await import('./commands/nginx.js');
-      print(await runNginx(pickGenerationInput(flags), flags), flags);
-    });
-
-  addGenerationOptions(program.command('apache'), 'apache')
-    .description('render an Apache site file (global SSL cache + VirtualHost blocks)')
-    .addHelpText('after', examples.apache)
-    .action(async (flags: Record<string, unknown>) => {
-      const { runApache } = await import('./commands/apache.js');
-      print(await runApache(pickGenerationInput(flags), flags), flags);
-    });
-
-  addGenerationOptions(program.command('haproxy'), 'haproxy')
-    .description('render a complete haproxy.cfg (load balancing in front of several backends)')
-    .addHelpText('after', examples.haproxy)
-    .action(async (flags: Record<string, unknown>) => {
-      const { runHaproxy } = await import('./commands/haproxy.js');
-      print(await runHaproxy(pickGenerationInput(flags), flags), flags);
-    });
+  for (const server of servers) {
+    addGenerationOptions(program.command(server.name), server.name)
+      .description(server.description)
+      .addHelpText('after', examples[server.name])
+      .action(async (flags: Record<string, unknown>) => {
+        const { run } = await server.load.command();
+        print(await run(pickGenerationInput(flags), flags), flags);
+      });
+  }
 
   addQuiet(addServerLocationOptions(addSiteOptions(program.command('apply'), 'the server')))
     .description('install a site file, test, reload, verify, and roll back on any failure')
-    .argument('<server>', 'nginx or apache')
+    .argument('<server>', orList(applyServers()))
     .option('--from <file>', 'install this rendered site file instead of rendering from the options')
     .option(
       '--target <file>',
-      'where to install (default: system sites-available/ or conf.d/; required with --nginx-*, --apache-*)',
+      `where to install (default: system sites-available/ or conf.d/; required with ${instanceFlagGlobs().join(', ')})`,
     )
     .option('--enable', 'Debian layout: also link it from sites-enabled/')
     .option('--dry-run', 'print a unified diff (and the link --enable would make); change nothing')
@@ -177,7 +165,7 @@ export function buildProgram(): Command {
     .option('--target <file>', 'the file a previous apply installed')
     .option(
       '--server <type>',
-      'nginx or apache (default: the --nginx-*/--apache-* flags, else what the apply recorded)',
+      `${orList(applyServers())} (default: the ${instanceFlagGlobs().join('/')} flags, else what the apply recorded)`,
     )
     .option(
       '--lock-timeout <duration>',
@@ -211,7 +199,7 @@ export function buildProgram(): Command {
       new Option(
         '--server <type>',
         'the server the file is for (default: told from its content, as lint does)',
-      ).choices(['nginx', 'apache', 'haproxy']),
+      ).choices(serverNames),
     )
     .option('--json', 'print { ok, file, server, output, notes } as JSON')
     .addHelpText('after', examples.check)
@@ -227,7 +215,7 @@ export function buildProgram(): Command {
       new Option(
         '--server <type>',
         'the server the files are for (default: detected from the content)',
-      ).choices(['nginx', 'apache']),
+      ).choices(lintServerNames),
     )
     .addOption(
       new Option('--format <format>', 'report format (github: workflow annotations)')

@@ -10,8 +10,9 @@
 import { parseArgs } from 'node:util';
 import { balanceMethods, tlsProfileNames } from './core/choices.js';
 import { UsageError } from './core/errors.js';
+import { orList, type ServerName, serverNamed, servers } from './servers/registry.js';
 
-export type ServerName = 'nginx' | 'apache' | 'haproxy';
+export type { ServerName };
 
 export interface FlagSpec {
   /** The long flag without dashes, e.g. `static-dir`. */
@@ -86,7 +87,11 @@ export const siteFlags: readonly FlagSpec[] = [
     flag: 'max-clients',
     value: 'n',
     describe: (server) =>
-      `concurrent sockets to size for: the header and warnings give the ${{ nginx: 'nginx.conf', apache: 'MPM', haproxy: 'global maxconn', 'the server': 'nginx.conf or MPM' }[server]} settings they need`,
+      `concurrent sockets to size for: the header and warnings give the ${
+        server === 'the server'
+          ? orList(servers.filter((s) => s.load.control).map((s) => s.sizingSettings))
+          : serverNamed(server).sizingSettings
+      } settings they need`,
   },
   {
     flag: 'trusted-proxy',

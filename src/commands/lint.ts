@@ -122,7 +122,9 @@ export function lintPaths(files: readonly string[], flags: LintFlags = {}): Lint
       );
     }
   });
-  const servers = new Map(sources.map((source) => [source.name, server ?? detectServer(source.text)]));
+  const servers = new Map(
+    sources.map((source) => [source.name, server ?? detectServer(source.text, serverTypes)]),
+  );
   const detected = new Set(servers.values());
   if (flags.serverVersion !== undefined && detected.size > 1) {
     throw new UsageError(

@@ -8,6 +8,7 @@
  */
 import { apacheSizing, nginxSizing } from '../core/capacity.js';
 import type { GenerationOptions } from '../core/options.js';
+import type { RunbookServerName } from '../servers/registry.js';
 import { apacheModulesFor } from './apache.js';
 import {
   clientUrl,
@@ -19,8 +20,8 @@ import {
   type TargetVersions,
 } from './site.js';
 
-/** The servers a runbook is written for (HAProxy's runbook waits for the server registry, issue 15). */
-export type RunbookServer = Exclude<TargetName, 'haproxy'>;
+/** The servers a runbook is written for: capabilities.runbook in their definitions. */
+export type RunbookServer = RunbookServerName;
 
 export interface RunbookInput {
   readonly server: RunbookServer;

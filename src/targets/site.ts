@@ -11,7 +11,10 @@ import {
   letsEncryptDirectory,
 } from '../core/options.js';
 
-export type TargetName = 'nginx' | 'apache' | 'haproxy';
+import type { ServerName } from '../servers/registry.js';
+
+/** A server a file is rendered for (src/servers/registry.ts). */
+export type TargetName = ServerName;
 
 /** The versions a file is written for, resolved once by the command (flag, detection or default). */
 export interface TargetVersions {
