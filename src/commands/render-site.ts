@@ -15,7 +15,6 @@ import { askForMissingOptions } from '../io/prompts.js';
 import type { DetectedVersions } from '../io/version-query.js';
 import type { RenderCommand, RenderTarget, ServerDefinition } from '../servers/definition.js';
 import type { ServerName } from '../servers/registry.js';
-import type { RunbookServer } from '../targets/runbook.js';
 import type { RenderedSite, TargetVersions } from '../targets/site.js';
 
 export interface OutputFlags {
@@ -155,8 +154,8 @@ export async function renderSiteCommand(
   // Before rendering (and before any prompt or --check): a path that cannot be written fails at once.
   // `--out ''` is checked too, and refused, rather than taken as "no --out".
   if (flags.out !== undefined) assertWritable(flags.out, flags.force ?? false);
-  const runbookServer = target.server.capabilities.runbook ? target.server.name : undefined;
-  if (flags.runbook && runbookServer === undefined) {
+  const runbookFacts = target.server.load.runbook;
+  if (flags.runbook && runbookFacts === undefined) {
     throw new UsageError(
       `--runbook: not available for ${target.server.name} yet; use --out and its header's steps`,
     );
@@ -179,7 +178,8 @@ export async function renderSiteCommand(
   // installs the one --out wrote), and with --json it is one more key.
   const runbook = flags.runbook
     ? (await import('../targets/runbook.js')).renderRunbook({
-        server: runbookServer as RunbookServer,
+        server: target.server,
+        facts: await (runbookFacts as NonNullable<typeof runbookFacts>)(),
         options: site.options,
         versions: site.versions,
         writtenTo: flags.out === undefined ? undefined : resolve(flags.out),

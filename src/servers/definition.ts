@@ -55,6 +55,34 @@ export type ProbeMatcher = (
   body: string,
 ) => { readonly status: number; readonly cause: string; readonly fix: readonly string[] } | undefined;
 
+/** What `--runbook` says that only the server knows (src/targets/runbook.ts writes the rest). */
+export interface RunbookFacts {
+  /** Tests the whole configuration as the reload will read it, e.g. `nginx -t`. */
+  readonly configTest: string;
+  /** Why a reload, not a restart, keeps open sockets, and what it does not cap. */
+  readonly reloadKeeps: string;
+  /** certbot's installer plugin for the server (`certbot certonly --nginx`). */
+  readonly certbotPlugin: string;
+  /** `wss-conf check` flags the step 4 needs, with a leading space, or ''. */
+  readonly checkFlags: string;
+  /** Step 3, "Enable it": the commands and notes (Debian first, then RHEL/Fedora). */
+  readonly enable: (site: RunbookSite) => string[];
+  /** With --max-clients: the server-wide settings N sockets need, which a site file cannot carry. */
+  readonly sizing: (maxClients: number) => string[];
+  /** Step 5 when a reload is not enough (new MPM limits): the restart and why; undefined to reload. */
+  readonly restartOnce?: (site: RunbookSite) => string[] | undefined;
+  /** What the apply of the last section does not do, said after it. */
+  readonly applyNote?: (site: RunbookSite, restartOnce: boolean) => string;
+}
+
+export interface RunbookSite {
+  readonly fileName: string;
+  /** The file name without `.conf`, as a2ensite takes it. */
+  readonly siteName: string;
+  readonly options: GenerationOptions;
+  readonly versions: TargetVersions;
+}
+
 /** The module behind `wss-conf <name>`: the target wired to detection and the config test. */
 export interface RenderCommand {
   readonly siteTarget: (input: Record<string, unknown>) => SiteTarget;
@@ -83,8 +111,6 @@ export interface ServerDefinition<Name extends string = string> {
     readonly lint: boolean;
     /** --static-dir can be served. */
     readonly staticFiles: boolean;
-    /** `--runbook` is written for it. */
-    readonly runbook: boolean;
     /** The output is one site among others (true), or the server's whole configuration (false). */
     readonly siteFile: boolean;
   };
@@ -112,6 +138,8 @@ export interface ServerDefinition<Name extends string = string> {
     readonly configTest: () => Promise<(text: string, displayPath: string) => Promise<ConfigTestResult>>;
     /** apply and rollback: test, reload and start the running server. Absent: apply refuses it. */
     readonly control?: () => Promise<(location: InstanceLocation) => ServerControl>;
+    /** `--runbook`'s server-specific steps. Absent: --runbook is refused for the server. */
+    readonly runbook?: () => Promise<RunbookFacts>;
     /** apply --acme's stand-in site, which serves only the HTTP-01 challenge (src/targets/acme-challenge.ts). */
     readonly acmeChallenge?: () => Promise<
       (options: GenerationOptions, versions: TargetVersions, toolVersion: string) => string

@@ -15,12 +15,6 @@ export type ServerName = (typeof registered)[number]['name'];
 /** The definitions, each read through the one interface every server implements. */
 export const servers: readonly ServerDefinition<ServerName>[] = registered;
 
-/** The servers `--runbook` is written for (capabilities.runbook). */
-export type RunbookServerName = Extract<
-  (typeof registered)[number],
-  { capabilities: { runbook: true } }
->['name'];
-
 /** The servers `wss-conf lint` reads (capabilities.lint). */
 export type LintServerName = Extract<(typeof registered)[number], { capabilities: { lint: true } }>['name'];
 

@@ -25,7 +25,7 @@ export const apache = defineServer({
       { server: '2.4.65', openssl: '3.5.0' },
     ],
   },
-  capabilities: { lint: true, staticFiles: true, runbook: true, siteFile: true },
+  capabilities: { lint: true, staticFiles: true, siteFile: true },
   // Debian's apache2.conf includes sites-enabled/ (a2ensite makes the link); RHEL's httpd.conf includes
   // conf.d/*.conf.
   layouts: [
@@ -62,6 +62,7 @@ export const apache = defineServer({
     detectVersions: async () => (await import('../../io/apache.js')).detectApacheVersions,
     configTest: async () => (await import('../../io/apache.js')).testApacheSite,
     control: async () => (await import('../../io/apache.js')).apacheControl,
+    runbook: async () => (await import('./runbook.js')).apacheRunbook,
     acmeChallenge: async () => (await import('../../targets/acme-challenge.js')).apacheAcmeChallengeSite,
   },
 });

@@ -23,7 +23,7 @@ export const haproxy = defineServer({
     })),
   },
   // One file, the whole configuration: no sites to enable, and no files to serve.
-  capabilities: { lint: false, staticFiles: false, runbook: false, siteFile: false },
+  capabilities: { lint: false, staticFiles: false, siteFile: false },
   layouts: [
     { family: 'debian', available: '/etc/haproxy', unit: 'haproxy' },
     { family: 'rhel', available: '/etc/haproxy', unit: 'haproxy' },

@@ -23,7 +23,7 @@ export const nginx = defineServer({
       { server: '1.29.7', openssl: '3.5.0' },
     ],
   },
-  capabilities: { lint: true, staticFiles: true, runbook: true, siteFile: true },
+  capabilities: { lint: true, staticFiles: true, siteFile: true },
   // Debian's package includes sites-enabled/*; RHEL's (and nginx.org's) includes conf.d/*.conf.
   layouts: [
     {
@@ -48,6 +48,7 @@ export const nginx = defineServer({
     detectVersions: async () => (await import('../../io/nginx.js')).detectNginxVersions,
     configTest: async () => (await import('../../io/nginx.js')).testNginxSite,
     control: async () => (await import('../../io/nginx.js')).nginxControl,
+    runbook: async () => (await import('./runbook.js')).nginxRunbook,
     acmeChallenge: async () => (await import('../../targets/acme-challenge.js')).nginxAcmeChallengeSite,
   },
 });
