@@ -5,6 +5,7 @@
  * serves. Used by apply, rollback and the recovery of a killed one.
  */
 import { unlink } from 'node:fs/promises';
+import { serverNamed } from '../servers/registry.js';
 import {
   confirmReload,
   isAlive,
@@ -21,7 +22,7 @@ export interface VerifiedReload extends ReloadCheck {
   readonly command: string;
 }
 
-const title = (control: ServerControl) => (control.server === 'nginx' ? 'nginx' : 'Apache');
+const title = (control: ServerControl) => serverNamed(control.server).title;
 
 /** Reloads and waits for proof; `siteText` is the site now on disk, whose listeners must answer. */
 export async function reloadVerified(
