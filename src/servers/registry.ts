@@ -1,7 +1,16 @@
 /**
- * Every server wss-conf writes for, in the order the commands are listed. One line per server: the
- * commands, the bundle (scripts/bundle.mjs), apply, check, rollback, detection and the golden matrix
- * read this list, so a new server is its folder, a line here, its templates and its tests.
+ * Every server wss-conf writes for, in the order the commands are listed. The commands, the bundle
+ * (scripts/bundle.mjs), apply, check, rollback, the runbook, detection, the probe's server kind and the
+ * golden matrix (test/golden/targets.ts) read this list.
+ *
+ * A new server is:
+ *   src/servers/<name>/   index.ts (its ServerDefinition), command.ts, target.ts, versions.ts,
+ *                         detect.ts, config-test.ts; control.ts, runbook.ts, lint-model.ts when it has them
+ *   one line here         (and the import above it)
+ *   templates/<name>/     its Handlebars templates
+ *   test/                 its tests, and its line in test/helpers/tools.ts
+ * and, until the docs move out of src/program.ts, its --help examples there (the `examples` object
+ * fails to compile without them).
  */
 import { apache } from './apache/index.js';
 import type { ServerDefinition } from './definition.js';
