@@ -7,6 +7,7 @@ import { toolVersion } from './generated/package-info.js';
 import { liveOutput, print } from './print.js';
 import { lintServerNames, orList, serverNames, servers } from './servers/registry.js';
 import {
+  applyDefaults,
   commanderFlags,
   type FlagSpec,
   pickGenerationInput,
@@ -151,8 +152,11 @@ export function buildProgram(): Command {
     .option('--verify <wss-url>', 'after the reload, run wss-conf probe on it; roll back if it fails')
     .option('--verify-ca <file>', 'trust this CA for --verify (default: the system store)')
     .option('--verify-resolve <host:port:addr>', "connect --verify to addr, curl's --resolve form")
-    .option('--keep <n>', 'backups to keep (default: 5)')
-    .option('--lock-timeout <duration>', 'wait this long for another apply to finish (default: 60s)')
+    .option('--keep <n>', `backups to keep (default: ${applyDefaults.keep})`)
+    .option(
+      '--lock-timeout <duration>',
+      `wait this long for another apply to finish (default: ${applyDefaults.lockTimeout})`,
+    )
     .option('--json', 'print the steps as JSON (a terminal otherwise shows each step as it happens)')
     .addHelpText('after', examples.apply)
     .action(async (server: string, flags: Record<string, unknown>) => {
@@ -169,7 +173,7 @@ export function buildProgram(): Command {
     )
     .option(
       '--lock-timeout <duration>',
-      'wait this long for another apply or rollback to finish (default: 60s)',
+      `wait this long for another apply or rollback to finish (default: ${applyDefaults.lockTimeout})`,
     )
     .option('--json', 'print the result as JSON')
     .addHelpText('after', examples.rollback)

@@ -39,6 +39,9 @@ export const siteFlags: readonly FlagSpec[] = Object.values(siteOptions).map((op
   describe: (server: ServerName | 'the server') => optionHelp(option, server),
 }));
 
+/** apply's and rollback's own defaults, written once: --help says them and the commands apply them. */
+export const applyDefaults = { keep: '5', lockTimeout: '60s' } as const;
+
 /** Every command has it; src/print.ts drops warnings and summaries, never the product or an error. */
 export const quietFlag: FlagSpec = {
   flag: 'quiet',

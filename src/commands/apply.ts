@@ -32,6 +32,7 @@ import { isAlive, readPid, type ServerControl } from '../io/server-control.js';
 import { parseProbeUrl, parseResolveEntry } from '../probe/target.js';
 import type { InstanceLocation, ServerDefinition } from '../servers/definition.js';
 import { orList, type ServerName, serverNamed, serversWith } from '../servers/registry.js';
+import { applyDefaults } from '../site-flags.js';
 import type { CommandResult, SiteTarget } from './render-site.js';
 
 export type { ServerName };
@@ -668,10 +669,13 @@ function parseApplyFlags(flags: ApplyFlags): ApplySettings {
   if (flags.verifyCa !== undefined && !existsSync(flags.verifyCa)) {
     usage('--verify-ca', 'an existing PEM file', flags.verifyCa);
   }
-  const lockTimeoutSeconds = durationToSeconds(flags.lockTimeout ?? '60s');
+  const lockTimeoutSeconds = durationToSeconds(flags.lockTimeout ?? applyDefaults.lockTimeout);
   if (lockTimeoutSeconds === undefined)
     usage('--lock-timeout', 'a duration such as 30s or 2m', flags.lockTimeout);
-  return { keep: parseCount(flags.keep ?? '5', '--keep'), lockTimeoutMs: lockTimeoutSeconds * 1000 };
+  return {
+    keep: parseCount(flags.keep ?? applyDefaults.keep, '--keep'),
+    lockTimeoutMs: lockTimeoutSeconds * 1000,
+  };
 }
 
 export async function runApply(

@@ -20,6 +20,7 @@ import { clearJournal, journalPath, writeJournal } from '../io/journal.js';
 import { acquireLock, type Lock } from '../io/lock.js';
 import { reloadOld, reloadVerified } from '../io/reload.js';
 import { orList, type ServerName, serverNamed, serversWith } from '../servers/registry.js';
+import { applyDefaults } from '../site-flags.js';
 import {
   type ApplyFlags,
   Checklist,
@@ -88,7 +89,7 @@ const notADirectory = (path: string): void => {
 export async function runRollback(flags: RollbackFlags): Promise<CommandResult> {
   if (!flags.target) throw new UsageError('--target: required (the file a previous apply installed)');
   const target = resolve(flags.target);
-  const lockTimeoutSeconds = durationToSeconds(flags.lockTimeout ?? '60s');
+  const lockTimeoutSeconds = durationToSeconds(flags.lockTimeout ?? applyDefaults.lockTimeout);
   if (lockTimeoutSeconds === undefined) {
     throw new UsageError(
       `--lock-timeout: ${JSON.stringify(flags.lockTimeout)} is not allowed; use a duration such as 30s or 2m`,
