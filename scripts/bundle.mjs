@@ -4,62 +4,88 @@
 //
 //   dist/cli.cjs            the entry (src/cli.ts): the fast path of a plain render, exit codes
 //   dist/program.cjs        commander wiring (src/program.ts): help, flag errors, every other command
-//   dist/render/nginx.cjs   `wss-conf nginx`: schema, nginx target, template, zod, handlebars runtime
-//   dist/render/apache.cjs  `wss-conf apache`: the same for Apache
-//   dist/render/haproxy.cjs `wss-conf haproxy`: the same for HAProxy
+//   dist/render/<name>.cjs  `wss-conf <name>` for each server of src/servers/registry.ts: schema, its
+//                           target (src/servers/<name>/command.ts), template, zod, handlebars runtime
 //   dist/lint.cjs           `wss-conf lint`: a CI step run on every push, timed against `nginx -t`
 //                           (npm run bench:lint); loading its ~60 modules one by one as ES modules
 //                           cost more than linting a small config
 //   dist/lib/**             every other command (lint, probe, apply...), loaded from the tsc output
+//
+// The rule: in cli.cjs and program.cjs every `import()` of a project file is another file (the
+// program, a server's render bundle, or dist/lib), never inlined; and a server's definition
+// (src/servers/<name>/index.ts) is bundled with its data only, its loaders left to dist/lib.
 //
 // CommonJS, because Node 20 starts a CommonJS entry ~5 ms faster than an ES module, and `require` (not
 // `import()`) between the files, which would start the ES module loader. Minified: ~3 ms less to
 // parse. Each render bundle carries its own copy of src/core/errors.ts, which is why cli.ts maps
 // errors by name. Packages a render never needs (execa, ws, ...) load from node_modules when used.
 import { readFileSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const inlined = new Set(['commander', 'handlebars', 'zod']);
 const external = Object.keys(pkg.dependencies ?? {}).filter((name) => !inlined.has(name));
-const renderCommands = ['nginx', 'apache', 'haproxy'];
+const lib = join(root, 'dist', 'lib');
+// The render commands are the servers of the registry, read from the tsc output this bundles.
+const { servers } = await import(pathToFileURL(join(lib, 'servers', 'registry.js')).href);
+const renderCommands = servers.map((server) => server.name);
+
+/** `dist/lib/servers/nginx/index.js` → `servers/nginx/index.js`. */
+const libPath = (resolveDir, path) => relative(lib, resolve(resolveDir, path)).split(sep).join('/');
+const isDefinition = (importer) =>
+  /^servers\/[a-z0-9-]+\/index\.js$/.test(relative(lib, importer).split(sep).join('/'));
 
 /**
- * In cli.js and program.js, `import('./program.js')` and `import('./commands/<name>.js')` become a
- * require of program.cjs or of a render bundle, or an import of dist/lib.
+ * In a render bundle (and lint's), a definition's loaders (control, target, …) stay in dist/lib: a
+ * render needs none of them. `toLib` is the way from the bundle's folder to dist/lib.
+ */
+const definitionLoadersStayOut = (toLib) => ({
+  name: 'definition-loaders-stay-out',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^\./ }, (args) => {
+      if (args.kind !== 'dynamic-import' || !isDefinition(args.importer)) return undefined;
+      return { path: `${toLib}/${libPath(args.resolveDir, args.path)}`, external: true };
+    });
+  },
+});
+
+/**
+ * In cli.js and program.js, every `import()` of a project file becomes a require of program.cjs or of
+ * a server's render bundle (src/servers/<name>/command.js), or an import of dist/lib.
  */
 const commandsAreSeparateFiles = {
   name: 'commands-are-separate-files',
   setup(pluginBuild) {
-    pluginBuild.onResolve({ filter: /^\.\/program\.js$/ }, () => ({
-      path: 'program',
-      namespace: 'separate-bundle',
+    pluginBuild.onResolve({ filter: /^\.\/(program|lint)\.cjs$/ }, (args) => ({
+      path: args.path,
+      external: true,
     }));
+    pluginBuild.onResolve({ filter: /^\.\/render\// }, (args) => ({ path: args.path, external: true }));
+    pluginBuild.onResolve({ filter: /^\./ }, (args) => {
+      if (args.kind !== 'dynamic-import') return undefined;
+      const path = libPath(args.resolveDir, args.path);
+      if (path === 'program.js') return { path: 'program', namespace: 'separate-bundle' };
+      if (path === 'commands/lint.js') return { path: 'lint', namespace: 'separate-bundle' };
+      const server = /^servers\/([a-z0-9-]+)\/command\.js$/.exec(path)?.[1];
+      if (server !== undefined && renderCommands.includes(server)) {
+        return { path: server, namespace: 'render-bundle' };
+      }
+      return { path: `./lib/${path}`, external: true };
+    });
     pluginBuild.onLoad({ filter: /^program$/, namespace: 'separate-bundle' }, () => ({
       contents: "module.exports = require('./program.cjs');",
       loader: 'js',
     }));
-    pluginBuild.onResolve({ filter: /^\.\/program\.cjs$/ }, (args) => ({ path: args.path, external: true }));
-    pluginBuild.onResolve({ filter: /^\.\/commands\/[a-z-]+\.js$/ }, (args) => {
-      const name = args.path.slice('./commands/'.length, -'.js'.length);
-      if (name === 'lint') return { path: name, namespace: 'lint-bundle' };
-      if (!renderCommands.includes(name)) return { path: `./lib/commands/${name}.js`, external: true };
-      return { path: name, namespace: 'render-bundle' };
-    });
     pluginBuild.onLoad({ filter: /.*/, namespace: 'render-bundle' }, (args) => ({
       contents: `module.exports = require('./render/${args.path}.cjs');`,
       loader: 'js',
     }));
-    pluginBuild.onLoad({ filter: /.*/, namespace: 'lint-bundle' }, () => ({
+    pluginBuild.onLoad({ filter: /^lint$/, namespace: 'separate-bundle' }, () => ({
       contents: "module.exports = require('./lint.cjs');",
       loader: 'js',
-    }));
-    pluginBuild.onResolve({ filter: /^\.\/(render\/|lint\.cjs$)/ }, (args) => ({
-      path: args.path,
-      external: true,
     }));
   },
 };
@@ -89,12 +115,14 @@ await Promise.all([
     ...common,
     entryPoints: [join(root, 'dist', 'lib', 'commands', 'lint.js')],
     outfile: join(root, 'dist', 'lint.cjs'),
+    plugins: [definitionLoadersStayOut('./lib')],
   }),
   ...renderCommands.map((name) =>
     build({
       ...common,
-      entryPoints: [join(root, 'dist', 'lib', 'commands', `${name}.js`)],
+      entryPoints: [join(lib, 'servers', name, 'command.js')],
       outfile: join(root, 'dist', 'render', `${name}.cjs`),
+      plugins: [definitionLoadersStayOut('../lib')],
     }),
   ),
 ]);

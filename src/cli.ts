@@ -2,25 +2,24 @@
  * The entry point, and the one place that turns results and errors into output and exit codes:
  *   0 success · 1 a problem was found · 2 bad input or usage · 70 a bug in wss-conf.
  *
- * A plain render (`wss-conf nginx|apache` with ordinary flags) takes a fast path: its flags are parsed
+ * A plain render (`wss-conf <server>` with ordinary flags, for each server of src/servers/registry.ts) takes a fast path: its flags are parsed
  * from the same table commander is built from (src/site-flags.ts), and commander is never loaded.
  * Everything else, help and every flag error included, goes through commander (src/program.ts).
  */
 import { isInterrupted, isProblemFound, isUsageError, signalNumbers } from './core/errors.js';
 import { toolVersion } from './generated/package-info.js';
 import { color, print } from './print.js';
+import { isServerName, serverNamed } from './servers/registry.js';
 import { parseRenderFlags, pickGenerationInput } from './site-flags.js';
 
 async function renderFast(argv: readonly string[]): Promise<boolean> {
   const [command, ...args] = argv;
-  if (command !== 'nginx' && command !== 'apache' && command !== 'haproxy') return false;
+  if (command === undefined || !isServerName(command)) return false;
   const flags = parseRenderFlags(args);
   if (!flags) return false;
-  const input = pickGenerationInput(flags);
-  if (command === 'nginx') print(await (await import('./commands/nginx.js')).runNginx(input, flags), flags);
-  else if (command === 'apache')
-    print(await (await import('./commands/apache.js')).runApache(input, flags), flags);
-  else print(await (await import('./commands/haproxy.js')).runHaproxy(input, flags), flags);
+  // The server's own render bundle (scripts/bundle.mjs turns this import into a require of it).
+  const { run } = await serverNamed(command).load.command();
+  print(await run(pickGenerationInput(flags), flags), flags);
   return true;
 }
 

@@ -5,7 +5,9 @@
 import { Command, Option } from 'commander';
 import { toolVersion } from './generated/package-info.js';
 import { liveOutput, print } from './print.js';
+import { lintServerNames, orList, serverNames, servers } from './servers/registry.js';
 import {
+  applyDefaults,
   commanderFlags,
   type FlagSpec,
   pickGenerationInput,
@@ -39,21 +41,17 @@ export const addGenerationOptions = (command: Command, server: ServerName) =>
 const addQuiet = (command: Command): Command =>
   command.option(commanderFlags(quietFlag), quietFlag.describe('nginx'));
 
-/** Which running server `apply` and `rollback` act on (io/nginx.ts nginxControl, io/apache.ts apacheControl). */
+/** Which running server `apply` and `rollback` act on: each server's --<name>-* flags (its definition). */
 function addServerLocationOptions(command: Command): Command {
-  return command
-    .option('--nginx-bin <file>', 'the nginx binary (default: nginx on PATH)')
-    .option('--nginx-prefix <dir>', 'passed as -p to every nginx call')
-    .option('--nginx-conf <file>', 'passed as -c to every nginx call')
-    .option('--apache-bin <file>', 'the apache2/httpd binary (default: apache2ctl for the system Apache)')
-    .option('--apache-root <dir>', 'passed as -d (ServerRoot) to every Apache call')
-    .option('--apache-conf <file>', 'passed as -f to every Apache call')
-    .option('--haproxy-bin <file>', 'the haproxy binary (default: haproxy on PATH)')
-    .option(
-      '--haproxy-conf <file>',
-      'the haproxy.cfg the running master (-W) was started with; apply haproxy installs it (default: /etc/haproxy/haproxy.cfg)',
-    );
+  for (const server of servers) {
+    for (const spec of server.instanceFlags) command.option(`--${spec.flag} <${spec.value}>`, spec.help);
+  }
+  return command;
 }
+
+/** The servers apply and rollback act on (a control in their definition), and their --<name>-* flags. */
+const applyServers = () => servers.filter((server) => server.load.control).map((server) => server.name);
+const instanceFlagGlobs = () => applyServers().map((name) => `--${name}-*`);
 
 const examples = {
   cert: `
@@ -128,7 +126,7 @@ Examples:
   $ wss-conf probe wss://example.com/wss --json
 
 Exit status: 0 when every stage passes, 1 when one fails (the report says which, why and the fix).`,
-};
+} satisfies Record<ServerName, string> & Record<string, string>;
 
 /**
  * Ends every command's --help with its page, docs/<command>.md. The package ships docs/ (package.json
@@ -149,45 +147,34 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
 
-  addGenerationOptions(program.command('nginx'), 'nginx')
-    .description('render an nginx site file (http context: map, upstream, server blocks)')
-    .addHelpText('after', examples.nginx)
-    .action(async (flags: Record<string, unknown>) => {
-      const { runNginx } = await import('./commands/nginx.js');
-      print(await runNginx(pickGenerationInput(flags), flags), flags);
-    });
-
-  addGenerationOptions(program.command('apache'), 'apache')
-    .description('render an Apache site file (global SSL cache + VirtualHost blocks)')
-    .addHelpText('after', examples.apache)
-    .action(async (flags: Record<string, unknown>) => {
-      const { runApache } = await import('./commands/apache.js');
-      print(await runApache(pickGenerationInput(flags), flags), flags);
-    });
-
-  addGenerationOptions(program.command('haproxy'), 'haproxy')
-    .description('render a complete haproxy.cfg (load balancing in front of several backends)')
-    .addHelpText('after', examples.haproxy)
-    .action(async (flags: Record<string, unknown>) => {
-      const { runHaproxy } = await import('./commands/haproxy.js');
-      print(await runHaproxy(pickGenerationInput(flags), flags), flags);
-    });
+  for (const server of servers) {
+    addGenerationOptions(program.command(server.name), server.name)
+      .description(server.description)
+      .addHelpText('after', examples[server.name])
+      .action(async (flags: Record<string, unknown>) => {
+        const { run } = await server.load.command();
+        print(await run(pickGenerationInput(flags), flags), flags);
+      });
+  }
 
   addQuiet(addServerLocationOptions(addSiteOptions(program.command('apply'), 'the server')))
     .description('install a site file, test, reload, verify, and roll back on any failure')
-    .argument('<server>', 'nginx, apache or haproxy')
+    .argument('<server>', orList(applyServers()))
     .option('--from <file>', 'install this rendered site file instead of rendering from the options')
     .option(
       '--target <file>',
-      'where to install (default: system sites-available/ or conf.d/; required with --nginx-*, --apache-*)',
+      `where to install (default: system sites-available/ or conf.d/; required with ${instanceFlagGlobs().join(', ')})`,
     )
     .option('--enable', 'Debian layout: also link it from sites-enabled/')
     .option('--dry-run', 'print a unified diff (and the link --enable would make); change nothing')
     .option('--verify <wss-url>', 'after the reload, run wss-conf probe on it; roll back if it fails')
     .option('--verify-ca <file>', 'trust this CA for --verify (default: the system store)')
     .option('--verify-resolve <host:port:addr>', "connect --verify to addr, curl's --resolve form")
-    .option('--keep <n>', 'backups to keep (default: 5)')
-    .option('--lock-timeout <duration>', 'wait this long for another apply to finish (default: 60s)')
+    .option('--keep <n>', `backups to keep (default: ${applyDefaults.keep})`)
+    .option(
+      '--lock-timeout <duration>',
+      `wait this long for another apply to finish (default: ${applyDefaults.lockTimeout})`,
+    )
     .option('--json', 'print the steps as JSON (a terminal otherwise shows each step as it happens)')
     .addHelpText('after', examples.apply)
     .action(async (server: string, flags: Record<string, unknown>) => {
@@ -200,11 +187,11 @@ export function buildProgram(): Command {
     .option('--target <file>', 'the file a previous apply installed')
     .option(
       '--server <type>',
-      'nginx, apache or haproxy (default: the --nginx-*/--apache-*/--haproxy-* flags, else what the apply recorded)',
+      `${orList(applyServers())} (default: the ${instanceFlagGlobs().join('/')} flags, else what the apply recorded)`,
     )
     .option(
       '--lock-timeout <duration>',
-      'wait this long for another apply or rollback to finish (default: 60s)',
+      `wait this long for another apply or rollback to finish (default: ${applyDefaults.lockTimeout})`,
     )
     .option('--json', 'print the result as JSON')
     .addHelpText('after', examples.rollback)
@@ -234,7 +221,7 @@ export function buildProgram(): Command {
       new Option(
         '--server <type>',
         'the server the file is for (default: told from its content, as lint does)',
-      ).choices(['nginx', 'apache', 'haproxy']),
+      ).choices(serverNames),
     )
     .option('--json', 'print { ok, file, server, output, notes } as JSON')
     .addHelpText('after', examples.check)
@@ -250,7 +237,7 @@ export function buildProgram(): Command {
       new Option(
         '--server <type>',
         'the server the files are for (default: detected from the content)',
-      ).choices(['nginx', 'apache', 'haproxy']),
+      ).choices(lintServerNames),
     )
     .addOption(
       new Option('--format <format>', 'report format (github: workflow annotations)')

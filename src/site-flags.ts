@@ -1,5 +1,5 @@
 /**
- * The flags of `wss-conf nginx` and `wss-conf apache`, as data. commander is built from this table
+ * The flags of the render commands (`wss-conf nginx`, `apache`, `haproxy`), as data. commander is built from this table
  * (src/program.ts), and so is the fast path in src/cli.ts, which parses a plain render with
  * node:util's parseArgs and never loads commander: loading it costs more than a whole render, and the
  * render must start within 1.5x of `node -e 0` (npm run bench:startup).
@@ -8,10 +8,11 @@
  * zod schema (src/core/options.ts) expects; `--no-redirect` gives `redirect: false`.
  */
 import { parseArgs } from 'node:util';
-import { balanceMethods, tlsProfileNames } from './core/choices.js';
 import { UsageError } from './core/errors.js';
+import { optionHelp, type SiteOption, siteOptions } from './core/site-options.js';
+import type { ServerName } from './servers/registry.js';
 
-export type ServerName = 'nginx' | 'apache' | 'haproxy';
+export type { ServerName };
 
 export interface FlagSpec {
   /** The long flag without dashes, e.g. `static-dir`. */
@@ -27,107 +28,19 @@ export interface FlagSpec {
   readonly short?: string;
 }
 
-/** The generation options of DESIGN.md, shared by `nginx`, `apache` and `apply`. */
-export const siteFlags: readonly FlagSpec[] = [
-  {
-    flag: 'domain',
-    value: 'name',
-    repeatable: true,
-    describe: () => 'server name; repeat for aliases; *.example.com allowed (required; asked on a terminal)',
-  },
-  {
-    flag: 'backend',
-    value: 'port|host:port',
-    repeatable: true,
-    describe: () =>
-      'the ws:// backend; a bare port means 127.0.0.1; repeat to balance (required; asked on a terminal)',
-  },
-  { flag: 'path', value: 'prefix', describe: () => 'URL prefix proxied as WebSocket (default: /)' },
-  {
-    flag: 'cert',
-    value: 'file',
-    describe: () => 'certificate, full chain (default: /etc/letsencrypt/live/<domain>/fullchain.pem)',
-  },
-  {
-    flag: 'key',
-    value: 'file',
-    describe: () => 'private key (default: /etc/letsencrypt/live/<domain>/privkey.pem)',
-  },
-  { flag: 'listen', value: '[addr:]port', describe: () => 'TLS listener (default: 443)' },
-  {
-    flag: 'redirect-listen',
-    value: '[addr:]port',
-    describe: () => 'plain-HTTP listener that redirects to https (default: 80)',
-  },
-  { flag: 'no-redirect', describe: () => 'omit the plain-HTTP redirect' },
-  { flag: 'static-dir', value: 'dir', describe: () => 'serve the files of <dir> next to the socket' },
-  {
-    flag: 'static-path',
-    value: 'prefix',
-    describe: () => 'where --static-dir is served (default: /static/)',
-  },
-  {
-    flag: 'timeout',
-    value: 'duration',
-    describe: () => 'idle time a socket survives: 90s, 10m, 1h (default: 1h)',
-  },
-  // Allowed values are checked by the schema, not here, so every problem is reported at once.
-  {
-    flag: 'tls',
-    value: 'profile',
-    describe: () => `Mozilla TLS profile: ${tlsProfileNames.join(' or ')} (default: intermediate)`,
-  },
-  {
-    flag: 'balance',
-    value: 'method',
-    describe: () => `with several backends: ${balanceMethods.join(', ')} (default: least-conn)`,
-  },
-  {
-    flag: 'max-clients',
-    value: 'n',
-    describe: (server) =>
-      `concurrent sockets to size for: the header and warnings give the ${{ nginx: 'nginx.conf', apache: 'MPM', haproxy: 'global maxconn', 'the server': 'nginx.conf or MPM' }[server]} settings they need`,
-  },
-  {
-    flag: 'trusted-proxy',
-    value: 'cidr',
-    repeatable: true,
-    describe: () =>
-      'a CDN or load balancer in front whose X-Forwarded-For is believed; repeat (default: none, the proxy is the edge)',
-  },
-  {
-    flag: 'acme',
-    describe: () => 'apply: get and renew the certificate over ACME HTTP-01 with certbot (--webroot)',
-  },
-  {
-    flag: 'acme-server',
-    value: 'url',
-    describe: () => "the ACME directory (default: Let's Encrypt production)",
-  },
-  { flag: 'acme-email', value: 'address', describe: () => "the ACME account's contact address" },
-  {
-    flag: 'acme-ca-bundle',
-    value: 'file',
-    describe: () => "CA certificates to trust for a private or test ACME server's TLS",
-  },
-  {
-    flag: 'acme-dir',
-    value: 'dir',
-    describe: () =>
-      "certbot's config directory; certificates in <dir>/live/<domain>/ (default: /etc/letsencrypt)",
-  },
-  {
-    flag: 'server-version',
-    value: 'x.y.z',
-    describe: (server) =>
-      `${server === 'the server' ? server : `the ${server}`} version to write for (default: detected, else documented)`,
-  },
-  {
-    flag: 'openssl-version',
-    value: 'x.y.z',
-    describe: (server) => `the OpenSSL ${server} uses (default: detected, else 3.0.0)`,
-  },
-];
+/**
+ * The generation options of DESIGN.md, shared by the render commands and `apply`: one per site option
+ * of src/core/site-options.ts, where each flag's help, default and prompt are written once.
+ */
+export const siteFlags: readonly FlagSpec[] = Object.values(siteOptions).map((option: SiteOption) => ({
+  flag: option.flag,
+  ...(option.value ? { value: option.value } : {}),
+  ...(option.repeatable ? { repeatable: true } : {}),
+  describe: (server: ServerName | 'the server') => optionHelp(option, server),
+}));
+
+/** apply's and rollback's own defaults, written once: --help says them and the commands apply them. */
+export const applyDefaults = { keep: '5', lockTimeout: '60s' } as const;
 
 /** Every command has it; src/print.ts drops warnings and summaries, never the product or an error. */
 export const quietFlag: FlagSpec = {
@@ -182,13 +95,11 @@ export const singleValue =
 const camel = (flag: string): string => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
 /**
- * The schema's keys among the parsed flags: one per site flag, `--no-redirect` setting `redirect`.
- * Derived from the table rather than from the schema, which would put zod into the entry bundle
- * (scripts/bundle.mjs); test/unit/site-flags.test.ts holds the two to the same keys.
+ * The schema's keys among the parsed flags: one per site option, `--no-redirect` setting `redirect`.
+ * Taken from src/core/site-options.ts rather than from the schema, which would put zod into the entry
+ * bundle (scripts/bundle.mjs); test/unit/site-flags.test.ts holds the two to the same keys.
  */
-export const generationKeys: readonly string[] = siteFlags.map((spec) =>
-  spec.flag === 'no-redirect' ? 'redirect' : camel(spec.flag),
-);
+export const generationKeys: readonly string[] = Object.keys(siteOptions);
 
 /**
  * commander sets `redirect: true` unless --no-redirect is given; true is the schema's default anyway,

@@ -28,7 +28,7 @@ import {
 } from '../io/acme.js';
 import { writeFileAtomic } from '../io/files.js';
 import type { ServerControl } from '../io/server-control.js';
-import { renderAcmeChallengeSite } from '../targets/acme-challenge.js';
+import { serverNamed } from '../servers/registry.js';
 import { acmeHookFileName, renderAcmeHook } from '../targets/acme-hook.js';
 import {
   type ApplyFlags,
@@ -63,6 +63,10 @@ interface Before {
 
 export async function runApplyAcme(run: AcmeApply): Promise<CommandResult> {
   const { server, input, flags, settings, control } = run;
+  // Before anything is written: a server without a stand-in site cannot take the first certificate.
+  const challengeSite = serverNamed(server).load.acmeChallenge;
+  if (!challengeSite)
+    throw new UsageError(`--acme: not available for ${server} yet; get the certificate first`);
   const site = await renderSite(run.siteTarget(input), input, undefined, { json: flags.json });
   const options = site.options;
   const acme = options.acme as AcmeOptions;
@@ -91,7 +95,7 @@ export async function runApplyAcme(run: AcmeApply): Promise<CommandResult> {
   }
 
   await prepareWebroot(acme);
-  const standIn = renderAcmeChallengeSite(server, options, site.versions, toolVersion);
+  const standIn = (await challengeSite())(options, site.versions, toolVersion);
   // The stand-in is applied with every guarantee of apply; its own failures roll it back there.
   await runApplySequence(
     { ...tlsPlan, content: standIn },

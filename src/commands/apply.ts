@@ -1,7 +1,8 @@
 /**
- * `wss-conf apply nginx|apache|haproxy`: install a site file on a live server without ever losing the working
- * one. The sequence follows certbot's installer: lock, back up, write atomically, test the whole real
- * configuration, reload, verify, and put the old file back (and reload again) on any failure.
+ * `wss-conf apply <server>`: install a site file on a live server without ever losing the working
+ * one (every server whose definition, src/servers/<name>/index.ts, has a control). The sequence
+ * follows certbot's installer: lock, back up, write atomically, test the whole real configuration,
+ * reload, verify, and put the old file back (and reload again) on any failure.
  *
  * At every moment the target holds the old file or the new one, never a partial one (the write is a
  * rename), and the backup needed to recover exists before the target is touched.
@@ -29,10 +30,12 @@ import { acquireLock, type Lock } from '../io/lock.js';
 import { reloadOld, reloadVerified } from '../io/reload.js';
 import { isAlive, readPid, type ServerControl } from '../io/server-control.js';
 import { parseProbeUrl, parseResolveEntry } from '../probe/target.js';
-import { isHaproxyConfig } from '../servers/haproxy/detect.js';
+import type { InstanceLocation, ServerDefinition } from '../servers/definition.js';
+import { orList, type ServerName, serverNamed, serversWith } from '../servers/registry.js';
+import { applyDefaults } from '../site-flags.js';
 import type { CommandResult, SiteTarget } from './render-site.js';
 
-export type ServerName = 'nginx' | 'apache' | 'haproxy';
+export type { ServerName };
 
 export interface ApplyFlags {
   readonly from?: string;
@@ -46,14 +49,6 @@ export interface ApplyFlags {
   readonly lockTimeout?: string;
   readonly json?: boolean;
   readonly quiet?: boolean;
-  readonly nginxBin?: string;
-  readonly nginxPrefix?: string;
-  readonly nginxConf?: string;
-  readonly apacheBin?: string;
-  readonly apacheRoot?: string;
-  readonly apacheConf?: string;
-  readonly haproxyBin?: string;
-  readonly haproxyConf?: string;
 }
 
 export interface Step {
@@ -78,25 +73,16 @@ export interface Step {
   readonly detail: string;
 }
 
-/** Debian's layout (sites-available + a sites-enabled link) or RHEL's conf.d, for the system server. */
-const systemLayouts: Record<ServerName, { available: string; enabled?: string }[]> = {
-  nginx: [
-    { available: '/etc/nginx/sites-available', enabled: '/etc/nginx/sites-enabled' },
-    { available: '/etc/nginx/conf.d' },
-  ],
-  apache: [
-    { available: '/etc/apache2/sites-available', enabled: '/etc/apache2/sites-enabled' },
-    { available: '/etc/httpd/conf.d' },
-  ],
-  // HAProxy reads one whole file (Debian and RHEL alike), not a directory of sites.
-  haproxy: [{ available: '/etc/haproxy' }],
-};
+/** The servers apply acts on: those whose definition has a control. */
+const applicable = (): ServerName[] => serversWith((server) => server.load.control !== undefined);
 
+/** Debian's layout (sites-available + a sites-enabled link) or RHEL's conf.d, for the system server. */
 export function defaultTarget(server: ServerName, fileName: string): string {
-  const layout = systemLayouts[server].find((candidate) => existsSync(candidate.available));
+  const layouts = serverNamed(server).layouts;
+  const layout = layouts.find((candidate) => existsSync(candidate.available));
   if (!layout) {
     throw new UsageError(
-      `--target: no ${systemLayouts[server].map((l) => l.available).join(' or ')} here; name the file to install with --target`,
+      `--target: no ${layouts.map((l) => l.available).join(' or ')} here; name the file to install with --target`,
     );
   }
   return join(layout.available, fileName);
@@ -110,8 +96,6 @@ export function enabledLink(target: string): string | undefined {
 }
 
 const enableNeedsLayout = 'it needs the target in a sites-available directory with a sites-enabled beside it';
-
-const serverTitle: Record<ServerName, string> = { nginx: 'nginx', apache: 'Apache', haproxy: 'HAProxy' };
 
 /**
  * Why `--from`'s text cannot be installed as a site for `server`, or undefined when it can.
@@ -127,59 +111,19 @@ export function siteFileProblem(server: ServerName, text: string): string | unde
   if (text.trim() === '') {
     return `is empty: nothing to install (a render that failed into \`wss-conf ${server} … > file\` leaves such a file); give the rendered site`;
   }
-  const detected = isHaproxyConfig(text) ? 'haproxy' : detectServer(text);
+  const detected = detectServer(text, applicable());
   if (detected !== server) {
-    return `is an ${serverTitle[detected]} config, not an ${serverTitle[server]} site; install it with wss-conf apply ${detected}`;
+    return `is an ${serverNamed(detected).title} config, not an ${serverNamed(server).title} site; install it with wss-conf apply ${detected}`;
   }
-  if (server === 'haproxy') {
-    // A haproxy.cfg is the whole configuration: without a frontend (or listen) it accepts nothing.
-    return /^\s*(frontend|listen)\s/m.test(text)
-      ? undefined
-      : 'has no frontend or listen section, so it is not a proxy (installed, HAProxy would accept nothing)';
-  }
-  return server === 'nginx'
-    ? hasNginxServerBlock(text)
-      ? undefined
-      : 'has no server { … } block, so it is not an nginx site (installed, it would serve nothing)'
-    : hasApacheVirtualHost(text)
-      ? undefined
-      : 'has no <VirtualHost> section, so it is not an Apache site (installed, it would serve nothing)';
+  const site = serverNamed(server).site;
+  return site === undefined || site.holds(text)
+    ? undefined
+    : `has no ${site.what}, so it is not an ${serverNamed(server).title} site (installed, it would serve nothing)`;
 }
 
-/**
- * nginx's tokenizer takes any whitespace, newlines too, between `server` and `{`, and `#` starts a
- * comment anywhere outside quotes (nginx.org/en/docs/beginners_guide.html, "Configuration File's
- * Structure"). `server` must start a statement: `location server {` is a location, and an upstream's
- * `server 127.0.0.1:8282;` has no block.
- */
-function hasNginxServerBlock(text: string): boolean {
-  const code = text.replace(/(^|[\s;{}])#.*$/gm, '$1');
-  return /(?:^|[;{}])\s*server\s*\{/m.test(code);
-}
-
-/**
- * Apache's comments are whole lines, and its section names are case-insensitive (httpd 2.4
- * documentation, "Configuration Files", "Syntax of the Configuration Files").
- */
-function hasApacheVirtualHost(text: string): boolean {
-  return /^\s*<VirtualHost[\s>]/im.test(text);
-}
-
-/** Which --nginx-* or --apache-* flags name an instance other than the system server's. */
-const customInstanceFlags: Record<ServerName, readonly [keyof ServerLocationFlags, string][]> = {
-  nginx: [
-    ['nginxPrefix', '--nginx-prefix'],
-    ['nginxConf', '--nginx-conf'],
-    ['nginxBin', '--nginx-bin'],
-  ],
-  apache: [
-    ['apacheRoot', '--apache-root'],
-    ['apacheConf', '--apache-conf'],
-    ['apacheBin', '--apache-bin'],
-  ],
-  // The file a custom HAProxy reads is its -f, --haproxy-conf, which is the default target.
-  haproxy: [],
-};
+/** An instance flag's key among the parsed flags: `nginx-prefix` → `nginxPrefix`, as commander makes it. */
+export const instanceKey = (flag: string): string =>
+  flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
 /**
  * The default --target is the system server's sites-available/ or conf.d/, but apply tests and
@@ -187,12 +131,15 @@ const customInstanceFlags: Record<ServerName, readonly [keyof ServerLocationFlag
  * custom instance reads its sites is in its own config (an `include` or `IncludeOptional` anywhere),
  * which this does not guess; the operator names the file.
  */
-function requireTargetForCustomInstance(server: ServerName, flags: ApplyFlags): void {
+function requireTargetForCustomInstance(server: ServerName, flags: ApplyFlags & ServerLocationFlags): void {
   if (flags.target !== undefined) return;
-  const named = customInstanceFlags[server].find(([key]) => flags[key] !== undefined);
+  // Most telling first: the prefix or root and the conf name an instance more surely than a binary.
+  const named = [...serverNamed(server).instanceFlags]
+    .sort((a, b) => Number(a.record === 'bin') - Number(b.record === 'bin'))
+    .find((spec) => flags[instanceKey(spec.flag)] !== undefined);
   if (!named) return;
   throw new UsageError(
-    `--target: required with ${named[1]}; apply tests and reloads that ${serverTitle[server]} instance, ` +
+    `--target: required with --${named.flag}; apply tests and reloads that ${serverNamed(server).title} instance, ` +
       `and the default target (the system server's sites-available/ or conf.d/) is not a file it reads; ` +
       'name the file it includes',
   );
@@ -632,25 +579,13 @@ async function removeLink(link: string): Promise<boolean> {
   return true;
 }
 
-/** The --nginx-* and --apache-* flags that a backup record names. */
+/** The --<server>-* flags that a backup record names. */
 export function locationFlags(record: ServerRecord): ServerLocationFlags {
-  if (record.server === 'haproxy') {
-    return {
-      ...(record.bin ? { haproxyBin: record.bin } : {}),
-      ...(record.conf ? { haproxyConf: record.conf } : {}),
-    };
-  }
-  return record.server === 'nginx'
-    ? {
-        ...(record.bin ? { nginxBin: record.bin } : {}),
-        ...(record.prefix ? { nginxPrefix: record.prefix } : {}),
-        ...(record.conf ? { nginxConf: record.conf } : {}),
-      }
-    : {
-        ...(record.bin ? { apacheBin: record.bin } : {}),
-        ...(record.root ? { apacheRoot: record.root } : {}),
-        ...(record.conf ? { apacheConf: record.conf } : {}),
-      };
+  return Object.fromEntries(
+    serverNamed(record.server)
+      .instanceFlags.filter((spec) => record[spec.record] !== undefined && record[spec.record] !== '')
+      .map((spec) => [instanceKey(spec.flag), record[spec.record]]),
+  );
 }
 
 /**
@@ -717,46 +652,22 @@ function usage(flag: string, allowed: string, value?: string): never {
   );
 }
 
-/** Which running server `apply` and `rollback` act on: the --nginx-* or --apache-* flags. */
-export type ServerLocationFlags = Pick<
-  ApplyFlags,
-  | 'nginxBin'
-  | 'nginxPrefix'
-  | 'nginxConf'
-  | 'apacheBin'
-  | 'apacheRoot'
-  | 'apacheConf'
-  | 'haproxyBin'
-  | 'haproxyConf'
->;
+/** Which running server `apply` and `rollback` act on: the --<server>-* flags (its definition's). */
+export type ServerLocationFlags = Readonly<Record<string, unknown>>;
 
-/** The control of that server (io/nginx.ts, io/apache.ts); only the one in use is loaded. */
+/** The instance the --<server>-* flags name, as the record keeps it and the control takes it. */
+export const instanceLocation = (server: ServerDefinition, flags: ServerLocationFlags): InstanceLocation =>
+  Object.fromEntries(
+    server.instanceFlags.map((spec) => [spec.record, flags[instanceKey(spec.flag)] as string | undefined]),
+  );
+
+/** The control of that server (its definition's loader); only the one in use is loaded. */
 export async function serverControl(server: ServerName, flags: ServerLocationFlags): Promise<ServerControl> {
-  if (server === 'haproxy') {
-    return (await import('../servers/haproxy/control.js')).haproxyControl({
-      bin: flags.haproxyBin,
-      conf: flags.haproxyConf,
-    });
-  }
-  return server === 'apache'
-    ? (await import('../io/apache.js')).apacheControl({
-        bin: flags.apacheBin,
-        root: flags.apacheRoot,
-        conf: flags.apacheConf,
-      })
-    : (await import('../io/nginx.js')).nginxControl({
-        bin: flags.nginxBin,
-        prefix: flags.nginxPrefix,
-        conf: flags.nginxConf,
-      });
+  const definition = serverNamed(server);
+  const control = definition.load.control;
+  if (!control) usage('<server>', orList(applicable()), server);
+  return (await control())(instanceLocation(definition, flags));
 }
-
-/** Where each server's site target comes from; imported only when that server is used. */
-const siteTargets: Record<ServerName, () => Promise<(input: Record<string, unknown>) => SiteTarget>> = {
-  nginx: async () => (await import('./nginx.js')).nginxSiteTarget,
-  apache: async () => (await import('./apache.js')).apacheSiteTarget,
-  haproxy: async () => (await import('./haproxy.js')).haproxySiteTarget,
-};
 
 /** Apply's own flags, checked and parsed once, before anything is touched. */
 export interface ApplySettings {
@@ -777,27 +688,32 @@ function parseApplyFlags(flags: ApplyFlags): ApplySettings {
   if (flags.verifyCa !== undefined && !existsSync(flags.verifyCa)) {
     usage('--verify-ca', 'an existing PEM file', flags.verifyCa);
   }
-  const lockTimeoutSeconds = durationToSeconds(flags.lockTimeout ?? '60s');
+  const lockTimeoutSeconds = durationToSeconds(flags.lockTimeout ?? applyDefaults.lockTimeout);
   if (lockTimeoutSeconds === undefined)
     usage('--lock-timeout', 'a duration such as 30s or 2m', flags.lockTimeout);
-  return { keep: parseCount(flags.keep ?? '5', '--keep'), lockTimeoutMs: lockTimeoutSeconds * 1000 };
+  return {
+    keep: parseCount(flags.keep ?? applyDefaults.keep, '--keep'),
+    lockTimeoutMs: lockTimeoutSeconds * 1000,
+  };
 }
 
 export async function runApply(
   server: string,
   input: Record<string, unknown>,
-  flags: ApplyFlags,
+  flags: ApplyFlags & ServerLocationFlags,
   output: ApplyOutput = {},
 ): Promise<CommandResult> {
   const settings = parseApplyFlags(flags);
-  if (!Object.hasOwn(siteTargets, server)) usage('<server>', 'nginx, apache or haproxy', server);
+  if (!(applicable() as string[]).includes(server)) usage('<server>', orList(applicable()), server);
   requireTargetForCustomInstance(server as ServerName, flags);
   if (server === 'haproxy') {
     const { haproxyApplyFlags } = await import('../servers/haproxy/bundle.js');
     flags = haproxyApplyFlags(input, flags);
   }
   const [siteTarget, control] = await Promise.all([
-    siteTargets[server as ServerName](),
+    serverNamed(server as ServerName)
+      .load.command()
+      .then((command) => command.siteTarget),
     serverControl(server as ServerName, flags),
   ]);
   // --- ACME (issue 16) ---
@@ -827,7 +743,7 @@ export async function runApply(
   if (flags.dryRun) return dryRun(plan, flags);
   if (server === 'haproxy') {
     const { masterWorkerProblem } = await import('../servers/haproxy/control.js');
-    const problem = masterWorkerProblem({ bin: flags.haproxyBin, conf: flags.haproxyConf });
+    const problem = masterWorkerProblem(instanceLocation(serverNamed('haproxy'), flags));
     if (problem) throw new ProblemFound(`apply haproxy: ${problem}`);
   }
   const checklist = new Checklist(output.live);

@@ -2,9 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { detectServer } from '../core/detect-server.js';
 import { ProblemFound, UsageError } from '../core/errors.js';
-import { testApacheSite } from '../io/apache.js';
-import { testNginxSite } from '../io/nginx.js';
-import { isHaproxyConfig } from '../servers/haproxy/detect.js';
+import { isServerName, orList, type ServerName, serverNamed, serverNames } from '../servers/registry.js';
 import type { CommandResult } from './render-site.js';
 
 export interface CheckFlags {
@@ -12,27 +10,19 @@ export interface CheckFlags {
   readonly json?: boolean;
 }
 
-const configTests = {
-  nginx: testNginxSite,
-  apache: testApacheSite,
-  // A whole haproxy.cfg, tested with `haproxy -c -f` in a throwaway directory.
-  haproxy: async (text: string, path: string) =>
-    (await import('../servers/haproxy/config-test.js')).testHaproxyConfig(text, path),
-} as const;
-type Server = keyof typeof configTests;
+type Server = ServerName;
 
 /** `wss-conf check <file>`: the real config test on one site file, in a throwaway prefix or ServerRoot. */
 export async function runCheck(file: string, flags: CheckFlags): Promise<CommandResult> {
-  if (flags.server !== undefined && !Object.hasOwn(configTests, flags.server))
+  if (flags.server !== undefined && !isServerName(flags.server))
     throw new UsageError(
-      `--server: ${JSON.stringify(flags.server)} is not supported; use nginx, apache or haproxy`,
+      `--server: ${JSON.stringify(flags.server)} is not supported; use ${orList(serverNames)}`,
     );
   const path = resolve(file);
   const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
     throw new UsageError(`<file>: cannot read ${file} (${error.code ?? error.message})`);
   });
-  const server =
-    (flags.server as Server | undefined) ?? (isHaproxyConfig(text) ? 'haproxy' : detectServer(text));
+  const server = (flags.server as Server | undefined) ?? detectServer(text);
   // A file with no directives (empty, blank, or only comments: a truncated copy, a `>` that clobbered
   // it, the wrong path) passes both nginx -t and apache2 -t, since there is nothing to refuse. Calling
   // that "passed" would be a false green in a deploy script, so check fails it (exit 1) without running
@@ -44,7 +34,7 @@ export async function runCheck(file: string, flags: CheckFlags): Promise<Command
       : '';
     throw new ProblemFound(message, json);
   }
-  const tested = await configTests[server](text, path);
+  const tested = await (await serverNamed(server).load.configTest())(text, path);
   const causes = tested.ok ? [] : failureCauses(text, server);
   const result = { ...tested, notes: [...tested.notes, ...causes] };
   // The JSON shape (docs/json.md, "check"): output is the server's own words, notes what check

@@ -25,7 +25,6 @@ import { sarifReport } from '../lint/report-sarif.js';
 import { textReport } from '../lint/report-text.js';
 import { rules } from '../lint/rules/index.js';
 import { summarize } from '../lint/summary.js';
-import { isHaproxyConfig } from '../servers/haproxy/detect.js';
 import type { CommandResult } from './render-site.js';
 
 export const lintFormats = ['text', 'json', 'sarif', 'github'] as const;
@@ -123,12 +122,8 @@ export function lintPaths(files: readonly string[], flags: LintFlags = {}): Lint
       );
     }
   });
-  // A haproxy.cfg is told by its section keywords, as `check` tells it (servers/haproxy/detect.ts).
   const servers = new Map(
-    sources.map((source) => [
-      source.name,
-      server ?? (isHaproxyConfig(source.text) ? 'haproxy' : detectServer(source.text)),
-    ]),
+    sources.map((source) => [source.name, server ?? detectServer(source.text, serverTypes)]),
   );
   const detected = new Set(servers.values());
   if (flags.serverVersion !== undefined && detected.size > 1) {

@@ -1,5 +1,5 @@
 /**
- * What `wss-conf nginx` and `wss-conf apache` share: validate, resolve versions, render, check the
+ * What every render command (`wss-conf nginx`, `apache`, `haproxy`) shares: validate, resolve versions, render, check the
  * certificate, optionally run the real config test, then print or write. Nothing is written unless
  * everything before it passed.
  */
@@ -13,7 +13,9 @@ import { assertWritable, writeFileAtomic } from '../io/files.js';
 import type { ConfigTestResult } from '../io/nginx.js';
 import { askForMissingOptions } from '../io/prompts.js';
 import type { DetectedVersions } from '../io/version-query.js';
-import type { RenderedSite, TargetName, TargetVersions } from '../targets/site.js';
+import type { RenderCommand, RenderTarget, ServerDefinition } from '../servers/definition.js';
+import type { ServerName } from '../servers/registry.js';
+import type { RenderedSite, TargetVersions } from '../targets/site.js';
 
 export interface OutputFlags {
   readonly config?: string;
@@ -35,17 +37,13 @@ export interface CommandResult {
 }
 
 export interface SiteTarget {
-  readonly server: TargetName;
+  readonly server: ServerDefinition<ServerName>;
   readonly resolveVersions: (options: GenerationOptions) => Promise<TargetVersions>;
-  readonly render: (
-    options: GenerationOptions,
-    versions: TargetVersions,
-    toolVersion: string,
-  ) => RenderedSite;
+  readonly render: RenderTarget;
   readonly test: (text: string, displayPath: string) => Promise<ConfigTestResult>;
 }
 
-/** --server-version, else the installed server, else the documented default (core/versions.ts). */
+/** --server-version, else the installed server, else the documented default (its definition's). */
 export function resolveVersions(
   server: SiteTarget['server'],
   options: GenerationOptions,
@@ -53,7 +51,7 @@ export function resolveVersions(
 ): TargetVersions {
   const version = options.serverVersion ?? detected?.server;
   return {
-    server: version ?? defaultVersions[server],
+    server: version ?? server.versions.default,
     openssl: options.opensslVersion ?? detected?.openssl ?? defaultVersions.openssl,
     source: options.serverVersion ? 'given' : version ? 'detected' : 'default',
   };
@@ -78,6 +76,22 @@ export function detectingSiteTarget(
     resolveVersions: async (options) => resolveVersions(target.server, options, await detection),
     render: target.render,
     test: target.test,
+  };
+}
+
+/**
+ * The module behind `wss-conf <server>` (src/servers/<name>/command.ts): the server's target wired to
+ * its version detection and config test. Those are given, not loaded from the definition, so that the
+ * render bundle of one server (scripts/bundle.mjs) holds its own target and nothing else.
+ */
+export function siteCommand(
+  server: ServerDefinition<ServerName>,
+  parts: Omit<Parameters<typeof detectingSiteTarget>[1], 'server'>,
+): RenderCommand {
+  const siteTarget = (input: Record<string, unknown>) => detectingSiteTarget(input, { server, ...parts });
+  return {
+    siteTarget,
+    run: (input, flags) => renderSiteCommand(siteTarget(input), input, flags),
   };
 }
 
@@ -140,10 +154,10 @@ export async function renderSiteCommand(
   // Before rendering (and before any prompt or --check): a path that cannot be written fails at once.
   // `--out ''` is checked too, and refused, rather than taken as "no --out".
   if (flags.out !== undefined) assertWritable(flags.out, flags.force ?? false);
-  const runbookServer = target.server === 'haproxy' ? undefined : target.server;
-  if (flags.runbook && runbookServer === undefined) {
+  const runbookFacts = target.server.load.runbook;
+  if (flags.runbook && runbookFacts === undefined) {
     throw new UsageError(
-      `--runbook: not available for ${target.server} yet; use --out and its header's steps`,
+      `--runbook: not available for ${target.server.name} yet; use --out and its header's steps`,
     );
   }
   const site = await renderSite(target, input, flags.config, { json: flags.json });
@@ -164,7 +178,8 @@ export async function renderSiteCommand(
   // installs the one --out wrote), and with --json it is one more key.
   const runbook = flags.runbook
     ? (await import('../targets/runbook.js')).renderRunbook({
-        server: runbookServer as NonNullable<typeof runbookServer>,
+        server: target.server,
+        facts: await (runbookFacts as NonNullable<typeof runbookFacts>)(),
         options: site.options,
         versions: site.versions,
         writtenTo: flags.out === undefined ? undefined : resolve(flags.out),

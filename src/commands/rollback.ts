@@ -4,7 +4,7 @@
  * restored file fails the config test or the reload, the file that was there goes back (reloaded, or
  * the server started again if the reload killed it) and the exit code is 1.
  *
- * Which server: the --nginx-*, --apache-* or --haproxy-* flags given, else `--server`, else what the apply that
+ * Which server: the --<server>-* flags given (--nginx-*, --apache-*), else `--server`, else what the apply that
  * made the backup recorded beside it (backups.ts). Never guessed from the file's text: the newest
  * backup of a first apply is empty, and an nginx first on PATH is not the Apache that was applied to.
  */
@@ -19,14 +19,16 @@ import { pauseBefore, watchSignals } from '../io/interrupt.js';
 import { clearJournal, journalPath, writeJournal } from '../io/journal.js';
 import { acquireLock, type Lock } from '../io/lock.js';
 import { reloadOld, reloadVerified } from '../io/reload.js';
+import { orList, type ServerName, serverNamed, serversWith } from '../servers/registry.js';
+import { applyDefaults } from '../site-flags.js';
 import {
   type ApplyFlags,
   Checklist,
   checkTarget,
+  instanceKey,
   locationFlags,
   recoverUnfinished,
   type ServerLocationFlags,
-  type ServerName,
   serverControl,
 } from './apply.js';
 import type { CommandResult } from './render-site.js';
@@ -36,43 +38,45 @@ export interface RollbackFlags extends ServerLocationFlags, Pick<ApplyFlags, 'js
   readonly server?: string;
 }
 
-const isServerName = (name: string): name is ServerName =>
-  name === 'nginx' || name === 'apache' || name === 'haproxy';
+/** The servers rollback acts on: those apply acts on (a control in their definition). */
+const rollbackServers = (): ServerName[] => serversWith((server) => server.load.control !== undefined);
 
-const given = (flags: RollbackFlags, keys: readonly (keyof ServerLocationFlags)[]) =>
-  keys.some((key) => flags[key] !== undefined);
+/** Which servers' --<server>-* flags were given. */
+const serversGiven = (flags: RollbackFlags): ServerName[] =>
+  rollbackServers().filter((name) =>
+    serverNamed(name).instanceFlags.some((spec) => flags[instanceKey(spec.flag)] !== undefined),
+  );
 
 /** The server to roll back on and its flags: given, else recorded; exit 2 when neither says. */
 async function chooseServer(
   flags: RollbackFlags,
   newest: string,
 ): Promise<{ server: ServerName; location: ServerLocationFlags }> {
-  if (flags.server !== undefined && !isServerName(flags.server)) {
+  const allowed = rollbackServers();
+  const isAllowed = (name: string | undefined): name is ServerName =>
+    name !== undefined && (allowed as string[]).includes(name);
+  if (flags.server !== undefined && !isAllowed(flags.server)) {
+    throw new UsageError(`--server: ${JSON.stringify(flags.server)} is not allowed; use ${orList(allowed)}`);
+  }
+  const given = serversGiven(flags);
+  if (given.length > 1) {
     throw new UsageError(
-      `--server: ${JSON.stringify(flags.server)} is not allowed; use nginx, apache or haproxy`,
+      `${given.map((name) => `--${name}-*`).join(' and ')}: give the flags of one server, the one the apply used`,
     );
   }
-  const nginxGiven = given(flags, ['nginxBin', 'nginxPrefix', 'nginxConf']);
-  const apacheGiven = given(flags, ['apacheBin', 'apacheRoot', 'apacheConf']);
-  const haproxyGiven = given(flags, ['haproxyBin', 'haproxyConf']);
-  if ([nginxGiven, apacheGiven, haproxyGiven].filter(Boolean).length > 1) {
-    throw new UsageError(
-      '--nginx-*, --apache-* and --haproxy-*: give the flags of one server, the one the apply used',
-    );
-  }
-  const fromFlags = nginxGiven ? 'nginx' : apacheGiven ? 'apache' : haproxyGiven ? 'haproxy' : undefined;
+  const fromFlags = given[0];
   if (fromFlags && flags.server && flags.server !== fromFlags) {
     throw new UsageError(`--server: ${flags.server} disagrees with the --${fromFlags}-* flags given`);
   }
   if (fromFlags) return { server: fromFlags, location: flags };
   const record = (await backupRecord(newest)).server;
-  if (record && (flags.server === undefined || flags.server === record.server)) {
+  if (record && isAllowed(record.server) && (flags.server === undefined || flags.server === record.server)) {
     return { server: record.server, location: locationFlags(record) };
   }
-  if (flags.server !== undefined && isServerName(flags.server)) return { server: flags.server, location: {} };
+  if (isAllowed(flags.server)) return { server: flags.server, location: {} };
   throw new UsageError(
     `--server: cannot tell which server ${newest} is for (it was made before wss-conf recorded it); ` +
-      'give --server nginx, apache or haproxy, and the --nginx-*, --apache-* or --haproxy-* flags of the instance',
+      `give --server ${orList(allowed)}, and the ${orList(allowed.map((name) => `--${name}-*`))} flags of the instance`,
   );
 }
 
@@ -85,7 +89,7 @@ const notADirectory = (path: string): void => {
 export async function runRollback(flags: RollbackFlags): Promise<CommandResult> {
   if (!flags.target) throw new UsageError('--target: required (the file a previous apply installed)');
   const target = resolve(flags.target);
-  const lockTimeoutSeconds = durationToSeconds(flags.lockTimeout ?? '60s');
+  const lockTimeoutSeconds = durationToSeconds(flags.lockTimeout ?? applyDefaults.lockTimeout);
   if (lockTimeoutSeconds === undefined) {
     throw new UsageError(
       `--lock-timeout: ${JSON.stringify(flags.lockTimeout)} is not allowed; use a duration such as 30s or 2m`,

@@ -1,23 +1,24 @@
 /**
- * Which server a config file is for, from its content, when --server is not given. Apache lines are
- * `Directive args` or `<Section …>` with no terminator; nginx lines end in `;`, `{` or `}`. The file is
- * for the server more of its first lines look like. Used by lint, check and rollback alike.
+ * Which server a config file is for, from its content, when --server is not given. Each server's
+ * definition scores the text (src/servers/<name>/detect.ts); the file is for the highest score, and a
+ * tie goes to the server listed first (nginx). Used by lint, check, apply --from and rollback alike.
  */
+import { type ServerName, servers } from '../servers/registry.js';
 
-const apacheLine =
-  /^(<\/?[A-Za-z][\w:.-]*(\s|>|$)|(ProxyPass|ProxyPassMatch|ProxyPassReverse|ProxyRequests|ProxyPreserveHost|SSL[A-Z]\w*|ServerName|ServerAlias|ServerAdmin|DocumentRoot|LoadModule|RewriteEngine|RewriteRule|RewriteCond|Header|RequestHeader|Include|IncludeOptional|Listen|ErrorLog|CustomLog|Redirect|Require|StartServers|MinSpareThreads|MaxSpareThreads|ThreadLimit|ThreadsPerChild|MaxRequestWorkers|ServerLimit|MaxConnectionsPerChild)(\s|$))/;
-const nginxLine = /[;{}]\s*(#.*)?$/;
-
-export function detectServer(text: string): 'nginx' | 'apache' {
-  let apache = 0;
-  let nginx = 0;
-  let seen = 0;
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    if (apacheLine.test(line)) apache++;
-    else if (nginxLine.test(line)) nginx++;
-    if (++seen >= 400) break;
+/** The server among `among` (default: every server) whose configs `text` looks most like. */
+export function detectServer<Name extends ServerName = ServerName>(
+  text: string,
+  among: readonly Name[] = servers.map((server) => server.name) as Name[],
+): Name {
+  let best = among[0] as Name;
+  let bestScore = -1;
+  for (const server of servers) {
+    if (!among.includes(server.name as Name)) continue;
+    const score = server.looksLike(text);
+    if (score > bestScore) {
+      best = server.name as Name;
+      bestScore = score;
+    }
   }
-  return apache > nginx ? 'apache' : 'nginx';
+  return best;
 }

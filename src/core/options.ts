@@ -9,8 +9,16 @@
  */
 import { domainToASCII } from 'node:url';
 import * as z from 'zod/mini';
+import { serverNames } from '../servers/registry.js';
 import { UsageError } from './errors.js';
 import { isIPv4Address, isIPv6Address, parseAddressBlock } from './ip-address.js';
+import {
+  letsEncryptDirectory,
+  optionHelp,
+  type SiteOption,
+  type SiteOptionKey,
+  siteOptions,
+} from './site-options.js';
 import type { TlsProfileName } from './tls.js';
 
 // An LDH label (RFC 1123): letters, digits, hyphens inside. A leading `*.` makes a wildcard name.
@@ -109,9 +117,18 @@ const allowed = {
 const acmeServerPattern = /^https:\/\/[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:\/[A-Za-z0-9._~/-]*)?$/;
 const emailPattern = /^[A-Za-z0-9._%+-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/;
 /** certbot's config directory when --acme-dir is not given (certbot docs, "Where are my certificates?"). */
-export const defaultAcmeDir = '/etc/letsencrypt';
+export const defaultAcmeDir = siteOptions.acmeDir.default;
 /** Let's Encrypt's production ACME directory: certbot's own default server. */
-export const letsEncryptDirectory = 'https://acme-v02.api.letsencrypt.org/directory';
+export { letsEncryptDirectory };
+
+/**
+ * A key's help and default, attached to its schema: the default from src/core/site-options.ts, where it
+ * is written once, and the --help text as the description schema.json gives editors.
+ */
+const described = <S extends z.ZodMiniType>(key: SiteOptionKey, schema: S): S =>
+  (schema as z.ZodMiniType).register(z.globalRegistry, {
+    description: (siteOptions[key] as SiteOption).fileHelp ?? optionHelp(siteOptions[key], 'the server'),
+  }) as S;
 
 // Each schema says what is allowed for every way a value can be wrong, its type included (a number, a
 // list or a mapping from an options file): zod's own "Invalid input" would leave the user guessing.
@@ -126,50 +143,81 @@ const endpointText = (
 
 /** What the user may give. Every string is checked against an allowlist before anything else. */
 export const generationOptionsSchema = z.object({
-  domain: z
-    .array(
-      matching(domainPattern, allowed.domain).check(
-        z.maxLength(253, { error: allowed.domain }),
-        // 999.999.999.999 looks like an address, and is neither an address nor a host name
-        z.refine((value) => isHostName(value.toLowerCase().replace(/^\*\./, '')), { error: allowed.domain }),
-      ),
-    )
-    .check(z.minLength(1, { error: 'at least one is required' })),
-  backend: z
-    .array(endpointText('127.0.0.1', allowed.backend))
-    .check(z.minLength(1, { error: 'at least one is required' })),
-  path: z._default(matching(urlPathPattern, allowed.path), '/'),
-  cert: z.optional(matching(filePathPattern, allowed.file)),
-  key: z.optional(matching(filePathPattern, allowed.file)),
-  listen: z._default(endpointText(undefined, allowed.listen, listenAddressAllowed), '443'),
-  redirectListen: z._default(endpointText(undefined, allowed.listen, listenAddressAllowed), '80'),
-  redirect: z._default(onOff, true),
-  staticDir: z.optional(matching(filePathPattern, allowed.file)),
-  staticPath: z.optional(matching(urlPathPattern, allowed.path)),
-  timeout: z._default(
-    textSaying(allowed.timeout).check(
-      z.refine((value) => durationToSeconds(value) !== undefined, { error: allowed.timeout }),
-    ),
-    '1h',
+  domain: described(
+    'domain',
+    z
+      .array(
+        matching(domainPattern, allowed.domain).check(
+          z.maxLength(253, { error: allowed.domain }),
+          // 999.999.999.999 looks like an address, and is neither an address nor a host name
+          z.refine((value) => isHostName(value.toLowerCase().replace(/^\*\./, '')), {
+            error: allowed.domain,
+          }),
+        ),
+      )
+      .check(z.minLength(1, { error: 'at least one is required' })),
   ),
-  tls: z._default(z.enum(tlsProfileNames, { error: allowed.tls }), 'intermediate'),
-  serverVersion: z.optional(matching(versionPattern, allowed.version)),
-  opensslVersion: z.optional(matching(opensslVersionPattern, allowed.opensslVersion)),
-  balance: z._default(z.enum(balanceMethods, { error: allowed.balance }), 'least-conn'),
-  maxClients: z.optional(matching(maxClientsPattern, maxClientsAllowed)),
-  trustedProxy: z.optional(
-    z.array(
-      textSaying(allowed.trustedProxy).check(
-        z.refine((value) => 'block' in (parseAddressBlock(value) ?? {}), { error: allowed.trustedProxy }),
+  backend: described(
+    'backend',
+    z
+      .array(endpointText('127.0.0.1', allowed.backend))
+      .check(z.minLength(1, { error: 'at least one is required' })),
+  ),
+  // Defaults and help from src/core/site-options.ts, where each is written once.
+  path: described('path', z._default(matching(urlPathPattern, allowed.path), siteOptions.path.default)),
+  cert: described('cert', z.optional(matching(filePathPattern, allowed.file))),
+  key: described('key', z.optional(matching(filePathPattern, allowed.file))),
+  listen: described(
+    'listen',
+    z._default(endpointText(undefined, allowed.listen, listenAddressAllowed), siteOptions.listen.default),
+  ),
+  redirectListen: described(
+    'redirectListen',
+    z._default(
+      endpointText(undefined, allowed.listen, listenAddressAllowed),
+      siteOptions.redirectListen.default,
+    ),
+  ),
+  redirect: described('redirect', z._default(onOff, true)),
+  staticDir: described('staticDir', z.optional(matching(filePathPattern, allowed.file))),
+  // Optional here and defaulted in parseGenerationOptions: it is refused without --static-dir.
+  staticPath: described('staticPath', z.optional(matching(urlPathPattern, allowed.path))),
+  timeout: described(
+    'timeout',
+    z._default(
+      textSaying(allowed.timeout).check(
+        z.refine((value) => durationToSeconds(value) !== undefined, { error: allowed.timeout }),
+      ),
+      siteOptions.timeout.default,
+    ),
+  ),
+  tls: described('tls', z._default(z.enum(tlsProfileNames, { error: allowed.tls }), siteOptions.tls.default)),
+  serverVersion: described('serverVersion', z.optional(matching(versionPattern, allowed.version))),
+  opensslVersion: described(
+    'opensslVersion',
+    z.optional(matching(opensslVersionPattern, allowed.opensslVersion)),
+  ),
+  balance: described(
+    'balance',
+    z._default(z.enum(balanceMethods, { error: allowed.balance }), siteOptions.balance.default),
+  ),
+  maxClients: described('maxClients', z.optional(matching(maxClientsPattern, maxClientsAllowed))),
+  trustedProxy: described(
+    'trustedProxy',
+    z.optional(
+      z.array(
+        textSaying(allowed.trustedProxy).check(
+          z.refine((value) => 'block' in (parseAddressBlock(value) ?? {}), { error: allowed.trustedProxy }),
+        ),
       ),
     ),
   ),
   // ACME (issue 16): the paths are checked further in src/core/acme.ts (normalised, no system directory).
-  acme: z.optional(onOff),
-  acmeServer: z.optional(matching(acmeServerPattern, allowed.acmeServer)),
-  acmeEmail: z.optional(matching(emailPattern, allowed.acmeEmail)),
-  acmeCaBundle: z.optional(matching(filePathPattern, allowed.file)),
-  acmeDir: z.optional(matching(filePathPattern, allowed.file)),
+  acme: described('acme', z.optional(onOff)),
+  acmeServer: described('acmeServer', z.optional(matching(acmeServerPattern, allowed.acmeServer))),
+  acmeEmail: described('acmeEmail', z.optional(matching(emailPattern, allowed.acmeEmail))),
+  acmeCaBundle: described('acmeCaBundle', z.optional(matching(filePathPattern, allowed.file))),
+  acmeDir: described('acmeDir', z.optional(matching(filePathPattern, allowed.file))),
 });
 
 export type GenerationInput = z.input<typeof generationOptionsSchema>;
@@ -334,7 +382,7 @@ export function parseGenerationOptions(input: unknown): GenerationOptions {
   let staticLocation: GenerationOptions['static'];
   if (raw.staticDir) {
     // `alias` maps the prefix onto the directory; both need the trailing slash (nginx docs, "alias").
-    const staticPath = withTrailingSlash(raw.staticPath ?? '/static/');
+    const staticPath = withTrailingSlash(raw.staticPath ?? siteOptions.staticPath.default);
     if (staticPath === '/' || staticPath === withTrailingSlash(path)) {
       problems.push(
         `--static-path: ${shown(staticPath)} would hide the WebSocket path; use a prefix such as /static/`,
@@ -522,8 +570,7 @@ export function optionsFileJsonSchema(): Record<string, unknown> {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: 'https://github.com/wss-conf/wss-conf/schema.json',
     title: 'wss-conf options file',
-    description:
-      'Options for wss-conf nginx|apache --config <file>; keys are the long flags, flags override them.',
+    description: `Options for wss-conf ${serverNames.join('|')} --config <file>; keys are the long flags, flags override them.`,
     type: 'object',
     properties: { $schema: { type: 'string' }, ...properties },
     additionalProperties: false,

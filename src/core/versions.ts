@@ -2,7 +2,6 @@
  * Server capabilities as data: feature → first version that has it. Targets resolve each feature once
  * into a boolean of the view model; templates never compare versions.
  */
-import { defaultHaproxyVersion, oldestHaproxy } from '../servers/haproxy/versions.js';
 
 export const nginxSince = {
   /** `http2 on;` replaces `listen … http2`, which is deprecated from here on (nginx CHANGES 1.25.1). */
@@ -74,37 +73,29 @@ export const opensslSince = {
 export const oldestSupported = {
   nginx: '1.13.0',
   apache: '2.4.0',
-  haproxy: oldestHaproxy,
   openssl: '1.1.1',
 } as const;
 
-const productNames = { nginx: 'nginx', apache: 'Apache', haproxy: 'HAProxy', openssl: 'OpenSSL' } as const;
-const versionFlags = {
-  nginx: '--server-version',
-  apache: '--server-version',
-  haproxy: '--server-version',
-  openssl: '--openssl-version',
-};
-const meantFor = {
-  nginx: 'the server',
-  apache: 'the server',
-  haproxy: 'the server',
-  openssl: 'the OpenSSL of the server',
-} as const;
+/** A server as far as its versions go (src/servers/definition.ts), or the OpenSSL it uses. */
+export type VersionedProduct =
+  | 'openssl'
+  | { readonly title: string; readonly versions: { readonly oldest: string } };
 
 /** Why a version cannot be written for, as `--flag: reason`, or undefined when it can. */
 export function unsupportedVersion(
-  product: keyof typeof oldestSupported,
+  product: VersionedProduct,
   version: string,
   source: string,
 ): string | undefined {
-  if (compareVersions(version, oldestSupported[product]) >= 0) return undefined;
-  const name = productNames[product];
-  const flag = versionFlags[product];
+  const openssl = product === 'openssl';
+  const oldest = openssl ? oldestSupported.openssl : product.versions.oldest;
+  if (compareVersions(version, oldest) >= 0) return undefined;
+  const name = openssl ? 'OpenSSL' : product.title;
+  const flag = openssl ? '--openssl-version' : '--server-version';
   return (
-    `${flag}: ${name} ${version} (${source}) is older than ${oldestSupported[product]}, the oldest wss-conf ` +
-    `writes for; upgrade ${name}, or give ${flag} for ${meantFor[product]} the file is meant for` +
-    (product === 'openssl' ? ' (TLS 1.3, which both Mozilla profiles use, needs 1.1.1)' : '')
+    `${flag}: ${name} ${version} (${source}) is older than ${oldest}, the oldest wss-conf ` +
+    `writes for; upgrade ${name}, or give ${flag} for ${openssl ? 'the OpenSSL of the server' : 'the server'} the file is meant for` +
+    (openssl ? ' (TLS 1.3, which both Mozilla profiles use, needs 1.1.1)' : '')
   );
 }
 
@@ -114,8 +105,6 @@ export const defaultVersions = {
    *  2029; Ubuntu 22.04 has 2.4.52, Debian 12 2.4.62). A file for it uses mod_proxy_wstunnel, which every
    *  newer 2.4 still accepts, where `upgrade=websocket` (2.4.47) would be refused by older ones. */
   apache: '2.4.37',
-  /** Debian 12's HAProxy (src/servers/haproxy/versions.ts). */
-  haproxy: defaultHaproxyVersion,
   openssl: '3.0.0',
 } as const;
 

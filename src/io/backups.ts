@@ -27,6 +27,7 @@ import {
   symlink,
 } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import type { ServerName } from '../servers/registry.js';
 import { realTarget, syncDirectory, writeFileAtomic } from './files.js';
 
 export const backupDirectory = (target: string): string =>
@@ -35,9 +36,9 @@ export const backupDirectory = (target: string): string =>
 const absentMarker = '.absent';
 const metaSuffix = '.json';
 
-/** Which server an apply acted on, and the flags that name that instance (--nginx-*, --apache-*, --haproxy-*). */
+/** Which server an apply acted on, and the flags that name that instance (its --<server>-* flags). */
 export interface ServerRecord {
-  readonly server: 'nginx' | 'apache' | 'haproxy';
+  readonly server: ServerName;
   readonly bin?: string;
   readonly prefix?: string;
   readonly conf?: string;

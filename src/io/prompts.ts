@@ -18,6 +18,7 @@
  *
  * @inquirer/prompts loads only when a prompt is shown: a plain render must start fast (bench/startup.mjs).
  */
+
 import { isUsageError, UsageError } from '../core/errors.js';
 import {
   flagOf,
@@ -25,6 +26,7 @@ import {
   generationOptionsSchema,
   parseGenerationOptions,
 } from '../core/options.js';
+import { siteOptions } from '../core/site-options.js';
 
 type Input = Record<string, unknown>;
 type SchemaKey = keyof typeof generationOptionsSchema.shape;
@@ -64,34 +66,21 @@ interface Question {
   readonly askedWhen?: (known: Input) => boolean;
 }
 
+/** The questions, in order; each one's words are its option's prompt in src/core/site-options.ts. */
 const questions: readonly Question[] = [
-  { key: 'domain', message: 'Domain name(s), separated by spaces:', list: true },
-  {
-    key: 'backend',
-    message: 'ws:// backend(s), a port or host:port, separated by spaces:',
-    list: true,
-  },
-  { key: 'path', message: 'URL path of the WebSocket:', shownDefault: (d) => d?.path },
-  { key: 'cert', message: 'Certificate file (full chain):', shownDefault: (d) => d?.cert },
-  { key: 'key', message: 'Private key file:', shownDefault: (d) => d?.key },
-  {
-    key: 'staticDir',
-    message: 'Directory of static files to serve next to the socket (empty for none):',
-    optional: true,
-  },
+  { key: 'domain', message: siteOptions.domain.prompt, list: true },
+  { key: 'backend', message: siteOptions.backend.prompt, list: true },
+  { key: 'path', message: siteOptions.path.prompt, shownDefault: (d) => d?.path },
+  { key: 'cert', message: siteOptions.cert.prompt, shownDefault: (d) => d?.cert },
+  { key: 'key', message: siteOptions.key.prompt, shownDefault: (d) => d?.key },
+  { key: 'staticDir', message: siteOptions.staticDir.prompt, optional: true },
   {
     key: 'staticPath',
-    message: 'URL prefix of the static files:',
+    message: siteOptions.staticPath.prompt,
     shownDefault: (d) => d?.static?.path,
     askedWhen: (known) => known.staticDir !== undefined,
   },
-  {
-    key: 'trustedProxy',
-    message:
-      'CDN or load balancer in front: address blocks whose X-Forwarded-For is believed (empty for none, this proxy is the edge):',
-    list: true,
-    optional: true,
-  },
+  { key: 'trustedProxy', message: siteOptions.trustedProxy.prompt, list: true, optional: true },
 ];
 
 /** The schema's problems with `input`, one `--option …` line each; none when it parses. */

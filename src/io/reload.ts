@@ -5,6 +5,7 @@
  * serves. Used by apply, rollback and the recovery of a killed one.
  */
 import { unlink } from 'node:fs/promises';
+import { serverNamed } from '../servers/registry.js';
 import {
   confirmReload,
   isAlive,
@@ -21,8 +22,7 @@ export interface VerifiedReload extends ReloadCheck {
   readonly command: string;
 }
 
-const title = (control: ServerControl) =>
-  ({ nginx: 'nginx', apache: 'Apache', haproxy: 'HAProxy' })[control.server];
+const title = (control: ServerControl) => serverNamed(control.server).title;
 
 /** Reloads and waits for proof; `siteText` is the site now on disk, whose listeners must answer. */
 export async function reloadVerified(

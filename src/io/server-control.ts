@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import type { ServerName } from '../servers/registry.js';
 import type { ServerRecord } from './backups.js';
 
 /** What `apply` and `rollback` need from a server: test the whole real configuration, and reload it. */
@@ -11,7 +12,7 @@ export interface CommandOutcome {
 }
 
 export interface ServerControl {
-  readonly server: 'nginx' | 'apache' | 'haproxy';
+  readonly server: ServerName;
   /** The server and the flags naming the instance, recorded with each backup for `rollback`. */
   readonly record: ServerRecord;
   testConfig(signal?: AbortSignal): Promise<CommandOutcome>;

@@ -3,8 +3,11 @@
  * shapes, and only src/commands/lint.ts touches files or the terminal.
  */
 
-export type ServerType = 'nginx' | 'apache' | 'haproxy';
-export const serverTypes = ['nginx', 'apache', 'haproxy'] as const satisfies readonly ServerType[];
+import { type LintServerName, lintServerNames } from '../servers/registry.js';
+
+/** The servers lint reads: those whose definition says capabilities.lint (src/servers/<name>/index.ts). */
+export type ServerType = LintServerName;
+export const serverTypes: readonly ServerType[] = lintServerNames;
 
 export type Severity = 'error' | 'warning' | 'info';
 export const severities = ['error', 'warning', 'info'] as const satisfies readonly Severity[];

@@ -5,13 +5,15 @@
  * failure happened; all wording lives here.
  */
 import type { HaproxyAnswer } from '../servers/haproxy/probe-matcher.js';
+import { type ServerName, serverNamed } from '../servers/registry.js';
 import type { ProbeTarget } from './target.js';
 
 export const stageNames = ['dns', 'tcp', 'tls', 'http', 'websocket', 'idle'] as const;
 export type StageName = (typeof stageNames)[number];
 
 /** The server that answered, from the Server header of the HTTP answer, when there was one. */
-export type ServerKind = 'nginx' | 'apache' | undefined;
+/** The server that answered, when its Server header names one (probe/handshake.ts serverKind). */
+export type ServerKind = ServerName | undefined;
 
 export type Failure =
   | { readonly kind: 'dns-not-found'; readonly host: string; readonly code: string }
@@ -169,7 +171,7 @@ const renderHint = (ctx: DiagnosisContext): string =>
 const lines = (...parts: readonly (string | readonly string[])[]): string => parts.flat().join('\n');
 
 const proxyName = (server: ServerKind): string =>
-  server === 'nginx' ? 'nginx' : server === 'apache' ? 'Apache' : 'the proxy';
+  server === undefined ? 'the proxy' : serverNamed(server).title;
 
 /** A Location header as a URL, resolved against the probed URL (it may be relative: nginx absolute_redirect off). */
 function locationUrl(location: string | undefined, target: ProbeTarget): URL | undefined {

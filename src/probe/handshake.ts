@@ -5,6 +5,7 @@
 
 import { createHash } from 'node:crypto';
 import { matchHaproxyAnswer } from '../servers/haproxy/probe-matcher.js';
+import { type ServerName, servers } from '../servers/registry.js';
 import type { Failure } from './diagnosis.js';
 import type { ProbeTarget } from './target.js';
 
@@ -173,12 +174,13 @@ export function classifyAnswer(
   return { kind: 'http-unexpected-status', status, statusText };
 }
 
-/** 'nginx' or 'apache' from a Server header such as "nginx/1.24.0" or "Apache/2.4.62 (Debian)". */
-export function serverKind(server: string | undefined): 'nginx' | 'apache' | undefined {
+/**
+ * The server a Server header such as "nginx/1.24.0" or "Apache/2.4.62 (Debian)" names, by each
+ * definition's serverHeader (src/servers/<name>/index.ts); HAProxy sends none.
+ */
+export function serverKind(server: string | undefined): ServerName | undefined {
   if (server === undefined) return undefined;
-  if (/^nginx\b/i.test(server) || /openresty|tengine/i.test(server)) return 'nginx';
-  if (/^apache\b/i.test(server)) return 'apache';
-  return undefined;
+  return servers.find((definition) => definition.serverHeader?.test(server))?.name;
 }
 
 /** The first bytes of a non-HTTP answer, readable: text as is, the rest as hex. */

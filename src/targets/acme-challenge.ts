@@ -8,7 +8,7 @@ import type { GenerationOptions } from '../core/options.js';
 import { apacheAcmeChallengeConf, nginxAcmeChallengeConf } from '../generated/templates.js';
 import { apacheSiteView } from './apache.js';
 import { nginxSiteView } from './nginx.js';
-import type { TargetName, TargetVersions } from './site.js';
+import type { TargetVersions } from './site.js';
 import { renderTemplate } from './templates.js';
 
 const header = (options: GenerationOptions, toolVersion: string): string[] => [
@@ -17,24 +17,29 @@ const header = (options: GenerationOptions, toolVersion: string): string[] => [
   'it with the TLS site as soon as the certificate is issued, or puts back what was here if that fails.',
 ];
 
-/** The stand-in file's text for `server`; `options.acme` and `options.redirectListen` must be set. */
-export function renderAcmeChallengeSite(
-  server: TargetName,
+/** The nginx stand-in; `options.acme` and `options.redirectListen` must be set. */
+export function nginxAcmeChallengeSite(
+  options: GenerationOptions,
+  versions: TargetVersions,
+  toolVersion: string,
+): string {
+  const view = nginxSiteView(options, versions, toolVersion);
+  return renderTemplate(nginxAcmeChallengeConf, {
+    header: header(options, toolVersion),
+    listen: view.redirect?.listen ?? [],
+    serverNames: view.serverNames,
+    webroot: options.acme?.webroot as string,
+    target: view.redirect?.target ?? '',
+  });
+}
+
+/** The Apache stand-in; `options.acme` and `options.redirectListen` must be set. */
+export function apacheAcmeChallengeSite(
   options: GenerationOptions,
   versions: TargetVersions,
   toolVersion: string,
 ): string {
   const webroot = options.acme?.webroot as string;
-  if (server === 'nginx') {
-    const view = nginxSiteView(options, versions, toolVersion);
-    return renderTemplate(nginxAcmeChallengeConf, {
-      header: header(options, toolVersion),
-      listen: view.redirect?.listen ?? [],
-      serverNames: view.serverNames,
-      webroot,
-      target: view.redirect?.target ?? '',
-    });
-  }
   const view = apacheSiteView(options, versions, toolVersion);
   return renderTemplate(apacheAcmeChallengeConf, {
     header: header(options, toolVersion),

@@ -3,15 +3,12 @@
  * regenerates the file, and the warnings that do not depend on the server.
  */
 import { backendPortsShortfall, linuxEphemeralPorts, type Sizing } from '../core/capacity.js';
-import {
-  defaultAcmeDir,
-  type Endpoint,
-  type GenerationOptions,
-  ipAddressPattern,
-  letsEncryptDirectory,
-} from '../core/options.js';
+import { type Endpoint, type GenerationOptions, ipAddressPattern } from '../core/options.js';
+import { siteOptions } from '../core/site-options.js';
+import type { ServerName } from '../servers/registry.js';
 
-export type TargetName = 'nginx' | 'apache' | 'haproxy';
+/** A server a file is rendered for (src/servers/registry.ts). */
+export type TargetName = ServerName;
 
 /** The versions a file is written for, resolved once by the command (flag, detection or default). */
 export interface TargetVersions {
@@ -103,23 +100,28 @@ export function regenerateCommand(
   for (const backend of options.backends) {
     parts.push(`--backend ${backend.host === '127.0.0.1' ? backend.port : formatEndpoint(backend)}`);
   }
-  if (options.path !== '/') parts.push(`--path ${options.path}`);
+  // Each option is left out at its default, as src/core/site-options.ts writes it (in the flag's own
+  // words: `443`, `1h`), so the command says only what was chosen.
+  const given = (key: keyof typeof siteOptions, text: string): boolean =>
+    text !== (siteOptions[key] as { default?: string }).default;
+  if (given('path', options.path)) parts.push(`--path ${options.path}`);
   if (!options.certbotDefaultPaths && !options.acme)
     parts.push(`--cert ${shellWord(options.cert)} --key ${shellWord(options.key)}`);
-  if (options.listen.host !== undefined || options.listen.port !== 443) {
+  if (given('listen', formatEndpoint(options.listen))) {
     parts.push(`--listen ${formatEndpoint(options.listen)}`);
   }
   if (!options.redirectListen) parts.push('--no-redirect');
-  else if (options.redirectListen.host !== undefined || options.redirectListen.port !== 80) {
+  else if (given('redirectListen', formatEndpoint(options.redirectListen))) {
     parts.push(`--redirect-listen ${formatEndpoint(options.redirectListen)}`);
   }
   if (options.static) {
     parts.push(`--static-dir ${shellWord(options.static.dir)}`);
-    if (options.static.path !== '/static/') parts.push(`--static-path ${options.static.path}`);
+    if (given('staticPath', options.static.path)) parts.push(`--static-path ${options.static.path}`);
   }
-  if (options.timeoutSeconds !== 3600) parts.push(`--timeout ${humanDuration(options.timeoutSeconds)}`);
-  if (options.tls !== 'intermediate') parts.push(`--tls ${options.tls}`);
-  if (options.backends.length > 1 && options.balance !== 'least-conn')
+  const timeout = humanDuration(options.timeoutSeconds);
+  if (given('timeout', timeout)) parts.push(`--timeout ${timeout}`);
+  if (given('tls', options.tls)) parts.push(`--tls ${options.tls}`);
+  if (options.backends.length > 1 && given('balance', options.balance))
     parts.push(`--balance ${options.balance}`);
   if (options.maxClients !== undefined) parts.push(`--max-clients ${options.maxClients}`);
   for (const block of options.trustedProxies) parts.push(`--trusted-proxy ${block}`);
@@ -132,8 +134,8 @@ export function regenerateCommand(
 function acmeFlags(acme: NonNullable<GenerationOptions['acme']>): string[] {
   return [
     '--acme',
-    ...(acme.dir === defaultAcmeDir ? [] : [`--acme-dir ${shellWord(acme.dir)}`]),
-    ...(acme.server === letsEncryptDirectory ? [] : [`--acme-server ${shellWord(acme.server)}`]),
+    ...(acme.dir === siteOptions.acmeDir.default ? [] : [`--acme-dir ${shellWord(acme.dir)}`]),
+    ...(acme.server === siteOptions.acmeServer.default ? [] : [`--acme-server ${shellWord(acme.server)}`]),
     ...(acme.email === undefined ? [] : [`--acme-email ${shellWord(acme.email)}`]),
     ...(acme.caBundle === undefined ? [] : [`--acme-ca-bundle ${shellWord(acme.caBundle)}`]),
   ];

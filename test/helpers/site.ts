@@ -6,11 +6,12 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
+import type { ServerName } from '../../src/servers/registry.js';
 import { runCli } from './cli.js';
 import type { IssuedCertificate, TestCa } from './pki.js';
 import { freePort } from './servers.js';
 
-export type ServerCommand = 'nginx' | 'apache' | 'haproxy';
+export type ServerCommand = ServerName;
 
 export interface SiteFlags {
   readonly server: ServerCommand;

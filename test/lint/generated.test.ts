@@ -9,15 +9,16 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseGenerationOptions } from '../../src/core/options.js';
+import { type ServerType, serverTypes } from '../../src/lint/finding.js';
 import { buildModel, lintConfig } from '../../src/lint/lint.js';
 import { type GoldenTarget, goldenTargets } from '../golden/targets.js';
 import { repoRoot } from '../helpers/cli.js';
 
 const casesDir = join(repoRoot, 'fixtures', 'cases');
 const cases = readdirSync(casesDir).filter((name) => existsSync(join(casesDir, name, 'options.json')));
-// lint has no haproxy.cfg model yet (issue 15 lists it), so only the servers it reads are linted here.
-const lintedTargets = goldenTargets.filter(
-  (target): target is GoldenTarget & { name: 'nginx' | 'apache' } => target.name !== 'haproxy',
+// Only the servers lint reads (capabilities.lint in their definitions) are linted here.
+const lintedTargets = goldenTargets.filter((target): target is GoldenTarget & { name: ServerType } =>
+  (serverTypes as readonly string[]).includes(target.name),
 );
 const matrix = lintedTargets.flatMap((target) =>
   target.versions.flatMap((versions) => cases.map((name) => [target.name, versions.server, name] as const)),

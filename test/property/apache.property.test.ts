@@ -10,11 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runApache } from '../../src/commands/apache.js';
 import { isUsageError, UsageError } from '../../src/core/errors.js';
 import { parseGenerationOptions } from '../../src/core/options.js';
 import { toolVersion } from '../../src/generated/package-info.js';
 import { testApacheSite, testApacheSites } from '../../src/io/apache.js';
+import { run as runApache } from '../../src/servers/apache/command.js';
 import { renderApacheSite } from '../../src/targets/apache.js';
 import {
   backend,

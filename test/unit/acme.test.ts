@@ -11,6 +11,8 @@ import {
 import { parseGenerationOptions } from '../../src/core/options.js';
 import { certbotArgs } from '../../src/io/acme.js';
 import { daysLeftNote } from '../../src/probe/diagnosis.js';
+import { nginx } from '../../src/servers/nginx/index.js';
+import { nginxRunbook } from '../../src/servers/nginx/runbook.js';
 
 const options = (extra: Record<string, unknown> = {}) =>
   parseGenerationOptions({ domain: ['example.com'], backend: ['8282'], acme: true, ...extra });
@@ -158,7 +160,8 @@ describe('--runbook with --acme', () => {
   it('the apply command carries --acme and the section says what it does', async () => {
     const { renderRunbook } = await import('../../src/targets/runbook.js');
     const text = renderRunbook({
-      server: 'nginx',
+      server: nginx,
+      facts: nginxRunbook,
       options: options({ acmeDir: '/srv/le', acmeEmail: 'ops@example.com' }),
       versions: { server: '1.22.1', openssl: '3.0.0', source: 'given' },
       writtenTo: undefined,

@@ -9,6 +9,7 @@ import {
   parseApacheVersionOutput,
   parseOpensslVersionOutput,
 } from '../../src/io/apache.js';
+import { apache } from '../../src/servers/apache/index.js';
 import { apacheSiteModules, renderApacheSite } from '../../src/targets/apache.js';
 
 const base: GenerationInput = { domain: ['example.com'], backend: ['8282'] };
@@ -344,7 +345,7 @@ describe('version detection', () => {
     [{}, undefined, defaultVersions.apache, defaultVersions.openssl, 'default'],
   ] as const)('options %j with %j installed → Apache %s, OpenSSL %s (%s)', (input, detected, server, openssl, source) => {
     const options = parseGenerationOptions({ ...base, ...input });
-    expect(resolveVersions('apache', options, detected)).toEqual({ server, openssl, source });
+    expect(resolveVersions(apache, options, detected)).toEqual({ server, openssl, source });
   });
 });
 

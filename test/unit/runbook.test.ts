@@ -1,6 +1,10 @@
 /** The --runbook markdown, pure: which steps, which commands, for which server and version. */
 import { describe, expect, it } from 'vitest';
 import { parseGenerationOptions } from '../../src/core/options.js';
+import { apache } from '../../src/servers/apache/index.js';
+import { apacheRunbook } from '../../src/servers/apache/runbook.js';
+import { nginx } from '../../src/servers/nginx/index.js';
+import { nginxRunbook } from '../../src/servers/nginx/runbook.js';
 import { renderRunbook } from '../../src/targets/runbook.js';
 import type { TargetVersions } from '../../src/targets/site.js';
 import { shellLines } from '../helpers/markdown.js';
@@ -11,7 +15,7 @@ describe('renderRunbook', () => {
   const options = parseGenerationOptions({ domain: ['example.com'], backend: ['8282'], path: '/wss' });
 
   it('has the six steps and the apply shortcut, in order', () => {
-    const text = renderRunbook({ server: 'nginx', options, versions: versions('1.22.1') });
+    const text = renderRunbook({ server: nginx, facts: nginxRunbook, options, versions: versions('1.22.1') });
     const headings = text.split('\n').filter((line) => line.startsWith('#'));
     expect(headings).toEqual([
       '# Deploy wss://example.com/wss on nginx',
@@ -26,7 +30,9 @@ describe('renderRunbook', () => {
   });
 
   it('nginx: certbot, the backend handshake, render, install, link, check, reload, probe, apply', () => {
-    const lines = shellLines(renderRunbook({ server: 'nginx', options, versions: versions('1.22.1') }));
+    const lines = shellLines(
+      renderRunbook({ server: nginx, facts: nginxRunbook, options, versions: versions('1.22.1') }),
+    );
     const render =
       'wss-conf nginx --domain example.com --backend 8282 --path /wss --server-version 1.22.1 --openssl-version 3.0.0';
     expect(lines).toEqual([
@@ -45,7 +51,8 @@ describe('renderRunbook', () => {
 
   it('installs the file --out wrote instead of rendering it again', () => {
     const text = renderRunbook({
-      server: 'nginx',
+      server: nginx,
+      facts: nginxRunbook,
       options,
       versions: versions('1.22.1'),
       writtenTo: 'build/site.conf',
@@ -57,7 +64,9 @@ describe('renderRunbook', () => {
   });
 
   it('Apache: the modules that version needs (mod_proxy_wstunnel before 2.4.47), a2ensite, configtest', () => {
-    const old = shellLines(renderRunbook({ server: 'apache', options, versions: versions('2.4.37') }));
+    const old = shellLines(
+      renderRunbook({ server: apache, facts: apacheRunbook, options, versions: versions('2.4.37') }),
+    );
     expect(old).toContain(
       'a2enmod ssl socache_shmcb headers proxy proxy_http proxy_wstunnel rewrite alias http2',
     );
@@ -65,7 +74,9 @@ describe('renderRunbook', () => {
     expect(old).toContain('wss-conf check /etc/apache2/sites-available/example.com.conf --server apache');
     expect(old).toContain('apachectl configtest');
     expect(old).toContain('systemctl reload apache2');
-    const current = shellLines(renderRunbook({ server: 'apache', options, versions: versions('2.4.58') }));
+    const current = shellLines(
+      renderRunbook({ server: apache, facts: apacheRunbook, options, versions: versions('2.4.58') }),
+    );
     expect(current).toContain('a2enmod ssl socache_shmcb headers proxy proxy_http rewrite alias http2');
   });
 
@@ -77,7 +88,12 @@ describe('renderRunbook', () => {
       key: '/srv/tls/key.pem',
       listen: '8443',
     });
-    const text = renderRunbook({ server: 'nginx', options: own, versions: versions('1.26.0') });
+    const text = renderRunbook({
+      server: nginx,
+      facts: nginxRunbook,
+      options: own,
+      versions: versions('1.26.0'),
+    });
     expect(text).not.toContain('certbot');
     expect(text).toContain('The certificate (`/srv/tls/chain.pem`) and key (`/srv/tls/key.pem`)');
     const curls = shellLines(text).filter((line) => line.startsWith('curl'));
@@ -90,14 +106,17 @@ describe('renderRunbook', () => {
 
   it('a wildcard gets the DNS-01 certbot line, and every shell word is quoted where a shell would expand it', () => {
     const wild = parseGenerationOptions({ domain: ['*.example.com'], backend: ['8282'] });
-    const lines = shellLines(renderRunbook({ server: 'nginx', options: wild, versions: versions('1.22.1') }));
+    const lines = shellLines(
+      renderRunbook({ server: nginx, facts: nginxRunbook, options: wild, versions: versions('1.22.1') }),
+    );
     expect(lines[0]).toBe("certbot certonly --manual --preferred-challenges dns -d '*.example.com'");
     expect(lines.find((line) => line.startsWith('wss-conf nginx'))).toContain("--domain '*.example.com'");
   });
 
   it('quotes an --out path that a shell would split or run, as exactly one word', () => {
     const text = renderRunbook({
-      server: 'nginx',
+      server: nginx,
+      facts: nginxRunbook,
       options,
       versions: versions('1.22.1'),
       writtenTo: "/tmp/x y;touch $(id)'s.conf",
@@ -109,7 +128,8 @@ describe('renderRunbook', () => {
 
   it('skips the copy when --out wrote the file where it belongs', () => {
     const text = renderRunbook({
-      server: 'nginx',
+      server: nginx,
+      facts: nginxRunbook,
       options,
       versions: versions('1.22.1'),
       writtenTo: '/etc/nginx/sites-available/example.com.conf',
@@ -122,12 +142,13 @@ describe('renderRunbook', () => {
 
   it('pins only a version that was given: a detected or default one is left for the server to detect', () => {
     const guessed = { server: '1.22.1', openssl: '3.0.0', source: 'default' } as const;
-    const text = renderRunbook({ server: 'nginx', options, versions: guessed });
+    const text = renderRunbook({ server: nginx, facts: nginxRunbook, options, versions: guessed });
     const commands = shellLines(text).filter((line) => /^wss-conf (nginx|apply)/.test(line));
     expect(commands).toHaveLength(2);
     for (const line of commands) expect(line).not.toContain('--server-version');
     const written = renderRunbook({
-      server: 'nginx',
+      server: nginx,
+      facts: nginxRunbook,
       options,
       versions: guessed,
       writtenTo: '/tmp/site.conf',
@@ -137,19 +158,34 @@ describe('renderRunbook', () => {
 
   it('Apache with --max-clients restarts once, since a reload ignores a new ServerLimit (AH00501)', () => {
     const sized = parseGenerationOptions({ domain: ['example.com'], backend: ['8282'], maxClients: '1000' });
-    const text = renderRunbook({ server: 'apache', options: sized, versions: versions('2.4.58') });
+    const text = renderRunbook({
+      server: apache,
+      facts: apacheRunbook,
+      options: sized,
+      versions: versions('2.4.58'),
+    });
     expect(text).toContain('## 5. Restart, this once');
     expect(shellLines(text)).toContain('systemctl restart apache2');
     expect(shellLines(text)).not.toContain('systemctl reload apache2');
     expect(text).toContain('`a2query -M` prints `event`');
-    const plain = renderRunbook({ server: 'apache', options, versions: versions('2.4.58') });
+    const plain = renderRunbook({
+      server: apache,
+      facts: apacheRunbook,
+      options,
+      versions: versions('2.4.58'),
+    });
     expect(shellLines(plain)).toContain('systemctl reload apache2');
     expect(plain).not.toContain('Restart');
   });
 
   it('nginx with --max-clients edits the existing events block, and the reload applies it', () => {
     const sized = parseGenerationOptions({ domain: ['example.com'], backend: ['8282'], maxClients: '1000' });
-    const text = renderRunbook({ server: 'nginx', options: sized, versions: versions('1.22.1') });
+    const text = renderRunbook({
+      server: nginx,
+      facts: nginxRunbook,
+      options: sized,
+      versions: versions('1.22.1'),
+    });
     expect(text).toContain('`worker_connections` in its existing `events` block');
     expect(shellLines(text)).toContain('systemctl reload nginx');
   });

@@ -1,3 +1,4 @@
+import type { ServerType } from '../finding.js';
 import type { ApacheSite } from '../model-apache.js';
 import type { NginxServer } from '../model-nginx.js';
 import { nginxAddress } from '../nginx-default-server.js';
@@ -40,7 +41,7 @@ interface NamedSite {
   readonly names: readonly string[];
 }
 
-function checkSites(sites: readonly NamedSite[], report: Report, server: 'nginx' | 'apache'): void {
+function checkSites(sites: readonly NamedSite[], report: Report, server: ServerType): void {
   // The first site for each address and name, so each site is checked in one pass: a config of 10,000
   // server blocks (bench:lint) must not compare every pair.
   const firstFor = new Map<string, number>();

@@ -12,7 +12,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import type { ApplyFlags, ApplyPlan, CertificateBundle } from '../../commands/apply.js';
+import type { ApplyFlags, ApplyPlan, CertificateBundle, ServerLocationFlags } from '../../commands/apply.js';
 import { ProblemFound, UsageError } from '../../core/errors.js';
 import { defaultAcmeDir } from '../../core/options.js';
 import { fileSystemProblem, writeFileAtomic } from '../../io/files.js';
@@ -24,7 +24,11 @@ import { acmeRefusal } from './target.js';
  * --haproxy-conf together: the file installed is the one the running HAProxy reads, so either names
  * both, and the system's /etc/haproxy/haproxy.cfg is the default of both.
  */
-export function haproxyApplyFlags(input: Record<string, unknown>, flags: ApplyFlags): ApplyFlags {
+export function haproxyApplyFlags(
+  input: Record<string, unknown>,
+  flags: ApplyFlags & ServerLocationFlags,
+): ApplyFlags & ServerLocationFlags {
+  const haproxyConf = typeof flags.haproxyConf === 'string' ? flags.haproxyConf : undefined;
   if (input.acme === true) {
     throw new UsageError(acmeRefusal);
   }
@@ -34,10 +38,8 @@ export function haproxyApplyFlags(input: Record<string, unknown>, flags: ApplyFl
     );
   }
   const target =
-    flags.target ??
-    flags.haproxyConf ??
-    (existsSync(dirname(systemHaproxyConf)) ? systemHaproxyConf : undefined);
-  const conf = flags.haproxyConf ?? target;
+    flags.target ?? haproxyConf ?? (existsSync(dirname(systemHaproxyConf)) ? systemHaproxyConf : undefined);
+  const conf = haproxyConf ?? target;
   return {
     ...flags,
     ...(target === undefined ? {} : { target }),

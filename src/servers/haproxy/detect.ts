@@ -7,3 +7,6 @@ const sectionLine = /^(global|defaults|frontend|backend|listen|crt-store)(\s+\S+
 
 export const isHaproxyConfig = (text: string): boolean =>
   text.split('\n').some((line) => sectionLine.test(line) && !line.includes('{') && !line.includes(';'));
+
+/** A section keyword alone on a line is decisive: neither nginx nor Apache has such a line. */
+export const haproxyScore = (text: string): number => (isHaproxyConfig(text) ? Number.MAX_SAFE_INTEGER : 0);
