@@ -47,7 +47,7 @@ describe('wss-conf apply, bad input', () => {
   it.each([
     [
       ['--nginx-conf', '/x/nginx.conf', '--haproxy-conf', '/x/haproxy.cfg'],
-      /--nginx-\*, --apache-\* and --haproxy-\*: give the flags of one server/,
+      /--nginx-\* and --haproxy-\*: give the flags of one server/,
     ],
     [['--server', 'caddy'], /--server: "caddy" is not allowed; use nginx, apache or haproxy/],
     [

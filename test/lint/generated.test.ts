@@ -21,7 +21,13 @@ const lintedTargets = goldenTargets.filter((target): target is GoldenTarget & { 
   (serverTypes as readonly string[]).includes(target.name),
 );
 const matrix = lintedTargets.flatMap((target) =>
-  target.versions.flatMap((versions) => cases.map((name) => [target.name, versions.server, name] as const)),
+  target.versions.flatMap((versions) =>
+    cases
+      .filter((name) =>
+        target.accepts(JSON.parse(readFileSync(join(casesDir, name, 'options.json'), 'utf8'))),
+      )
+      .map((name) => [target.name, versions.server, name] as const),
+  ),
 );
 
 describe('configs wss-conf generates', () => {
@@ -56,6 +62,8 @@ describe('configs wss-conf generates', () => {
     expect(unversioned.filter((f) => f.severity !== 'info')).toEqual([]);
 
     // The generated socket path is seen as a WebSocket route, so the WebSocket rules did look at it.
+    // (HAProxy's rules judge proxies, not paths: its whole file is one WebSocket proxy.)
+    if (target.name === 'haproxy') return;
     const model = buildModel(input(server, [options.path]));
     const webSocketPaths =
       target.name === 'nginx'
