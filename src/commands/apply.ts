@@ -151,7 +151,7 @@ export interface ApplyPlan {
   readonly target: string;
   readonly control: ServerControl;
   readonly warnings: readonly string[];
-  /** HAProxy before 3.0: the certificate and key written as one 0600 PEM, which the file names. */
+  /** The certificate and key written as one 0600 PEM, which the file names (HAProxy before 3.0). */
   readonly bundle?: CertificateBundle;
 }
 
@@ -374,8 +374,11 @@ export async function runApplySequence(
     if (plan.bundle) {
       step = 'bundle';
       await signals.race(pauseBefore('bundle'));
-      const { writeCertificateBundle } = await import('../servers/haproxy/bundle.js');
-      record('bundle', true, await signals.race(writeCertificateBundle(plan.bundle)));
+      // Only a server with apply hooks plans a bundle (src/servers/<name>/apply-hooks.ts).
+      const hooks = await serverNamed(plan.server).load.applyHooks?.();
+      if (!hooks)
+        throw new Error(`a certificate bundle was planned for ${plan.server}, which has no apply hooks`);
+      record('bundle', true, await signals.race(hooks.writeBundle(plan.bundle)));
     }
 
     step = 'write';
@@ -705,11 +708,10 @@ export async function runApply(
 ): Promise<CommandResult> {
   const settings = parseApplyFlags(flags);
   if (!(applicable() as string[]).includes(server)) usage('<server>', orList(applicable()), server);
+  // The hooks first: HAProxy's --haproxy-conf names the file the instance reads, so it is the target.
+  const hooks = await serverNamed(server as ServerName).load.applyHooks?.();
+  if (hooks) flags = hooks.flags(input, flags);
   requireTargetForCustomInstance(server as ServerName, flags);
-  if (server === 'haproxy') {
-    const { haproxyApplyFlags } = await import('../servers/haproxy/bundle.js');
-    flags = haproxyApplyFlags(input, flags);
-  }
   const [siteTarget, control] = await Promise.all([
     serverNamed(server as ServerName)
       .load.command()
@@ -731,21 +733,12 @@ export async function runApply(
     });
   }
   // --- end ACME ---
-  let plan: ApplyPlan;
-  if (server === 'haproxy') {
-    const { planHaproxyApply } = await import('../servers/haproxy/bundle.js');
-    plan = await planHaproxyApply(input, flags, (bundled) =>
-      planApply('haproxy', bundled, flags, siteTarget, control),
-    );
-  } else {
-    plan = await planApply(server as ServerName, input, flags, siteTarget, control);
-  }
+  const usual = (planned: Record<string, unknown>) =>
+    planApply(server as ServerName, planned, flags, siteTarget, control);
+  const plan = hooks ? await hooks.plan(input, flags, usual) : await usual(input);
   if (flags.dryRun) return dryRun(plan, flags);
-  if (server === 'haproxy') {
-    const { masterWorkerProblem } = await import('../servers/haproxy/control.js');
-    const problem = masterWorkerProblem(instanceLocation(serverNamed('haproxy'), flags));
-    if (problem) throw new ProblemFound(`apply haproxy: ${problem}`);
-  }
+  const unusable = hooks?.preflight(instanceLocation(serverNamed(server as ServerName), flags));
+  if (unusable) throw new ProblemFound(`apply ${server}: ${unusable}`);
   const checklist = new Checklist(output.live);
   try {
     return await runApplySequence(plan, flags, settings, checklist);

@@ -8,6 +8,7 @@
  * start-up (npm run bench:startup): a render loads its own target and nothing of the others.
  */
 
+import type { ApplyFlags, ApplyPlan, CertificateBundle, ServerLocationFlags } from '../commands/apply.js';
 import type { CommandResult, OutputFlags, SiteTarget } from '../commands/render-site.js';
 import type { GenerationOptions } from '../core/options.js';
 import type { ServerRecord } from '../io/backups.js';
@@ -144,9 +145,33 @@ export interface ServerDefinition<Name extends string = string> {
     readonly acmeChallenge?: () => Promise<
       (options: GenerationOptions, versions: TargetVersions, toolVersion: string) => string
     >;
+    /** apply's steps for a server that is not a site among others (ApplyHooks). Absent: the usual ones. */
+    readonly applyHooks?: () => Promise<ApplyHooks>;
     /** The probe's matcher for the server's own error pages, when they say more than its status. */
     readonly probeMatcher?: () => Promise<ProbeMatcher>;
   };
+}
+
+/**
+ * What apply does differently for a server whose file is its whole configuration (HAProxy): a server
+ * without them is applied as a site among others. Each step runs where apply's sequence says.
+ */
+export interface ApplyHooks {
+  /** Refuses what apply cannot do for the server (UsageError, exit 2) and fills flags from each other. */
+  readonly flags: (
+    input: Record<string, unknown>,
+    flags: ApplyFlags & ServerLocationFlags,
+  ) => ApplyFlags & ServerLocationFlags;
+  /** Plans the apply around the usual plan, e.g. with a certificate bundle in place of --cert/--key. */
+  readonly plan: (
+    input: Record<string, unknown>,
+    flags: ApplyFlags & ServerLocationFlags,
+    usual: (input: Record<string, unknown>) => Promise<ApplyPlan>,
+  ) => Promise<ApplyPlan>;
+  /** Why the running instance cannot be applied to, said before the lock is taken or a file touched. */
+  readonly preflight: (location: InstanceLocation) => string | undefined;
+  /** Writes the plan's certificate bundle and says what it did. */
+  readonly writeBundle: (bundle: CertificateBundle) => Promise<string>;
 }
 
 /**

@@ -54,6 +54,7 @@ export const haproxy = defineServer({
     detectVersions: async () => (await import('./config-test.js')).detectHaproxyVersions,
     configTest: async () => (await import('./config-test.js')).testHaproxyConfig,
     control: async () => (await import('./control.js')).haproxyControl,
+    applyHooks: async () => (await import('./apply-hooks.js')).haproxyApplyHooks,
     probeMatcher: async () => (await import('./probe-matcher.js')).matchHaproxyAnswer,
   },
 });

@@ -1,0 +1,14 @@
+/**
+ * apply's steps that differ for HAProxy: one whole haproxy.cfg, no sites-enabled, a master-worker
+ * instance to reload, and certbot's two files joined into the one PEM HAProxy reads (bundle.ts).
+ */
+import type { ApplyHooks } from '../definition.js';
+import { haproxyApplyFlags, planHaproxyApply, writeCertificateBundle } from './bundle.js';
+import { masterWorkerProblem } from './control.js';
+
+export const haproxyApplyHooks: ApplyHooks = {
+  flags: haproxyApplyFlags,
+  plan: planHaproxyApply,
+  preflight: masterWorkerProblem,
+  writeBundle: writeCertificateBundle,
+};
