@@ -221,6 +221,7 @@ describe.skipIf(nginxTool.skip)(`nginx -t and lint agree on what nginx refuses $
     ['a misspelled directive in an upstream', `upstream u { server 127.0.0.1:1; keepalve 8; }\n${site()}`],
     ["an unknown name in a family of nginx's own modules", site('location / { proxy_websocket on; }')],
     ['a name with punctuation', site('location / { proxy_pass: http://127.0.0.1:1; }')],
+    ['a listen with spdy (gone since nginx 1.9.5)', site('listen 127.0.0.1:18998 spdy;')],
   ])('both refuse %s, at the same line', async (_, text) => {
     const server = await testNginxSite(text, 'site.conf');
     expect(server.ok).toBe(false);
