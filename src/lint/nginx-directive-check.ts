@@ -358,6 +358,15 @@ export function checkNginxDirectives(
     if (!(here === undefined ? fitting.some((c) => c.takes(count)) : command.takes(count))) {
       problem(node, `invalid number of arguments in "${name}" directive (${count} given)`);
     }
+    // nginx 1.9.5 replaced SPDY with HTTP/2 and dropped the parameter: every nginx lint can be asked
+    // about stops with `invalid parameter "spdy"` (ngx_http_core_listen), as old published configs
+    // (OnlyOffice's, Mattermost's) still write it.
+    if (name === 'listen' && node.args.slice(1).includes('spdy')) {
+      problem(
+        node,
+        'invalid parameter "spdy" in "listen": nginx 1.9.5 replaced SPDY with HTTP/2 and no longer has it; nginx -t stops here',
+      );
+    }
     if (node.block && !freeFormBlocks.has(name)) {
       const inner = here === undefined ? undefined : innerContext(name, here);
       stack.push({ list: node.block, index: 0, context: inner });
