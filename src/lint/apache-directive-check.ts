@@ -14,6 +14,9 @@
  *   - what httpd skips: the contents of <IfModule>, <IfDefine>, <IfVersion>, <IfDirective>,
  *     <IfSection> and <IfFile> whose condition lint cannot evaluate (httpd does not look up their
  *     commands when the condition is false), and of <Macro> (read only where it is used);
+ *   - any other well-formed name that is not a near-miss of a known one and does not claim a family
+ *     of httpd's own modules (Proxy…, SSL…): the list of third-party modules cannot be complete, so
+ *     such a name is noted (info), not an error;
  *   - with a --server-version newer than the table's, a name may be a newer directive: only a
  *     near-miss of a known one is reported.
  * Pure, and iterative: nesting thousands deep must not overflow the stack.
@@ -95,6 +98,13 @@ const thirdParty: readonly (readonly [RegExp, string])[] = [
   [/^(ldapbindas|intercept)/, 'a third-party module'],
 ];
 
+/**
+ * Families of httpd's own modules, all of them in the table: an unknown name in one of them is a
+ * misspelling, not a third-party module's (mod_proxy_html, mod_proxy_*, mod_ssl, mod_rewrite,
+ * mod_headers, mod_http2 ship with httpd).
+ */
+const coreFamily = /^(proxy|ssl|rewrite|requestheader|header|h2)/;
+
 function moduleOf(key: string): string | undefined {
   for (const [pattern, module] of thirdParty) if (pattern.test(key)) return module;
   return undefined;
@@ -154,6 +164,24 @@ export function checkApacheDirectives(
       continue;
     }
     const nearest = nearestKnown(key);
+    if (nearest === undefined && /^<?[a-z][a-z0-9_]*$/.test(key) && !coreFamily.test(node.key)) {
+      // A well-formed name far from every known one: most likely a directive of a module lint has
+      // no list entry for (mod_auth_tkt, mod_apparmor, …); an error would be wrong wherever it is
+      // loaded. Noted once per name.
+      if (newerThanTable || noted.has(key)) continue;
+      noted.add(key);
+      const written = `${node.section ? '<' : ''}${node.name}`;
+      problems.push({
+        kind: 'parse-error',
+        severity: 'info',
+        file: node.file,
+        line: node.line,
+        column: node.column,
+        message: `${written} is no directive of Apache ${apacheDirectiveTableVersion} or of a module lint knows: httpd accepts it only with a module that defines it loaded (LoadModule), and stops with Invalid command '${written}' otherwise; its settings are not linted`,
+        fix: `make sure the server loads the module that defines ${written}, or wrap it in <IfModule>, or delete the line; silence this note with # wss-conf-ignore parse-error <reason>`,
+      });
+      continue;
+    }
     if (newerThanTable && nearest === undefined) continue;
     const written = `${node.section ? '<' : ''}${node.name}`;
     problems.push({

@@ -12,6 +12,9 @@
  *     known third-party module is noted once per module (info) and skipped with the block it opens
  *     (its contents follow that module's rules); so are Debian's dynamic modules that were not
  *     installed where the table was probed (stream, mail, geoip, perl, xslt, image_filter);
+ *   - any other well-formed name that is not a near-miss of a known one and does not claim a family
+ *     of nginx's own modules (proxy_…): the list of third-party modules cannot be complete (NGINX
+ *     App Protect, Wallarm, tengine, …), so such a name is noted (info), not an error;
  *   - with a --server-version newer than the table's, a name the table lacks may be a newer
  *     directive: only a near-miss of a known name is reported then.
  * Pure, and iterative: nesting thousands deep must not overflow the stack.
@@ -56,7 +59,10 @@ for (const [name, contexts, args, block] of nginxDirectiveRows) {
  * error, and the block it opens is skipped (its contents follow that module's rules).
  */
 const thirdParty: readonly (readonly [RegExp, string])[] = [
-  [/_by_lua(_block|_file)?$|^lua_/, 'lua-nginx-module (OpenResty; Debian: libnginx-mod-http-lua)'],
+  [
+    /_by_lua(_block|_file|_no_postpone)?$|^lua_/,
+    'lua-nginx-module (OpenResty; Debian: libnginx-mod-http-lua)',
+  ],
   [/^more_(set|clear)_(input_)?headers$/, 'headers-more (Debian: libnginx-mod-http-headers-more-filter)'],
   [/^echo(_|$)/, 'echo (Debian: libnginx-mod-http-echo)'],
   [
@@ -86,9 +92,12 @@ const thirdParty: readonly (readonly [RegExp, string])[] = [
   [/^xslt_/, "nginx's xslt module (Debian: libnginx-mod-http-xslt-filter)"],
   [/^image_filter/, "nginx's image_filter module (Debian: libnginx-mod-http-image-filter)"],
   [/^stream$/, "nginx's stream module (Debian: libnginx-mod-stream)"],
+  [/^acme_/, "nginx.org's ngx_http_acme_module (nginx-module-acme)"],
+  [/^app_protect_/, 'NGINX App Protect'],
+  [/^proxy_connect/, 'proxy_connect (ngx_http_proxy_connect_module)'],
   [/^mail$/, "nginx's mail module (Debian: libnginx-mod-mail)"],
   [
-    /^(zone_sync|status_zone|api$|keyval|mqtt|ntlm$|queue$|state$|least_time$|internal_redirect$|health_check|sticky|auth_jwt|ssl_ct|otel_|mgmt)/,
+    /^(zone_sync|status_zone|api$|keyval|mqtt|ntlm$|queue$|state$|least_time$|internal_redirect$|health_check|sticky|auth_jwt|ssl_ct|otel_|mgmt|match$|hls|f4f$|session_log)/,
     'NGINX Plus or a module built in (sticky, health checks, OpenTelemetry, …)',
   ],
   [
@@ -117,6 +126,10 @@ const newerThanTableNames = new Set([
   'quic_host_key',
   'quic_retry',
   'ssl_certificate_cache',
+  'proxy_ssl_certificate_cache',
+  'grpc_ssl_certificate_cache',
+  'uwsgi_ssl_certificate_cache',
+  'ssl_certificate_compression',
   'ssl_object_cache_inheritable',
   'ssl_key_log',
   'proxy_ssl_key_log',
@@ -128,6 +141,15 @@ const newerThanTableNames = new Set([
   'max_headers',
   'ssl_ech_file',
 ]);
+
+/**
+ * Families of nginx's own modules, every one of them in the table: an unknown name in one of them is a
+ * misspelling (or a directive newer than the table, left to too-new-for-version), not a third-party
+ * module's. Third-party names that share a prefix (proxy_cache_purge, proxy_connect, proxy_wasm) are
+ * matched by the list above first.
+ */
+const coreFamily =
+  /^(proxy|fastcgi|uwsgi|scgi|grpc|memcached|client|gzip|http2|limit_req|limit_conn|open_file_cache|server_names_hash|large_client|keepalive)(_|$)/;
 
 /** An argument as it is written back into a config line: quoted when nginx would split it. */
 const quoted = (arg: string): string => (arg === '' || /[\s;{}"'#]/.test(arg) ? JSON.stringify(arg) : arg);
@@ -234,9 +256,12 @@ export function checkNginxDirectives(
    * every name no compiled-in or loaded module declares. The table holds every directive of the
    * nginx it was probed from (scripts/probe-nginx-directives.mjs reads the names from the binary's
    * ngx_command_t array, then asks nginx -t about each), so for that version and older an unknown
-   * name is an error, unless a module lint knows of adds it: that is a note. For a newer
-   * --server-version a name the table lacks may be a newer directive, so only a near-miss of a
-   * known name (proxy_set_heder) is an error.
+   * name is an error when it cannot be any module's (a placeholder, punctuation), when it is a
+   * near-miss of a known name (proxy_set_heder), or when it claims a family of nginx's own modules
+   * (proxy_…, gzip_…). Any other well-formed name may be a directive of a module lint has no entry
+   * for, which nginx with that module loaded accepts: a note, as for the modules lint knows of. For
+   * a newer --server-version a name the table lacks may be a newer directive, so only a near-miss
+   * is an error.
    */
   const unknown = (node: NginxDirective, name: string): void => {
     if (/^[.…]+$/.test(name)) {
@@ -259,6 +284,21 @@ export function checkNginxDirectives(
     // Newer directives are left to too-new-for-version, which knows the version each came in.
     if (newerThanTableNames.has(name)) return;
     const nearest = nearestKnown(name);
+    if (nearest === undefined && /^[a-z][a-z0-9_]*$/.test(name) && !coreFamily.test(name)) {
+      // A well-formed name far from every known one: most likely a directive of a module lint has
+      // no list entry for (third-party modules are many: App Protect, Wallarm, tengine's, …), and
+      // an error there would be wrong on every server that loads it. Noted once per name.
+      if (newerThanTable || noted.has(name)) return;
+      noted.add(name);
+      problems.push({
+        kind: 'parse-error',
+        severity: 'info',
+        ...reportedAt(node),
+        message: `"${name}" is no directive of nginx ${nginxDirectiveTableVersion} or of a module lint knows: nginx -t accepts it only with a module that defines it loaded, and stops with unknown directive "${name}" otherwise; its settings are not linted`,
+        fix: `make sure the server loads the module that defines "${name}" (load_module), or delete the line; silence this note with # wss-conf-ignore parse-error <reason>`,
+      });
+      return;
+    }
     if (newerThanTable && nearest === undefined) return;
     const meant = nearest === undefined ? '' : `; did you mean "${nearest}"?`;
     problems.push({
@@ -317,6 +357,15 @@ export function checkNginxDirectives(
     const count = node.args.length;
     if (!(here === undefined ? fitting.some((c) => c.takes(count)) : command.takes(count))) {
       problem(node, `invalid number of arguments in "${name}" directive (${count} given)`);
+    }
+    // nginx 1.9.5 replaced SPDY with HTTP/2 and dropped the parameter: every nginx lint can be asked
+    // about stops with `invalid parameter "spdy"` (ngx_http_core_listen), as old published configs
+    // (OnlyOffice's, Mattermost's) still write it.
+    if (name === 'listen' && node.args.slice(1).includes('spdy')) {
+      problem(
+        node,
+        'invalid parameter "spdy" in "listen": nginx 1.9.5 replaced SPDY with HTTP/2 and no longer has it; nginx -t stops here',
+      );
     }
     if (node.block && !freeFormBlocks.has(name)) {
       const inner = here === undefined ? undefined : innerContext(name, here);

@@ -219,7 +219,9 @@ describe.skipIf(nginxTool.skip)(`nginx -t and lint agree on what nginx refuses $
     ['a misspelled directive at the top of a site file', `client_max_body_sise 10m;\n${site()}`],
     ['a misspelled block', site('locaton /ws/ {', '}')],
     ['a misspelled directive in an upstream', `upstream u { server 127.0.0.1:1; keepalve 8; }\n${site()}`],
-    ['an unknown name of a module nobody ships', site('frobnicate_headers on;')],
+    ["an unknown name in a family of nginx's own modules", site('location / { proxy_websocket on; }')],
+    ['a name with punctuation', site('location / { proxy_pass: http://127.0.0.1:1; }')],
+    ['a listen with spdy (gone since nginx 1.9.5)', site('listen 127.0.0.1:18998 spdy;')],
   ])('both refuse %s, at the same line', async (_, text) => {
     const server = await testNginxSite(text, 'site.conf');
     expect(server.ok).toBe(false);
@@ -272,7 +274,23 @@ describe.skipIf(nginxTool.skip)(`nginx -t and lint agree on what nginx refuses $
     expect(nginxParseErrors(site('proxy_set_heder Host $host;'), '1.26.0')).toEqual([4]);
     expect(nginxParseErrors(site('ssl_certificate_cache max=10;'), '1.27.4')).toEqual([]);
     expect(nginxParseErrors(site('frobnicate_headers on;'), '1.26.0')).toEqual([]);
-    expect(nginxParseErrors(site('frobnicate_headers on;'), '1.22.1')).toEqual([4]);
+    expect(nginxParseErrors(site('proxy_websocket on;'), '1.22.1')).toEqual([4]);
+  });
+
+  it.each([
+    ['app_protect_enable', site('app_protect_enable on;')],
+    ['wallarm_mode', site('location / { wallarm_mode block; }')],
+    ['acme_certificate', site('acme_certificate letsencrypt;')],
+    ['rewrite_by_lua_no_postpone', site('rewrite_by_lua_no_postpone on;')],
+    ['frobnicate_headers', site('frobnicate_headers on;')],
+  ])('%s: a well-formed name far from every known one may be a module lint has no entry for: a note, not an error', async (name, text) => {
+    // This nginx stops, as nginx without the module does; nginx with it loaded does not.
+    const server = await testNginxSite(text, 'site.conf');
+    expect(server.output).toContain(`unknown directive "${name}"`);
+    expect(nginxParseErrors(text)).toEqual([]);
+    const notes = nginxParseFindings(text);
+    expect(notes.map((n) => [n.severity, n.line])).toEqual([['info', 4]]);
+    expect(notes[0]?.message).toContain(`"${name}"`);
   });
 
   it('lint reads past the first problem, where nginx stops', async () => {
@@ -400,6 +418,20 @@ describe.skipIf(apacheTool.skip)(`apache2 -t and lint agree on section nesting $
   it('with a --server-version newer than the table, only a near-miss is an error', () => {
     expect(apacheParseErrors('ProxyPas /a http://b/\n', '2.4.99')).toEqual([1]);
     expect(apacheParseErrors('FrobnicateAll on\n', '2.4.99')).toEqual([]);
-    expect(apacheParseErrors('FrobnicateAll on\n', '2.4.62')).toEqual([1]);
+    expect(apacheParseErrors('ProxyWebsocket on\n', '2.4.62')).toEqual([1]);
+  });
+
+  it.each([
+    ['TKTAuthSecret s'],
+    ['AADefaultHatName board'],
+    ['PHPIniDir /opt/php'],
+    ['FrobnicateAll on'],
+  ])('%s: a well-formed name far from every known one may be a module lint has no entry for: a note, not an error', async (line) => {
+    const text = `<VirtualHost *:18990>\n${line}\n</VirtualHost>\n`;
+    // This httpd stops, as httpd without the module does; httpd with it loaded does not.
+    const server = await testApacheSites([{ text, displayPath: 'x.conf' }]);
+    expect(server.output).toContain(`Invalid command '${line.split(' ')[0]}'`);
+    expect(apacheParseErrors(text)).toEqual([]);
+    expect(apacheParseFindings(text).map((n) => [n.severity, n.line])).toEqual([['info', 2]]);
   });
 });

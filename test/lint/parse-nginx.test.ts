@@ -154,7 +154,7 @@ describe('nginx tokenizer', () => {
     }
     const parsed = parse(lines.join('\n'));
     // d0 … d10 are no directives nginx knows; the words are what is checked here.
-    expect(parsed.problems.filter((p) => !p.message.startsWith('unknown directive "d'))).toEqual([]);
+    expect(parsed.problems.filter((p) => !/^(unknown directive )?"d\d+"/.test(p.message))).toEqual([]);
     expect(parsed.roots[0]?.directives.map((d) => [d.name, ...d.args])).toEqual(expected);
   });
 });

@@ -148,6 +148,7 @@ const cases: [string, string, LintFlags, string[]][] = [
   ['apache-proxypass-slash', 'info-socket-endpoint.conf', {}, ['11:19 info']],
   ['apache-ssl-proxy-engine', 'bad.conf', {}, ['10:20 error']],
   ['apache-ssl-proxy-engine', 'good.conf', {}, []],
+  ['apache-ssl-proxy-engine', 'good-proxy-section.conf', {}, []],
   ['apache-proxy-requests', 'bad.conf', {}, ['10:5 error']],
   ['apache-proxy-requests', 'good.conf', {}, []],
   ['apache-forwarded-proto', 'bad.conf', {}, ['2:1 info']],
