@@ -281,7 +281,13 @@ describe.skipIf(apacheTool.skip)('httpd and the held-out Apache truths', () => {
     expect(outside.output).toMatch(/unknown Worker parameter/i);
   });
 
-  it('answers 500 for a wss:// rewrite without SSLProxyEngine', async () => {
+  it('answers 500 for a wss:// rewrite without SSLProxyEngine, and says SSLProxyEngine is why', async () => {
+    // The backend speaks plain ws, so a 500 alone could be a failed TLS handshake: the error log tells
+    // that httpd refused before connecting, for want of SSLProxyEngine (AH01961, then mod_proxy AH00961). The control
+    // with a TLS backend that works once SSLProxyEngine is set is ssl-proxy-section-evidence.test.ts.
     expect(await tryUpgrade(`ws://127.0.0.1:${port}/cells/`)).toBe('status 500');
+    expect(apache.errorLog()).toMatch(
+      /AH01961: +failed to enable ssl support \[Hint: if using mod_ssl, see SSLProxyEngine\]/,
+    );
   });
 });
