@@ -84,6 +84,31 @@ describe.skipIf(tool.skip)('wss-conf check on a haproxy.cfg', () => {
     expect(result.stderr).toContain('tested with a throwaway certificate instead: /etc/ssl/server.pem');
   });
 
+  // HAProxy 2.6 reads at most 64 words on a line (MAX_LINE_ARGS) and drops the rest with an ALERT,
+  // so one `acl … -m str <every name>` line broke the file from the 60th --domain on.
+  it('passes haproxy -c with 150 domains, every name in an ACL', () => {
+    const file = join(dir, 'many.cfg');
+    const names = Array.from({ length: 150 }, (_, i) => `host${i + 1}.example.com`);
+    const result = runCli([
+      ...site.slice(0, 1),
+      ...names.flatMap((name) => ['--domain', name]),
+      '--backend',
+      '8282',
+      '--server-version',
+      '2.6.12',
+      '--out',
+      file,
+      '--check',
+    ]);
+    expect(result.stderr).not.toMatch(/too many words|ALERT|WARNING/);
+    expect(result.status).toBe(0);
+    const cfg = readFileSync(file, 'utf8');
+    for (const name of names)
+      expect(cfg).toMatch(new RegExp(`acl host_ok .* ${name.replaceAll('.', '\\.')}( |\n)`));
+    for (const line of cfg.split('\n').filter((l) => !l.trimStart().startsWith('#')))
+      expect(line.trim().split(/\s+/).length).toBeLessThanOrEqual(64);
+  });
+
   it("fails a broken file with haproxy's own words about the user's file, exit 1", () => {
     const file = join(dir, 'broken.cfg');
     writeFileSync(file, golden.replace('timeout tunnel 1h', 'timeout tunnel forever'));
