@@ -74,6 +74,30 @@ describe('wss-conf apply, bad input', () => {
     );
   });
 
+  // Seen on 2.6.12: the master reloaded its own --haproxy-conf, unchanged, new workers ran on the same
+  // ports, and apply said ✔ while HAProxy served the old backends; `haproxy -c` had tested the wrong file.
+  it('apply haproxy with a --target that is not --haproxy-conf exits 2 and writes nothing', () => {
+    const lb = join(dir, 'lb');
+    mkdirSync(lb, { recursive: true });
+    const other = join(lb, 'other.cfg');
+    const result = runCli([
+      'apply',
+      'haproxy',
+      '--domain',
+      'example.com',
+      '--backend',
+      '8282',
+      '--haproxy-conf',
+      join(lb, 'haproxy.cfg'),
+      '--target',
+      other,
+    ]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/--target: .* is not --haproxy-conf .*haproxy\.cfg/);
+    expect(existsSync(other)).toBe(false);
+    expect(existsSync(join(lb, '.wss-conf-backups'))).toBe(false);
+  });
+
   it('--from with generation options is refused', () => {
     const result = runCli([...base, '--from', target]);
     expect(result.status).toBe(2);

@@ -37,6 +37,19 @@ export function haproxyApplyFlags(
       '--enable: HAProxy reads one whole haproxy.cfg and has no sites-enabled; leave --enable out',
     );
   }
+  // The master reloads the file it was started with and nothing else: a --target beside it would be
+  // written, the unchanged --haproxy-conf tested and reloaded, and the reload seen to work (new workers
+  // on the same ports) while HAProxy went on serving the old file (seen on 2.6.12).
+  if (
+    flags.target !== undefined &&
+    haproxyConf !== undefined &&
+    resolve(flags.target) !== resolve(haproxyConf)
+  ) {
+    throw new UsageError(
+      `--target: ${flags.target} is not --haproxy-conf ${haproxyConf}, the file the running HAProxy reads; ` +
+        'apply haproxy installs that whole file, so give one of them (or the same path to both)',
+    );
+  }
   const target =
     flags.target ?? haproxyConf ?? (existsSync(dirname(systemHaproxyConf)) ? systemHaproxyConf : undefined);
   const conf = haproxyConf ?? target;
