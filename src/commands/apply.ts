@@ -705,11 +705,12 @@ export async function runApply(
 ): Promise<CommandResult> {
   const settings = parseApplyFlags(flags);
   if (!(applicable() as string[]).includes(server)) usage('<server>', orList(applicable()), server);
-  requireTargetForCustomInstance(server as ServerName, flags);
+  // HAProxy's --haproxy-conf is its --target too (one whole file), so that default is set first.
   if (server === 'haproxy') {
     const { haproxyApplyFlags } = await import('../servers/haproxy/bundle.js');
     flags = haproxyApplyFlags(input, flags);
   }
+  requireTargetForCustomInstance(server as ServerName, flags);
   const [siteTarget, control] = await Promise.all([
     serverNamed(server as ServerName)
       .load.command()

@@ -98,6 +98,34 @@ describe('wss-conf apply, bad input', () => {
     expect(existsSync(join(lb, '.wss-conf-backups'))).toBe(false);
   });
 
+  // docs/servers/haproxy.md: --haproxy-conf is the default --target. The registry's "--target:
+  // required with --haproxy-conf" ran before that default was applied, and refused every such apply.
+  it('apply haproxy --haproxy-conf alone installs that file (--dry-run)', () => {
+    const lb = join(dir, 'lb-default');
+    mkdirSync(lb, { recursive: true });
+    const conf = join(lb, 'haproxy.cfg');
+    const rendered = runCli([
+      'haproxy',
+      '--domain',
+      'example.com',
+      '--backend',
+      '8282',
+      '--server-version',
+      '2.6.12',
+      '--cert',
+      '/etc/ssl/site.pem',
+      '--key',
+      '/etc/ssl/site.pem',
+    ]);
+    const from = join(lb, 'new.cfg');
+    writeFileSync(from, rendered.stdout);
+    const result = runCli(['apply', 'haproxy', '--from', from, '--haproxy-conf', conf, '--dry-run']);
+    expect(result.stderr).not.toContain('--target: required');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain(conf);
+    expect(existsSync(conf)).toBe(false);
+  });
+
   it('--from with generation options is refused', () => {
     const result = runCli([...base, '--from', target]);
     expect(result.status).toBe(2);
