@@ -319,6 +319,8 @@ export async function runApplySequence(
   let live = false;
   /** The server exited on the reload: it must be started, not reloaded. */
   let died = false;
+  /** HAProxy's certificate bundle as it was before this apply wrote it. */
+  let bundleBefore: import('../servers/haproxy/bundle.js').BundleBefore | undefined;
   const journal = (at: string) =>
     writeJournal({
       command: 'apply',
@@ -344,6 +346,11 @@ export async function runApplySequence(
       );
     }
     if (createdLink && (await removeLink(createdLink))) parts.push(`removed the link ${createdLink}`);
+    if (bundleBefore) {
+      // Before the reload: the old file names the same bundle, and must load with the old pair.
+      const { restoreBundle } = await import('../servers/haproxy/bundle.js');
+      parts.push(await restoreBundle(bundleBefore));
+    }
     let ok = true;
     if (live) {
       const text = existsSync(target) ? await readFile(target, 'utf8') : '';
@@ -374,7 +381,8 @@ export async function runApplySequence(
     if (plan.bundle) {
       step = 'bundle';
       await signals.race(pauseBefore('bundle'));
-      const { writeCertificateBundle } = await import('../servers/haproxy/bundle.js');
+      const { readBundleBefore, writeCertificateBundle } = await import('../servers/haproxy/bundle.js');
+      bundleBefore = await signals.race(readBundleBefore(plan.bundle.path));
       record('bundle', true, await signals.race(writeCertificateBundle(plan.bundle)));
     }
 

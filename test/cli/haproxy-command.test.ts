@@ -1,4 +1,5 @@
 /** `wss-conf haproxy` and `wss-conf check` on a haproxy.cfg, through the built CLI. */
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -117,5 +118,122 @@ describe.skipIf(tool.skip)('wss-conf check on a haproxy.cfg', () => {
     expect(result.stderr).toContain(file);
     expect(result.stderr).toMatch(/timeout/);
     expect(result.stderr).not.toContain('wss-conf-check-');
+  });
+});
+
+/**
+ * The bundle apply writes (certificate + key in one PEM) is named by the old haproxy.cfg too. Seen on
+ * 2.6.12: a --key that did not belong to --cert overwrote the bundle, haproxy -c refused, apply put
+ * the old haproxy.cfg back and said it was "as it was", but that file no longer passed haproxy -c:
+ * the next reload or restart of HAProxy would fail.
+ */
+describe.skipIf(tool.skip)('apply haproxy, a failed apply leaves the certificate bundle as it was', () => {
+  it('puts the old bundle back when the config test fails', () => {
+    const lb = mkdtempSync(join(tmpdir(), 'haproxy-bundle-'));
+    const cert = join(lb, 'cert.pem');
+    const key = join(lb, 'key.pem');
+    const wrong = join(lb, 'wrong.pem');
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '2',
+        '-subj',
+        '/CN=example.com',
+      ],
+      { stdio: 'ignore' },
+    );
+    execFileSync('openssl', ['genpkey', '-algorithm', 'RSA', '-out', wrong], { stdio: 'ignore' });
+    const bundle = join(lb, 'example.com.pem');
+    const good = `${readFileSync(cert, 'utf8')}${readFileSync(key, 'utf8')}`;
+    writeFileSync(bundle, good, { mode: 0o600 });
+    const conf = join(lb, 'haproxy.cfg');
+    const listen = ['--listen', '127.0.0.1:18943', '--redirect-listen', '127.0.0.1:18980'];
+    const old = runCli([...site, '--cert', bundle, '--key', bundle, ...listen, '--out', conf]);
+    expect(old.status).toBe(0);
+    expect(spawnSync('haproxy', ['-c', '-f', conf]).status).toBe(0);
+
+    const result = runCli([
+      'apply',
+      'haproxy',
+      '--domain',
+      'example.com',
+      '--backend',
+      '8283',
+      '--server-version',
+      '2.6.12',
+      '--cert',
+      cert,
+      '--key',
+      wrong,
+      ...listen,
+      '--haproxy-conf',
+      conf,
+      '--haproxy-bin',
+      'haproxy',
+    ]);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toMatch(/✖ test .*inconsistencies between private key and certificate/);
+    expect(readFileSync(bundle, 'utf8')).toBe(good);
+    expect(spawnSync('haproxy', ['-c', '-f', conf]).status).toBe(0);
+  });
+
+  it('removes a bundle that was not there before', () => {
+    const lb = mkdtempSync(join(tmpdir(), 'haproxy-bundle-'));
+    const cert = join(lb, 'cert.pem');
+    const wrong = join(lb, 'wrong.pem');
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        join(lb, 'key.pem'),
+        '-out',
+        cert,
+        '-days',
+        '2',
+        '-subj',
+        '/CN=example.com',
+      ],
+      { stdio: 'ignore' },
+    );
+    execFileSync('openssl', ['genpkey', '-algorithm', 'RSA', '-out', wrong], { stdio: 'ignore' });
+    const conf = join(lb, 'haproxy.cfg');
+    const result = runCli([
+      'apply',
+      'haproxy',
+      '--domain',
+      'example.com',
+      '--backend',
+      '8283',
+      '--server-version',
+      '2.6.12',
+      '--cert',
+      cert,
+      '--key',
+      wrong,
+      '--listen',
+      '127.0.0.1:18944',
+      '--redirect-listen',
+      '127.0.0.1:18981',
+      '--haproxy-conf',
+      conf,
+    ]);
+    expect(result.status).toBe(1);
+    expect(existsSync(join(lb, 'example.com.pem'))).toBe(false);
+    expect(existsSync(conf)).toBe(false);
   });
 });
