@@ -1,5 +1,5 @@
 /** `wss-conf apply` refuses bad flags before it touches anything (no server is needed for that). */
-import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -124,6 +124,26 @@ describe('wss-conf apply, bad input', () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toContain(conf);
     expect(existsSync(conf)).toBe(false);
+  });
+
+  // A flag given without its value took the next flag as the value: `--target --dry-run` ran a real
+  // apply into a file named "--dry-run", and `--haproxy-bin --dry-run` a real apply on
+  // /etc/haproxy/haproxy.cfg. A value that is one of the command's own flags is a usage error.
+  it.each([
+    ['--target', '--dry-run'],
+    ['--haproxy-bin', '--dry-run'],
+    ['--haproxy-conf', '--dry-run'],
+    ['--from', '--dry-run'],
+    ['--verify-ca', '--dry-run'],
+  ])('apply haproxy %s %s exits 2, naming the flag without a value, and writes nothing', (flag, next) => {
+    const cwd = mkdtempSync(join(tmpdir(), 'apply-swallow-'));
+    const result = runCli(['apply', 'haproxy', '--domain', 'example.com', '--backend', '8282', flag, next], {
+      cwd,
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(`${flag}: needs a value; "${next}" is a flag`);
+    expect(result.stdout).toBe('');
+    expect(readdirSync(cwd)).toEqual([]);
   });
 
   it('--from with generation options is refused', () => {
