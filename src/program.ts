@@ -162,9 +162,15 @@ function refuseFlagsAsValues(command: Command): void {
   }
 }
 
+/** "a, b and c": the registered servers, in the top-level help. */
+const andList = (names: readonly string[]): string =>
+  names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+
 export function buildProgram(): Command {
   const program = new Command('wss-conf')
-    .description('Render, check and run TLS-terminating WebSocket (wss://) proxies for nginx and Apache.')
+    .description(
+      `Render, check and run TLS-terminating WebSocket (wss://) proxies for ${andList(servers.map((server) => server.title))}.`,
+    )
     .version(toolVersion, '-v, --version')
     .showHelpAfterError()
     .exitOverride()

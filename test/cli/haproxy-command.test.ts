@@ -53,6 +53,14 @@ describe('wss-conf haproxy', () => {
     expect(result.stdout).toContain(`    ${line}\n`);
   });
 
+  // The top-level --help and package.json said "for nginx and Apache" after HAProxy was registered.
+  it('is named by the top-level --help and the package description, as every registered server', () => {
+    const help = runCli(['--help']).stdout;
+    expect(help.replace(/\s+/g, ' ')).toContain('proxies for nginx, Apache and HAProxy');
+    const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { description: string };
+    expect(pkg.description).toContain('HAProxy');
+  });
+
   it('writes for 2.6.12 with a warning when no haproxy is found and no version is given', () => {
     const result = runCli(site.slice(0, 5), { env: { PATH: '/nonexistent' } });
     expect(result.status).toBe(0);
