@@ -3,6 +3,7 @@
  * they run; errors go up to src/cli.ts, the one place that turns them into exit codes.
  */
 import { Command, Option } from 'commander';
+import { UsageError } from './core/errors.js';
 import { toolVersion } from './generated/package-info.js';
 import { liveOutput, print } from './print.js';
 import { lintServerNames, orList, serverNames, servers } from './servers/registry.js';
@@ -140,12 +141,40 @@ function addDocsPages(program: Command): Command {
   return program;
 }
 
+/**
+ * Commander takes the word after a flag that needs a value as that value, even when it is another
+ * flag: `apply haproxy --target --dry-run` was a real apply into a file named "--dry-run", and
+ * `--haproxy-bin --dry-run` a real apply on /etc/haproxy/haproxy.cfg. A value that is one of the
+ * command's own flags is a usage error (a file really named so can be given as ./--dry-run).
+ */
+function refuseFlagsAsValues(command: Command): void {
+  const own = new Set(command.options.flatMap((option) => [option.long, option.short]).filter(Boolean));
+  for (const option of command.options) {
+    if (!option.required && !option.optional) continue;
+    const value = command.getOptionValue(option.attributeName());
+    for (const given of Array.isArray(value) ? value : [value]) {
+      if (typeof given === 'string' && own.has(given.split('=')[0])) {
+        throw new UsageError(
+          `${option.long}: needs a value; "${given}" is a flag (a file of that name: ./${given})`,
+        );
+      }
+    }
+  }
+}
+
+/** "a, b and c": the registered servers, in the top-level help. */
+const andList = (names: readonly string[]): string =>
+  names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+
 export function buildProgram(): Command {
   const program = new Command('wss-conf')
-    .description('Render, check and run TLS-terminating WebSocket (wss://) proxies for nginx and Apache.')
+    .description(
+      `Render, check and run TLS-terminating WebSocket (wss://) proxies for ${andList(servers.map((server) => server.title))}.`,
+    )
     .version(toolVersion, '-v, --version')
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    .hook('preAction', (_program, command) => refuseFlagsAsValues(command));
 
   for (const server of servers) {
     addGenerationOptions(program.command(server.name), server.name)

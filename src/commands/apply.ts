@@ -319,6 +319,8 @@ export async function runApplySequence(
   let live = false;
   /** The server exited on the reload: it must be started, not reloaded. */
   let died = false;
+  /** Puts the certificate bundle back as it was before this apply wrote it (HAProxy). */
+  let undoBundle: (() => Promise<string>) | undefined;
   const journal = (at: string) =>
     writeJournal({
       command: 'apply',
@@ -344,6 +346,8 @@ export async function runApplySequence(
       );
     }
     if (createdLink && (await removeLink(createdLink))) parts.push(`removed the link ${createdLink}`);
+    // Before the reload: the old file names the same bundle, and must load with the old pair.
+    if (undoBundle) parts.push(await undoBundle());
     let ok = true;
     if (live) {
       const text = existsSync(target) ? await readFile(target, 'utf8') : '';
@@ -378,7 +382,9 @@ export async function runApplySequence(
       const hooks = await serverNamed(plan.server).load.applyHooks?.();
       if (!hooks)
         throw new Error(`a certificate bundle was planned for ${plan.server}, which has no apply hooks`);
-      record('bundle', true, await signals.race(hooks.writeBundle(plan.bundle)));
+      const bundled = await signals.race(hooks.writeBundle(plan.bundle));
+      undoBundle = bundled.undo;
+      record('bundle', true, bundled.detail);
     }
 
     step = 'write';

@@ -170,8 +170,13 @@ export interface ApplyHooks {
   ) => Promise<ApplyPlan>;
   /** Why the running instance cannot be applied to, said before the lock is taken or a file touched. */
   readonly preflight: (location: InstanceLocation) => string | undefined;
-  /** Writes the plan's certificate bundle and says what it did. */
-  readonly writeBundle: (bundle: CertificateBundle) => Promise<string>;
+  /**
+   * Writes the plan's certificate bundle: what it did, and how to put the old one back, which a failed
+   * apply does before its reload (the old file names the same bundle).
+   */
+  readonly writeBundle: (
+    bundle: CertificateBundle,
+  ) => Promise<{ readonly detail: string; readonly undo: () => Promise<string> }>;
 }
 
 /**

@@ -1,5 +1,5 @@
 /** `wss-conf apply` refuses bad flags before it touches anything (no server is needed for that). */
-import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -72,6 +72,78 @@ describe('wss-conf apply, bad input', () => {
     expect(result.stderr).toMatch(
       /is an nginx config, not an HAProxy site; install it with wss-conf apply nginx/,
     );
+  });
+
+  // Seen on 2.6.12: the master reloaded its own --haproxy-conf, unchanged, new workers ran on the same
+  // ports, and apply said ✔ while HAProxy served the old backends; `haproxy -c` had tested the wrong file.
+  it('apply haproxy with a --target that is not --haproxy-conf exits 2 and writes nothing', () => {
+    const lb = join(dir, 'lb');
+    mkdirSync(lb, { recursive: true });
+    const other = join(lb, 'other.cfg');
+    const result = runCli([
+      'apply',
+      'haproxy',
+      '--domain',
+      'example.com',
+      '--backend',
+      '8282',
+      '--haproxy-conf',
+      join(lb, 'haproxy.cfg'),
+      '--target',
+      other,
+    ]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/--target: .* is not --haproxy-conf .*haproxy\.cfg/);
+    expect(existsSync(other)).toBe(false);
+    expect(existsSync(join(lb, '.wss-conf-backups'))).toBe(false);
+  });
+
+  // docs/servers/haproxy.md: --haproxy-conf is the default --target. The registry's "--target:
+  // required with --haproxy-conf" ran before that default was applied, and refused every such apply.
+  it('apply haproxy --haproxy-conf alone installs that file (--dry-run)', () => {
+    const lb = join(dir, 'lb-default');
+    mkdirSync(lb, { recursive: true });
+    const conf = join(lb, 'haproxy.cfg');
+    const rendered = runCli([
+      'haproxy',
+      '--domain',
+      'example.com',
+      '--backend',
+      '8282',
+      '--server-version',
+      '2.6.12',
+      '--cert',
+      '/etc/ssl/site.pem',
+      '--key',
+      '/etc/ssl/site.pem',
+    ]);
+    const from = join(lb, 'new.cfg');
+    writeFileSync(from, rendered.stdout);
+    const result = runCli(['apply', 'haproxy', '--from', from, '--haproxy-conf', conf, '--dry-run']);
+    expect(result.stderr).not.toContain('--target: required');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain(conf);
+    expect(existsSync(conf)).toBe(false);
+  });
+
+  // A flag given without its value took the next flag as the value: `--target --dry-run` ran a real
+  // apply into a file named "--dry-run", and `--haproxy-bin --dry-run` a real apply on
+  // /etc/haproxy/haproxy.cfg. A value that is one of the command's own flags is a usage error.
+  it.each([
+    ['--target', '--dry-run'],
+    ['--haproxy-bin', '--dry-run'],
+    ['--haproxy-conf', '--dry-run'],
+    ['--from', '--dry-run'],
+    ['--verify-ca', '--dry-run'],
+  ])('apply haproxy %s %s exits 2, naming the flag without a value, and writes nothing', (flag, next) => {
+    const cwd = mkdtempSync(join(tmpdir(), 'apply-swallow-'));
+    const result = runCli(['apply', 'haproxy', '--domain', 'example.com', '--backend', '8282', flag, next], {
+      cwd,
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(`${flag}: needs a value; "${next}" is a flag`);
+    expect(result.stdout).toBe('');
+    expect(readdirSync(cwd)).toEqual([]);
   });
 
   it('--from with generation options is refused', () => {

@@ -286,7 +286,7 @@ describe.skipIf(apacheTool.skip)('httpd and the held-out Apache truths', () => {
     // that httpd refused before connecting, for want of SSLProxyEngine (AH01961, then mod_proxy AH00961). The control
     // with a TLS backend that works once SSLProxyEngine is set is ssl-proxy-section-evidence.test.ts.
     expect(await tryUpgrade(`ws://127.0.0.1:${port}/cells/`)).toBe('status 500');
-    expect(apache.errorLog()).toMatch(
+    expect((apache as RunningApache).errorLog()).toMatch(
       /AH01961: +failed to enable ssl support \[Hint: if using mod_ssl, see SSLProxyEngine\]/,
     );
   });

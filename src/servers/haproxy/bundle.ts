@@ -10,7 +10,7 @@
  * bundle: apply must run again afterwards (a certbot deploy hook), as docs/servers/haproxy.md says.
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { ApplyFlags, ApplyPlan, CertificateBundle, ServerLocationFlags } from '../../commands/apply.js';
 import { ProblemFound, UsageError } from '../../core/errors.js';
@@ -35,6 +35,19 @@ export function haproxyApplyFlags(
   if (flags.enable) {
     throw new UsageError(
       '--enable: HAProxy reads one whole haproxy.cfg and has no sites-enabled; leave --enable out',
+    );
+  }
+  // The master reloads the file it was started with and nothing else: a --target beside it would be
+  // written, the unchanged --haproxy-conf tested and reloaded, and the reload seen to work (new workers
+  // on the same ports) while HAProxy went on serving the old file (seen on 2.6.12).
+  if (
+    flags.target !== undefined &&
+    haproxyConf !== undefined &&
+    resolve(flags.target) !== resolve(haproxyConf)
+  ) {
+    throw new UsageError(
+      `--target: ${flags.target} is not --haproxy-conf ${haproxyConf}, the file the running HAProxy reads; ` +
+        'apply haproxy installs that whole file, so give one of them (or the same path to both)',
     );
   }
   const target =
@@ -111,4 +124,33 @@ export async function writeCertificateBundle(bundle: CertificateBundle): Promise
     `${bundle.path} (0600): ${bundle.cert} and ${bundle.key} in one file, as HAProxy before 3.0 reads the ` +
     'key from the certificate file; after each renewal run this apply again (a certbot --deploy-hook)'
   );
+}
+
+/** A bundle as it was before apply wrote it: its bytes, or undefined when there was none. */
+export interface BundleBefore {
+  readonly path: string;
+  readonly content: Buffer | undefined;
+}
+
+/** Reads the bundle apply is about to replace, so that a failed apply can put it back. */
+export async function readBundleBefore(path: string): Promise<BundleBefore> {
+  return { path, content: await readFile(path).catch(() => undefined) };
+}
+
+/**
+ * Puts the bundle back as it was (0600, it holds a key) or removes it when there was none: the old
+ * haproxy.cfg names the same file, and with the new pair in it the old file may no longer load
+ * (2.6.12: "inconsistencies between private key and certificate"), so the next reload would fail.
+ */
+export async function restoreBundle(before: BundleBefore): Promise<string> {
+  if (before.content === undefined) {
+    await unlink(before.path).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+    });
+    return `removed ${before.path}, which did not exist before`;
+  }
+  await writeFileAtomic(before.path, before.content, {
+    shape: { mode: 0o600, uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 },
+  });
+  return `put the old ${before.path} back`;
 }

@@ -67,6 +67,9 @@ export const acmeRefusal =
 const bindAddress = (endpoint: Endpoint): string =>
   endpoint.host === undefined ? `:::${endpoint.port} v4v6` : formatEndpoint(endpoint);
 
+/** Names per `acl … -m str` line: 50, with the 5 words before them, is well under HAProxy's 64. */
+const namesPerAclLine = 50;
+
 /**
  * ACL patterns matching `names` exactly, and one regex per wildcard (one label, RFC 6125 6.4.3). The
  * regex is in single quotes, where HAProxy's parser takes every character as written (configuration
@@ -75,8 +78,15 @@ const bindAddress = (endpoint: Endpoint): string =>
 function nameAcls(fetch: string, names: readonly string[]): string[] {
   const exact = names.filter((name) => !name.startsWith('*.'));
   const wildcards = names.filter((name) => name.startsWith('*.'));
+  // HAProxy 2.6 reads at most 64 words on a line (MAX_LINE_ARGS, src/cfgparse.c) and drops the rest
+  // with an ALERT, so the names go on lines of 50; lines with the same ACL name are ORed
+  // (configuration manual 2.6, 7.2 "Using ACLs to form conditions").
+  const lines: string[] = [];
+  for (let i = 0; i < exact.length; i += namesPerAclLine) {
+    lines.push(`${fetch} -m str ${exact.slice(i, i + namesPerAclLine).join(' ')}`);
+  }
   return [
-    ...(exact.length > 0 ? [`${fetch} -m str ${exact.join(' ')}`] : []),
+    ...lines,
     ...wildcards.map((name) => `${fetch} -m reg '^[a-z0-9-]+${name.slice(1).replaceAll('.', '\\.')}$'`),
   ];
 }
