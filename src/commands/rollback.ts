@@ -175,8 +175,22 @@ export async function runRollback(flags: RollbackFlags): Promise<CommandResult> 
     const reload = await signals.race(reloadVerified(control, text, signals.abort));
     reloadCommand = reload.command;
     died = reload.died;
-    record('reload', reload.ok, `${reload.command}: ${reload.detail}`);
-    if (!reload.ok) throw new ProblemFound('the reload did not take effect');
+    let reloaded = reload.ok;
+    let detail = `${reload.command}: ${reload.detail}`;
+    if (!reload.ok && reload.died) {
+      // httpd can exit on a graceful restart that changes what mod_ssl set up, e.g. when the file
+      // removed was the only one with SSL and the main config has no SSLSessionCache (AH00820): the
+      // restored file passed the config test, and the open sockets went with the process, so starting
+      // the server cold with it finishes the rollback. Only a server that then serves counts.
+      const cold = await signals.race(reloadOld(control, text, true));
+      detail += `; ${cold.detail}`;
+      if (cold.ok) {
+        died = false;
+        reloaded = true;
+      }
+    }
+    record('reload', reloaded, detail);
+    if (!reloaded) throw new ProblemFound('the reload did not take effect');
 
     await removeBackup(newest);
     await removeBackup(safety);
