@@ -4,7 +4,7 @@
  * the fix, with nginx or Apache lines where a line fixes it. The network code only decides which
  * failure happened; all wording lives here.
  */
-import type { HaproxyAnswer } from '../servers/haproxy/probe-matcher.js';
+import type { ServerErrorPage } from '../servers/definition.js';
 import { type ServerName, serverNamed } from '../servers/registry.js';
 import type { ProbeTarget } from './target.js';
 
@@ -65,8 +65,9 @@ export type Failure =
       readonly kind: 'http-backend-down';
       readonly status: number;
       readonly statusText: string;
-      /** HAProxy's own error page, when the answer was one (HAProxy sends no Server header). */
-      readonly haproxy?: HaproxyAnswer;
+      /** A server's own error page, when the answer was one and the server sends no Server header
+       *  (HAProxy): its title, and what the page means. */
+      readonly serverPage?: ServerErrorPage & { readonly server: string };
     }
   | {
       readonly kind: 'http-not-upgraded';
@@ -496,11 +497,12 @@ const table: Table = {
     ),
   }),
   'http-backend-down': (f, ctx) => {
-    if (f.haproxy) {
+    const page = f.serverPage;
+    if (page) {
       return {
-        summary: `${f.status} ${f.statusText}: ${f.haproxy.summary}`,
-        cause: `HAProxy answered with its own ${f.status} page, "${f.haproxy.text}": ${f.haproxy.cause}.`,
-        fix: lines(...f.haproxy.fix),
+        summary: `${f.status} ${f.statusText}: ${page.summary}`,
+        cause: `${page.server} answered with its own ${f.status} page, "${page.text}": ${page.cause}.`,
+        fix: lines(...page.fix),
       };
     }
     const detail =

@@ -4,7 +4,7 @@
  */
 
 import { createHash } from 'node:crypto';
-import { matchHaproxyAnswer } from '../servers/haproxy/probe-matcher.js';
+import type { ProbeMatcher } from '../servers/definition.js';
 import { type ServerName, servers } from '../servers/registry.js';
 import type { Failure } from './diagnosis.js';
 import type { ProbeTarget } from './target.js';
@@ -144,6 +144,7 @@ export function classifyAnswer(
   key: string,
   target: ProbeTarget,
   origin: string,
+  errorPages: readonly ErrorPageMatcher[] = [],
 ): Failure | undefined {
   const { status, statusText } = head;
   if (status === 101) {
@@ -160,9 +161,12 @@ export function classifyAnswer(
   if (status === 404 || status === 410) return { kind: 'http-not-found', status, statusText };
   if (status === 401 || status === 403) return { kind: 'http-forbidden', status, statusText, origin };
   if (status === 502 || status === 503 || status === 504) {
-    // HAProxy sends no Server header: its own error page is what says the answer is HAProxy's.
-    const haproxy = matchHaproxyAnswer(status, body);
-    return { kind: 'http-backend-down', status, statusText, ...(haproxy ? { haproxy } : {}) };
+    // A server that sends no Server header (HAProxy) is known by its own error page.
+    for (const { server, match } of errorPages) {
+      const page = match(status, body);
+      if (page) return { kind: 'http-backend-down', status, statusText, serverPage: { server, ...page } };
+    }
+    return { kind: 'http-backend-down', status, statusText };
   }
   if (status >= 300 && status < 400) {
     return { kind: 'http-redirect', status, statusText, location: head.headers.get('location') };
@@ -172,6 +176,22 @@ export function classifyAnswer(
     return { kind: 'http-not-upgraded', status, statusText, servedFile };
   }
   return { kind: 'http-unexpected-status', status, statusText };
+}
+
+/** A registered server's matcher for its own error pages, with the server's title. */
+export interface ErrorPageMatcher {
+  readonly server: string;
+  readonly match: ProbeMatcher;
+}
+
+/** The error-page matchers of every server of the registry that has one (src/servers/<name>/index.ts). */
+export async function loadErrorPageMatchers(): Promise<readonly ErrorPageMatcher[]> {
+  const loaded: ErrorPageMatcher[] = [];
+  for (const definition of servers) {
+    const load = definition.load.probeMatcher;
+    if (load) loaded.push({ server: definition.title, match: await load() });
+  }
+  return loaded;
 }
 
 /**

@@ -29,6 +29,7 @@ import {
 import {
   classifyAnswer,
   describeBytes,
+  loadErrorPageMatchers,
   parseResponseHead,
   type ResponseHead,
   serverKind,
@@ -498,7 +499,9 @@ async function httpStage(
     const serverHeader = head.headers.get('server');
     onServer(serverKind(serverHeader));
     const body = answer.data.subarray(head.length).toString('utf8');
-    const failure = classifyAnswer(head, body, key, target, settings.origin);
+    // Servers known by their error pages (HAProxy sends no Server header); loaded only for a failure.
+    const errorPages = head.status === 101 ? [] : await loadErrorPageMatchers();
+    const failure = classifyAnswer(head, body, key, target, settings.origin, errorPages);
     if (failure) throw new StageFailed(failure);
     return {
       value: answer.data.subarray(head.length),

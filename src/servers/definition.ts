@@ -51,10 +51,21 @@ export type RenderTarget = (
 ) => RenderedSite;
 
 /** What a server's own answer (an error page) means, and the fix in its own directives. */
-export type ProbeMatcher = (
-  status: number,
-  body: string,
-) => { readonly status: number; readonly cause: string; readonly fix: readonly string[] } | undefined;
+/** A server's own error page, as the probe names it: for a server that sends no Server header, the
+ *  page is the evidence of who answered (HAProxy's 502, 503 and 504). */
+export interface ServerErrorPage {
+  readonly status: number;
+  /** The page's own sentence, quoted in the diagnosis: the words people search for. */
+  readonly text: string;
+  /** The stage's one-line detail, after the status. */
+  readonly summary: string;
+  /** What the page means, in the probe's words. */
+  readonly cause: string;
+  /** What to change or look at, with the server's own directives. */
+  readonly fix: readonly string[];
+}
+
+export type ProbeMatcher = (status: number, body: string) => ServerErrorPage | undefined;
 
 /** What `--runbook` says that only the server knows (src/targets/runbook.ts writes the rest). */
 export interface RunbookFacts {

@@ -23,6 +23,7 @@ import {
 import {
   classifyAnswer,
   describeBytes,
+  loadErrorPageMatchers,
   parseResponseHead,
   type ResponseHead,
   serverKind,
@@ -219,6 +220,33 @@ describe('the opening handshake (RFC 6455 §4)', () => {
     ['500 Internal Server Error', 'http-unexpected-status'],
   ])('%s means %s', (status, kind) => {
     expect(classify(status)?.kind).toBe(kind);
+  });
+
+  it("names the server of an error page through the registry's matchers (HAProxy sends no Server header)", async () => {
+    const errorPages = await loadErrorPageMatchers();
+    expect(errorPages.map((matcher) => matcher.server)).toEqual(['HAProxy']);
+    const haproxyPage =
+      '<html><body><h1>503 Service Unavailable</h1>\nNo server is available to handle this request.\n</body></html>\n';
+    const failure = classifyAnswer(
+      head('HTTP/1.1 503 Service Unavailable\r\n\r\n'),
+      haproxyPage,
+      key,
+      targetOf('wss://example.com/wss'),
+      'https://example.com',
+      errorPages,
+    );
+    expect(failure).toMatchObject({
+      kind: 'http-backend-down',
+      serverPage: { server: 'HAProxy', status: 503 },
+    });
+    const diagnosis = diagnose(failure as Failure, {
+      target: targetOf('wss://example.com/wss'),
+      server: undefined,
+      origin: 'https://example.com',
+    });
+    expect(diagnosis.cause).toContain('HAProxy answered with its own 503 page, "No server is available');
+    // Without the matchers (or another server's page) it is the proxy's generic 503.
+    expect(classify('503 Service Unavailable', '', haproxyPage)).not.toHaveProperty('serverPage');
   });
 
   it('tells a file from an application answer by its validators', () => {

@@ -6,19 +6,14 @@
  *   503 "No server is available to handle this request."  no server up, or every connect failed
  *   502 "The server returned an invalid or incomplete response."  the backend spoke no HTTP
  *   504 "The server didn't respond in time."  the backend accepted but never answered
+ * The probe loads this matcher through the registry (src/servers/haproxy/index.ts, probeMatcher):
  * src/probe/handshake.ts classifyAnswer matches them; src/probe/diagnosis.ts says them.
  */
 
-export interface HaproxyAnswer {
+import type { ServerErrorPage } from '../definition.js';
+
+export interface HaproxyAnswer extends ServerErrorPage {
   readonly status: 502 | 503 | 504;
-  /** The page's own sentence, quoted in the diagnosis: the words people search for. */
-  readonly text: string;
-  /** The stage's one-line detail, after the status. */
-  readonly summary: string;
-  /** What HAProxy's page means, in the probe's words. */
-  readonly cause: string;
-  /** What to change or look at, with HAProxy's own directives. */
-  readonly fix: readonly string[];
 }
 
 const answers: readonly HaproxyAnswer[] = [
