@@ -6,6 +6,10 @@
 export const nginxSince = {
   /** `http2 on;` replaces `listen … http2`, which is deprecated from here on (nginx CHANGES 1.25.1). */
   http2Directive: '1.25.1',
+  /** ngx_http_v3_module: HTTP/3 over QUIC, `listen … quic` and the http3_* and quic_* directives (module
+   *  docs: "The ngx_http_v3_module module (1.25.0)"; nginx.org/en/docs/quic.html: "available since
+   *  1.25.0"). Older nginx fails `unknown directive "http3"` and `invalid parameter "quic"`. */
+  http3Module: '1.25.0',
   /** `ssl on;` removed: only `listen … ssl` works (nginx CHANGES 1.25.1; deprecated since 1.15.0). */
   sslDirectiveRemoved: '1.25.1',
   /** Session ticket keys are rotated automatically when `ssl_session_cache` is shared (nginx CHANGES

@@ -111,6 +111,40 @@ describe.skipIf(nginx.skip)(`nginx -t agrees ${nginx.reason}`, () => {
     expect(lint.stdout.includes('too-new-for-version'), lint.stdout).toBe(!server.ok);
     if (!server.ok) expect(server.output).toContain('unknown directive "http2"');
   });
+
+  it.each([
+    ['listen 8443 quic reuseport;', 'invalid parameter "quic"'],
+    ['http3 on;', 'unknown directive "http3"'],
+    ['http3_hq off;', 'unknown directive "http3_hq"'],
+    ['http3_max_concurrent_streams 128;', 'unknown directive "http3_max_concurrent_streams"'],
+    ['http3_stream_buffer_size 64k;', 'unknown directive "http3_stream_buffer_size"'],
+    ['quic_active_connection_id_limit 2;', 'unknown directive "quic_active_connection_id_limit"'],
+    ['quic_gso on;', 'unknown directive "quic_gso"'],
+    ['quic_host_key /etc/nginx/quic.key;', 'unknown directive "quic_host_key"'],
+    ['quic_retry on;', 'unknown directive "quic_retry"'],
+  ])('too-new-for-version: the local nginx and lint agree about %s', async (line, refusal) => {
+    const version = /nginx\/(\d+\.\d+\.\d+)/.exec(
+      spawnSync('nginx', ['-v'], { encoding: 'utf8' }).stderr,
+    )?.[1] as string;
+    const text = `server {\n    listen 8443;\n    server_name example.com;\n    ${line}\n}\n`;
+    const dir = mkdtempSync(join(tmpdir(), 'wss-conf-http3-'));
+    try {
+      const file = join(dir, 'site.conf');
+      writeFileSync(file, text);
+      const server = await testNginxSite(text, 'site.conf');
+      const lint = runCli(['lint', file, '--server-version', version, '--format', 'json']);
+      const flagged = (JSON.parse(lint.stdout).findings as { rule: string; line: number }[]).filter(
+        (finding) => finding.rule === 'too-new-for-version',
+      );
+      expect(
+        flagged.map((finding) => finding.line),
+        lint.stdout,
+      ).toEqual(server.ok ? [] : [4]);
+      if (!server.ok) expect(server.output).toContain(refusal);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 const apache = requireTool('apache');

@@ -12,7 +12,10 @@ import type { Rule } from '../rule.js';
  * A directive or parameter newer than the `--server-version` the files are for: that server refuses
  * the config. The first versions come from src/core/versions.ts, the tables the renderers use.
  *   - nginx: `http2 on;` exists from 1.25.1 (`http2Directive`); nginx 1.22.1 fails
- *     `unknown directive "http2"`.
+ *     `unknown directive "http2"`. HTTP/3 (`listen … quic`, http3*, quic_*) from 1.25.0
+ *     (`http3Module`); nginx 1.22.1 fails `invalid parameter "quic"` and `unknown directive "http3"`.
+ *     Other directives newer than lint's table (ssl_certificate_cache, early_hints, …) are not judged
+ *     by version here: lint does not hold the release each came in.
  *   - Apache: `upgrade=` is a worker parameter from 2.4.47 (`proxyHttpUpgrade`), whatever the path.
  *     Older mod_proxy rejects every worker parameter it does not know (set_worker_param in mod_proxy.c:
  *     "unknown Worker parameter"), so httpd stops with `AH00526: Syntax error … ProxyPass unknown Worker
@@ -60,6 +63,19 @@ function skippedFor(directives: (key: string) => readonly ApacheDirective[], ver
   return skipped;
 }
 
+/** The directives of ngx_http_v3_module (https://nginx.org/en/docs/http/ngx_http_v3_module.html). */
+const http3Directives = [
+  'http3',
+  'http3_hq',
+  'http3_max_concurrent_streams',
+  'http3_stream_buffer_size',
+  'quic_active_connection_id_limit',
+  'quic_bpf',
+  'quic_gso',
+  'quic_host_key',
+  'quic_retry',
+];
+
 export const tooNewForVersion: Rule = {
   id: 'too-new-for-version',
   severity: 'error',
@@ -76,6 +92,30 @@ export const tooNewForVersion: Rule = {
           node,
           `nginx ${version} has no "http2" directive (it exists from ${nginxSince.http2Directive}): nginx -t fails with unknown directive "http2"`,
           { fix: 'delete "http2 on;" and add http2 to the TLS listen line: listen 443 ssl http2;' },
+        );
+      }
+    }
+    if (model.nginx && !nginxSupports(version, 'http3Module')) {
+      const since = nginxSince.http3Module;
+      const fix = `delete it, or upgrade to nginx ${since} or later built with ngx_http_v3_module (--with-http_v3_module)`;
+      for (const name of http3Directives) {
+        for (const { node } of model.nginx.directives(name)) {
+          report(
+            node,
+            `nginx ${version} has no "${name}" directive (HTTP/3 exists from ${since}): nginx -t fails with unknown directive "${name}"`,
+            { fix },
+          );
+        }
+      }
+      for (const { node } of model.nginx.directives('listen')) {
+        const index = node.args.indexOf('quic');
+        if (index < 0) continue;
+        report(
+          node.argAt[index] ?? node,
+          `nginx ${version} has no "quic" listen parameter (HTTP/3 exists from ${since}): nginx -t fails with invalid parameter "quic"`,
+          {
+            fix: `delete this listen line, or upgrade to nginx ${since} or later built with ngx_http_v3_module`,
+          },
         );
       }
     }
