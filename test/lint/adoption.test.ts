@@ -51,16 +51,20 @@ describe('docs/rules', () => {
   });
 });
 
-/** A directory with executables that stand in for what CI would download. */
+/** A directory with executables that stand in for what CI would download. Each `npx` and `npm` call
+ *  is written, a line each, to `calls` in it. */
 function shims(): string {
   const dir = mkdtempSync(join(tmpdir(), 'wss-conf-shims-'));
+  const calls = join(dir, 'calls');
   // npx --yes wss-conf@<version> <args>: runs this checkout with <args>.
   writeFileSync(
     join(dir, 'npx'),
-    `#!/bin/sh\n[ "$1" = --yes ] && shift\ncase "$1" in wss-conf@*) shift ;; *) echo "unexpected: $1" >&2; exit 99 ;; esac\nexec "${process.execPath}" "${bin}" "$@"\n`,
+    `#!/bin/sh\necho "npx $*" >> "${calls}"\n[ "$1" = --yes ] && shift\ncase "$1" in wss-conf@*) shift ;; *) echo "unexpected: $1" >&2; exit 99 ;; esac\nexec "${process.execPath}" "${bin}" "$@"\n`,
   );
+  // npm ci --prefix <action path>: no network here, so it only says it was asked, and fails.
+  writeFileSync(join(dir, 'npm'), `#!/bin/sh\necho "npm $*" >> "${calls}"\nexit 1\n`);
   writeFileSync(join(dir, 'wss-conf'), `#!/bin/sh\nexec "${process.execPath}" "${bin}" "$@"\n`);
-  for (const name of ['npx', 'wss-conf']) chmodSync(join(dir, name), 0o755);
+  for (const name of ['npx', 'npm', 'wss-conf']) chmodSync(join(dir, name), 0o755);
   return dir;
 }
 
@@ -84,13 +88,23 @@ describe('action.yml', () => {
     expect(step.run).not.toContain('${{');
   });
 
-  const run = (inputs: Record<string, string>, cwd: string) => {
-    const env: NodeJS.ProcessEnv = { PATH: `${shims()}:${process.env.PATH}`, HOME: process.env.HOME };
+  /** Runs the step as the runner would, with the action checked out at `actionPath` (this built
+   *  checkout by default). `calls`: the npx and npm commands it ran. */
+  const run = (inputs: Record<string, string>, cwd: string, actionPath = repoRoot) => {
+    const shimDir = shims();
+    const env: NodeJS.ProcessEnv = { PATH: `${shimDir}:${process.env.PATH}`, HOME: process.env.HOME };
     for (const [name, value] of Object.entries(step.env as Record<string, string>)) {
+      if (/github\.action_path/.test(value)) {
+        env[name] = actionPath;
+        continue;
+      }
       const input = /inputs\.([a-z-]+)/.exec(value)?.[1] ?? '';
       env[name] = inputs[input] ?? action.inputs[input]?.default ?? '';
     }
-    return spawnSync('bash', ['-e', '-c', step.run], { cwd, env, encoding: 'utf8' });
+    const result = spawnSync('bash', ['-e', '-c', step.run], { cwd, env, encoding: 'utf8' });
+    const callsFile = join(shimDir, 'calls');
+    const calls = existsSync(callsFile) ? readFileSync(callsFile, 'utf8').trim().split('\n') : [];
+    return { ...result, calls };
   };
   const workspace = () => {
     const dir = mkdtempSync(join(tmpdir(), 'wss-conf-action-'));
@@ -108,6 +122,8 @@ describe('action.yml', () => {
   it('annotates, and fails the step on an error', () => {
     const result = run({ files: 'deploy/**/*.conf' }, workspace());
     expect(result.status).toBe(1);
+    // By default the action's own checkout runs: the package is not on the npm registry yet.
+    expect(result.calls).toEqual([]);
     expect(result.stdout).toMatch(
       /^::error file=deploy\/nginx\/bad\.conf,line=6,col=5,title=wss-conf ws-upgrade-headers::/m,
     );
@@ -122,6 +138,21 @@ describe('action.yml', () => {
     expect(failing.stdout).toMatch(
       /^::warning file=timeout\.conf,line=11,col=5,title=wss-conf proxy-read-timeout::/,
     );
+  });
+
+  it('runs a release from npm when the version input names one', () => {
+    const result = run({ files: 'deploy/nginx/good.conf', version: '0.1.0' }, workspace());
+    expect(result.status).toBe(0);
+    expect(result.calls).toEqual([
+      'npx --yes wss-conf@0.1.0 lint --format github --fail-on error -- deploy/nginx/good.conf',
+    ]);
+  });
+
+  it('builds its checkout with npm ci on first use, and fails the step when that fails', () => {
+    const unbuilt = mkdtempSync(join(tmpdir(), 'wss-conf-action-path-'));
+    const result = run({ files: 'deploy/nginx/good.conf' }, workspace(), unbuilt);
+    expect(result.calls).toEqual([`npm ci --prefix ${unbuilt} --no-audit --no-fund --loglevel=error`]);
+    expect(result.status).toBe(1);
   });
 
   it('bad input ends the step with exit 2 and names it', () => {
