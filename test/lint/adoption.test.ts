@@ -16,6 +16,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,7 +54,7 @@ describe('docs/rules', () => {
 
 /** A directory with executables that stand in for what CI would download. Each `npx` and `npm` call
  *  is written, a line each, to `calls` in it. */
-function shims(): string {
+function shims(npm = 'exit 1'): string {
   const dir = mkdtempSync(join(tmpdir(), 'wss-conf-shims-'));
   const calls = join(dir, 'calls');
   // npx --yes wss-conf@<version> <args>: runs this checkout with <args>.
@@ -61,8 +62,9 @@ function shims(): string {
     join(dir, 'npx'),
     `#!/bin/sh\necho "npx $*" >> "${calls}"\n[ "$1" = --yes ] && shift\ncase "$1" in wss-conf@*) shift ;; *) echo "unexpected: $1" >&2; exit 99 ;; esac\nexec "${process.execPath}" "${bin}" "$@"\n`,
   );
-  // npm ci --prefix <action path>: no network here, so it only says it was asked, and fails.
-  writeFileSync(join(dir, 'npm'), `#!/bin/sh\necho "npm $*" >> "${calls}"\nexit 1\n`);
+  // npm ci --prefix <action path>: no network here, so it only says it was asked, then runs `npm`
+  // (by default: fails).
+  writeFileSync(join(dir, 'npm'), `#!/bin/sh\necho "npm $*" >> "${calls}"\n${npm}\n`);
   writeFileSync(join(dir, 'wss-conf'), `#!/bin/sh\nexec "${process.execPath}" "${bin}" "$@"\n`);
   for (const name of ['npx', 'npm', 'wss-conf']) chmodSync(join(dir, name), 0o755);
   return dir;
@@ -89,10 +91,20 @@ describe('action.yml', () => {
   });
 
   /** Runs the step as the runner would, with the action checked out at `actionPath` (this built
-   *  checkout by default). `calls`: the npx and npm commands it ran. */
-  const run = (inputs: Record<string, string>, cwd: string, actionPath = repoRoot) => {
-    const shimDir = shims();
-    const env: NodeJS.ProcessEnv = { PATH: `${shimDir}:${process.env.PATH}`, HOME: process.env.HOME };
+   *  checkout by default), `npm` the npm shim's script after it logs the call, and `extraEnv` what
+   *  the workflow sets around the step. `calls`: the npx and npm commands it ran. */
+  const run = (
+    inputs: Record<string, string>,
+    cwd: string,
+    actionPath = repoRoot,
+    { npm, extraEnv = {} }: { npm?: string; extraEnv?: NodeJS.ProcessEnv } = {},
+  ) => {
+    const shimDir = shims(npm);
+    const env: NodeJS.ProcessEnv = {
+      PATH: `${shimDir}:${process.env.PATH}`,
+      HOME: process.env.HOME,
+      ...extraEnv,
+    };
     for (const [name, value] of Object.entries(step.env as Record<string, string>)) {
       if (/github\.action_path/.test(value)) {
         env[name] = actionPath;
@@ -151,8 +163,36 @@ describe('action.yml', () => {
   it('builds its checkout with npm ci on first use, and fails the step when that fails', () => {
     const unbuilt = mkdtempSync(join(tmpdir(), 'wss-conf-action-path-'));
     const result = run({ files: 'deploy/nginx/good.conf' }, workspace(), unbuilt);
-    expect(result.calls).toEqual([`npm ci --prefix ${unbuilt} --no-audit --no-fund --loglevel=error`]);
+    expect(result.calls).toEqual([
+      `npm ci --prefix ${unbuilt} --include=dev --no-audit --no-fund --loglevel=error`,
+    ]);
     expect(result.status).toBe(1);
+  });
+
+  // npm ci leaves out devDependencies when NODE_ENV=production (or omit=dev) is set for the job, and
+  // the build needs them: tried, npm ci --prefix fails "sh: 1: tsc: not found". --include=dev wins.
+  it('installs the devDependencies its build needs, even when the job sets NODE_ENV=production', () => {
+    const unbuilt = mkdtempSync(join(tmpdir(), 'wss-conf-action-path-'));
+    const result = run({ files: 'deploy/nginx/good.conf' }, workspace(), unbuilt, {
+      extraEnv: { NODE_ENV: 'production', npm_config_omit: 'dev' },
+    });
+    expect(result.calls[0]).toContain('--include=dev');
+  });
+
+  // With ignore-scripts (a hardened runner's npmrc) npm ci runs no prepare, so dist/ never appears
+  // and the step would die on "Cannot find module '../dist/cli.cjs'"; npm run build still runs.
+  it('builds by name when npm ci ran no prepare script (ignore-scripts)', () => {
+    const unbuilt = mkdtempSync(join(tmpdir(), 'wss-conf-action-path-'));
+    // bin/wss-conf.js, run through a link, loads this checkout's dist/ (Node follows the link).
+    symlinkSync(join(repoRoot, 'bin'), join(unbuilt, 'bin'));
+    const npm = 'if [ "$1" = run ]; then mkdir -p "$4/dist" && touch "$4/dist/lint.cjs"; fi';
+    const result = run({ files: 'deploy/nginx/good.conf' }, workspace(), unbuilt, { npm });
+    expect(result.calls).toEqual([
+      `npm ci --prefix ${unbuilt} --include=dev --no-audit --no-fund --loglevel=error`,
+      `npm run build --prefix ${unbuilt} --loglevel=error`,
+    ]);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
   });
 
   it('bad input ends the step with exit 2 and names it', () => {
