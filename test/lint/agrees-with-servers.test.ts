@@ -145,6 +145,16 @@ describe.skipIf(nginx.skip)(`nginx -t agrees ${nginx.reason}`, () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('too-new-for-version: "listen quic;" is the host quic to the local nginx, not HTTP/3', async () => {
+    const file = 'good-quic-host.conf';
+    const server = await testNginxSite(read('too-new-for-version', file), file);
+    // Refused or not (a resolver may know a host named quic), never for the quic parameter.
+    expect(server.output).not.toContain('invalid parameter');
+    if (!server.ok) expect(server.output).toContain('host not found in "quic"');
+    const lint = runCli(['lint', fixture('too-new-for-version', file), '--server-version', '1.22.1']);
+    expect(lint.stdout).not.toContain('too-new-for-version');
+  });
 });
 
 const apache = requireTool('apache');

@@ -99,6 +99,7 @@ const cases: [string, string, LintFlags, string[]][] = [
   ],
   ['too-new-for-version', 'bad-http3.conf', { serverVersion: '1.25.0' }, []],
   ['too-new-for-version', 'bad-http3.conf', {}, []],
+  ['too-new-for-version', 'good-quic-host.conf', { serverVersion: '1.22.1' }, []],
   ['too-new-for-version', 'good.conf', { serverVersion: '1.22.1' }, []],
   ['too-new-for-version', 'bad.apache.conf', { serverVersion: '2.4.46' }, ['10:48 error']],
   ['too-new-for-version', 'bad.apache.conf', { serverVersion: '2.4.47' }, []],

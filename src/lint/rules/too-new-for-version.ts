@@ -108,7 +108,8 @@ export const tooNewForVersion: Rule = {
         }
       }
       for (const { node } of model.nginx.directives('listen')) {
-        const index = node.args.indexOf('quic');
+        // The first argument is the address ("listen quic;" is the host quic, port 80), never a parameter.
+        const index = node.args.indexOf('quic', 1);
         if (index < 0) continue;
         report(
           node.argAt[index] ?? node,
