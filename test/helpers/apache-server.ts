@@ -147,6 +147,12 @@ export async function startApache(
       // Children still in a tunnel when the parent gave up on them, and the parent if it hangs.
       signalAll('SIGKILL');
       if (child.exitCode === null && child.signalCode === null) await exited;
+      // SIGKILL is delivered, not yet done: on a loaded machine (CI, the full suite) a killed child
+      // could still be listed a moment later. Wait until every one is gone, for at most 5 s.
+      for (let waited = 0; apacheProcesses(serverRoot).length > 0 && waited < 5000; waited += 50) {
+        await new Promise((r) => setTimeout(r, 50));
+        signalAll('SIGKILL');
+      }
     },
   };
 }
