@@ -19,6 +19,18 @@ export function nginxAddress(listen: string): string {
   return `${host === '*' ? '0.0.0.0' : host.toLowerCase()}:${port}`;
 }
 
+/**
+ * The listening socket a `listen` directive names: its address:port, and `(QUIC)` after it for a
+ * `quic` listen. nginx 1.25.0 and later keep a port per address family, port AND socket type
+ * (ngx_http_add_listen compares lsopt->type, which the quic parameter sets to SOCK_DGRAM), so UDP 443
+ * has its own server names and its own default server, apart from TCP 443. `listen quic;` names a host
+ * called quic, not the parameter (the first argument is always the address).
+ */
+export function nginxListenSocket(listen: NginxDirective): string {
+  const address = nginxAddress(listen.args[0] ?? '');
+  return listen.args.indexOf('quic', 1) > 0 ? `${address} (QUIC)` : address;
+}
+
 export interface DefaultListen {
   readonly server: NginxServer;
   /** The listen directive that makes it the default (undefined: no listen at all, so `*:80`). */
@@ -54,7 +66,7 @@ function findDefaultServers(servers: readonly NginxServer[]): Map<NginxServer, D
         ? [{ listen: undefined, address: '0.0.0.0:80', explicit: false }]
         : listens.map((listen) => ({
             listen,
-            address: nginxAddress(listen.args[0] ?? ''),
+            address: nginxListenSocket(listen),
             explicit: listen.args.slice(1).some(isDefaultFlag),
           }));
     for (const entry of entries) {

@@ -31,6 +31,8 @@ const cases: [string, string, LintFlags, string[]][] = [
   ['duplicate-server-name', 'bad.apache.conf', {}, ['7:5 warning']],
   ['duplicate-server-name', 'good.conf', {}, []],
   ['duplicate-server-name', 'good.apache.conf', {}, []],
+  ['duplicate-server-name', 'bad-quic.conf', { serverVersion: '1.25.1' }, ['15:5 warning']],
+  ['duplicate-server-name', 'good-quic.conf', { serverVersion: '1.25.1' }, []],
   ['duplicate-upstream', 'bad.conf', {}, ['12:10 error']],
   ['duplicate-upstream', 'good.conf', {}, []],
 

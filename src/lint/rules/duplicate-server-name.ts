@@ -1,7 +1,7 @@
 import type { ServerType } from '../finding.js';
 import type { ApacheSite } from '../model-apache.js';
 import type { NginxServer } from '../model-nginx.js';
-import { nginxAddress } from '../nginx-default-server.js';
+import { nginxListenSocket } from '../nginx-default-server.js';
 import type { Report, Rule } from '../rule.js';
 
 /**
@@ -9,7 +9,8 @@ import type { Report, Rule } from '../rule.js';
  *   - nginx warns `conflicting server name "a.test" on 0.0.0.0:443, ignored` and ignores the second
  *     server block for that name (ngx_http_server_names; names compare case-insensitively, a block
  *     without server_name has the name "", and `listen 443`, `*:443` and `0.0.0.0:443` are one address;
- *     checked with nginx 1.22.1).
+ *     checked with nginx 1.22.1). A `quic` listen (nginx 1.25.0+) is a UDP socket apart from TCP on
+ *     the same port (nginxListenSocket).
  *   - Apache picks the first <VirtualHost> on the address whose ServerName or ServerAlias matches
  *     (https://httpd.apache.org/docs/2.4/vhosts/details.html) and says nothing: `apache2 -t` passes
  *     (checked with 2.4.71), and the second site's routes silently go to the first one's backend.
@@ -86,7 +87,7 @@ function nginxSite(server: NginxServer): NamedSite {
   if (!listens) addresses.push('0.0.0.0:80');
   else {
     for (const listen of listens) {
-      const address = nginxAddress(listen.args[0] ?? '');
+      const address = nginxListenSocket(listen);
       if (!addresses.includes(address)) addresses.push(address);
     }
   }
