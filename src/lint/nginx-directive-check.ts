@@ -19,7 +19,7 @@
  *     directive: only a near-miss of a known name is reported then.
  * Pure, and iterative: nesting thousands deep must not overflow the stack.
  */
-import { compareVersions } from '../core/versions.js';
+import { compareVersions, nginxSince } from '../core/versions.js';
 import type { Located, ParseProblem } from './finding.js';
 import { nginxDirectiveRows, nginxDirectiveTableVersion } from './nginx-directives.js';
 import type { NginxDirective } from './parse-nginx.js';
@@ -199,6 +199,67 @@ function nearestKnown(name: string): string | undefined {
   return best;
 }
 
+/**
+ * The parameters of an http `listen` (ngx_http_core_listen in nginx 1.22.1; each proven with nginx -t
+ * in test/lint/agrees-with-servers.test.ts). `setfib=` and `accept_filter=` exist on FreeBSD only, and
+ * Linux's nginx stops on them, but a config may be meant for FreeBSD: they count as known. `quic`
+ * came in 1.25.0 (too-new-for-version says so for older versions); `spdy` has its own message below.
+ * nginx compares them case-sensitively: `SSL` is an invalid parameter.
+ */
+const listenFlags = new Set([
+  'default_server',
+  'default',
+  'bind',
+  'deferred',
+  'reuseport',
+  'ssl',
+  'http2',
+  'proxy_protocol',
+  'quic',
+  'spdy',
+]);
+const listenValued = [
+  'backlog=',
+  'rcvbuf=',
+  'sndbuf=',
+  'fastopen=',
+  'ipv6only=',
+  'so_keepalive=',
+  'setfib=',
+  'accept_filter=',
+];
+
+/** The listen parameters nginx -t stops on (`invalid parameter "X"`), with the one meant where a
+ *  parameter is within two edits (or a case) of it. For a version newer than the table only such
+ *  near-misses: a newer nginx may have added the parameter. */
+function invalidListenParameters(
+  args: readonly string[],
+  newerThanTable: boolean,
+  /** The version has HTTP/3 (`quic`), so it may be suggested. */
+  hasQuic: boolean,
+): { readonly parameter: string; readonly meant: string | undefined }[] {
+  const invalid: { parameter: string; meant: string | undefined }[] = [];
+  for (let k = 1; k < args.length; k++) {
+    const parameter = args[k] as string;
+    if (listenFlags.has(parameter) || listenValued.some((prefix) => parameter.startsWith(prefix))) continue;
+    const name = parameter.toLowerCase().split('=')[0] as string;
+    // HTTP/3 is the quic parameter (nginx 1.25.0+); there never was an http3 one, and http2 (one
+    // edit away) is not what was meant.
+    let meant: string | undefined = name === 'http3' && hasQuic ? 'quic' : undefined;
+    for (const known of [...listenFlags, ...listenValued.map((prefix) => prefix.slice(0, -1))]) {
+      if (name === 'http3') break;
+      if (known === 'spdy' || known === 'default' || (known === 'quic' && !hasQuic)) continue;
+      if (distance(name, known, 2) <= (known.length < 5 ? 1 : 2)) {
+        meant = parameter.includes('=') ? `${known}=${parameter.split('=').slice(1).join('=')}` : known;
+        break;
+      }
+    }
+    if (newerThanTable && meant === undefined && name !== 'http3') continue;
+    invalid.push({ parameter, meant });
+  }
+  return invalid;
+}
+
 /** Blocks whose contents a directive's own handler reads (cf->handler), not ngx_conf_handler: map,
  *  geo, split_clients, types, charset_map (ngx_http_map etc. take ngx_command_t *dummy). */
 const freeFormBlocks = new Set(['map', 'geo', 'split_clients', 'types', 'charset_map', 'match']);
@@ -250,6 +311,7 @@ export function checkNginxDirectives(
     problems.push({ kind: 'parse-error', ...reportedAt(node), message });
   const newerThanTable =
     serverVersion !== undefined && compareVersions(serverVersion, nginxDirectiveTableVersion) > 0;
+  const hasQuic = compareVersions(serverVersion ?? nginxDirectiveTableVersion, nginxSince.http3Module) >= 0;
   const noted = new Set<string>();
   /**
    * A name nginx does not know. nginx -t stops with `unknown directive "X"` (ngx_conf_handler) for
@@ -361,6 +423,32 @@ export function checkNginxDirectives(
     // nginx 1.9.5 replaced SPDY with HTTP/2 and dropped the parameter: every nginx lint can be asked
     // about stops with `invalid parameter "spdy"` (ngx_http_core_listen), as old published configs
     // (OnlyOffice's, Mattermost's) still write it.
+    if (name === 'listen' && here === 'server') {
+      // One finding per line, whose fix mends every parameter at once: nginx stops at the first.
+      const invalid = invalidListenParameters(node.args, newerThanTable, hasQuic);
+      const [first, ...more] = invalid;
+      if (first) {
+        const meantFor = new Map(invalid.map(({ parameter, meant }) => [parameter, meant]));
+        const also =
+          more.length > 0 ? ` (and then at ${more.map((p) => `"${p.parameter}"`).join(', ')})` : '';
+        const hint = invalid
+          .map(({ parameter, meant }) =>
+            meant
+              ? `did you mean "${meant}" for "${parameter}"?`
+              : `"${parameter}" is no listen parameter of nginx ${serverVersion ?? nginxDirectiveTableVersion}`,
+          )
+          .join('; ');
+        problems.push({
+          kind: 'parse-error',
+          ...reportedAt(node),
+          message: `invalid parameter "${first.parameter}" in "listen"; nginx -t stops here${also}: ${hint}`,
+          fix: `listen ${node.args
+            .filter((arg) => !meantFor.has(arg) || meantFor.get(arg) !== undefined)
+            .map((arg) => meantFor.get(arg) ?? arg)
+            .join(' ')};`,
+        });
+      }
+    }
     if (name === 'listen' && node.args.slice(1).includes('spdy')) {
       problem(
         node,

@@ -235,6 +235,14 @@ describe.skipIf(nginxTool.skip)(`nginx -t and lint agree on what nginx refuses $
     ],
     ['a directive over several lines', site('proxy_set_header', '    X-A', '    "b";')],
     ['ssl off (deprecated, still accepted by 1.22)', site('ssl off;')],
+    [
+      'every listen parameter nginx has on Linux',
+      site(
+        'listen 127.0.0.1:18998 default_server bind backlog=64 rcvbuf=64k sndbuf=64k fastopen=16 deferred reuseport so_keepalive=30m::10 proxy_protocol;',
+        'listen [::1]:18998 ipv6only=on http2;',
+        'listen 127.0.0.1:19000 default;',
+      ),
+    ],
   ])('both accept %s', async (_, text) => {
     const server = await testNginxSite(text, 'site.conf');
     expect(server.ok, server.output).toBe(true);
@@ -266,6 +274,9 @@ describe.skipIf(nginxTool.skip)(`nginx -t and lint agree on what nginx refuses $
     ["an unknown name in a family of nginx's own modules", site('location / { proxy_websocket on; }')],
     ['a name with punctuation', site('location / { proxy_pass: http://127.0.0.1:1; }')],
     ['a listen with spdy (gone since nginx 1.9.5)', site('listen 127.0.0.1:18998 spdy;')],
+    ['a misspelled listen parameter', site('listen 127.0.0.1:18998 defualt_server;')],
+    ['a listen parameter in capitals', site('listen 127.0.0.1:18998 SSL;')],
+    ['a listen parameter no nginx has', site('listen 127.0.0.1:18998 udp;')],
   ])('both refuse %s, at the same line', async (_, text) => {
     const server = await testNginxSite(text, 'site.conf');
     expect(server.ok).toBe(false);
@@ -287,6 +298,16 @@ describe.skipIf(nginxTool.skip)(`nginx -t and lint agree on what nginx refuses $
     const [finding] = nginxParseFindings(site('location / { proxy_set_heder X-A "a b"; }'));
     expect(finding?.fix).toBe('proxy_set_header X-A "a b";');
     const fixed = site(`location / { ${finding?.fix} }`);
+    expect((await testNginxSite(fixed, 'site.conf')).ok).toBe(true);
+    expect(nginxParseErrors(fixed)).toEqual([]);
+  });
+
+  it('a listen with two wrong parameters: one finding, whose fix nginx -t accepts', async () => {
+    const findings = nginxParseFindings(site('listen 127.0.0.1:18998 defualt_server resueport;'));
+    expect(findings).toHaveLength(1);
+    expect(findings[0]?.message).toContain('invalid parameter "defualt_server" in "listen"');
+    expect(findings[0]?.fix).toBe('listen 127.0.0.1:18998 default_server reuseport;');
+    const fixed = site(findings[0]?.fix ?? '');
     expect((await testNginxSite(fixed, 'site.conf')).ok).toBe(true);
     expect(nginxParseErrors(fixed)).toEqual([]);
   });
@@ -319,6 +340,10 @@ describe.skipIf(nginxTool.skip)(`nginx -t and lint agree on what nginx refuses $
     expect(nginxParseErrors(site('ssl_certificate_cache max=10;'), '1.27.4')).toEqual([]);
     expect(nginxParseErrors(site('frobnicate_headers on;'), '1.26.0')).toEqual([]);
     expect(nginxParseErrors(site('proxy_websocket on;'), '1.22.1')).toEqual([4]);
+    // A listen parameter: the same policy, as newer nginx adds parameters (quic in 1.25.0).
+    expect(nginxParseErrors(site('listen 8080 defualt_server;'), '1.26.0')).toEqual([4]);
+    expect(nginxParseErrors(site('listen 8080 multipath;'), '1.29.5')).toEqual([]);
+    expect(nginxParseErrors(site('listen 8080 multipath;'), '1.22.1')).toEqual([4]);
   });
 
   it.each([
