@@ -150,14 +150,10 @@ async function finish(
 
     const hookDir = join(acme.dir, 'renewal-hooks', 'deploy');
     const hookFile = join(hookDir, acmeHookFileName(acmeLineage(options)));
-    // The commands apply itself just ran, from its checklist: "<command>: <what happened>" (the test
-    // says "ok"; the reload names its new workers, which differ every run, so only the command is
-    // kept, or the hook would change on every apply). Paths in it hold no whitespace (the schema).
-    const commandOf = (step: Step['step']) => {
-      const detail = checklist.steps.findLast((s) => s.step === step)?.detail ?? '';
-      const end = detail.indexOf(': ');
-      return (end === -1 ? detail : detail.slice(0, end)).split(' ');
-    };
+    // The commands apply itself just ran, as its checklist recorded them (Step.command). Paths in
+    // them hold no whitespace (the schema), so the words are the command's arguments.
+    const commandOf = (step: Step['step']) =>
+      (checklist.steps.findLast((s) => s.step === step && s.command !== undefined)?.command ?? '').split(' ');
     const hook = renderAcmeHook({
       domain: acmeLineage(options),
       lineage: liveDir(acme, acmeLineage(options)),

@@ -71,6 +71,9 @@ export interface Step {
     | 'hook';
   readonly ok: boolean;
   readonly detail: string;
+  /** The server command a test or reload step ran, as it was run: what the ACME deploy hook repeats
+   *  (src/commands/apply-acme.ts), kept apart from `detail`, which is for people. */
+  readonly command?: string;
 }
 
 /** The servers apply acts on: those whose definition has a control. */
@@ -244,8 +247,8 @@ export class Checklist {
     this.open = this.live !== undefined;
   }
 
-  record(step: Step['step'], ok: boolean, detail: string): void {
-    const entry = { step, ok, detail };
+  record(step: Step['step'], ok: boolean, detail: string, command?: string): void {
+    const entry: Step = command === undefined ? { step, ok, detail } : { step, ok, detail, command };
     this.steps.push(entry);
     // \r and "erase line" (ECMA-48 EL, CSI 2 K) replace the "…" line begun for this step, if any.
     this.live?.(`\r\u001b[2K${stepLine(entry)}\n`);
@@ -301,7 +304,8 @@ export async function runApplySequence(
   { keep, lockTimeoutMs }: ApplySettings,
   checklist: Checklist,
 ): Promise<CommandResult> {
-  const record = (step: Step['step'], ok: boolean, detail: string) => checklist.record(step, ok, detail);
+  const record = (step: Step['step'], ok: boolean, detail: string, command?: string) =>
+    checklist.record(step, ok, detail, command);
   const { target, control } = plan;
   checkTarget(target);
 
@@ -420,7 +424,7 @@ export async function runApplySequence(
     await signals.race(pauseBefore('test'));
     checklist.begin('test', `the whole ${plan.server} configuration`);
     const test = await signals.race(control.testConfig(signals.abort));
-    record('test', test.ok, test.ok ? `${test.command}: ok` : test.output);
+    record('test', test.ok, test.ok ? `${test.command}: ok` : test.output, test.command);
     if (!test.ok) throw new StepFailed();
 
     step = 'reload';
@@ -436,6 +440,7 @@ export async function runApplySequence(
       reload.ok
         ? `${reload.command}: ${reload.detail}${drainingNote(reload.draining)}`
         : `${reload.command}: ${reload.detail}`,
+      reload.command,
     );
     if (!reload.ok) throw new StepFailed();
 
