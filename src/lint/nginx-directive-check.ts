@@ -260,6 +260,47 @@ function invalidListenParameters(
   return invalid;
 }
 
+/** A location as ngx_http_core_location reads its arguments: the modifier (`=`, `~`, `~*`, `^~`, or
+ *  `@` for a named location) and the name, which for a regex location is the regex itself. */
+interface LocationName {
+  readonly modifier: '' | '=' | '~' | '~*' | '^~' | '@';
+  readonly name: string;
+}
+
+function locationName(args: readonly string[]): LocationName {
+  const [first = '', second] = args;
+  if (second !== undefined && (first === '=' || first === '~' || first === '~*' || first === '^~')) {
+    return { modifier: first, name: second };
+  }
+  if (first.startsWith('=')) return { modifier: '=', name: first.slice(1) };
+  if (first.startsWith('~*')) return { modifier: '~*', name: first.slice(2) };
+  if (first.startsWith('~')) return { modifier: '~', name: first.slice(1) };
+  if (first.startsWith('@')) return { modifier: '@', name: first };
+  return { modifier: '', name: first };
+}
+
+/**
+ * Why nginx -t refuses `inner` nested in `outer`, in its own words (ngx_http_core_location, proven
+ * with nginx 1.22.1 in test/lint/agrees-with-servers.test.ts): nothing nests in an exact or a named
+ * location, a named location lives on the server level only, and a location that is not a regex must
+ * start with its parent's name, compared case-sensitively (ngx_filename_cmp on Linux). A regex
+ * parent's name is the regex, so a prefix location inside `location ~ \.php$` is always outside it.
+ */
+function nestingProblem(inner: LocationName, outer: LocationName): string | undefined {
+  if (outer.modifier === '=') {
+    return `location "${inner.name}" cannot be inside the exact location "${outer.name}"`;
+  }
+  if (outer.modifier === '@') {
+    return `location "${inner.name}" cannot be inside the named location "${outer.name}"`;
+  }
+  if (inner.modifier === '@') return `named location "${inner.name}" can be on the server level only`;
+  const regex = inner.modifier === '~' || inner.modifier === '~*';
+  if (!regex && !inner.name.startsWith(outer.name)) {
+    return `location "${inner.name}" is outside location "${outer.name}"`;
+  }
+  return undefined;
+}
+
 /** Blocks whose contents a directive's own handler reads (cf->handler), not ngx_conf_handler: map,
  *  geo, split_clients, types, charset_map (ngx_http_map etc. take ngx_command_t *dummy). */
 const freeFormBlocks = new Set(['map', 'geo', 'split_clients', 'types', 'charset_map', 'match']);
@@ -377,7 +418,9 @@ export function checkNginxDirectives(
     readonly list: readonly NginxDirective[];
     index: number;
     readonly context: NginxContext | undefined;
-  }[] = [{ list: directives, index: 0, context }];
+    /** The location these directives are in (through if and limit_except blocks too). */
+    readonly location: LocationName | undefined;
+  }[] = [{ list: directives, index: 0, context, location: undefined }];
   for (let frame = stack.at(-1); frame; frame = stack.at(-1)) {
     const node = frame.list[frame.index++];
     if (!node) {
@@ -457,7 +500,24 @@ export function checkNginxDirectives(
     }
     if (node.block && !freeFormBlocks.has(name)) {
       const inner = here === undefined ? undefined : innerContext(name, here);
-      stack.push({ list: node.block, index: 0, context: inner });
+      let location = name === 'server' ? undefined : frame.location;
+      if (name === 'location') {
+        const here = locationName(node.args);
+        const refused = frame.location && nestingProblem(here, frame.location);
+        if (refused) {
+          problems.push({
+            kind: 'parse-error',
+            ...reportedAt(node),
+            message: `${refused}; nginx -t stops here`,
+            fix:
+              here.modifier === '@'
+                ? 'move the named location out, to the server level'
+                : "move the location out to the server level, or start its path with the enclosing location's",
+          });
+        }
+        location = here;
+      }
+      stack.push({ list: node.block, index: 0, context: inner, location });
     }
   }
   return problems;

@@ -236,6 +236,24 @@ describe.skipIf(nginxTool.skip)(`nginx -t and lint agree on what nginx refuses $
     ['a directive over several lines', site('proxy_set_header', '    X-A', '    "b";')],
     ['ssl off (deprecated, still accepted by 1.22)', site('ssl off;')],
     [
+      'nested locations nginx allows',
+      site(
+        'location /a/ {',
+        '    location /a/b/ { }',
+        '    location = /a/c { }',
+        '    location ^~ /a/d/ { }',
+        '    location ~ \\.x$ { }',
+        '    location /a/ { }',
+        '}',
+        'location ^~ /s/ {',
+        '    location /s/t/ { }',
+        '}',
+        'location ~ \\.php$ {',
+        '    location ~* \\.inc$ { }',
+        '}',
+      ),
+    ],
+    [
       'every listen parameter nginx has on Linux',
       site(
         'listen 127.0.0.1:18998 default_server bind backlog=64 rcvbuf=64k sndbuf=64k fastopen=16 deferred reuseport so_keepalive=30m::10 proxy_protocol;',
@@ -277,6 +295,13 @@ describe.skipIf(nginxTool.skip)(`nginx -t and lint agree on what nginx refuses $
     ['a misspelled listen parameter', site('listen 127.0.0.1:18998 defualt_server;')],
     ['a listen parameter in capitals', site('listen 127.0.0.1:18998 SSL;')],
     ['a listen parameter no nginx has', site('listen 127.0.0.1:18998 udp;')],
+    ['a nested location outside its parent', site('location /api/ {', '    location /static/ { }', '}')],
+    ['a nested location in capitals', site('location /a/ {', '    location /A/b { }', '}')],
+    ['a nested exact location outside', site('location /a/ {', '    location =/b { }', '}')],
+    ['a prefix location in a regex one', site('location ~ \\.php$ {', '    location /x/ { }', '}')],
+    ['a location in an exact one', site('location = /x {', '    location /x/y { }', '}')],
+    ['a location in a named one', site('location @app {', '    location /a/ { }', '}')],
+    ['a named location in a location', site('location /a/ {', '    location @inner { }', '}')],
   ])('both refuse %s, at the same line', async (_, text) => {
     const server = await testNginxSite(text, 'site.conf');
     expect(server.ok).toBe(false);
