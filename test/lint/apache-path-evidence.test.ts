@@ -2,7 +2,8 @@
  * What apache-proxypass-slash says, on the real httpd 2.4: with a slash on one side of ProxyPass only,
  * httpd appends the rest of the path as is, so `ProxyPass /api/ http://backend/api` sends /api/chat
  * to /apichat, and `ProxyPass /app http://backend/app/` sends /app/chat to /app//chat. The finding
- * names that path.
+ * names that path. And a ProxyPass path matches whole path segments (mod_proxy.c alias_match), which
+ * apache-ws-upgrade relies on: `ProxyPass /rtc` does not take /rtc-ws.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
@@ -52,6 +53,8 @@ describe.skipIf(apacheTool.skip)('ProxyPass with a slash on one side only, on th
         '    ServerName a.test',
         `    ProxyPass /api/ http://127.0.0.1:${backendPort}/api`,
         `    ProxyPass /app http://127.0.0.1:${backendPort}/app/`,
+        `    ProxyPass /rtc http://127.0.0.1:${backendPort}/rtc`,
+        `    ProxyPass /rtc-ws http://127.0.0.1:${backendPort}/sock`,
         '</VirtualHost>',
         '',
       ].join('\n'),
@@ -67,6 +70,12 @@ describe.skipIf(apacheTool.skip)('ProxyPass with a slash on one side only, on th
   it('/api/chat reaches the backend as /apichat, /app/chat as /app//chat', async () => {
     expect(await pathSeenBehind(port, '/api/chat')).toBe('/apichat');
     expect(await pathSeenBehind(port, '/app/chat')).toBe('/app//chat');
+  });
+
+  it('a ProxyPass path matches whole segments: /rtc takes /rtc/x, not /rtc-ws (apache-ws-upgrade)', async () => {
+    expect(await pathSeenBehind(port, '/rtc/x')).toBe('/rtc/x');
+    expect(await pathSeenBehind(port, '/rtc-ws')).toBe('/sock');
+    expect(await pathSeenBehind(port, '/rtc-ws/x')).toBe('/sock/x');
   });
 
   it('lint names those paths', () => {

@@ -148,6 +148,7 @@ const cases: [string, string, LintFlags, string[]][] = [
   ['apache-ws-upgrade', 'bad.conf', { serverVersion: '2.4.46' }, ['10:20 error']],
   ['apache-ws-upgrade', 'good.conf', {}, []],
   ['apache-ws-upgrade', 'good-rewrite.conf', {}, []],
+  ['apache-ws-upgrade', 'good-segment.conf', {}, []],
   ['apache-ws-upgrade', 'bad-order.conf', {}, ['7:23 error']],
   ['apache-ws-upgrade', 'bad-order-match.conf', {}, ['5:20 error']],
   ['apache-ws-upgrade', 'bad-negated.conf', {}, ['8:21 error', '12:20 error']],

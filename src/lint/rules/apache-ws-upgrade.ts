@@ -42,9 +42,16 @@ const atServerLevel = (route: ApacheRoute): boolean =>
   route.pathAt.line === route.node.line &&
   route.pathAt.file === route.node.file;
 
-/** Whether `earlier` takes requests for `path`: a ProxyPass by prefix, a ProxyPassMatch by its regex. */
+/**
+ * Whether `earlier` takes requests for `path`: a ProxyPassMatch by its regex, a ProxyPass by whole
+ * path segments: `/rtc` takes /rtc and /rtc/…, not /rtc-ws (mod_proxy.c alias_match, "Check last
+ * alias path component matched all the way"; shown on httpd 2.4 in apache-path-evidence.test.ts).
+ */
 function takes(earlier: ApacheRoute, path: string): boolean {
-  if (earlier.kind === 'ProxyPass') return path.startsWith(earlier.path);
+  if (earlier.kind === 'ProxyPass') {
+    const prefix = earlier.path;
+    return path === prefix || path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`);
+  }
   try {
     return new RegExp(earlier.path).test(path);
   } catch {
