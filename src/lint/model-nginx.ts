@@ -746,10 +746,11 @@ function tlsSiteOf(server: NginxServer, mutable: MutableServer): TlsSite {
   const staplingDirective = effective(block, 'ssl_stapling');
   if (staplingDirective?.args[0] === 'on') {
     const missing: string[] = [];
-    // "For a resolution of the OCSP responder hostname, the resolver directive should also be
-    // specified" (ngx_http_ssl_module, ssl_stapling).
-    if (!effective(block, 'resolver')) missing.push('resolver');
-    // ssl_stapling_verify checks the response against ssl_trusted_certificate (same page).
+    // No `resolver` is needed, whatever the ssl_stapling docs suggest: nginx resolves the responder's
+    // name at start-up and uses that address when no resolver is set (ngx_ssl_ocsp_request; shown on
+    // nginx 1.22.1 in test/lint/ocsp-stapling-evidence.test.ts). ssl_stapling_verify checks the
+    // response against ssl_trusted_certificate, or against the certificate chain when the issuer
+    // signed it (OCSP_TRUSTOTHER): only a delegated responder's answer needs the directive.
     if (
       effective(block, 'ssl_stapling_verify')?.args[0] === 'on' &&
       !effective(block, 'ssl_trusted_certificate')
