@@ -87,10 +87,26 @@ const pythonEcho = {
     '    await asyncio.Event().wait()',
     'asyncio.run(main())',
   ].join('\n'),
+  // uvicorn (FastAPI, Starlette): an ASGI echo. uvicorn's own "Running behind Nginx" config has no
+  // proxy_http_version, and uvicorn takes the HTTP/1.0 handshake: it is not RFC-strict there.
+  uvicorn: [
+    'import sys, uvicorn',
+    'async def app(scope, receive, send):',
+    '    if scope["type"] != "websocket": return',
+    '    await receive()',
+    '    await send({"type": "websocket.accept"})',
+    '    while True:',
+    '        m = await receive()',
+    '        if m["type"] != "websocket.receive": return',
+    '        body = {"text": m["text"]} if m.get("text") is not None else {"bytes": m["bytes"]}',
+    '        await send({"type": "websocket.send", **body})',
+    'uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), ws="websockets", lifespan="off", log_level="warning")',
+  ].join('\n'),
 };
 const wheels = '/opt/pypi/files';
 
-/** A venv with websockets and Tornado from the local wheels, or undefined (and why) when not possible. */
+/** A venv with websockets, Tornado and uvicorn from the local wheels, or undefined (and why) when not
+ *  possible. */
 function pythonWithWebsockets(): { python?: string; reason: string } {
   if (!existsSync(wheels)) return { reason: `no wheels at ${wheels}` };
   const venv = join(mkdtempSync(join(tmpdir(), 'wss-conf-pyws-')), 'venv');
@@ -98,11 +114,11 @@ function pythonWithWebsockets(): { python?: string; reason: string } {
   const python = join(venv, 'bin', 'python');
   const install = spawnSync(
     python,
-    ['-m', 'pip', 'install', '-q', '--no-index', '--find-links', wheels, 'websockets', 'tornado'],
+    ['-m', 'pip', 'install', '-q', '--no-index', '--find-links', wheels, 'websockets', 'tornado', 'uvicorn'],
     { encoding: 'utf8' },
   );
   if (install.status !== 0)
-    return { reason: `pip could not install websockets and tornado: ${install.stderr}` };
+    return { reason: `pip could not install websockets, tornado and uvicorn: ${install.stderr}` };
   return { python, reason: '' };
 }
 
@@ -116,18 +132,19 @@ describe.skipIf(nginxTool.skip)('nginx 1.22.1 and the held-out nginx truths', ()
   beforeAll(async () => {
     backend = await startEchoBackend();
     port = await freePort();
-    const [websocketsPort, tornadoPort] = [await freePort(), await freePort()];
+    const [websocketsPort, tornadoPort, uvicornPort] = [await freePort(), await freePort(), await freePort()];
     const venv = pythonWithWebsockets();
     if (venv.python) {
       const dir = mkdtempSync(join(tmpdir(), 'wss-conf-pyws-'));
       for (const [name, port] of [
         ['websockets', websocketsPort],
         ['tornado', tornadoPort],
+        ['uvicorn', uvicornPort],
       ] as const) {
         writeFileSync(join(dir, `echo_${name}.py`), pythonEcho[name]);
         python.push(spawn(venv.python, [join(dir, `echo_${name}.py`), String(port)], { stdio: 'ignore' }));
       }
-      await Promise.all([waitForPort(websocketsPort), waitForPort(tornadoPort)]);
+      await Promise.all([waitForPort(websocketsPort), waitForPort(tornadoPort), waitForPort(uvicornPort)]);
     } else {
       pythonSkip = venv.reason;
       console.warn(`[holdout evidence] Python backends skipped: ${venv.reason}`);
@@ -161,6 +178,7 @@ describe.skipIf(nginxTool.skip)('nginx 1.22.1 and the held-out nginx truths', ()
         ...upgradeLocation('/websockets11/', websocketsPort, true),
         ...upgradeLocation('/tornado10/', tornadoPort, false),
         ...upgradeLocation('/tornado11/', tornadoPort, true),
+        ...upgradeLocation('/uvicorn10/', uvicornPort, false),
         // Netdata's several agents under one name (fixtures/lint/holdout/netdata-2.conf).
         '    location ~ /netdata/(?<behost>[a-z0-9]+)/(?<ndpath>.*) {',
         '        proxy_http_version 1.1;',
@@ -190,6 +208,11 @@ describe.skipIf(nginxTool.skip)('nginx 1.22.1 and the held-out nginx truths', ()
     expect(await tryUpgrade(`ws://127.0.0.1:${port}/websockets11/`)).toBe('echoed');
     expect(await tryUpgrade(`ws://127.0.0.1:${port}/tornado10/`)).toBe('timeout');
     expect(await tryUpgrade(`ws://127.0.0.1:${port}/tornado11/`)).toBe('echoed');
+  });
+
+  it('upgrades to uvicorn over HTTP/1.0: backends differ, so proxy-http-version is a warning', async (context) => {
+    if (pythonSkip) context.skip(pythonSkip);
+    expect(await tryUpgrade(`ws://127.0.0.1:${port}/uvicorn10/`)).toBe('echoed');
   });
 
   it('reaches only the upstream blocks a prefixed variable host can name', async () => {
