@@ -50,6 +50,10 @@ export const apacheSince = {
   /** TLSv1.3 in SSLProtocol and the `SSLCipherSuite TLSv1.3 …` form (mod_ssl docs, SSLCipherSuite;
    *  CHANGES 2.4.36: "Add support for TLSv1.3"). */
   tls13: '2.4.36',
+  /** The `upgrade=` worker parameter exists (mod_proxy.c set_worker_param, tag 2.4.26; CHANGES 2.4.26:
+   *  "mod_proxy_wstunnel: Add "upgrade" parameter to allow upgrade to other protocols"). Until
+   *  2.4.47 only mod_proxy_wstunnel reads it, for ws:// URLs; older httpd refuses to start on it. */
+  upgradeWorkerParameter: '2.4.26',
   /** mod_proxy_http tunnels upgraded connections itself: `ProxyPass … upgrade=websocket` (mod_proxy
    *  docs, "Protocol Upgrade": "Since 2.4.47"); mod_proxy_wstunnel is deprecated from here on. */
   proxyHttpUpgrade: '2.4.47',

@@ -62,11 +62,17 @@ describe('lint flags only what the server version lacks', () => {
     expect(result.stdout).toContain('unknown directive "http2"');
   });
 
-  it('apache: upgrade= on a path that names no socket, with --server-version 2.4.46', () => {
+  it('apache: upgrade= refused before 2.4.26, taken but not upgrading an http:// route until 2.4.47', () => {
+    // The parameter is in mod_proxy.c from tag 2.4.26 (mod_proxy_wstunnel's); mod_proxy_http handles
+    // upgrades from 2.4.47 (CHANGES 2.4.47). No httpd that old runs here: the httpd sources say so.
     const file = fixture('too-new-for-version', 'bad.apache.conf');
-    const result = runCli(['lint', file, '--server-version', '2.4.46']);
-    expect(result.status).toBe(1);
-    expect(result.stdout).toContain('ProxyPass unknown Worker parameter');
+    const old = runCli(['lint', file, '--server-version', '2.4.25']);
+    expect(old.status).toBe(1);
+    expect(old.stdout).toContain('ProxyPass unknown Worker parameter');
+    const between = runCli(['lint', file, '--server-version', '2.4.46']);
+    expect(between.status).toBe(1);
+    expect(between.stdout).not.toContain('unknown Worker parameter');
+    expect(between.stdout).toContain('does not upgrade on httpd 2.4.46');
     expect(runCli(['lint', file, '--server-version', '2.4.47']).stdout).toContain('no findings');
   });
 });

@@ -1,5 +1,7 @@
 import { apacheSupports, defaultVersions } from '../../core/versions.js';
+import { skippedFor } from '../apache-ifversion.js';
 import type { ApacheRoute } from '../model-apache.js';
+import type { ApacheDirective } from '../parse-apache.js';
 import type { Rule } from '../rule.js';
 import { apacheMayHoldUnread } from './unread-include.js';
 
@@ -64,17 +66,25 @@ function takes(earlier: ApacheRoute, path: string): boolean {
  * order and the first match wins (mod_proxy docs, "Ordering ProxyPass Directives"), so `ProxyPass /
  * http://…` before `ProxyPass /socket ws://…` leaves the ws:// route unused.
  */
-function shadowedBy(route: ApacheRoute): ApacheRoute | undefined {
+function shadowedBy(
+  route: ApacheRoute,
+  skipped: ReadonlySet<ApacheDirective> | undefined,
+): ApacheRoute | undefined {
   if (route.kind !== 'ProxyPass' || !atServerLevel(route)) return undefined;
   const routes = route.site.routes;
   return routes
     .slice(0, routes.indexOf(route))
-    .find((earlier) => atServerLevel(earlier) && takes(earlier, route.path));
+    .find((earlier) => atServerLevel(earlier) && !skipped?.has(earlier.node) && takes(earlier, route.path));
 }
 
-/** A route that upgrades what reaches it: a ws:// or wss:// URL, or upgrade= (2.4.47+). */
-const upgrades = (route: ApacheRoute): boolean =>
-  route.params.has('upgrade') || route.schemes.some((scheme) => scheme === 'ws' || scheme === 'wss');
+/** A route that upgrades what reaches it: a ws:// or wss:// URL, or upgrade= on httpd 2.4.47+ (a
+ *  version not given is taken as current, as the other rules do). */
+const upgrades = (route: ApacheRoute, version: string | undefined): boolean =>
+  (route.params.has('upgrade') && (version === undefined || apacheSupports(version, 'proxyHttpUpgrade'))) ||
+  route.schemes.some((scheme) => scheme === 'ws' || scheme === 'wss');
+
+const httpOnly = (route: ApacheRoute): boolean =>
+  route.schemes.length > 0 && route.schemes.every((scheme) => scheme === 'http' || scheme === 'https');
 
 export const apacheWsUpgrade: Rule = {
   id: 'apache-ws-upgrade',
@@ -87,19 +97,43 @@ export const apacheWsUpgrade: Rule = {
     const apache = model.apache;
     if (!apache) return;
     const version = model.settings.serverVersion;
-    // Without --server-version lint assumes the oldest supported httpd (defaultVersions.apache, 2.4.37),
-    // which refuses upgrade=websocket: the fix must work there.
+    // Without --server-version the fix must work on the oldest supported httpd (defaultVersions.apache,
+    // 2.4.37), where upgrade=websocket on an http:// route upgrades nothing.
     const hasUpgradeParameter = apacheSupports(version ?? defaultVersions.apache, 'proxyHttpUpgrade');
+    // With a version, routes in an <IfVersion> section that version skips are not its routes.
+    const skipped = version === undefined ? undefined : skippedFor((key) => apache.directives(key), version);
     for (const route of apache.routes) {
       // A rewrite in an Include lint could not read may take the upgrades (mod_rewrite runs first).
       if (apacheMayHoldUnread(route.site)) continue;
-      const shadow = upgrades(route) ? shadowedBy(route) : undefined;
-      if (shadow && !upgrades(shadow)) {
+      const shadow = upgrades(route, version) ? shadowedBy(route, skipped) : undefined;
+      if (shadow && !upgrades(shadow, version)) {
         report(
           route.urlAt,
           `${route.kind} ${route.path} ${route.url} is never used: ${shadow.kind} ${shadow.path} on line ${shadow.node.line} comes first and takes ${route.path} too (httpd uses the first ProxyPass that matches), and its ${shadow.url} does not upgrade, so every handshake to ${route.path} fails`,
           {
             fix: `move ${route.kind} ${route.path} ${route.url} above ${shadow.kind} ${shadow.path} (line ${shadow.node.line}): longest paths first`,
+          },
+        );
+        continue;
+      }
+      // upgrade= on an http:// route before 2.4.47: httpd accepts the parameter from 2.4.26 (it is
+      // mod_proxy_wstunnel's, for ws:// URLs), but mod_proxy_http tunnels nothing until 2.4.47
+      // (mod_proxy_http.c; CHANGES 2.4.47 "mod_proxy_http: handle Upgrade request"). Below 2.4.26
+      // httpd refuses the parameter, which too-new-for-version reports.
+      if (
+        version !== undefined &&
+        !skipped?.has(route.node) &&
+        route.params.has('upgrade') &&
+        httpOnly(route) &&
+        apacheSupports(version, 'upgradeWorkerParameter') &&
+        !apacheSupports(version, 'proxyHttpUpgrade')
+      ) {
+        const wsUrl = route.url.replace(/^http/i, 'ws');
+        report(
+          route.urlAt,
+          `${route.kind} ${route.path} ${route.url} upgrade=${route.params.get('upgrade')?.value ?? ''} does not upgrade on httpd ${version}: the parameter is mod_proxy_wstunnel's and counts for ws:// URLs only, and mod_proxy_http tunnels nothing before 2.4.47, so every handshake to ${route.path} reaches the backend without Upgrade and fails`,
+          {
+            fix: `RewriteCond %{HTTP:Upgrade} websocket [NC] and RewriteRule ^${route.path}(.*) ${wsUrl}${wsUrl.endsWith('/') ? '' : '/'}$1 [P,L] before it (or ${route.kind} ${route.path} ${wsUrl} if only sockets come here)`,
           },
         );
         continue;
@@ -116,7 +150,8 @@ export const apacheWsUpgrade: Rule = {
         (other) =>
           other !== route &&
           (other.upgradeCondition ||
-            (other.schemes.some((scheme) => scheme === 'ws' || scheme === 'wss') && !shadowedBy(other))),
+            (other.schemes.some((scheme) => scheme === 'ws' || scheme === 'wss') &&
+              !shadowedBy(other, skipped))),
       );
       if (upgradedElsewhere) continue;
       const wsUrl = route.url.replace(/^http/i, 'ws');

@@ -1,11 +1,10 @@
 import {
   apacheSince,
   apacheSupports,
-  compareVersions,
   nginxSince,
   nginxSupports,
 } from '../../core/versions.js';
-import type { ApacheDirective } from '../parse-apache.js';
+import { skippedFor } from '../apache-ifversion.js';
 import type { Rule } from '../rule.js';
 
 /**
@@ -16,52 +15,14 @@ import type { Rule } from '../rule.js';
  *     (`http3Module`); nginx 1.22.1 fails `invalid parameter "quic"` and `unknown directive "http3"`.
  *     Other directives newer than lint's table (ssl_certificate_cache, early_hints, …) are not judged
  *     by version here: lint does not hold the release each came in.
- *   - Apache: `upgrade=` is a worker parameter from 2.4.47 (`proxyHttpUpgrade`), whatever the path.
+ *   - Apache: `upgrade=` is a worker parameter from 2.4.26 (`upgradeWorkerParameter`), whatever the
+ *     path (on an http:// route it does nothing before 2.4.47: apache-ws-upgrade says so).
  *     Older mod_proxy rejects every worker parameter it does not know (set_worker_param in mod_proxy.c:
  *     "unknown Worker parameter"), so httpd stops with `AH00526: Syntax error … ProxyPass unknown Worker
  *     parameter` (the same message 2.4.71 gives for a made-up parameter).
  * Without --server-version nothing is said: the version is unknown, and the other rules assume a
  * current one.
  */
-/**
- * Whether httpd `version` reads the contents of `<IfVersion …>` with these arguments. mod_version skips a
- * false section's contents without running them, so a worker parameter there is never parsed
- * (https://httpd.apache.org/docs/2.4/mod/mod_version.html). Regex forms (`~`, `/…/`) are taken as true.
- */
-function ifVersionHolds(args: readonly string[], version: string): boolean {
-  let [operator, wanted] = args.length >= 2 ? [args[0] ?? '', args[1] ?? ''] : ['=', args[0] ?? ''];
-  const negated = operator.startsWith('!');
-  if (negated) operator = operator.slice(1);
-  if (operator === '~' || wanted.startsWith('/')) return true;
-  const order = compareVersions(version, wanted);
-  const holds =
-    operator === '=' || operator === '=='
-      ? order === 0
-      : operator === '>'
-        ? order > 0
-        : operator === '>='
-          ? order >= 0
-          : operator === '<'
-            ? order < 0
-            : operator === '<='
-              ? order <= 0
-              : true;
-  return negated ? !holds : holds;
-}
-
-/** Every directive inside an `<IfVersion>` section that httpd `version` skips. */
-function skippedFor(directives: (key: string) => readonly ApacheDirective[], version: string) {
-  const skipped = new Set<ApacheDirective>();
-  for (const section of directives('ifversion')) {
-    if (ifVersionHolds(section.args, version)) continue;
-    const pending = [...(section.section ?? [])];
-    for (let node = pending.pop(); node; node = pending.pop()) {
-      skipped.add(node);
-      pending.push(...(node.section ?? []));
-    }
-  }
-  return skipped;
-}
 
 /** The directives of ngx_http_v3_module (https://nginx.org/en/docs/http/ngx_http_v3_module.html). */
 const http3Directives = [
@@ -120,7 +81,7 @@ export const tooNewForVersion: Rule = {
         );
       }
     }
-    if (model.apache && !apacheSupports(version, 'proxyHttpUpgrade')) {
+    if (model.apache && !apacheSupports(version, 'upgradeWorkerParameter')) {
       // ProxyPass, ProxyPassMatch and BalancerMember all take worker parameters.
       const takers = ['proxypass', 'proxypassmatch', 'balancermember'];
       const apache = model.apache;
@@ -132,7 +93,7 @@ export const tooNewForVersion: Rule = {
           const url = node.args.find((a) => /^(https?|wss?|balancer):\/\//i.test(a)) ?? '';
           report(
             node.argAt[index] ?? node,
-            `httpd ${version} has no "upgrade=" worker parameter (it exists from ${apacheSince.proxyHttpUpgrade}): it refuses to start with "${node.name} unknown Worker parameter"`,
+            `httpd ${version} has no "upgrade=" worker parameter (it exists from ${apacheSince.upgradeWorkerParameter}): it refuses to start with "${node.name} unknown Worker parameter"`,
             {
               fix: /^https?:\/\//i.test(url)
                 ? `drop ${arg} and proxy the socket with mod_proxy_wstunnel: a ws:// URL (${url.replace(/^http/i, 'ws')})`
