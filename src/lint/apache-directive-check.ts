@@ -22,6 +22,7 @@
  * Pure, and iterative: nesting thousands deep must not overflow the stack.
  */
 import { compareVersions } from '../core/versions.js';
+import { type ApacheArity, apacheArityRows } from './apache-directive-arity.js';
 import { apacheDirectiveRows, apacheDirectiveTableVersion } from './apache-directives.js';
 import type { ParseProblem } from './finding.js';
 import { distance } from './nginx-directive-check.js';
@@ -29,6 +30,63 @@ import type { ApacheDirective } from './parse-apache.js';
 
 /** Lower-case name (a section with its "<") → the name as httpd spells it. */
 const known = new Map(apacheDirectiveRows.map(([name]) => [name.toLowerCase(), name]));
+const arityOf = new Map(apacheArityRows.map(([name, arity]) => [name.toLowerCase(), arity]));
+
+/** httpd's words for each count (server/config.c, invoke_cmd), after the directive's name. */
+const arityWords: Readonly<Record<ApacheArity, string>> = {
+  none: 'takes no arguments',
+  '1': 'takes one argument',
+  '2': 'takes two arguments',
+  '1-2': 'takes 1-2 arguments',
+  '3': 'takes three arguments',
+  '2-3': 'takes two or three arguments',
+  '1-3': 'takes one, two or three arguments',
+  '1|3': 'takes one or three arguments',
+  '1+': 'requires at least one argument',
+  '2+': 'requires at least two arguments',
+  flag: 'must be On or Off',
+};
+
+/**
+ * Whether httpd takes these arguments for a directive of this kind, as invoke_cmd counts them: an empty
+ * word ("") is no word, a TAKE-n refuses anything after its last word, and a FLAG reads its first word
+ * only (`ProxyPreserveHost On trailing words` passes).
+ */
+function arityHolds(arity: ApacheArity, args: readonly string[]): boolean {
+  const n = args.length;
+  const word = (k: number) => k < n && args[k] !== '';
+  switch (arity) {
+    case 'none':
+      return n === 0;
+    case '1':
+      return n === 1 && word(0);
+    case '2':
+      return n === 2 && word(0) && word(1);
+    case '1-2':
+      return n >= 1 && n <= 2 && word(0);
+    case '3':
+      return n === 3 && word(0) && word(1) && word(2);
+    case '2-3':
+      return n >= 2 && n <= 3 && word(0) && word(1);
+    case '1-3':
+      return n >= 1 && n <= 3 && word(0);
+    case '1|3':
+      return word(0) && n <= 3 && !(n === 2 && word(1));
+    case '1+':
+      return word(0);
+    case '2+':
+      return word(0) && n >= 2;
+    case 'flag':
+      return /^(on|off)$/i.test(args[0] ?? '');
+  }
+}
+
+/** The words httpd most likely was meant to get: a ";" at the end of a word dropped (nginx's habit),
+ *  and a "# …" after the arguments dropped (Apache has comments on lines of their own only). */
+function mendedArgs(args: readonly string[]): readonly string[] {
+  const hash = args.findIndex((arg) => arg.startsWith('#'));
+  return (hash >= 0 ? args.slice(0, hash) : args).map((arg) => arg.replace(/;+$/, ''));
+}
 
 /** Sections whose contents httpd may never read as commands. */
 const conditional = new Set([
@@ -146,6 +204,25 @@ export function checkApacheDirectives(
     const key = node.section ? `<${node.key}` : node.key;
     if (known.has(key)) {
       if (node.section && !conditional.has(node.key)) stack.push({ list: node.section, index: 0 });
+      const arity = node.section ? undefined : arityOf.get(node.key);
+      if (arity !== undefined && !arityHolds(arity, node.args)) {
+        const mended = mendedArgs(node.args);
+        const hint = node.args.some((arg) => arg.startsWith('#'))
+          ? ': a # starts a comment only at the start of a line in Apache, so the rest of this line is arguments'
+          : node.args.some((arg) => arg.endsWith(';'))
+            ? ': Apache directives do not end with ";" (the ";" is part of the argument)'
+            : '';
+        problems.push({
+          kind: 'parse-error',
+          file: node.file,
+          line: node.line,
+          column: node.column,
+          message: `${node.name} ${arityWords[arity]} (${node.args.length === 0 ? 'none given' : `given: ${node.args.map((arg) => JSON.stringify(arg)).join(' ')}`}); apache2 -t stops here${hint}`,
+          fix: arityHolds(arity, mended)
+            ? `${node.name} ${mended.map((arg) => (/[\s"]/.test(arg) || arg === '' ? JSON.stringify(arg) : arg)).join(' ')}`
+            : `give ${node.name} what it takes: it ${arityWords[arity]}`,
+        });
+      }
       continue;
     }
     const module = moduleOf(node.key);

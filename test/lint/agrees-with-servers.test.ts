@@ -482,6 +482,18 @@ describe.skipIf(apacheTool.skip)(`apache2 -t and lint agree on section nesting $
     ['a misspelled RequestHeader', '<VirtualHost *:18990>\nRequestHeadr set X-A b\n</VirtualHost>\n'],
     ['a misspelled section', '<VirtualHost *:18990>\n<Locaton /a>\n</Locaton>\n</VirtualHost>\n'],
     ['an unknown name at the top', 'ProxyTimout 60\n'],
+    // Argument counts (issue 12 sweep: Seafile's docs end a line with ";" and a "# comment").
+    [
+      'a ; and a trailing comment after a one-argument directive',
+      '<VirtualHost *:18990>\nServerName a.test\nSSLCertificateFile /etc/ssl/a.pem;    # the chain\n</VirtualHost>\n',
+    ],
+    ['a one-argument directive with none', '<VirtualHost *:18990>\nServerName\n</VirtualHost>\n'],
+    ['an empty quoted argument', '<VirtualHost *:18990>\nServerName ""\n</VirtualHost>\n'],
+    ['a flag that is not On or Off', '<VirtualHost *:18990>\nProxyRequests yes\n</VirtualHost>\n'],
+    ['a flag with a ;', '<VirtualHost *:18990>\nProxyPreserveHost On;\n</VirtualHost>\n'],
+    ['two arguments for a one-or-two', 'Define A b c\n'],
+    ['one argument for a two', 'LoadModule proxy_module\n'],
+    ['no argument for an at-least-one', '<VirtualHost *:18990>\nLogLevel\n</VirtualHost>\n'],
   ])('both refuse %s, at the same line', async (_, text) => {
     const server = await testApacheSites([{ text, displayPath: 'x.conf' }]);
     expect(server.ok).toBe(false);
@@ -490,6 +502,35 @@ describe.skipIf(apacheTool.skip)(`apache2 -t and lint agree on section nesting $
     // In httpd's own words, when it stops for a name no module defines.
     const invalid = /Invalid command '[^']+', perhaps misspelled/.exec(server.output)?.[0];
     if (invalid) expect(apacheParseFindings(text)[0]?.message).toContain(invalid);
+  });
+
+  it('both accept the counts httpd allows', async () => {
+    const text = [
+      '<VirtualHost 127.0.0.1:18990>',
+      'ServerName a.test',
+      'ServerAlias b.test c.test',
+      'ProxyPreserveHost On trailing words a flag ignores',
+      'ProxyPass /a http://127.0.0.1:1/a retry=0 timeout=5',
+      'ProxyPassReverse /a http://127.0.0.1:1/a',
+      'Header always set X-A "b c"',
+      'RequestHeader set X-Forwarded-Proto "https"',
+      'LogLevel warn proxy:info',
+      'Define B',
+      'Alias /c /srv/c',
+      '</VirtualHost>',
+      '',
+    ].join('\n');
+    const server = await testApacheSites([{ text, displayPath: 'x.conf' }]);
+    expect(server.ok, server.output).toBe(true);
+    expect(apacheParseErrors(text)).toEqual([]);
+  });
+
+  it('a count error says what httpd says, and mends a ; or a trailing comment', () => {
+    const [finding] = apacheParseFindings(
+      '<VirtualHost *:18990>\nSSLCertificateFile /etc/ssl/a.pem;    # the chain\n</VirtualHost>\n',
+    );
+    expect(finding?.message).toContain('SSLCertificateFile takes one argument');
+    expect(finding?.fix).toBe('SSLCertificateFile /etc/ssl/a.pem');
   });
 
   it('suggests the directive a misspelled name was meant to be', () => {
