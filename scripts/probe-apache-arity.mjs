@@ -55,7 +55,15 @@ try {
     const conf = join(dir, 'httpd.conf');
     writeFileSync(
       conf,
-      [`ServerRoot ${dir}`, `PidFile ${dir}/pid`, `ErrorLog ${dir}/error.log`, 'ServerName probe.test', ...loadsFor(mpm), ...lines, ''].join('\n'),
+      [
+        `ServerRoot ${dir}`,
+        `PidFile ${dir}/pid`,
+        `ErrorLog ${dir}/error.log`,
+        'ServerName probe.test',
+        ...loadsFor(mpm),
+        ...lines,
+        '',
+      ].join('\n'),
     );
     const result = spawnSync(bin, ['-t', '-f', conf], { encoding: 'utf8' });
     return result.status === 0 ? '' : `${result.stderr}${result.stdout}`;

@@ -1,9 +1,4 @@
-import {
-  apacheSince,
-  apacheSupports,
-  nginxSince,
-  nginxSupports,
-} from '../../core/versions.js';
+import { apacheSince, apacheSupports, nginxSince, nginxSupports } from '../../core/versions.js';
 import { skippedFor } from '../apache-ifversion.js';
 import type { Rule } from '../rule.js';
 
