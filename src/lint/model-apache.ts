@@ -44,6 +44,11 @@ export interface ApacheRoute {
   readonly pathIsRegex: boolean;
   /** Where the path argument is written (the <Location> line for a ProxyPass inside one). */
   readonly pathAt: Located;
+  /** A ProxyPass inside <Location> or <LocationMatch>. httpd tries it before the server's ProxyPass
+   *  list (mod_proxy.c proxy_trans: the "short way"), and of several <Location> sections matching a
+   *  request the last one in the file gives the ProxyPass (sections merge in order; both shown on httpd
+   *  2.4 in test/lint/apache-path-evidence.test.ts). */
+  readonly inLocation: boolean;
   readonly url: string;
   readonly urlAt: Located;
   /** Lower-case schemes the route reaches: of the URL, or of the members of a balancer:// URL. */
@@ -517,6 +522,7 @@ function routeDraftOf(
     urlAt: node.argAt[urlIndex] ?? placeOf(node),
     schemes,
     params,
+    inLocation: kind === 'ProxyPass' && section !== undefined && /^location(match)?$/.test(section.key),
     upgradeCondition: found.upgradeCondition,
     upgradeExcluded: found.upgradeExcluded,
     pathNamesSocket,

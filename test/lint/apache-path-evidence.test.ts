@@ -3,7 +3,9 @@
  * httpd appends the rest of the path as is, so `ProxyPass /api/ http://backend/api` sends /api/chat
  * to /apichat, and `ProxyPass /app http://backend/app/` sends /app/chat to /app//chat. The finding
  * names that path. And a ProxyPass path matches whole path segments (mod_proxy.c alias_match), which
- * apache-ws-upgrade relies on: `ProxyPass /rtc` does not take /rtc-ws.
+ * apache-ws-upgrade relies on: `ProxyPass /rtc` does not take /rtc-ws. So does the order httpd tries
+ * routes in: a matching <Location>'s ProxyPass before the server's ProxyPass lines (mod_proxy.c
+ * proxy_trans), and of several matching <Location> sections the last.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
@@ -55,6 +57,17 @@ describe.skipIf(apacheTool.skip)('ProxyPass with a slash on one side only, on th
         `    ProxyPass /app http://127.0.0.1:${backendPort}/app/`,
         `    ProxyPass /rtc http://127.0.0.1:${backendPort}/rtc`,
         `    ProxyPass /rtc-ws http://127.0.0.1:${backendPort}/sock`,
+        // A <Location>'s ProxyPass before the server's; the last matching <Location> wins.
+        `    ProxyPass /act/v1 http://127.0.0.1:${backendPort}/server-level`,
+        '    <Location /act>',
+        `        ProxyPass http://127.0.0.1:${backendPort}/location`,
+        '    </Location>',
+        '    <Location /s/sock>',
+        `        ProxyPass http://127.0.0.1:${backendPort}/early`,
+        '    </Location>',
+        '    <Location /s>',
+        `        ProxyPass http://127.0.0.1:${backendPort}/late`,
+        '    </Location>',
         '</VirtualHost>',
         '',
       ].join('\n'),
@@ -76,6 +89,13 @@ describe.skipIf(apacheTool.skip)('ProxyPass with a slash on one side only, on th
     expect(await pathSeenBehind(port, '/rtc/x')).toBe('/rtc/x');
     expect(await pathSeenBehind(port, '/rtc-ws')).toBe('/sock');
     expect(await pathSeenBehind(port, '/rtc-ws/x')).toBe('/sock/x');
+  });
+
+  it("a <Location>'s ProxyPass wins over the server's, and the last matching <Location> wins (apache-ws-upgrade)", async () => {
+    expect(await pathSeenBehind(port, '/act/v1')).toBe('/location/v1');
+    expect(await pathSeenBehind(port, '/s/sock')).toBe('/late/sock');
+    // Sections match whole path segments too: /actx is no request for <Location /act>.
+    expect(await pathSeenBehind(port, '/actx')).not.toContain('/location');
   });
 
   it('lint names those paths', () => {

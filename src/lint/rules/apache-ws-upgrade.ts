@@ -77,6 +77,44 @@ function shadowedBy(
     .find((earlier) => atServerLevel(earlier) && !skipped?.has(earlier.node) && takes(earlier, route.path));
 }
 
+/** Whether a <Location> (or <LocationMatch>) route's section matches requests for `path`: by its regex,
+ *  or by whole path segments as ProxyPass paths do (<Location "/api"> takes /api/v1, not /apix; shown
+ *  on httpd 2.4 in apache-path-evidence.test.ts). */
+function locationTakes(location: ApacheRoute, path: string): boolean {
+  if (location.pathIsRegex) {
+    try {
+      return new RegExp(location.path).test(path);
+    } catch {
+      return false;
+    }
+  }
+  const prefix = location.path;
+  return path === prefix || path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`);
+}
+
+/**
+ * The <Location> route that gets this route's requests instead: httpd tries the ProxyPass of the
+ * matching <Location> sections before the server's ProxyPass lines, and the last matching section in
+ * the file wins. So a server-level route loses to any <Location> that matches its path, and a route in
+ * a <Location> to a later one that matches it too.
+ */
+function takenByLocation(
+  route: ApacheRoute,
+  skipped: ReadonlySet<ApacheDirective> | undefined,
+): ApacheRoute | undefined {
+  if (route.kind !== 'ProxyPass' || route.pathIsRegex) return undefined;
+  const routes = route.site.routes;
+  const index = routes.indexOf(route);
+  return routes.findLast(
+    (other, at) =>
+      other !== route &&
+      other.inLocation &&
+      (!route.inLocation || at > index) &&
+      !skipped?.has(other.node) &&
+      locationTakes(other, route.path),
+  );
+}
+
 /** A route that upgrades what reaches it: a ws:// or wss:// URL, or upgrade= on httpd 2.4.47+ (a
  *  version not given is taken as current, as the other rules do). */
 const upgrades = (route: ApacheRoute, version: string | undefined): boolean =>
@@ -105,6 +143,18 @@ export const apacheWsUpgrade: Rule = {
     for (const route of apache.routes) {
       // A rewrite in an Include lint could not read may take the upgrades (mod_rewrite runs first).
       if (apacheMayHoldUnread(route.site)) continue;
+      const location = upgrades(route, version) ? takenByLocation(route, skipped) : undefined;
+      if (location && !upgrades(location, version)) {
+        const where = `<Location ${location.path}> on line ${location.pathAt.line}`;
+        report(
+          route.urlAt,
+          `${route.kind} ${route.path} ${route.url} never gets its handshakes: the ProxyPass in ${where} takes ${route.path} first (httpd tries a matching <Location>'s ProxyPass before the server's, and the last matching <Location> wins), and its ${location.url} does not upgrade, so every handshake to ${route.path} fails`,
+          {
+            fix: `put the socket in a <Location ${route.path}> of its own with ProxyPass ${route.url}, after ${where}`,
+          },
+        );
+        continue;
+      }
       const shadow = upgrades(route, version) ? shadowedBy(route, skipped) : undefined;
       if (shadow && !upgrades(shadow, version)) {
         report(
