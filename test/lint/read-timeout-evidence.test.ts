@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
+import { lintPaths } from '../../src/commands/lint.js';
 import { freePort, type RunningNginx, startNginx } from '../helpers/servers.js';
 import { requireTool } from '../helpers/tools.js';
 
@@ -55,6 +56,7 @@ describe.skipIf(nginxTool.skip)('proxy_read_timeout against the ping interval, o
   let nginx: RunningNginx | undefined;
   const backends: Server[] = [];
   let port = 0;
+  let site = '';
   beforeAll(async () => {
     const often = await pingingBackend(700);
     const seldom = await pingingBackend(3500);
@@ -71,7 +73,7 @@ describe.skipIf(nginxTool.skip)('proxy_read_timeout against the ping interval, o
         '        proxy_read_timeout 2s;',
         '    }',
       ].join('\n');
-    const site = join(mkdtempSync(join(tmpdir(), 'wss-conf-timeout-')), 'site.conf');
+    site = join(mkdtempSync(join(tmpdir(), 'wss-conf-timeout-')), 'site.conf');
     writeFileSync(
       site,
       [
@@ -80,6 +82,12 @@ describe.skipIf(nginxTool.skip)('proxy_read_timeout against the ping interval, o
         location('/often/', often.port),
         location('/seldom/', seldom.port),
         location('/silent/', silent.port),
+        // PeerTube's pattern: a socket location that sets its own timeout and jumps to a named one.
+        '    location /jump/ {',
+        '        proxy_read_timeout 1h;',
+        '        try_files /nonexistent @silent;',
+        '    }',
+        location('@silent', silent.port),
         '}',
         '',
       ].join('\n'),
@@ -106,6 +114,16 @@ describe.skipIf(nginxTool.skip)('proxy_read_timeout against the ping interval, o
   // (ngx_http_upstream_process_upgraded), so a ping interval counts whichever side pings.
   it('pings from the client alone, to a backend that sends nothing (no pongs either), keep it open too', async () => {
     expect(await stillOpenAfter(`ws://127.0.0.1:${port}/silent/`, 5000, 700)).toBe(true);
+  }, 15_000);
+
+  it("a location's own timeout does not follow its requests to a named location: the target's applies", async () => {
+    // proxy_read_timeout 1h where the request arrives, 2s in @silent where try_files sends it.
+    expect(await stillOpenAfter(`ws://127.0.0.1:${port}/jump/`, 5000)).toBe(false);
+    const finding = lintPaths([site], { pingInterval: '1m' }).findings.find(
+      (f) => f.rule === 'proxy-read-timeout' && f.message.includes('location @silent'),
+    );
+    expect(finding?.message).toContain('the proxy_read_timeout 1h of location /jump/ on line');
+    expect(finding?.fix).toBe('proxy_read_timeout 1h;');
   }, 15_000);
 
   it('a socket quiet both ways is closed', async () => {

@@ -36,12 +36,23 @@ export const proxyReadTimeout: Rule = {
       const what = directive
         ? `proxy_read_timeout ${directive.args[0]}`
         : "nginx's default proxy_read_timeout of 60s";
-      const fix = `proxy_read_timeout ${suggestedTimeout(ping)};`;
+      // A timeout set where the requests come from does not apply here: a jump (try_files or
+      // error_page to @name, rewrite … last) runs the request with this location's settings only
+      // (shown on nginx 1.22.1 in test/lint/read-timeout-evidence.test.ts). Say so, and move it here.
+      const ignored = block.reachedFrom
+        .map((jump) => ({ jump, set: jump.from.block.own.last('proxy_read_timeout') }))
+        .find(({ set }) => set !== undefined && (nginxTimeSeconds(set.args[0] ?? '') ?? 0) > seconds);
+      const unused = ignored?.set
+        ? ` (the proxy_read_timeout ${ignored.set.args[0]} of ${ignored.jump.from.label} on line ${ignored.set.line} does not apply: its requests come here by ${ignored.jump.via} and run with these settings)`
+        : '';
+      const fix = ignored?.set
+        ? `proxy_read_timeout ${ignored.set.args[0]};`
+        : `proxy_read_timeout ${suggestedTimeout(ping)};`;
       if (ping !== undefined) {
         if (seconds > ping) continue;
         report(
           at,
-          `${block.label}: with ${what}, every WebSocket that sends no frame for ${seconds}s is closed by nginx, and the app pings only every ${ping}s (--ping-interval): idle sockets drop and reconnect`,
+          `${block.label}: with ${what}, every WebSocket that sends no frame for ${seconds}s is closed by nginx, and the app pings only every ${ping}s (--ping-interval): idle sockets drop and reconnect${unused}`,
           { fix },
         );
         continue;
