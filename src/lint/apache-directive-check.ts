@@ -204,7 +204,10 @@ export function checkApacheDirectives(
     const key = node.section ? `<${node.key}` : node.key;
     if (known.has(key)) {
       if (node.section && !conditional.has(node.key)) stack.push({ list: node.section, index: 0 });
-      const arity = node.section ? undefined : arityOf.get(node.key);
+      // A ${VAR} (Define, or the environment) is replaced before httpd counts the words, and may hold
+      // several or none: the count is not the written one.
+      const arity =
+        node.section || node.args.some((arg) => arg.includes('${')) ? undefined : arityOf.get(node.key);
       if (arity !== undefined && !arityHolds(arity, node.args)) {
         const mended = mendedArgs(node.args);
         const hint = node.args.some((arg) => arg.startsWith('#'))

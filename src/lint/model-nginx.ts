@@ -298,7 +298,8 @@ function makeBlock(
   return { kind, node, parent, own: new OwnDirectives(directives), mainFile };
 }
 
-/** `location [=|~|~*|^~] uri` or `location @name`; nginx also accepts the modifier glued on (`=/x`). */
+/** `location [=|~|~*|^~] uri` or `location @name`; nginx also accepts the modifier glued on (`=/x`,
+ *  `^~/x`). */
 function locationOf(node: NginxDirective, block: NginxBlock): NginxLocation {
   const [first = '', second] = node.args;
   let modifier: LocationModifier = '';
@@ -311,6 +312,10 @@ function locationOf(node: NginxDirective, block: NginxBlock): NginxLocation {
   } else if (first.startsWith('=')) {
     modifier = '=';
     path = first.slice(1);
+  } else if (first.startsWith('^~')) {
+    // nginx reads the modifier glued on too (`^~/static/`, ngx_http_core_location).
+    modifier = '^~';
+    path = first.slice(2);
   } else if (first.startsWith('~*')) {
     modifier = '~*';
     path = first.slice(2);

@@ -92,6 +92,12 @@ const thirdParty: readonly (readonly [RegExp, string])[] = [
   [/^xslt_/, "nginx's xslt module (Debian: libnginx-mod-http-xslt-filter)"],
   [/^image_filter/, "nginx's image_filter module (Debian: libnginx-mod-http-image-filter)"],
   [/^stream$/, "nginx's stream module (Debian: libnginx-mod-stream)"],
+  // Directives only ngx_stream has (its proxy, ssl_preread): in a file read as stream (a snippet of
+  // stream servers) they are the module's; in http they stay unknown (see streamOnly below).
+  [
+    /^(proxy_(timeout|responses|requests|upload_rate|download_rate|half_close|protocol|ssl)|ssl_preread|preread_(buffer_size|timeout))$/,
+    "nginx's stream module (Debian: libnginx-mod-stream)",
+  ],
   [/^acme_/, "nginx.org's ngx_http_acme_module (nginx-module-acme)"],
   [/^app_protect_/, 'NGINX App Protect'],
   [/^proxy_connect/, 'proxy_connect (ngx_http_proxy_connect_module)'],
@@ -235,27 +241,51 @@ const listenValued = [
 function invalidListenParameters(
   args: readonly string[],
   newerThanTable: boolean,
-  /** The version has HTTP/3 (`quic`), so it may be suggested. */
+  /** The version has HTTP/3 (`quic`), so it may be named. */
   hasQuic: boolean,
-): { readonly parameter: string; readonly meant: string | undefined }[] {
-  const invalid: { parameter: string; meant: string | undefined }[] = [];
+): { readonly parameter: string; readonly meant: string | undefined; readonly why?: string }[] {
+  const invalid: { parameter: string; meant: string | undefined; why?: string }[] = [];
+  const valuedKeys = listenValued.map((prefix) => prefix.slice(0, -1));
   for (let k = 1; k < args.length; k++) {
     const parameter = args[k] as string;
     if (listenFlags.has(parameter) || listenValued.some((prefix) => parameter.startsWith(prefix))) continue;
-    const name = parameter.toLowerCase().split('=')[0] as string;
-    // HTTP/3 is the quic parameter (nginx 1.25.0+); there never was an http3 one, and http2 (one
-    // edit away) is not what was meant.
-    let meant: string | undefined = name === 'http3' && hasQuic ? 'quic' : undefined;
-    for (const known of [...listenFlags, ...listenValued.map((prefix) => prefix.slice(0, -1))]) {
-      if (name === 'http3') break;
-      if (known === 'spdy' || known === 'default' || (known === 'quic' && !hasQuic)) continue;
-      if (distance(name, known, 2) <= (known.length < 5 ? 1 : 2)) {
-        meant = parameter.includes('=') ? `${known}=${parameter.split('=').slice(1).join('=')}` : known;
+    const equals = parameter.indexOf('=');
+    const name = (equals < 0 ? parameter : parameter.slice(0, equals)).toLowerCase();
+    const value = equals < 0 ? undefined : parameter.slice(equals + 1);
+    if (name === 'http3') {
+      // HTTP/3 is a listen of its own, `listen 443 quic;` (nginx 1.25.0+), which takes neither ssl
+      // nor http2 on the same line: there is no parameter to swap in here.
+      invalid.push({
+        parameter,
+        meant: undefined,
+        why: hasQuic
+          ? 'HTTP/3 takes a listen of its own: listen <port> quic;'
+          : `HTTP/3 needs nginx ${nginxSince.http3Module} and a listen of its own (listen <port> quic;)`,
+      });
+      continue;
+    }
+    let known: string | undefined;
+    for (const candidate of [...listenFlags, ...valuedKeys]) {
+      if (candidate === 'spdy' || candidate === 'default' || (candidate === 'quic' && !hasQuic)) continue;
+      if (distance(name, candidate, 2) <= (candidate.length < 5 ? 1 : 2)) {
+        known = candidate;
         break;
       }
     }
-    if (newerThanTable && meant === undefined && name !== 'http3') continue;
-    invalid.push({ parameter, meant });
+    // A flag takes no value (`reuseport=on` is reuseport); a valued parameter needs one (`fastopen`
+    // alone is refused), which lint cannot guess.
+    let meant: string | undefined;
+    let why: string | undefined;
+    if (known !== undefined && valuedKeys.includes(known)) {
+      if (value === undefined) why = `${known}= takes a value (${known}=…)`;
+      else meant = `${known}=${value}`;
+    } else if (known !== undefined) {
+      meant = known;
+      if (value !== undefined && name === known) why = `${known} takes no value`;
+    }
+    if (meant === parameter) meant = undefined;
+    if (newerThanTable && known === undefined) continue;
+    invalid.push({ parameter, meant, why });
   }
   return invalid;
 }
@@ -273,6 +303,7 @@ function locationName(args: readonly string[]): LocationName {
     return { modifier: first, name: second };
   }
   if (first.startsWith('=')) return { modifier: '=', name: first.slice(1) };
+  if (first.startsWith('^~')) return { modifier: '^~', name: first.slice(2) };
   if (first.startsWith('~*')) return { modifier: '~*', name: first.slice(2) };
   if (first.startsWith('~')) return { modifier: '~', name: first.slice(1) };
   if (first.startsWith('@')) return { modifier: '@', name: first };
@@ -300,6 +331,9 @@ function nestingProblem(inner: LocationName, outer: LocationName): string | unde
   }
   return undefined;
 }
+
+const streamOnly =
+  /^(proxy_(timeout|responses|requests|upload_rate|download_rate|half_close|protocol|ssl)|ssl_preread|preread_(buffer_size|timeout))$/;
 
 /** Blocks whose contents a directive's own handler reads (cf->handler), not ngx_conf_handler: map,
  *  geo, split_clients, types, charset_map (ngx_http_map etc. take ngx_command_t *dummy). */
@@ -366,12 +400,13 @@ export function checkNginxDirectives(
    * a newer --server-version a name the table lacks may be a newer directive, so only a near-miss
    * is an error.
    */
-  const unknown = (node: NginxDirective, name: string): void => {
+  const unknown = (node: NginxDirective, name: string, here: NginxContext | undefined): void => {
     if (/^[.…]+$/.test(name)) {
       problem(node, `unknown directive "${name}": a placeholder left in the file; nginx -t stops here`);
       return;
     }
-    const module = nginxModuleOf(name);
+    // In a known http context a stream-only name is refused whatever is loaded: not a module note.
+    const module = here !== undefined && streamOnly.test(name) ? undefined : nginxModuleOf(name);
     if (module !== undefined) {
       if (noted.has(module)) return;
       noted.add(module);
@@ -430,7 +465,7 @@ export function checkNginxDirectives(
     const name = node.name;
     const known = commands.get(name);
     if (!known) {
-      unknown(node, name);
+      unknown(node, name, frame.context);
       continue; // an unknown block's contents follow rules lint does not know
     }
     const here = frame.context;
@@ -475,10 +510,12 @@ export function checkNginxDirectives(
         const also =
           more.length > 0 ? ` (and then at ${more.map((p) => `"${p.parameter}"`).join(', ')})` : '';
         const hint = invalid
-          .map(({ parameter, meant }) =>
-            meant
-              ? `did you mean "${meant}" for "${parameter}"?`
-              : `"${parameter}" is no listen parameter of nginx ${serverVersion ?? nginxDirectiveTableVersion}`,
+          .map(({ parameter, meant, why }) =>
+            why
+              ? `"${parameter}": ${why}`
+              : meant
+                ? `did you mean "${meant}" for "${parameter}"?`
+                : `"${parameter}" is no listen parameter of nginx ${serverVersion ?? nginxDirectiveTableVersion}`,
           )
           .join('; ');
         problems.push({
@@ -512,7 +549,9 @@ export function checkNginxDirectives(
             fix:
               here.modifier === '@'
                 ? 'move the named location out, to the server level'
-                : "move the location out to the server level, or start its path with the enclosing location's",
+                : frame.location?.modifier === '' || frame.location?.modifier === '^~'
+                  ? "move the location out to the server level, or start its path with the enclosing location's"
+                  : 'move the location out to the server level',
           });
         }
         location = here;

@@ -540,6 +540,21 @@ function contextOfFile(directives: readonly NginxDirective[]): NginxContext | un
   const names = new Set(directives.map((d) => d.name));
   const mainOnly = ['http', 'events', 'worker_processes', 'stream', 'mail', 'user', 'pid', 'load_module'];
   if (mainOnly.some((n) => names.has(n))) return 'main';
+  // A stream server (ngx_stream): no location and no server_name, and a `listen … udp` or a
+  // `proxy_pass` to a host or upstream without a scheme (stream's proxy_pass takes an address; http's
+  // takes a URL and is refused at server level). Such a file belongs in stream, whose directives lint
+  // does not check.
+  const streamServer = directives.some(
+    (d) =>
+      d.name === 'server' &&
+      !d.block?.some((inner) => inner.name === 'location' || inner.name === 'server_name') &&
+      d.block?.some(
+        (inner) =>
+          (inner.name === 'listen' && inner.args.includes('udp')) ||
+          (inner.name === 'proxy_pass' && !(inner.args[0] ?? '').includes('://')),
+      ),
+  );
+  if (streamServer) return undefined;
   if (['server', 'upstream', 'map', 'geo', 'split_clients'].some((n) => names.has(n))) return 'http';
   if (names.has('location')) return 'server';
   return undefined;

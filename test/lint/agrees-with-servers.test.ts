@@ -254,6 +254,9 @@ describe.skipIf(nginxTool.skip)(`nginx -t and lint agree on what nginx refuses $
         'location ^~ /s/ {',
         '    location /s/t/ { }',
         '}',
+        'location ^~/g/ {',
+        '    location /g/h/ { }',
+        '}',
         'location ~ \\.php$ {',
         '    location ~* \\.inc$ { }',
         '}',
@@ -341,6 +344,39 @@ describe.skipIf(nginxTool.skip)(`nginx -t and lint agree on what nginx refuses $
     const fixed = site(findings[0]?.fix ?? '');
     expect((await testNginxSite(fixed, 'site.conf')).ok).toBe(true);
     expect(nginxParseErrors(fixed)).toEqual([]);
+  });
+
+  it('a listen flag given a value, a valued parameter given none: fixes nginx -t accepts', async () => {
+    const [flag] = nginxParseFindings(site('listen 127.0.0.1:18998 reuseport=on;'));
+    expect(flag?.fix).toBe('listen 127.0.0.1:18998 reuseport;');
+    const [bare] = nginxParseFindings(site('listen 127.0.0.1:18998 fastopen;'));
+    expect(bare?.message).toContain('fastopen= takes a value');
+    expect(bare?.fix).toBe('listen 127.0.0.1:18998;');
+    for (const refused of ['listen 127.0.0.1:18998 reuseport=on;', 'listen 127.0.0.1:18998 fastopen;']) {
+      expect((await testNginxSite(site(refused), 'site.conf')).ok).toBe(false);
+    }
+    for (const fix of [flag?.fix, bare?.fix]) {
+      expect((await testNginxSite(site(fix ?? ''), 'site.conf')).ok).toBe(true);
+    }
+  });
+
+  it('http3 is named as a listen of its own, never swapped in beside ssl', () => {
+    const [finding] = nginxParseFindings(site('listen 8443 ssl http3;'), '1.25.1');
+    expect(finding?.message).toContain('HTTP/3 takes a listen of its own');
+    expect(finding?.fix).toBe('listen 8443 ssl;');
+  });
+
+  it('a location nested in an exact or a regex one is told to move out, not to change its path', () => {
+    for (const outer of ['location = /x {', 'location ~ ^/api {']) {
+      const [finding] = nginxParseFindings(site(outer, '    location /api/ws { }', '}'));
+      expect(finding?.fix).toBe('move the location out to the server level');
+    }
+  });
+
+  it('a stream snippet (udp listen, proxy_pass to an upstream) is not read as http', () => {
+    const text =
+      'upstream dns {\n    server 127.0.0.1:53;\n}\nserver {\n    listen 9153 udp;\n    proxy_pass dns;\n    proxy_timeout 1s;\n}\n';
+    expect(nginxParseErrors(text)).toEqual([]);
   });
 
   it('ip_hash, a name stored inside "gzip_hash" in the binary, is known to both', async () => {
@@ -518,6 +554,20 @@ describe.skipIf(apacheTool.skip)(`apache2 -t and lint agree on section nesting $
       'Define B',
       'Alias /c /srv/c',
       '</VirtualHost>',
+      '',
+    ].join('\n');
+    const server = await testApacheSites([{ text, displayPath: 'x.conf' }]);
+    expect(server.ok, server.output).toBe(true);
+    expect(apacheParseErrors(text)).toEqual([]);
+  });
+
+  it('both accept a ${VAR} that holds the words: httpd counts after replacing it', async () => {
+    const text = [
+      'Define KA On',
+      'Define LOGDEST "/tmp/wss-conf-arity.log combined"',
+      'KeepAlive ${KA}',
+      'LogFormat "%h %r" combined',
+      'CustomLog ${LOGDEST}',
       '',
     ].join('\n');
     const server = await testApacheSites([{ text, displayPath: 'x.conf' }]);

@@ -68,6 +68,11 @@ describe.skipIf(apacheTool.skip)('ProxyPass with a slash on one side only, on th
         '    <Location /s>',
         `        ProxyPass http://127.0.0.1:${backendPort}/late`,
         '    </Location>',
+        // A section path without a glob character is taken literally by mod_proxy (add_pass).
+        `    ProxyPass /lm/x http://127.0.0.1:${backendPort}/server-lm`,
+        '    <LocationMatch "^/lm">',
+        `        ProxyPass http://127.0.0.1:${backendPort}/lm-section`,
+        '    </LocationMatch>',
         '</VirtualHost>',
         '',
       ].join('\n'),
@@ -96,6 +101,8 @@ describe.skipIf(apacheTool.skip)('ProxyPass with a slash on one side only, on th
     expect(await pathSeenBehind(port, '/s/sock')).toBe('/late/sock');
     // Sections match whole path segments too: /actx is no request for <Location /act>.
     expect(await pathSeenBehind(port, '/actx')).not.toContain('/location');
+    // <LocationMatch "^/lm">'s ProxyPass has the literal path "^/lm": no request matches it.
+    expect(await pathSeenBehind(port, '/lm/x')).toBe('/server-lm');
   });
 
   it('lint names those paths', () => {

@@ -154,6 +154,9 @@ const cases: [string, string, LintFlags, string[]][] = [
   ['apache-ws-upgrade', 'bad-location-first.conf', {}, ['6:34 error']],
   ['apache-ws-upgrade', 'bad-location-order.conf', {}, ['6:19 error']],
   ['apache-ws-upgrade', 'good-location.conf', {}, []],
+  ['apache-ws-upgrade', 'good-location-rewrite.conf', {}, []],
+  ['apache-ws-upgrade', 'good-location-rewrite.conf', { serverVersion: '2.4.30' }, []],
+  ['apache-ws-upgrade', 'good-locationmatch-literal.conf', {}, []],
   ['apache-ws-upgrade', 'bad-upgrade-before-2.4.47.conf', { serverVersion: '2.4.46' }, ['9:21 error']],
   ['apache-ws-upgrade', 'bad-upgrade-before-2.4.47.conf', { serverVersion: '2.4.26' }, ['9:21 error']],
   [

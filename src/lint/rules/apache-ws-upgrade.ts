@@ -81,16 +81,32 @@ function shadowedBy(
  *  or by whole path segments as ProxyPass paths do (<Location "/api"> takes /api/v1, not /apix; shown
  *  on httpd 2.4 in apache-path-evidence.test.ts). */
 function locationTakes(location: ApacheRoute, path: string): boolean {
-  if (location.pathIsRegex) {
+  // mod_proxy reads the section's path as a regex only when it has a glob character (add_pass:
+  // apr_fnmatch_test), whatever the section: <LocationMatch "^/app"> gives its ProxyPass the literal
+  // path "^/app", which no request matches.
+  if (/[*?[]/.test(location.path)) {
     try {
       return new RegExp(location.path).test(path);
     } catch {
       return false;
     }
   }
+  if (location.pathIsRegex) return false;
   const prefix = location.path;
   return path === prefix || path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`);
 }
+
+/** Whether a RewriteRule behind an Upgrade condition sends this path's handshakes to ws:// first:
+ *  mod_rewrite translates the URL before mod_proxy's ProxyPass lines are tried, so then neither their
+ *  order nor a <Location> matters for the sockets (shown on httpd 2.4.71 by the sweep). */
+const rewriteTakesUpgrades = (route: ApacheRoute): boolean =>
+  route.site.routes.some(
+    (other) =>
+      other.kind === 'RewriteRule' &&
+      other.upgradeCondition &&
+      other.schemes.some((scheme) => scheme === 'ws' || scheme === 'wss') &&
+      patternCovers(other, route.path),
+  );
 
 /**
  * The <Location> route that gets this route's requests instead: httpd tries the ProxyPass of the
@@ -143,9 +159,10 @@ export const apacheWsUpgrade: Rule = {
     for (const route of apache.routes) {
       // A rewrite in an Include lint could not read may take the upgrades (mod_rewrite runs first).
       if (apacheMayHoldUnread(route.site)) continue;
-      const location = upgrades(route, version) ? takenByLocation(route, skipped) : undefined;
+      const rewritten = rewriteTakesUpgrades(route);
+      const location = upgrades(route, version) && !rewritten ? takenByLocation(route, skipped) : undefined;
       if (location && !upgrades(location, version)) {
-        const where = `<Location ${location.path}> on line ${location.pathAt.line}`;
+        const where = `<Location${location.pathIsRegex ? 'Match' : ''} ${location.path}> on line ${location.pathAt.line}`;
         report(
           route.urlAt,
           `${route.kind} ${route.path} ${route.url} never gets its handshakes: the ProxyPass in ${where} takes ${route.path} first (httpd tries a matching <Location>'s ProxyPass before the server's, and the last matching <Location> wins), and its ${location.url} does not upgrade, so every handshake to ${route.path} fails`,
@@ -155,7 +172,7 @@ export const apacheWsUpgrade: Rule = {
         );
         continue;
       }
-      const shadow = upgrades(route, version) ? shadowedBy(route, skipped) : undefined;
+      const shadow = upgrades(route, version) && !rewritten ? shadowedBy(route, skipped) : undefined;
       if (shadow && !upgrades(shadow, version)) {
         report(
           route.urlAt,
@@ -172,6 +189,7 @@ export const apacheWsUpgrade: Rule = {
       // httpd refuses the parameter, which too-new-for-version reports.
       if (
         version !== undefined &&
+        !rewritten &&
         !skipped?.has(route.node) &&
         route.params.has('upgrade') &&
         httpOnly(route) &&
