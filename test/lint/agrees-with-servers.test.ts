@@ -561,13 +561,13 @@ describe.skipIf(apacheTool.skip)(`apache2 -t and lint agree on section nesting $
     expect(apacheParseErrors(text)).toEqual([]);
   });
 
-  it('both accept a ${VAR} that holds the words: httpd counts after replacing it', async () => {
+  it('both accept a variable (Define) that holds the words: httpd counts after replacing it', async () => {
     const text = [
       'Define KA On',
       'Define LOGDEST "/tmp/wss-conf-arity.log combined"',
-      'KeepAlive ${KA}',
+      `KeepAlive \${KA}`,
       'LogFormat "%h %r" combined',
-      'CustomLog ${LOGDEST}',
+      `CustomLog \${LOGDEST}`,
       '',
     ].join('\n');
     const server = await testApacheSites([{ text, displayPath: 'x.conf' }]);
