@@ -238,14 +238,18 @@ const listenValued = [
 /** The listen parameters nginx -t stops on (`invalid parameter "X"`), with the one meant where a
  *  parameter is within two edits (or a case) of it. For a version newer than the table only such
  *  near-misses: a newer nginx may have added the parameter. */
+const valuedKeys = listenValued.map((prefix) => prefix.slice(0, -1));
+const noInvalidParameters: readonly never[] = [];
+
 function invalidListenParameters(
   args: readonly string[],
   newerThanTable: boolean,
   /** The version has HTTP/3 (`quic`), so it may be named. */
   hasQuic: boolean,
-): { readonly parameter: string; readonly meant: string | undefined; readonly why?: string }[] {
+): readonly { readonly parameter: string; readonly meant: string | undefined; readonly why?: string }[] {
+  // Most listens are an address alone (`listen 80;`): nothing to check, nothing to allocate.
+  if (args.length < 2) return noInvalidParameters;
   const invalid: { parameter: string; meant: string | undefined; why?: string }[] = [];
-  const valuedKeys = listenValued.map((prefix) => prefix.slice(0, -1));
   for (let k = 1; k < args.length; k++) {
     const parameter = args[k] as string;
     if (listenFlags.has(parameter) || listenValued.some((prefix) => parameter.startsWith(prefix))) continue;
@@ -454,7 +458,7 @@ export function checkNginxDirectives(
     index: number;
     readonly context: NginxContext | undefined;
     /** The location these directives are in (through if and limit_except blocks too). */
-    readonly location: LocationName | undefined;
+    readonly location: NginxDirective | undefined;
   }[] = [{ list: directives, index: 0, context, location: undefined }];
   for (let frame = stack.at(-1); frame; frame = stack.at(-1)) {
     const node = frame.list[frame.index++];
@@ -539,8 +543,10 @@ export function checkNginxDirectives(
       const inner = here === undefined ? undefined : innerContext(name, here);
       let location = name === 'server' ? undefined : frame.location;
       if (name === 'location') {
-        const here = locationName(node.args);
-        const refused = frame.location && nestingProblem(here, frame.location);
+        // Read as a location only when nested: 10,000 top-level locations (bench:lint) need nothing.
+        const outer = frame.location ? locationName(frame.location.args) : undefined;
+        const here = outer ? locationName(node.args) : undefined;
+        const refused = outer && here && nestingProblem(here, outer);
         if (refused) {
           problems.push({
             kind: 'parse-error',
@@ -549,12 +555,12 @@ export function checkNginxDirectives(
             fix:
               here.modifier === '@'
                 ? 'move the named location out, to the server level'
-                : frame.location?.modifier === '' || frame.location?.modifier === '^~'
+                : outer.modifier === '' || outer.modifier === '^~'
                   ? "move the location out to the server level, or start its path with the enclosing location's"
                   : 'move the location out to the server level',
           });
         }
-        location = here;
+        location = node;
       }
       stack.push({ list: node.block, index: 0, context: inner, location });
     }
