@@ -243,8 +243,13 @@ function collect(
     if (!frame.section) add(scope.own, node);
     if (node.key === 'rewritecond') {
       if (/%\{HTTP:Upgrade\}/i.test(node.args[0] ?? '')) {
-        if ((node.args[1] ?? '').startsWith('!')) frame.upgradeExcluded = true;
-        else frame.upgradeCondition = true;
+        const pattern = node.args[1] ?? '';
+        const negated = pattern.startsWith('!');
+        // Only a condition about WebSocket upgrades counts: `%{HTTP:Upgrade} ^h2c$` takes none.
+        if (conditionMatchesWebSocket(negated ? pattern.slice(1) : pattern, node.args[2] ?? '')) {
+          if (negated) frame.upgradeExcluded = true;
+          else frame.upgradeCondition = true;
+        }
       }
     } else if (node.key === 'rewriterule') {
       const { upgradeCondition, upgradeExcluded } = frame;
@@ -532,6 +537,25 @@ function routeDraftOf(
       params.has('upgrade') ||
       schemes.some((scheme) => scheme === 'ws' || scheme === 'wss'),
   };
+}
+
+/**
+ * Whether a RewriteCond pattern on %{HTTP:Upgrade} can match a WebSocket upgrade's header,
+ * "websocket" (mod_rewrite docs, RewriteCond: a regex by default, `=x` compares as text, [NC] ignores
+ * case). A form lint does not read (`-f`, `<x`, a PCRE construct JavaScript lacks) counts as matching.
+ */
+function conditionMatchesWebSocket(pattern: string, flags: string): boolean {
+  const noCase = /\bNC\b|nocase/i.test(flags);
+  if (pattern.startsWith('=')) {
+    const text = pattern.slice(1);
+    return noCase ? text.toLowerCase() === 'websocket' : text === 'websocket';
+  }
+  if (/^[-<>]/.test(pattern)) return true;
+  try {
+    return new RegExp(pattern, noCase ? 'i' : '').test('websocket');
+  } catch {
+    return true;
+  }
 }
 
 /** What SSLProtocol leaves enabled. mod_ssl (ssl_engine_config.c, ssl_cmd_protocol_parse): a word

@@ -540,20 +540,35 @@ function contextOfFile(directives: readonly NginxDirective[]): NginxContext | un
   const names = new Set(directives.map((d) => d.name));
   const mainOnly = ['http', 'events', 'worker_processes', 'stream', 'mail', 'user', 'pid', 'load_module'];
   if (mainOnly.some((n) => names.has(n))) return 'main';
-  // A stream server (ngx_stream): no location and no server_name, and a `listen … udp` or a
-  // `proxy_pass` to a host or upstream without a scheme (stream's proxy_pass takes an address; http's
-  // takes a URL and is refused at server level). Such a file belongs in stream, whose directives lint
-  // does not check.
-  const streamServer = directives.some(
-    (d) =>
-      d.name === 'server' &&
-      !d.block?.some((inner) => inner.name === 'location' || inner.name === 'server_name') &&
-      d.block?.some(
-        (inner) =>
-          (inner.name === 'listen' && inner.args.includes('udp')) ||
-          (inner.name === 'proxy_pass' && !(inner.args[0] ?? '').includes('://')),
-      ),
-  );
+  // A file of stream servers (ngx_stream): every server block has a `listen … udp` or a `proxy_pass` to
+  // a host or upstream without a scheme (stream's proxy_pass takes an address; http's takes a URL and
+  // is refused at server level), and none has a location or a directive only http has. Such a file
+  // belongs in stream, whose directives lint does not check; one http server keeps the file http.
+  const servers = directives.filter((d) => d.name === 'server');
+  const httpOnly = new Set([
+    'location',
+    'server_name',
+    'proxy_set_header',
+    'proxy_http_version',
+    'proxy_read_timeout',
+    'add_header',
+    'root',
+    'index',
+    'try_files',
+    'rewrite',
+    'client_max_body_size',
+  ]);
+  const streamServer =
+    servers.length > 0 &&
+    servers.every(
+      (server) =>
+        !server.block?.some((inner) => httpOnly.has(inner.name)) &&
+        server.block?.some(
+          (inner) =>
+            (inner.name === 'listen' && inner.args.includes('udp')) ||
+            (inner.name === 'proxy_pass' && !(inner.args[0] ?? '').includes('://')),
+        ),
+    );
   if (streamServer) return undefined;
   if (['server', 'upstream', 'map', 'geo', 'split_clients'].some((n) => names.has(n))) return 'http';
   if (names.has('location')) return 'server';

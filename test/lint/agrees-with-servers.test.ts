@@ -373,6 +373,22 @@ describe.skipIf(nginxTool.skip)(`nginx -t and lint agree on what nginx refuses $
     }
   });
 
+  it.each([
+    [
+      'an http server beside a stream-looking one',
+      'server {\n    listen 127.0.0.1:18997;\n    server_name a.test;\n    location / {\n        proxy_pass http://127.0.0.1:1;\n        proxy_timeout 5s;\n    }\n}\nserver {\n    listen 127.0.0.1:18996 udp;\n    proxy_pass 127.0.0.1:53;\n}\n',
+    ],
+    [
+      'a scheme-less proxy_pass in a server with http directives',
+      'server {\n    listen 127.0.0.1:18995;\n    proxy_http_version 1.1;\n    proxy_set_header Upgrade $http_upgrade;\n    proxy_pass 127.0.0.1:9000;\n}\n',
+    ],
+  ])('nginx refuses %s, and lint reads the file as http and says so', async (_, text) => {
+    const server = await testNginxSite(text, 'site.conf');
+    expect(server.ok).toBe(false);
+    const line = Number(/site\.conf:(\d+)/.exec(server.output)?.[1]);
+    expect(nginxParseErrors(text)[0], `${server.output}\n${text}`).toBe(line);
+  });
+
   it('a stream snippet (udp listen, proxy_pass to an upstream) is not read as http', () => {
     const text =
       'upstream dns {\n    server 127.0.0.1:53;\n}\nserver {\n    listen 9153 udp;\n    proxy_pass dns;\n    proxy_timeout 1s;\n}\n';

@@ -100,6 +100,8 @@ function locationTakes(location: ApacheRoute, path: string): boolean {
  *  mod_rewrite translates the URL before mod_proxy's ProxyPass lines are tried, so then neither their
  *  order nor a <Location> matters for the sockets (shown on httpd 2.4.71 by the sweep). */
 const rewriteTakesUpgrades = (route: ApacheRoute): boolean =>
+  // mod_rewrite does nothing in a context without `RewriteEngine On` (mod_rewrite docs).
+  (route.site.setting('rewriteengine')?.args[0] ?? '').toLowerCase() === 'on' &&
   route.site.routes.some(
     (other) =>
       other.kind === 'RewriteRule' &&
