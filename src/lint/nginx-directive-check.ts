@@ -315,6 +315,21 @@ function locationName(args: readonly string[]): LocationName {
 }
 
 /**
+ * What makes two locations at one level the same to nginx, which stops with `duplicate location "X"`
+ * (ngx_http_init_locations; shown on nginx 1.22.1 in agrees-with-servers): the path, compared
+ * case-sensitively, and whether it is exact. `^~` and no modifier are one kind (a prefix); `= /x` and
+ * `/x` may stand side by side; regexes and named locations may repeat. `=`-prefixed for exact; no key
+ * for a regex or a named location. The common case, a plain path, makes no new string.
+ */
+function locationKey(args: readonly string[]): string | undefined {
+  const first = args[0] ?? '';
+  if (args.length === 1 && first.charCodeAt(0) === 47 /* "/" */) return first;
+  const { modifier, name } = locationName(args);
+  if (modifier === '~' || modifier === '~*' || modifier === '@') return undefined;
+  return modifier === '=' ? `=${name}` : name;
+}
+
+/**
  * Why nginx -t refuses `inner` nested in `outer`, in its own words (ngx_http_core_location, proven
  * with nginx 1.22.1 in test/lint/agrees-with-servers.test.ts): nothing nests in an exact or a named
  * location, a named location lives on the server level only, and a location that is not a regex must
@@ -459,7 +474,9 @@ export function checkNginxDirectives(
     readonly context: NginxContext | undefined;
     /** The location these directives are in (through if and limit_except blocks too). */
     readonly location: NginxDirective | undefined;
-  }[] = [{ list: directives, index: 0, context, location: undefined }];
+    /** The locations met at this level so far, as locationKey gives them (made on the first). */
+    locations: string[] | undefined;
+  }[] = [{ list: directives, index: 0, context, location: undefined, locations: undefined }];
   for (let frame = stack.at(-1); frame; frame = stack.at(-1)) {
     const node = frame.list[frame.index++];
     if (!node) {
@@ -543,6 +560,19 @@ export function checkNginxDirectives(
       const inner = here === undefined ? undefined : innerContext(name, here);
       let location = name === 'server' ? undefined : frame.location;
       if (name === 'location') {
+        const key = locationKey(node.args);
+        if (key !== undefined) {
+          if (frame.locations?.includes(key)) {
+            problems.push({
+              kind: 'parse-error',
+              ...reportedAt(node),
+              message: `duplicate location "${key.startsWith('=') ? key.slice(1) : key}"; nginx -t stops here (an earlier location at this level has the same path)`,
+              fix: 'merge the two location blocks into one',
+            });
+          }
+          if (frame.locations) frame.locations.push(key);
+          else frame.locations = [key];
+        }
         // Read as a location only when nested: 10,000 top-level locations (bench:lint) need nothing.
         const outer = frame.location ? locationName(frame.location.args) : undefined;
         const here = outer ? locationName(node.args) : undefined;
@@ -562,7 +592,7 @@ export function checkNginxDirectives(
         }
         location = node;
       }
-      stack.push({ list: node.block, index: 0, context: inner, location });
+      stack.push({ list: node.block, index: 0, context: inner, location, locations: undefined });
     }
   }
   return problems;

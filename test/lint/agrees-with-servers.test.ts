@@ -257,6 +257,14 @@ describe.skipIf(nginxTool.skip)(`nginx -t and lint agree on what nginx refuses $
         'location ^~/g/ {',
         '    location /g/h/ { }',
         '}',
+        // The same name, once exact and once a prefix; regexes and names may repeat; case counts.
+        'location = /d { }',
+        'location /d { }',
+        'location ~ \\.d$ { }',
+        'location ~ \\.d$ { }',
+        'location @d { }',
+        'location @d { }',
+        'location /D { }',
         'location ~ \\.php$ {',
         '    location ~* \\.inc$ { }',
         '}',
@@ -311,6 +319,10 @@ describe.skipIf(nginxTool.skip)(`nginx -t and lint agree on what nginx refuses $
     ['a location in an exact one', site('location = /x {', '    location /x/y { }', '}')],
     ['a location in a named one', site('location @app {', '    location /a/ { }', '}')],
     ['a named location in a location', site('location /a/ {', '    location @inner { }', '}')],
+    ['a location written twice', site('location /x/ { }', 'location /y/ { }', 'location /x/ { }')],
+    ['a location twice, once with ^~', site('location /x/ { }', 'location ^~ /x/ { }')],
+    ['an exact location twice', site('location = /x { }', 'location =/x { }')],
+    ['a nested location twice', site('location /x/ {', '    location /x/y/ { }', '    location /x/y/ { }', '}')],
   ])('both refuse %s, at the same line', async (_, text) => {
     const server = await testNginxSite(text, 'site.conf');
     expect(server.ok).toBe(false);
