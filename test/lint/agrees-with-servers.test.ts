@@ -322,7 +322,10 @@ describe.skipIf(nginxTool.skip)(`nginx -t and lint agree on what nginx refuses $
     ['a location written twice', site('location /x/ { }', 'location /y/ { }', 'location /x/ { }')],
     ['a location twice, once with ^~', site('location /x/ { }', 'location ^~ /x/ { }')],
     ['an exact location twice', site('location = /x { }', 'location =/x { }')],
-    ['a nested location twice', site('location /x/ {', '    location /x/y/ { }', '    location /x/y/ { }', '}')],
+    [
+      'a nested location twice',
+      site('location /x/ {', '    location /x/y/ { }', '    location /x/y/ { }', '}'),
+    ],
   ])('both refuse %s, at the same line', async (_, text) => {
     const server = await testNginxSite(text, 'site.conf');
     expect(server.ok).toBe(false);
