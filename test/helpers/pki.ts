@@ -12,7 +12,13 @@ export interface TestCa {
   readonly caPem: string;
   issue(
     name: string,
-    options?: { altNames?: string[]; days?: number; notAfterPast?: boolean },
+    options?: {
+      altNames?: string[];
+      days?: number;
+      notAfterPast?: boolean;
+      /** The whole extension file instead of a server certificate's (an OCSP responder, an AIA URL). */
+      extensions?: string;
+    },
   ): IssuedCertificate;
 }
 
@@ -60,7 +66,8 @@ export function makeTestCa(): TestCa {
       const altNames = (options.altNames ?? [name]).map((n) => (/^[\d.]+$/.test(n) ? `IP:${n}` : `DNS:${n}`));
       writeFileSync(
         join(dir, `${id}.ext`),
-        `basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=${altNames.join(',')}\n`,
+        options.extensions ??
+          `basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=${altNames.join(',')}\n`,
       );
       openssl(
         [

@@ -12,44 +12,17 @@
  *     ssl_trusted_certificate names the CA. Which of the two a CA does is not in the config: an info.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ConnectionOptions, connect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lintPaths } from '../../src/commands/lint.js';
+import { type IssuedCertificate, makeTestCa } from '../helpers/pki.js';
 import { freePort, type RunningNginx, startNginx } from '../helpers/servers.js';
 import { requireTool } from '../helpers/tools.js';
 
 const openssl = (args: string[], cwd: string) => execFileSync('openssl', args, { cwd, stdio: 'pipe' });
-
-/** A key and a certificate signed by the CA, with the given extensions. */
-function issue(dir: string, name: string, extensions: string): void {
-  writeFileSync(join(dir, `${name}.ext`), extensions);
-  const key = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
-  openssl(['req', ...key, '-subj', `/CN=${name}`, '-keyout', `${name}.key`, '-out', `${name}.csr`], dir);
-  openssl(
-    [
-      'x509',
-      '-req',
-      '-in',
-      `${name}.csr`,
-      '-CA',
-      'ca.pem',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-days',
-      '2',
-      '-extfile',
-      `${name}.ext`,
-      '-out',
-      `${name}.pem`,
-    ],
-    dir,
-  );
-}
 
 /** openssl's index.txt line that says the certificate is valid ("V"). */
 function indexLine(dir: string, cert: string): string {
@@ -66,8 +39,8 @@ function indexLine(dir: string, cert: string): string {
   return `V\t${stamp}Z\t\t${serial}\tunknown\t/${subject.replace(/, /g, '/')}\n`;
 }
 
-/** An OCSP responder over HTTP: each request answered by `openssl ocsp`, signed as `signer`. */
-function ocspResponder(dir: string, signer: string): Server {
+/** An OCSP responder over HTTP: each request answered by `openssl ocsp`, signed by `signer`. */
+function ocspResponder(dir: string, signer: IssuedCertificate): Server {
   return createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -76,7 +49,7 @@ function ocspResponder(dir: string, signer: string): Server {
         req.method === 'GET'
           ? Buffer.from(decodeURIComponent((req.url ?? '/').slice(1)), 'base64')
           : Buffer.concat(chunks);
-      const id = `${signer}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+      const id = `ocsp-${Date.now()}-${Math.random().toString(36).slice(2)}`;
       writeFileSync(join(dir, `${id}.req`), request);
       openssl(
         [
@@ -86,9 +59,9 @@ function ocspResponder(dir: string, signer: string): Server {
           '-CA',
           'ca.pem',
           '-rsigner',
-          `${signer}.pem`,
+          signer.cert,
           '-rkey',
-          `${signer}.key`,
+          signer.key,
           '-reqin',
           `${id}.req`,
           '-respout',
@@ -137,76 +110,56 @@ async function stapled(port: number, name: string): Promise<boolean> {
 
 const nginxTool = requireTool('nginx');
 describe.skipIf(nginxTool.skip)(`OCSP stapling on the real nginx ${nginxTool.reason}`, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'wss-conf-ocsp-'));
+  const ca = makeTestCa();
+  const dir = ca.dir;
   const responders: Server[] = [];
   let nginx: RunningNginx | undefined;
   const ports = { issuerSigned: 0, delegated: 0, delegatedTrusted: 0 };
   let site = '';
 
   beforeAll(async () => {
-    openssl(
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-days',
-        '2',
-        '-subj',
-        '/CN=wss-conf OCSP test CA',
-        '-keyout',
-        'ca.key',
-        '-out',
-        'ca.pem',
-        '-addext',
-        'basicConstraints=critical,CA:TRUE',
-        '-addext',
-        'keyUsage=critical,keyCertSign,cRLSign,digitalSignature',
-      ],
-      dir,
-    );
     const byIssuer = await freePort();
     const byDelegate = await freePort();
     const leaf = (name: string, ocspPort: number) =>
       `basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:${name}\nauthorityInfoAccess=OCSP;URI:http://localhost:${ocspPort}\n`;
-    issue(dir, 'issuer-signed.test', leaf('issuer-signed.test', byIssuer));
-    issue(dir, 'delegated.test', leaf('delegated.test', byDelegate));
-    issue(
-      dir,
-      'responder',
-      'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=OCSPSigning\n',
-    );
+    const leaves = {
+      'issuer-signed.test': ca.issue('issuer-signed.test', {
+        extensions: leaf('issuer-signed.test', byIssuer),
+      }),
+      'delegated.test': ca.issue('delegated.test', { extensions: leaf('delegated.test', byDelegate) }),
+    };
+    const responder = ca.issue('responder', {
+      extensions: 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=OCSPSigning\n',
+    });
     writeFileSync(
       join(dir, 'index.txt'),
-      indexLine(dir, 'issuer-signed.test.pem') + indexLine(dir, 'delegated.test.pem'),
+      Object.values(leaves)
+        .map((leafCert) => indexLine(dir, leafCert.cert))
+        .join(''),
     );
-    for (const name of ['issuer-signed.test', 'delegated.test']) {
-      writeFileSync(
-        join(dir, `${name}.chain.pem`),
-        readFileSync(join(dir, `${name}.pem`), 'utf8') + readFileSync(join(dir, 'ca.pem'), 'utf8'),
-      );
+    const chains: Record<string, string> = {};
+    for (const [name, issued] of Object.entries(leaves)) {
+      chains[name] = join(dir, `${name}.chain.pem`);
+      writeFileSync(chains[name], readFileSync(issued.cert, 'utf8') + ca.caPem);
     }
     for (const [port, signer] of [
-      [byIssuer, 'ca'],
-      [byDelegate, 'responder'],
+      [byIssuer, { cert: ca.caCert, key: join(dir, 'ca.key') }],
+      [byDelegate, responder],
     ] as const) {
-      const responder = ocspResponder(dir, signer);
-      await new Promise<void>((resolve) => responder.listen(port, '127.0.0.1', resolve));
-      responders.push(responder);
+      const server = ocspResponder(dir, signer);
+      await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+      responders.push(server);
     }
 
     ports.issuerSigned = await freePort();
     ports.delegated = await freePort();
     ports.delegatedTrusted = await freePort();
-    const server = (port: number, name: string, extra: string[]) => [
+    const server = (port: number, name: keyof typeof leaves, extra: string[]) => [
       'server {',
       `    listen 127.0.0.1:${port} ssl;`,
       `    server_name ${name};`,
-      `    ssl_certificate     ${join(dir, `${name}.chain.pem`)};`,
-      `    ssl_certificate_key ${join(dir, `${name}.key`)};`,
+      `    ssl_certificate     ${chains[name]};`,
+      `    ssl_certificate_key ${leaves[name].key};`,
       '    ssl_stapling on;',
       '    ssl_stapling_verify on;',
       ...extra.map((line) => `    ${line}`),
@@ -220,9 +173,7 @@ describe.skipIf(nginxTool.skip)(`OCSP stapling on the real nginx ${nginxTool.rea
         '# No resolver anywhere.',
         ...server(ports.issuerSigned, 'issuer-signed.test', []),
         ...server(ports.delegated, 'delegated.test', []),
-        ...server(ports.delegatedTrusted, 'delegated.test', [
-          `ssl_trusted_certificate ${join(dir, 'ca.pem')};`,
-        ]),
+        ...server(ports.delegatedTrusted, 'delegated.test', [`ssl_trusted_certificate ${ca.caCert};`]),
         '',
       ].join('\n'),
     );
