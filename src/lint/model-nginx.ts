@@ -13,6 +13,7 @@
  */
 import { type Located, placeOf } from './finding.js';
 import { type LintSettings, namesSocket, type TlsFacts, type TlsSite } from './model.js';
+import { type LocationModifier, locationName } from './nginx-location.js';
 import type { NginxDirective, ParsedNginx } from './parse-nginx.js';
 
 export type NginxBlockKind = 'main' | 'http' | 'server' | 'location' | 'if' | 'limit_except';
@@ -29,7 +30,7 @@ export interface NginxBlock {
   readonly mainFile: string;
 }
 
-export type LocationModifier = '' | '=' | '~' | '~*' | '^~' | '@';
+export type { LocationModifier };
 
 export interface NginxLocation {
   readonly node: NginxDirective;
@@ -301,28 +302,7 @@ function makeBlock(
 /** `location [=|~|~*|^~] uri` or `location @name`; nginx also accepts the modifier glued on (`=/x`,
  *  `^~/x`). */
 function locationOf(node: NginxDirective, block: NginxBlock): NginxLocation {
-  const [first = '', second] = node.args;
-  let modifier: LocationModifier = '';
-  let path = first;
-  if (second !== undefined && ['=', '~', '~*', '^~'].includes(first)) {
-    modifier = first as LocationModifier;
-    path = second;
-  } else if (first.startsWith('@')) {
-    modifier = '@';
-  } else if (first.startsWith('=')) {
-    modifier = '=';
-    path = first.slice(1);
-  } else if (first.startsWith('^~')) {
-    // nginx reads the modifier glued on too (`^~/static/`, ngx_http_core_location).
-    modifier = '^~';
-    path = first.slice(2);
-  } else if (first.startsWith('~*')) {
-    modifier = '~*';
-    path = first.slice(2);
-  } else if (first.startsWith('~')) {
-    modifier = '~';
-    path = first.slice(1);
-  }
+  const { modifier, name: path } = locationName(node.args);
   const label = `location ${modifier && modifier !== '@' ? `${modifier} ` : ''}${path}`;
   return { node, modifier, path, block, children: [], label, jumps: [] };
 }

@@ -22,6 +22,7 @@
 import { compareVersions, nginxSince } from '../core/versions.js';
 import type { Located, ParseProblem } from './finding.js';
 import { nginxDirectiveRows, nginxDirectiveTableVersion } from './nginx-directives.js';
+import { type LocationName, locationName } from './nginx-location.js';
 import type { NginxDirective } from './parse-nginx.js';
 
 /** A context as nginx's cf->cmd_type names it: main, events, http, server, location, if-server, … */
@@ -292,26 +293,6 @@ function invalidListenParameters(
     invalid.push({ parameter, meant, why });
   }
   return invalid;
-}
-
-/** A location as ngx_http_core_location reads its arguments: the modifier (`=`, `~`, `~*`, `^~`, or
- *  `@` for a named location) and the name, which for a regex location is the regex itself. */
-interface LocationName {
-  readonly modifier: '' | '=' | '~' | '~*' | '^~' | '@';
-  readonly name: string;
-}
-
-function locationName(args: readonly string[]): LocationName {
-  const [first = '', second] = args;
-  if (second !== undefined && (first === '=' || first === '~' || first === '~*' || first === '^~')) {
-    return { modifier: first, name: second };
-  }
-  if (first.startsWith('=')) return { modifier: '=', name: first.slice(1) };
-  if (first.startsWith('^~')) return { modifier: '^~', name: first.slice(2) };
-  if (first.startsWith('~*')) return { modifier: '~*', name: first.slice(2) };
-  if (first.startsWith('~')) return { modifier: '~', name: first.slice(1) };
-  if (first.startsWith('@')) return { modifier: '@', name: first };
-  return { modifier: '', name: first };
 }
 
 /**

@@ -44,6 +44,11 @@ const atServerLevel = (route: ApacheRoute): boolean =>
   route.pathAt.line === route.node.line &&
   route.pathAt.file === route.node.file;
 
+/** Whether a ProxyPass or <Location> path takes `path`: by whole path segments, as mod_proxy's
+ *  alias_match and httpd's location walk compare them (`/rtc` takes /rtc and /rtc/…, not /rtc-ws). */
+const matchesSegments = (prefix: string, path: string): boolean =>
+  path === prefix || path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`);
+
 /**
  * Whether `earlier` takes requests for `path`: a ProxyPassMatch by its regex, a ProxyPass by whole
  * path segments: `/rtc` takes /rtc and /rtc/…, not /rtc-ws (mod_proxy.c alias_match, "Check last
@@ -51,8 +56,7 @@ const atServerLevel = (route: ApacheRoute): boolean =>
  */
 function takes(earlier: ApacheRoute, path: string): boolean {
   if (earlier.kind === 'ProxyPass') {
-    const prefix = earlier.path;
-    return path === prefix || path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`);
+    return matchesSegments(earlier.path, path);
   }
   try {
     return new RegExp(earlier.path).test(path);
@@ -92,8 +96,7 @@ function locationTakes(location: ApacheRoute, path: string): boolean {
     }
   }
   if (location.pathIsRegex) return false;
-  const prefix = location.path;
-  return path === prefix || path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`);
+  return matchesSegments(location.path, path);
 }
 
 /** Whether a RewriteRule behind an Upgrade condition sends this path's handshakes to ws:// first:
