@@ -8,18 +8,14 @@
 // turn. A directive whose handler reads the line itself (RAW_ARGS, TAKE_ARGV) has no row: its count
 // is its own business. Run on a machine with Debian's apache2:
 //   node scripts/probe-apache-arity.mjs
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bin, moduleDir, mpms, version, writeProbeConfig } from './apache-probe.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const bin = execFileSync('sh', ['-c', 'command -v apache2 || command -v httpd'], { encoding: 'utf8' }).trim();
-const version = /Apache\/(\d+\.\d+\.\d+)/.exec(execFileSync(bin, ['-v'], { encoding: 'utf8' }))?.[1];
-const moduleDir = '/usr/lib/apache2/modules';
-const modules = readdirSync(moduleDir).filter((file) => /^mod_.*\.so$/.test(file));
-const mpms = modules.filter((file) => file.startsWith('mod_mpm_'));
 const table = readFileSync(join(root, 'src', 'lint', 'apache-directives.ts'), 'utf8');
 const names = [...table.matchAll(/^\s+\[["'](\w+)["'], ["'][a-z0-9_]+["']\],$/gm)].map((m) => m[1]);
 
@@ -46,25 +42,9 @@ const contexts = [
 
 const dir = mkdtempSync(join(tmpdir(), 'wss-conf-probe-arity-'));
 try {
-  const loadsFor = (mpm) =>
-    modules
-      .filter((file) => !file.startsWith('mod_mpm_') || file === mpm)
-      .map((file) => `LoadModule ${file.slice(4, -3)}_module ${join(moduleDir, file)}`);
   /** httpd's words about `lines`, or '' when it accepts them. */
   const test = (mpm, lines) => {
-    const conf = join(dir, 'httpd.conf');
-    writeFileSync(
-      conf,
-      [
-        `ServerRoot ${dir}`,
-        `PidFile ${dir}/pid`,
-        `ErrorLog ${dir}/error.log`,
-        'ServerName probe.test',
-        ...loadsFor(mpm),
-        ...lines,
-        '',
-      ].join('\n'),
-    );
+    const conf = writeProbeConfig(dir, mpm, lines);
     const result = spawnSync(bin, ['-t', '-f', conf], { encoding: 'utf8' });
     return result.status === 0 ? '' : `${result.stderr}${result.stdout}`;
   };

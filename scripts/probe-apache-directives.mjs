@@ -6,36 +6,17 @@
 // configuration" (server/config.c). Run on a machine with Debian's apache2:
 //   node scripts/probe-apache-directives.mjs
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-const bin = execFileSync('sh', ['-c', 'command -v apache2 || command -v httpd'], { encoding: 'utf8' }).trim();
-const version = /Apache\/(\d+\.\d+\.\d+)/.exec(execFileSync(bin, ['-v'], { encoding: 'utf8' }))?.[1];
-const moduleDir = '/usr/lib/apache2/modules';
-const modules = readdirSync(moduleDir).filter((file) => /^mod_.*\.so$/.test(file));
-const mpms = modules.filter((file) => file.startsWith('mod_mpm_'));
+import { bin, moduleDir, mpms, version, writeProbeConfig } from './apache-probe.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), 'wss-conf-probe-apache-'));
 try {
   const byKey = new Map();
   for (const mpm of mpms) {
-    const loads = modules
-      .filter((file) => !file.startsWith('mod_mpm_') || file === mpm)
-      .map((file) => `LoadModule ${file.slice(4, -3)}_module ${join(moduleDir, file)}`);
-    const conf = join(dir, 'httpd.conf');
-    writeFileSync(
-      conf,
-      [
-        `ServerRoot ${dir}`,
-        `PidFile ${dir}/pid`,
-        `ErrorLog ${dir}/error.log`,
-        'ServerName probe.test',
-        ...loads,
-        '',
-      ].join('\n'),
-    );
+    const conf = writeProbeConfig(dir, mpm);
     const listing = execFileSync(bin, ['-f', conf, '-L'], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
