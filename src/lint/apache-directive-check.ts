@@ -21,9 +21,10 @@
  *     near-miss of a known one is reported.
  * Pure, and iterative: nesting thousands deep must not overflow the stack.
  */
-import { compareVersions } from '../core/versions.js';
+import { compareVersions, defaultVersions } from '../core/versions.js';
 import { type ApacheArity, apacheArityRows } from './apache-directive-arity.js';
 import { apacheDirectiveRows, apacheDirectiveTableVersion } from './apache-directives.js';
+import { type ProxyPassPlace, proxyPassParameterProblem } from './apache-proxypass-params.js';
 import type { ParseProblem } from './finding.js';
 import { distance } from './nginx-directive-check.js';
 import type { ApacheDirective } from './parse-apache.js';
@@ -192,9 +193,16 @@ export function checkApacheDirectives(
   const newerThanTable =
     serverVersion !== undefined && compareVersions(serverVersion, apacheDirectiveTableVersion) > 0;
   const noted = new Set<string>();
-  const stack: { readonly list: readonly ApacheDirective[]; index: number }[] = [
-    { list: directives, index: 0 },
-  ];
+  const version = serverVersion ?? defaultVersions.apache;
+  /** The worker URLs ProxyPass lines defined so far (see apache-proxypass-params.ts). */
+  const workers: string[] = [];
+  // `place`: where a ProxyPass in the list stands; undefined in sections where lint does not judge one
+  // (<Proxy>, <Directory>, <Files>: httpd gives it the section's path too, or refuses it).
+  const stack: {
+    readonly list: readonly ApacheDirective[];
+    index: number;
+    readonly place: ProxyPassPlace | undefined;
+  }[] = [{ list: directives, index: 0, place: 'server' }];
   for (let frame = stack.at(-1); frame; frame = stack.at(-1)) {
     const node = frame.list[frame.index++];
     if (!node) {
@@ -203,7 +211,19 @@ export function checkApacheDirectives(
     }
     const key = node.section ? `<${node.key}` : node.key;
     if (known.has(key)) {
-      if (node.section && !conditional.has(node.key)) stack.push({ list: node.section, index: 0 });
+      if (node.section && !conditional.has(node.key)) {
+        const place =
+          node.key === 'location' || node.key === 'locationmatch'
+            ? 'location'
+            : node.key === 'virtualhost'
+              ? 'server'
+              : undefined;
+        stack.push({ list: node.section, index: 0, place });
+      }
+      if ((node.key === 'proxypass' || node.key === 'proxypassmatch') && frame.place !== undefined) {
+        const problem = proxyPassParameterProblem(node, frame.place, version, workers);
+        if (problem) problems.push(problem);
+      }
       // A ${VAR} (Define, or the environment) is replaced before httpd counts the words, and may hold
       // several or none: the count is not the written one.
       const arity =

@@ -606,6 +606,65 @@ describe.skipIf(apacheTool.skip)(`apache2 -t and lint agree on section nesting $
     expect(apacheParseErrors(text)).toEqual([]);
   });
 
+  // ProxyPass's words after its URL (src/lint/apache-proxypass-params.ts). Issue 12 sweep, session 7.
+  it.each([
+    ['a comment after the URL', 'ProxyPass /x/ http://127.0.0.1:1/ # the app'],
+    ['a bare word after the URL', 'ProxyPass /x/ http://127.0.0.1:1/ retry'],
+    ['an unknown worker parameter', 'ProxyPass /x/ http://127.0.0.1:1/ retry=0 keepalives=On'],
+    ['a worker parameter on a balancer', 'ProxyPass /x/ balancer://app/ retry=0'],
+    ['an unknown mapping', 'ProxyPass /x/ http://127.0.0.1:1/ mapping=weird'],
+    ['a path in a <Location>', '<Location /x/>\nProxyPass /x/ http://127.0.0.1:1/\n</Location>'],
+    [
+      'an unknown parameter in a <Location>',
+      '<Location /x/>\nProxyPass http://127.0.0.1:1/ foo=bar\n</Location>',
+    ],
+  ])("both refuse ProxyPass with %s, at the same line, in httpd's words", async (_, lines) => {
+    const text = `<VirtualHost *:18990>\nServerName a.test\n${lines}\n</VirtualHost>\n`;
+    const server = await testApacheSites([{ text, displayPath: 'x.conf' }]);
+    expect(server.ok).toBe(false);
+    const line = Number(/line (\d+) of x\.conf/.exec(server.output)?.[1]);
+    const [finding] = apacheParseFindings(text, '2.4.62');
+    expect(finding?.line, server.output).toBe(line);
+    const said = server.output.split('\n').at(-1)?.trim() ?? '';
+    expect(finding?.message).toContain(said.replace(/ \(.*$/, ''));
+  });
+
+  it("both accept ProxyPass flags, parameters, and a shared worker's unknown one", async () => {
+    const text = [
+      '<VirtualHost 127.0.0.1:18990>',
+      'ServerName a.test',
+      'ProxyPass /a/ http://127.0.0.1:1/a/ nocanon noquery interpolate retry=0 timeout=5 keepalive=On',
+      'ProxyPass /b/ ws://127.0.0.1:1/b/ upgrade=websocket connectiontimeout=3 mapping=servlet',
+      'ProxyPass /c/ balancer://app/ stickysession=ROUTEID lbmethod=byrequests nofailover=On',
+      'ProxyPass /d/ !',
+      // The worker of /a/ exists: httpd shares it and ignores (AH01146) what it does not know.
+      'ProxyPass /e/ http://127.0.0.1:1/a/e/ notaparameter=1',
+      '<Location /f/>',
+      'ProxyPass http://127.0.0.1:2/f/ retry=0',
+      '</Location>',
+      '</VirtualHost>',
+      '',
+    ].join('\n');
+    const server = await testApacheSites([{ text, displayPath: 'x.conf' }]);
+    expect(server.ok, server.output).toBe(true);
+    expect(apacheParseErrors(text, '2.4.62')).toEqual([]);
+  });
+
+  it('a ProxyPass parameter newer than the version lint assumes is refused, as that httpd would', () => {
+    const text = '<VirtualHost *:18990>\nProxyPass /x/ http://127.0.0.1:1/ secret=s3\n</VirtualHost>\n';
+    expect(apacheParseErrors(text, '2.4.41')).toEqual([2]);
+    expect(apacheParseFindings(text, '2.4.41')[0]?.message).toContain('it exists from 2.4.42');
+    expect(apacheParseErrors(text, '2.4.42')).toEqual([]);
+  });
+
+  it('a comment after a ProxyPass URL is told to move to a line of its own', () => {
+    const [finding] = apacheParseFindings(
+      '<VirtualHost *:18990>\nProxyPass /x/ http://127.0.0.1:1/ # the app\n</VirtualHost>\n',
+    );
+    expect(finding?.message).toContain('a # starts a comment only at the start of a line');
+    expect(finding?.fix).toBe('move the comment to a line of its own: ProxyPass /x/ http://127.0.0.1:1/');
+  });
+
   it('a count error says what httpd says, and mends a ; or a trailing comment', () => {
     const [finding] = apacheParseFindings(
       '<VirtualHost *:18990>\nSSLCertificateFile /etc/ssl/a.pem;    # the chain\n</VirtualHost>\n',
