@@ -136,6 +136,27 @@ function takenByLocation(
   );
 }
 
+/**
+ * A ProxyPass in a <LocationMatch> (or <Location ~>) whose regex mod_proxy reads as a literal path: it
+ * does so unless the path has a glob character (add_pass: apr_fnmatch_test), and a literal path that
+ * does not start with "/" (`^/socket/`) matches no request. The section's requests, handshakes too,
+ * fall through to the server's other routes or files (404 on httpd 2.4.71, shown by the sweep).
+ */
+const literalPathMatchesNothing = (route: ApacheRoute): boolean =>
+  route.inLocation && route.kind === 'ProxyPass' && !/[*?[]/.test(route.path) && !route.path.startsWith('/');
+
+/** The fix for such a route: a <Location> of the same prefix when the regex is only an anchored path;
+ *  else ProxyPassMatch, which takes the section's regex (mod_proxy docs: "When used inside a
+ *  <LocationMatch> section, the first argument is omitted and the regexp is obtained from the
+ *  <LocationMatch>"), with $1 for its first group, or else the whole request path appended. */
+function literalPathFix(route: ApacheRoute): string {
+  const prefix = /^\^(\/[A-Za-z0-9._~/-]*)$/.exec(route.path)?.[1];
+  if (prefix !== undefined)
+    return `write <Location "${prefix}"> in place of <LocationMatch "${route.path}">, keeping ProxyPass ${route.url}`;
+  const group = /\((?!\?)/.test(route.path);
+  return `write ProxyPassMatch ${route.url}${group ? '$1' : ''} in place of ProxyPass ${route.url}: it takes the section's regex${group ? '' : ' and appends the whole request path'}`;
+}
+
 /** A route that upgrades what reaches it: a ws:// or wss:// URL, or upgrade= on httpd 2.4.47+ (a
  *  version not given is taken as current, as the other rules do). */
 const upgrades = (route: ApacheRoute, version: string | undefined): boolean =>
@@ -164,6 +185,14 @@ export const apacheWsUpgrade: Rule = {
     for (const route of apache.routes) {
       // A rewrite in an Include lint could not read may take the upgrades (mod_rewrite runs first).
       if (apacheMayHoldUnread(route.site)) continue;
+      if (route.webSocket && literalPathMatchesNothing(route) && !skipped?.has(route.node)) {
+        report(
+          route.urlAt,
+          `${route.kind} ${route.url} in <LocationMatch "${route.path}"> on line ${route.pathAt.line} gets no request: mod_proxy reads a section's path as a regex only when it has a glob character (*, ? or [), so this ProxyPass has the literal path "${route.path}", which no request path starts with, and every handshake the section matches goes elsewhere (404 where nothing else serves it)`,
+          { fix: literalPathFix(route) },
+        );
+        continue;
+      }
       const rewritten = rewriteTakesUpgrades(route);
       const location = upgrades(route, version) && !rewritten ? takenByLocation(route, skipped) : undefined;
       if (location && !upgrades(location, version)) {
