@@ -57,6 +57,10 @@ describe.skipIf(nginxTool.skip)('what nginx forwards, seen by a header-echo back
     writeFileSync(
       site,
       [
+        // No '' close: a request without Upgrade gets the default too (Budibase's published map).
+        'map $http_upgrade $always_upgrade {',
+        '    default "upgrade";',
+        '}',
         'server {',
         `    listen 127.0.0.1:${port} default_server;`,
         '    server_name app.example.com;',
@@ -67,6 +71,12 @@ describe.skipIf(nginxTool.skip)('what nginx forwards, seen by a header-echo back
         '    location /host/ {',
         `        proxy_pass http://127.0.0.1:${backendPort};`,
         '        proxy_set_header Host $host;',
+        '    }',
+        '    location /mapped/ {',
+        `        proxy_pass http://127.0.0.1:${backendPort};`,
+        '        proxy_http_version 1.1;',
+        '        proxy_set_header Upgrade $http_upgrade;',
+        '        proxy_set_header Connection $always_upgrade;',
         '    }',
         '    location / {',
         `        proxy_pass http://127.0.0.1:${backendPort};`,
@@ -110,6 +120,15 @@ describe.skipIf(nginxTool.skip)('what nginx forwards, seen by a header-echo back
     const plain = await rawRequest(
       port,
       'GET /index.html HTTP/1.1\r\nHost: app.example.com\r\nConnection: close\r\n\r\n',
+    );
+    expect(plain.connection).toBe('upgrade');
+    expect(plain.upgrade).toBeUndefined();
+  });
+
+  it('a map without an empty-string entry sends "upgrade" on a plain GET too (connection-upgrade-literal)', async () => {
+    const plain = await rawRequest(
+      port,
+      'GET /mapped/page HTTP/1.1\r\nHost: app.example.com\r\nConnection: close\r\n\r\n',
     );
     expect(plain.connection).toBe('upgrade');
     expect(plain.upgrade).toBeUndefined();

@@ -1,58 +1,26 @@
-import type { NginxLocation } from '../model-nginx.js';
+import type { NginxMap } from '../model-nginx.js';
+import { carriesOnlyTheSocket } from '../nginx-socket-only.js';
 import type { Rule } from '../rule.js';
 
-const socketWords = new Set(['ws', 'wss', 'socket', 'sockets']);
-
-/** Whether a name, split at any punctuation, has a word that names a socket: `ws`, `socket`, or one
- *  starting `websock` (`websocket`, `websockets`, websockify's `/websockify`, the noVNC socket). */
-const namesASocket = (name: string): boolean =>
-  name
-    .toLowerCase()
-    .split(/[^a-z0-9]+/)
-    .some((word) => socketWords.has(word) || word.startsWith('websock'));
-
-/** The host `proxy_pass` names (an upstream block or a host name), lower-case; undefined for a
- *  variable or an address. */
-function proxiedHost(proxyPass: string | undefined): string | undefined {
-  const host = /^[a-z]+:\/\/([^/:$]+)(?::\d+)?(?:\/|$)/i.exec(proxyPass ?? '')?.[1];
-  if (!host || /^[\d.]+$/.test(host) || host.startsWith('[')) return undefined;
-  return host.toLowerCase();
-}
-
-/** Whether nginx would try `regex` (a `~`/`~*` location's pattern) on `path`; false when JavaScript
- *  cannot read the PCRE pattern. */
-function regexMatches(regex: NginxLocation, path: string): boolean {
-  try {
-    return new RegExp(regex.path, regex.modifier === '~*' ? 'i' : '').test(path);
-  } catch {
-    return false;
-  }
-}
-
-function carriesOnlyTheSocket(location: NginxLocation, all: readonly NginxLocation[]): boolean {
-  if (namesASocket(location.path)) return true;
-  if (location.path === '/') return false;
-  const others: NginxLocation[] = [];
-  // A stack, not recursion: 5,000 nested locations overflow the call stack.
-  const pending = [...all];
-  for (let other = pending.pop(); other; other = pending.pop()) {
-    if (other !== location && other.modifier !== '@') others.push(other);
-    for (const child of other.children) pending.push(child);
-  }
-  const regex = location.modifier === '~' || location.modifier === '~*';
-  if (regex) return others.length > 0;
-  return others.some(
-    (other) =>
-      ((other.modifier === '' || other.modifier === '^~') &&
-        other.path.length < location.path.length &&
-        location.path.startsWith(other.path)) ||
-      // `^~ /cool/adminws` beside `~ ^/(c|l)ool` (Collabora): ^~ keeps the regex, which would
-      // otherwise serve the path, off the socket's own location.
-      (location.modifier === '^~' &&
-        (other.modifier === '~' || other.modifier === '~*') &&
-        regexMatches(other, location.path)),
+/**
+ * Whether a map gives "upgrade" whatever its source holds: a default of "upgrade" and no entry with
+ * another value, such as Budibase's `map $http_upgrade $connection_upgrade { default "upgrade"; }`
+ * (the session 7 sweep; a plain GET then reached the backend with "Connection: upgrade" and no Upgrade
+ * on nginx 1.22.1). Without `'' close`, a request with no Upgrade header gets the default too. A map
+ * with an include or any other value is not judged.
+ */
+const alwaysUpgrade = (map: NginxMap): boolean => {
+  const entries = map.node.block ?? [];
+  return (
+    entries.some((entry) => entry.name === 'default' && entry.args[0]?.toLowerCase() === 'upgrade') &&
+    entries.every(
+      (entry) =>
+        entry.name === 'hostnames' ||
+        entry.name === 'volatile' ||
+        (entry.name !== 'include' && entry.args.length === 1 && entry.args[0]?.toLowerCase() === 'upgrade'),
+    )
   );
-}
+};
 
 /**
  * `proxy_set_header Connection "upgrade"` as a constant sends "Connection: upgrade" with every request,
@@ -60,18 +28,10 @@ function carriesOnlyTheSocket(location: NginxLocation, all: readonly NginxLocati
  * Upgrade header. The map in nginx's WebSocket guide sends "upgrade" only when the
  * client asked for it (https://nginx.org/en/docs/http/websocket.html).
  *
- * A location that carries only the socket may keep the constant: one whose path names a socket
- * (`/ws/`, `/socket.io/`), an exact match (`location = /ws`, one URI, the socket's), or the location
- * a `--ws-path` names exactly. This rule fires only where plain HTTP is served too.
- *
- * Also taken as socket-only: a location whose path has a word `ws`, `socket` or one starting
- * `websock` once split at any punctuation (Jitsi's `^/colibri-ws/…`, noVNC's `/websockify`); a
- * location carved out of a broader one (`/standalone-signaling/spreed` beside
- * `/standalone-signaling/`, `~ /api/kernels/` beside `/`, `^~ /cool/adminws` beside the regex
- * `~ ^/(c|l)ool` that would otherwise take it): the author gave the socket its own location, and the
- * pages stay with the broader one; and a location whose backend the author named a socket
- * (`proxy_pass http://websocket;`, the upstream of nginx's own WebSocket example and of MQTT brokers'
- * websockets listeners, which serve nothing else).
+ * A location that carries only the socket may keep the constant (src/lint/nginx-socket-only.ts: an
+ * exact match, a path or backend that names a socket, or a backend whose plain requests have a location
+ * of their own), and so may the location a `--ws-path` names exactly. This rule fires only where plain
+ * HTTP is served too.
  */
 export const connectionUpgradeLiteral: Rule = {
   id: 'connection-upgrade-literal',
@@ -81,19 +41,38 @@ export const connectionUpgradeLiteral: Rule = {
   fix: "proxy_set_header Connection $connection_upgrade; with map $http_upgrade $connection_upgrade { default upgrade; '' close; }",
   docs: 'https://nginx.org/en/docs/http/websocket.html',
   check(model, report) {
-    for (const block of model.nginx?.proxyBlocks ?? []) {
+    const proxyBlocks = model.nginx?.proxyBlocks ?? [];
+    /** Maps that always give "upgrade", by the variable they set, with the plain locations using them. */
+    const constantMaps = new Map(
+      (model.nginx?.maps ?? [])
+        .filter(alwaysUpgrade)
+        .map((map) => [map.target, { map, labels: [] as string[] }]),
+    );
+    for (const block of proxyBlocks) {
       if (!block.webSocket || !block.servesPlainHttp) continue;
-      if (block.location?.modifier === '=') continue;
-      if (block.location && carriesOnlyTheSocket(block.location, block.server.locations)) continue;
-      const backend = proxiedHost(block.proxyPass.args[0]);
-      if (backend && namesASocket(backend)) continue;
+      if (carriesOnlyTheSocket(block, proxyBlocks)) continue;
       const connection = block.headers.byName.get('connection');
-      if (!connection || connection.value.includes('$') || connection.value.toLowerCase() !== 'upgrade')
-        continue;
+      if (!connection) continue;
+      const viaMap = constantMaps.get(connection.value);
+      if (viaMap) viaMap.labels.push(block.label);
+      if (connection.value.includes('$') || connection.value.toLowerCase() !== 'upgrade') continue;
       const path = block.location?.path ?? '/';
       report(
         connection.node.argAt[1] ?? connection.node,
         `${block.label} also serves plain HTTP (every request under ${path} that is not a WebSocket handshake), and each of them reaches the backend with "Connection: ${connection.value}" and no Upgrade header: the backend is asked to switch protocols it was not offered`,
+      );
+    }
+    // One finding per map, where the fix goes, naming the locations that serve plain HTTP through it.
+    for (const { map, labels } of constantMaps.values()) {
+      if (labels.length === 0) continue;
+      const shown =
+        labels.length > 3
+          ? `${labels.slice(0, 3).join(', ')} and ${labels.length - 3} more`
+          : labels.join(', ');
+      report(
+        map.node,
+        `map ${map.source} ${map.target} gives "upgrade" for every request, as it has no '' close entry: ${shown} also serve${labels.length === 1 ? 's' : ''} plain HTTP, and each plain request reaches the backend with "Connection: upgrade" and no Upgrade header: the backend is asked to switch protocols it was not offered`,
+        { fix: `add "'' close;" to the map on line ${map.node.line}` },
       );
     }
   },
