@@ -1,4 +1,10 @@
-import { apacheSince, apacheSupports, nginxSince, nginxSupports } from '../../core/versions.js';
+import {
+  apacheSince,
+  apacheSupports,
+  defaultVersions,
+  nginxSince,
+  nginxSupports,
+} from '../../core/versions.js';
 import { skippedFor } from '../apache-ifversion.js';
 import type { Rule } from '../rule.js';
 
@@ -15,8 +21,10 @@ import type { Rule } from '../rule.js';
  *     Older mod_proxy rejects every worker parameter it does not know (set_worker_param in mod_proxy.c:
  *     "unknown Worker parameter"), so httpd stops with `AH00526: Syntax error … ProxyPass unknown Worker
  *     parameter` (the same message 2.4.71 gives for a made-up parameter).
- * Without --server-version nothing is said: the version is unknown, and the other rules assume a
- * current one.
+ * Without --server-version, nginx is taken to be 1.22.1 (defaultVersions), whose nginx -t refuses all
+ * of these, and each is a note (info) that says so: the file may be for a newer nginx, which
+ * --server-version then tells lint (the session 7 sweep: Akkoma's published `http2 on;` failed the
+ * installed nginx 1.22.1 while plain lint passed it). Apache's default, 2.4.37, takes upgrade=.
  */
 
 /** The directives of ngx_http_v3_module (https://nginx.org/en/docs/http/ngx_http_v3_module.html). */
@@ -40,26 +48,39 @@ export const tooNewForVersion: Rule = {
   fix: 'upgrade the server, or write it the old way',
   docs: 'https://nginx.org/en/CHANGES',
   check(model, report) {
-    const version = model.settings.serverVersion;
-    if (version === undefined) return;
+    const given = model.settings.serverVersion;
+    // Without --server-version, nginx is taken to be the one lint assumes (defaultVersions: 1.22.1,
+    // Debian 12's, whose nginx -t refuses these), as a note: the file may be for a newer nginx, and a
+    // file wss-conf writes for one must lint with nothing worse than info (test/lint/generated.test.ts).
+    const version = given ?? defaultVersions.nginx;
+    const nginxName =
+      given === undefined
+        ? `nginx ${version} (lint's assumption without --server-version)`
+        : `nginx ${version}`;
+    const severity = given === undefined ? 'info' : undefined;
+    const orSayNewer = (since: string) =>
+      given === undefined ? `; or, if the server runs nginx ${since} or later, give --server-version` : '';
     if (model.nginx && !nginxSupports(version, 'http2Directive')) {
       for (const { node } of model.nginx.directives('http2')) {
         report(
           node,
-          `nginx ${version} has no "http2" directive (it exists from ${nginxSince.http2Directive}): nginx -t fails with unknown directive "http2"`,
-          { fix: 'delete "http2 on;" and add http2 to the TLS listen line: listen 443 ssl http2;' },
+          `${nginxName} has no "http2" directive (it exists from ${nginxSince.http2Directive}): nginx -t fails with unknown directive "http2"`,
+          {
+            fix: `delete "http2 on;" and add http2 to the TLS listen line: listen 443 ssl http2;${orSayNewer(nginxSince.http2Directive)}`,
+            severity,
+          },
         );
       }
     }
     if (model.nginx && !nginxSupports(version, 'http3Module')) {
       const since = nginxSince.http3Module;
-      const fix = `delete it, or upgrade to nginx ${since} or later built with ngx_http_v3_module (--with-http_v3_module)`;
+      const fix = `delete it, or upgrade to nginx ${since} or later built with ngx_http_v3_module (--with-http_v3_module)${orSayNewer(since)}`;
       for (const name of http3Directives) {
         for (const { node } of model.nginx.directives(name)) {
           report(
             node,
-            `nginx ${version} has no "${name}" directive (HTTP/3 exists from ${since}): nginx -t fails with unknown directive "${name}"`,
-            { fix },
+            `${nginxName} has no "${name}" directive (HTTP/3 exists from ${since}): nginx -t fails with unknown directive "${name}"`,
+            { fix, severity },
           );
         }
       }
@@ -69,18 +90,20 @@ export const tooNewForVersion: Rule = {
         if (index < 0) continue;
         report(
           node.argAt[index] ?? node,
-          `nginx ${version} has no "quic" listen parameter (HTTP/3 exists from ${since}): nginx -t fails with invalid parameter "quic"`,
+          `${nginxName} has no "quic" listen parameter (HTTP/3 exists from ${since}): nginx -t fails with invalid parameter "quic"`,
           {
-            fix: `delete this listen line, or upgrade to nginx ${since} or later built with ngx_http_v3_module`,
+            fix: `delete this listen line, or upgrade to nginx ${since} or later built with ngx_http_v3_module${orSayNewer(since)}`,
+            severity,
           },
         );
       }
     }
-    if (model.apache && !apacheSupports(version, 'upgradeWorkerParameter')) {
+    // Apache without --server-version: every httpd lint assumes (2.4.37 and later) takes upgrade=.
+    if (model.apache && given !== undefined && !apacheSupports(given, 'upgradeWorkerParameter')) {
       // ProxyPass, ProxyPassMatch and BalancerMember all take worker parameters.
       const takers = ['proxypass', 'proxypassmatch', 'balancermember'];
       const apache = model.apache;
-      const skipped = skippedFor((key) => apache.directives(key), version);
+      const skipped = skippedFor((key) => apache.directives(key), given);
       for (const node of takers.flatMap((key) => apache.directives(key))) {
         if (skipped.has(node)) continue;
         node.args.forEach((arg, index) => {
@@ -88,7 +111,7 @@ export const tooNewForVersion: Rule = {
           const url = node.args.find((a) => /^(https?|wss?|balancer):\/\//i.test(a)) ?? '';
           report(
             node.argAt[index] ?? node,
-            `httpd ${version} has no "upgrade=" worker parameter (it exists from ${apacheSince.upgradeWorkerParameter}): it refuses to start with "${node.name} unknown Worker parameter"`,
+            `httpd ${given} has no "upgrade=" worker parameter (it exists from ${apacheSince.upgradeWorkerParameter}): it refuses to start with "${node.name} unknown Worker parameter"`,
             {
               fix: /^https?:\/\//i.test(url)
                 ? `drop ${arg} and proxy the socket with mod_proxy_wstunnel: a ws:// URL (${url.replace(/^http/i, 'ws')})`
