@@ -111,9 +111,20 @@ function words(text: string, from: number): { word: string; offset: number }[] {
 interface ParseHooks {
   readonly include: (directive: ApacheDirective) => readonly ApacheDirective[];
   readonly comment: (body: string, at: Located) => void;
-  /** A problem where httpd stops, after which the file can still be read (a misplaced section). */
-  readonly problem: (message: string, at: Located) => void;
+  /** A problem where httpd stops, after which the file can still be read (a misplaced section), or
+   *  with severity `info` one where httpd may not stop. */
+  readonly problem: (message: string, at: Located, severity?: 'info') => void;
 }
+
+/** Sections whose condition decides whether httpd reads their contents at all. */
+const conditionalSections = new Set([
+  'ifmodule',
+  'ifdefine',
+  'ifversion',
+  'iffile',
+  'ifdirective',
+  'ifsection',
+]);
 
 /** Sections that only say whether their contents are read: httpd's context checks look through them
  *  (ap_check_cmd_context walks the parents by name). <Limit> and <LimitExcept> are passed over too. */
@@ -280,11 +291,24 @@ function parseText(source: SourceFile, hooks: ParseHooks): ApacheDirective[] {
     }
   }
 
-  const unclosed = open.at(-1);
+  // httpd 2.4.71 takes a conditional section left open at the end of the file when its condition holds
+  // (the rest of the file is read inside it), and stops with "Expected </IfModule> before end of
+  // configuration" when it does not; any other section left open stops it ("<VirtualHost> was not
+  // closed."). Shown with apache2 -t in the session 7 sweep (Reposilite's published config).
+  const unclosed = open.findLast((frame) => !conditionalSections.has(frame.opener.key));
   if (unclosed) {
     throw new ApacheSyntaxError(
       `<${unclosed.opener.name}> (opened on line ${unclosed.opener.line}) was not closed`,
       { file, line: lastLine, column: 1 },
+    );
+  }
+  const conditional = open.at(-1);
+  if (conditional) {
+    const { name, line, args } = conditional.opener;
+    hooks.problem(
+      `<${[name, ...args].join(' ')}> (opened on line ${line}) is not closed: httpd reads the rest of the file inside it when its condition holds, and stops with "Expected </${name}> before end of configuration" when it does not`,
+      { file, line: lastLine, column: 1 },
+      'info',
     );
   }
   return root;
@@ -310,7 +334,12 @@ export function parseApache(
     main: { readonly file: string; serverRoot: string | undefined },
   ): ApacheDirective[] => {
     const hooks: ParseHooks = {
-      problem: (message, at) => problems.push({ kind: 'parse-error', ...at, message }),
+      problem: (message, at, severity) =>
+        problems.push(
+          severity
+            ? { kind: 'parse-error', severity, ...at, message }
+            : { kind: 'parse-error', ...at, message },
+        ),
       comment: (body, at) => {
         const suppression = parseSuppression(body, at);
         if (suppression) suppressions.push(suppression);
