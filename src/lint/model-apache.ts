@@ -49,6 +49,9 @@ export interface ApacheRoute {
    *  request the last one in the file gives the ProxyPass (sections merge in order; both shown on httpd
    *  2.4 in test/lint/apache-path-evidence.test.ts). */
   readonly inLocation: boolean;
+  /** Written inside a request section (<Location>, <Directory>, <Proxy>, …), not at the site's level:
+   *  a RewriteRule there is per-directory, with RewriteEngine of its own context. */
+  readonly inSection: boolean;
   readonly url: string;
   readonly urlAt: Located;
   /** Lower-case schemes the route reaches: of the URL, or of the members of a balancer:// URL. */
@@ -528,6 +531,7 @@ function routeDraftOf(
     schemes,
     params,
     inLocation: kind === 'ProxyPass' && section !== undefined && /^location(match)?$/.test(section.key),
+    inSection: section !== undefined,
     upgradeCondition: found.upgradeCondition,
     upgradeExcluded: found.upgradeExcluded,
     pathNamesSocket,

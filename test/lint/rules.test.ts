@@ -167,6 +167,7 @@ const cases: [string, string, LintFlags, string[]][] = [
   ['apache-ws-upgrade', 'good-locationmatch-literal.conf', {}, []],
   ['apache-ws-upgrade', 'bad-locationmatch-literal.conf', {}, ['9:19 error']],
   ['apache-ws-upgrade', 'bad-rewrite-off.conf', {}, ['8:20 error']],
+  ['apache-ws-upgrade', 'bad-rewrite-no-engine.conf', {}, ['9:32 error']],
   ['apache-ws-upgrade', 'bad-rewrite-h2c.conf', {}, ['9:20 error']],
   ['apache-ws-upgrade', 'bad-upgrade-before-2.4.47.conf', { serverVersion: '2.4.46' }, ['9:21 error']],
   ['apache-ws-upgrade', 'bad-upgrade-before-2.4.47.conf', { serverVersion: '2.4.26' }, ['9:21 error']],

@@ -193,6 +193,24 @@ export const apacheWsUpgrade: Rule = {
         );
         continue;
       }
+      // A rewrite that was the site's only way to upgrade, with mod_rewrite never turned on: RewriteEngine
+      // is Off by default and a virtual host inherits the main server's (mod_rewrite.c
+      // config_server_merge), so the rule does nothing and the handshakes meet the ProxyPass lines.
+      if (
+        route.kind === 'RewriteRule' &&
+        !route.inSection &&
+        (route.upgradeCondition || route.schemes.some((scheme) => scheme === 'ws' || scheme === 'wss')) &&
+        (route.site.setting('rewriteengine')?.args[0] ?? '').toLowerCase() !== 'on' &&
+        !skipped?.has(route.node) &&
+        !route.site.routes.some((other) => other.kind !== 'RewriteRule' && upgrades(other, version))
+      ) {
+        report(
+          route.urlAt,
+          `RewriteRule ${route.path} ${route.url} never runs: ${route.site.label} has no RewriteEngine On (mod_rewrite does nothing without it, and the main server config does not turn it on either), so the WebSocket handshakes it was written for go to the ProxyPass lines, which do not upgrade them, and fail`,
+          { fix: `RewriteEngine On in ${route.site.label}, before its RewriteCond and RewriteRule lines` },
+        );
+        continue;
+      }
       const rewritten = rewriteTakesUpgrades(route);
       const location = upgrades(route, version) && !rewritten ? takenByLocation(route, skipped) : undefined;
       if (location && !upgrades(location, version)) {
