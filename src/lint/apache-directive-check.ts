@@ -25,6 +25,7 @@ import { compareVersions, defaultVersions } from '../core/versions.js';
 import { type ApacheArity, apacheArityRows } from './apache-directive-arity.js';
 import { apacheDirectiveRows, apacheDirectiveTableVersion } from './apache-directives.js';
 import { type ProxyPassPlace, proxyPassParameterProblem } from './apache-proxypass-params.js';
+import { redirectProblem } from './apache-redirect-args.js';
 import type { ParseProblem } from './finding.js';
 import { distance } from './nginx-directive-check.js';
 import type { ApacheDirective } from './parse-apache.js';
@@ -222,6 +223,10 @@ export function checkApacheDirectives(
       }
       if ((node.key === 'proxypass' || node.key === 'proxypassmatch') && frame.place !== undefined) {
         const problem = proxyPassParameterProblem(node, frame.place, version, workers);
+        if (problem) problems.push(problem);
+      }
+      if ((node.key === 'redirect' || node.key === 'redirectmatch') && frame.place === 'server') {
+        const problem = redirectProblem(node);
         if (problem) problems.push(problem);
       }
       // A ${VAR} (Define, or the environment) is replaced before httpd counts the words, and may hold

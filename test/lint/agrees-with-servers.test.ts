@@ -657,6 +657,52 @@ describe.skipIf(apacheTool.skip)(`apache2 -t and lint agree on section nesting $
     expect(apacheParseErrors(text, '2.4.42')).toEqual([]);
   });
 
+  // Redirect's words (src/lint/apache-redirect-args.ts): Gotify's old docs wrote a space in the URL.
+  it.each([
+    ['a space before the last slash of the URL', 'Redirect / https://a.test /'],
+    ['a path and no URL after a status', 'Redirect permanent /old'],
+    ['a URL that is neither absolute nor a path', 'Redirect /old a.test/new'],
+    ['a URL after a status that is no redirect', 'Redirect gone /old https://a.test/'],
+    ['a regex redirect with a word that is no status first', 'RedirectMatch ^/(.*) https://a.test/$1 x'],
+  ])("both refuse Redirect with %s, at the same line, in httpd's words", async (_, line) => {
+    const text = `<VirtualHost *:18990>\nServerName a.test\n${line}\n</VirtualHost>\n`;
+    const server = await testApacheSites([{ text, displayPath: 'x.conf' }]);
+    expect(server.ok).toBe(false);
+    const at = Number(/line (\d+) of x\.conf/.exec(server.output)?.[1]);
+    const [finding] = apacheParseFindings(text);
+    expect(finding?.line, server.output).toBe(at);
+    const said = server.output.split('\n').at(-1)?.trim() ?? '';
+    expect(finding?.message).toContain(said);
+  });
+
+  it('both accept the Redirect forms httpd takes', async () => {
+    const text = [
+      '<VirtualHost 127.0.0.1:18990>',
+      'ServerName a.test',
+      'Redirect / https://a.test/',
+      'Redirect permanent /p https://a.test/p',
+      'Redirect 301 /n /elsewhere',
+      'Redirect seeother /s https://a.test/s',
+      'Redirect gone /g',
+      'Redirect 404 /missing',
+      'RedirectMatch 301 ^/(.*)$ https://a.test/$1',
+      'RedirectMatch ^/m/(.*)$ https://a.test/$1',
+      '<Location /l>',
+      'Redirect https://a.test/l',
+      '</Location>',
+      '</VirtualHost>',
+      '',
+    ].join('\n');
+    const server = await testApacheSites([{ text, displayPath: 'x.conf' }]);
+    expect(server.ok, server.output).toBe(true);
+    expect(apacheParseErrors(text)).toEqual([]);
+  });
+
+  it('a space in a Redirect URL is told to close up', () => {
+    const [finding] = apacheParseFindings('Redirect / https://a.test /\n');
+    expect(finding?.fix).toBe('one URL, without the space: Redirect / https://a.test/');
+  });
+
   it('a comment after a ProxyPass URL is told to move to a line of its own', () => {
     const [finding] = apacheParseFindings(
       '<VirtualHost *:18990>\nProxyPass /x/ http://127.0.0.1:1/ # the app\n</VirtualHost>\n',
