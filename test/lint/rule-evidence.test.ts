@@ -10,7 +10,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -166,6 +167,65 @@ describe.skipIf(apacheTool.skip)('Apache: a VirtualHost on the TLS port without 
 
   it('lint reports the two plain ones', () => {
     expect(ruleLines(site, 'apache-tls-port-plain')).toEqual(['3 error', '7 error']);
+  });
+});
+
+// proxy-pass-request-host on Apache: Galaxy's published IPython rule takes the backend's port from the
+// URL, so a client reaches whatever listens on any port of the host (the session 7 sweep).
+describe.skipIf(apacheTool.skip)('Apache: a proxying RewriteRule whose port comes from the request', () => {
+  let apache: RunningApache | undefined;
+  const services: Server[] = [];
+  let port = 0;
+  let servicePorts: number[] = [];
+  let site: string;
+  beforeAll(async () => {
+    for (const name of ['notebook', 'unrelated-service']) {
+      const service = createServer((_, res) => res.end(name));
+      await new Promise<void>((resolve) => service.listen(0, '127.0.0.1', resolve));
+      services.push(service);
+    }
+    servicePorts = services.map((service) => (service.address() as AddressInfo).port);
+    port = await freePort();
+    site = join(mkdtempSync(join(tmpdir(), 'wss-conf-evidence-')), 'site.conf');
+    writeFileSync(
+      site,
+      [
+        '# a2enmod rewrite proxy proxy_http',
+        `Listen 127.0.0.1:${port}`,
+        `<VirtualHost 127.0.0.1:${port}>`,
+        '    ServerName a.test',
+        '    RewriteEngine On',
+        '    RewriteRule ^/ipython/([0-9]+)/(.*)$ http://127.0.0.1:$1/ipython/$2 [P,L]',
+        '</VirtualHost>',
+        '',
+      ].join('\n'),
+    );
+    apache = await startApache([site], [port]);
+  }, 30_000);
+  afterAll(async () => {
+    await apache?.stop();
+    for (const service of services) service.close();
+  });
+
+  it('the client picks the service: each port in the URL reaches the one listening there', async () => {
+    const get = (path: string) =>
+      new Promise<string>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, path, headers: { Host: 'a.test' } }, (res) => {
+          let body = '';
+          res.on('data', (chunk) => {
+            body += chunk;
+          });
+          res.on('end', () => resolve(body));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    expect(await get(`/ipython/${servicePorts[0]}/x`)).toBe('notebook');
+    expect(await get(`/ipython/${servicePorts[1]}/x`)).toBe('unrelated-service');
+  });
+
+  it('lint reports the rule', () => {
+    expect(ruleLines(site, 'proxy-pass-request-host')).toEqual(['6 error']);
   });
 });
 

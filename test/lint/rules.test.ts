@@ -74,6 +74,8 @@ const cases: [string, string, LintFlags, string[]][] = [
   ['host-http-host', 'good.conf', {}, []],
   ['proxy-pass-request-host', 'bad.conf', {}, ['7:20 error']],
   ['proxy-pass-request-host', 'good.conf', {}, []],
+  ['proxy-pass-request-host', 'bad.apache.conf', {}, ['6:42 error', '7:30 error', '8:46 error']],
+  ['proxy-pass-request-host', 'good.apache.conf', {}, []],
   ['header-crlf-variable', 'bad.conf', {}, ['8:41 error']],
   ['header-crlf-variable', 'good.conf', {}, []],
   ['default-server-proxies', 'bad.conf', {}, ['3:5 info']],

@@ -18,10 +18,51 @@ function authorityOf(url: string): string {
   );
 }
 
+/**
+ * httpd: a proxying RewriteRule ([P], or a `proxy:` target) or ProxyPassMatch whose target's host or
+ * port holds a backreference to the request ($1, %1) or request data (%{HTTP_HOST}, %{HTTP:…},
+ * %{QUERY_STRING}, …). Galaxy's published IPython rule `^/ipython/([0-9]+)/(.*)$
+ * http://localhost:$1/…` lets a client reach any port on the host (the session 7 sweep, shown on httpd
+ * 2.4.71 in test/lint/rule-evidence.test.ts). A RewriteMap lookup (${map:…}) is the allowlist, not this.
+ */
+const apacheRequestData =
+  /\$[0-9]|%[0-9]|%\{(?:HTTP_HOST|HTTP:[^}]*|QUERY_STRING|HTTP_REFERER|HTTP_USER_AGENT|HTTP_COOKIE)\}/gi;
+
+/** Whether capture group `n` of a regex starts with a `/`, so that `$n` is a path, never a host or port
+ *  (wss-conf's own `RewriteRule ^(/ws.*)$ ws://127.0.0.1:8282$1`). */
+function groupStartsWithSlash(pattern: string, n: number): boolean {
+  let count = 0;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (c !== '(' || pattern[i + 1] === '?') continue;
+    if (++count === n) return pattern[i + 1] === '/' || pattern.startsWith('\\/', i + 1);
+  }
+  return false;
+}
+
+/** The host and port of a target: after scheme:// up to the first `/`, or the first variable that
+ *  always starts with one (`http://127.0.0.1:8065%{REQUEST_URI}`, Mattermost's and GitLab's rules; a
+ *  `$n` whose group starts with `/`). */
+function apacheAuthorityOf(url: string, pattern: string): string {
+  const authority =
+    /^(?:proxy:)?[a-z][a-z0-9+.-]*:\/\/([^/]*)/i.exec(url)?.[1] ?? (url.startsWith('%{') ? url : '');
+  const beforePath =
+    authority.split(/%\{(?:REQUEST_URI|REQUEST_FILENAME|SCRIPT_FILENAME|PATH_INFO)\}/i)[0] ?? '';
+  const pathGroup = /\$([0-9])/g;
+  for (let match = pathGroup.exec(beforePath); match; match = pathGroup.exec(beforePath)) {
+    if (groupStartsWithSlash(pattern, Number(match[1]))) return beforePath.slice(0, match.index);
+  }
+  return beforePath;
+}
+
 export const proxyPassRequestHost: Rule = {
   id: 'proxy-pass-request-host',
   severity: 'error',
-  servers: ['nginx'],
+  servers: ['nginx', 'apache'],
   why: 'A request-derived variable in the proxy_pass host lets clients pick the server nginx connects to (SSRF).',
   fix: 'proxy to a fixed host or a named upstream; map client input to an allowlist of upstreams if needed',
   docs: 'https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass',
@@ -33,6 +74,21 @@ export const proxyPassRequestHost: Rule = {
       report(
         node.argAt[0] ?? node,
         `proxy_pass ${url}: the backend host comes from the request (${derived.map((v) => `$${v}`).join(', ')}), so a client can make nginx connect anywhere`,
+      );
+    }
+    for (const route of model.apache?.routes ?? []) {
+      if (route.kind === 'ProxyPass') continue;
+      // A RewriteMap lookup is the allowlist: its key may come from the request, its value does not.
+      const derived = apacheAuthorityOf(route.url, route.path)
+        .replace(/\$\{[^}]*\}/g, '')
+        .match(apacheRequestData);
+      if (!derived) continue;
+      report(
+        route.urlAt,
+        `${route.kind} ${route.path} ${route.url}: the backend's host or port comes from the request (${[...new Set(derived)].join(', ')}), so a client can make httpd connect to any ${/^\S*:\/\/(localhost|127\.)/i.test(route.url) ? 'port on this host' : 'host'}`,
+        {
+          fix: 'proxy to fixed hosts and ports: one rule per backend, or a RewriteMap that allows only known ones (${map:…})',
+        },
       );
     }
   },
