@@ -21,6 +21,7 @@
  */
 import { compareVersions, nginxSince } from '../core/versions.js';
 import type { Located, ParseProblem } from './finding.js';
+import { refusedValue } from './nginx-directive-values.js';
 import { nginxDirectiveRows, nginxDirectiveTableVersion } from './nginx-directives.js';
 import { type LocationName, locationName } from './nginx-location.js';
 import type { NginxDirective } from './parse-nginx.js';
@@ -499,6 +500,9 @@ export function checkNginxDirectives(
     const count = node.args.length;
     if (!(here === undefined ? fitting.some((c) => c.takes(count)) : command.takes(count))) {
       problem(node, `invalid number of arguments in "${name}" directive (${count} given)`);
+    } else if (!newerThanTable) {
+      const refused = refusedValue(name, node.args);
+      if (refused) problems.push({ kind: 'parse-error', ...reportedAt(node), ...refused });
     }
     // nginx 1.9.5 replaced SPDY with HTTP/2 and dropped the parameter: every nginx lint can be asked
     // about stops with `invalid parameter "spdy"` (ngx_http_core_listen), as old published configs

@@ -278,6 +278,15 @@ describe.skipIf(nginxTool.skip)(`nginx -t and lint agree on what nginx refuses $
         'listen 127.0.0.1:19000 default;',
       ),
     ],
+    [
+      'flags and fixed values in any case',
+      site(
+        'gzip On;',
+        'ssl_protocols tlsv1.2 TLSv1.3;',
+        'ssl_prefer_server_ciphers OFF;',
+        'location / { proxy_buffering "off"; proxy_http_version 1.0; proxy_ssl_protocols TLSv1.3; }',
+      ),
+    ],
   ])('both accept %s', async (_, text) => {
     const server = await testNginxSite(text, 'site.conf');
     expect(server.ok, server.output).toBe(true);
@@ -326,6 +335,11 @@ describe.skipIf(nginxTool.skip)(`nginx -t and lint agree on what nginx refuses $
       'a nested location twice',
       site('location /x/ {', '    location /x/y/ { }', '    location /x/y/ { }', '}'),
     ],
+    // Values nginx takes from a fixed set (src/lint/nginx-directive-values.ts).
+    ['a flag set to yes', site('location / { proxy_buffering no; }')],
+    ['a flag given a variable', site('server_tokens off;', 'gzip $arg_gzip;')],
+    ['a TLS protocol without its v', site('ssl_protocols TLS1.2 TLSv1.3;')],
+    ['an HTTP version nginx has no proxy for', site('location / { proxy_http_version 1.2; }')],
   ])('both refuse %s, at the same line', async (_, text) => {
     const server = await testNginxSite(text, 'site.conf');
     expect(server.ok).toBe(false);
@@ -334,6 +348,19 @@ describe.skipIf(nginxTool.skip)(`nginx -t and lint agree on what nginx refuses $
     // In nginx's own words, when nginx stops for a name it does not know.
     const unknown = /unknown directive "([^"]+)"/.exec(server.output)?.[0];
     if (unknown) expect(nginxParseFindings(text)[0]?.message).toContain(unknown);
+  });
+
+  it('mends a flag written yes/no and a protocol without its v, as nginx -t takes them', async () => {
+    const flag = nginxParseFindings(site('location / { proxy_buffering no; }'))[0];
+    expect(flag?.message).toContain(
+      'invalid value "no" in "proxy_buffering" directive, it must be "on" or "off"',
+    );
+    expect(flag?.fix).toBe('proxy_buffering off;');
+    const protocols = nginxParseFindings(site('ssl_protocols TLS1.2 TLSv1.3;'))[0];
+    expect(protocols?.message).toContain('invalid value "TLS1.2"');
+    expect(protocols?.fix).toBe('ssl_protocols TLSv1.2 TLSv1.3;');
+    const mended = await testNginxSite(site(`location / { ${flag?.fix} }`, `${protocols?.fix}`), 'site.conf');
+    expect(mended.ok, mended.output).toBe(true);
   });
 
   it('suggests the directive a misspelled name was meant to be', () => {

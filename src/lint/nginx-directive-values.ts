@@ -1,0 +1,74 @@
+/**
+ * Values nginx -t refuses in directives whose handler takes a fixed set of words, checked after the
+ * argument count (nginx-directive-check.ts):
+ *   - flags (ngx_conf_set_flag_slot): "on" or "off" in any case, else `invalid value "yes" in
+ *     "gzip" directive, it must be "on" or "off"`; the list is nginx's own answer
+ *     (scripts/probe-nginx-flags.mjs → nginx-flag-directives.ts);
+ *   - the `*_ssl_protocols` bitmasks (ngx_http_ssl_module.c ngx_http_ssl_protocols[]: SSLv2, SSLv3,
+ *     TLSv1, TLSv1.1, TLSv1.2, TLSv1.3, in any case), else `invalid value "TLS1.2"`;
+ *   - proxy_http_version (ngx_http_proxy_module.c ngx_http_proxy_http_version[]: 1.0, 1.1), else
+ *     `invalid value "1.2"`.
+ * For a --server-version newer than the tables nothing is judged: a newer nginx may take more.
+ */
+import { nginxFlagDirectives } from './nginx-flag-directives.js';
+
+const flags = new Set(nginxFlagDirectives);
+const protocolDirectives = new Set([
+  'ssl_protocols',
+  'proxy_ssl_protocols',
+  'grpc_ssl_protocols',
+  'uwsgi_ssl_protocols',
+]);
+const protocols = new Map(
+  ['SSLv2', 'SSLv3', 'TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'].map((name) => [name.toLowerCase(), name]),
+);
+const yes = new Set(['yes', 'true', '1', 'enable', 'enabled', 'y']);
+const no = new Set(['no', 'false', '0', 'disable', 'disabled', 'n', 'none']);
+
+export interface RefusedValue {
+  readonly message: string;
+  readonly fix: string;
+}
+
+export function refusedValue(name: string, args: readonly string[]): RefusedValue | undefined {
+  if (flags.has(name) && args.length === 1) {
+    const value = args[0] as string;
+    const lower = value.toLowerCase().replace(/;+$/, '');
+    if (lower === 'on' || lower === 'off') return undefined;
+    const meant = yes.has(lower) ? 'on' : no.has(lower) ? 'off' : undefined;
+    return {
+      message: `invalid value "${value}" in "${name}" directive, it must be "on" or "off"; nginx -t stops here`,
+      fix: meant ? `${name} ${meant};` : `${name} on; or ${name} off;`,
+    };
+  }
+  if (protocolDirectives.has(name)) {
+    const wrong = args.find((arg) => !protocols.has(arg.toLowerCase()));
+    if (wrong === undefined) return undefined;
+    // TLS1.2 → TLSv1.2, tlsv1_2 → TLSv1.2: the nearest spelling nginx takes.
+    const mend = (arg: string) =>
+      protocols.get(arg.toLowerCase()) ??
+      protocols.get(
+        arg
+          .toLowerCase()
+          .replace(/^tls\s*v?/, 'tlsv')
+          .replace('_', '.'),
+      ) ??
+      protocols.get(arg.toLowerCase().replace(/^ssl\s*v?/, 'sslv'));
+    const mended = args.map(mend);
+    return {
+      message: `invalid value "${wrong}" in "${name}" directive (it takes SSLv2, SSLv3, TLSv1, TLSv1.1, TLSv1.2 and TLSv1.3); nginx -t stops here`,
+      fix: mended.every((arg) => arg !== undefined)
+        ? `${name} ${mended.join(' ')};`
+        : `${name} TLSv1.2 TLSv1.3;`,
+    };
+  }
+  if (name === 'proxy_http_version' && args.length === 1) {
+    const value = args[0] as string;
+    if (value === '1.0' || value === '1.1') return undefined;
+    return {
+      message: `invalid value "${value}" in "proxy_http_version" directive (it takes 1.0 or 1.1); nginx -t stops here`,
+      fix: 'proxy_http_version 1.1;',
+    };
+  }
+  return undefined;
+}
