@@ -545,6 +545,18 @@ export function checkNginxDirectives(
       const inner = here === undefined ? undefined : innerContext(name, here);
       let location = name === 'server' ? undefined : frame.location;
       if (name === 'location') {
+        // Two words: the first must be a modifier (ngx_http_core_location), else nginx -t stops with
+        // `invalid location modifier "openapi.json"` (a published Home Assistant add-on wrote
+        // `location openapi.json / {`; the session 7 sweep).
+        const [modifier] = node.args;
+        if (node.args.length === 2 && modifier !== undefined && !['=', '~', '~*', '^~'].includes(modifier)) {
+          problems.push({
+            kind: 'parse-error',
+            ...reportedAt(node),
+            message: `invalid location modifier "${modifier}" (two words: the first must be =, ~, ~* or ^~); nginx -t stops here`,
+            fix: `location ${node.args[1]} { … } or location = ${node.args[1]} { … }`,
+          });
+        }
         const key = locationKey(node.args);
         if (key !== undefined) {
           if (frame.locations?.includes(key)) {

@@ -335,6 +335,9 @@ describe.skipIf(nginxTool.skip)(`nginx -t and lint agree on what nginx refuses $
       'a nested location twice',
       site('location /x/ {', '    location /x/y/ { }', '    location /x/y/ { }', '}'),
     ],
+    ['a location with a word before its path', site('location openapi.json / {', '}')],
+    ['a location with a doubled modifier', site('location == /x {', '}')],
+    ['a named location with a path', site('location @x /x {', '}')],
     // Values nginx takes from a fixed set (src/lint/nginx-directive-values.ts).
     ['a flag set to yes', site('location / { proxy_buffering no; }')],
     ['a flag given a variable', site('server_tokens off;', 'gzip $arg_gzip;')],
