@@ -292,17 +292,22 @@ function parseText(source: SourceFile, hooks: ParseHooks): ApacheDirective[] {
   }
 
   // httpd 2.4.71 takes a conditional section left open at the end of the file when its condition holds
-  // (the rest of the file is read inside it), and stops with "Expected </IfModule> before end of
-  // configuration" when it does not; any other section left open stops it ("<VirtualHost> was not
-  // closed."). Shown with apache2 -t in the session 7 sweep (Reposilite's published config).
-  const unclosed = open.findLast((frame) => !conditionalSections.has(frame.opener.key));
+  // (the rest of the file is read inside it, sections left open there too), and stops with "Expected
+  // </IfModule> before end of configuration" when it does not; a section left open outside any such
+  // one stops it ("<VirtualHost> was not closed."). Shown with apache2 -t in the session 7 sweep
+  // (Reposilite's published config) and its cold attack (<IfModule> around an open <Location>).
+  const outermost = open[0];
+  const unclosed =
+    outermost && !conditionalSections.has(outermost.opener.key)
+      ? open.findLast((frame) => !conditionalSections.has(frame.opener.key))
+      : undefined;
   if (unclosed) {
     throw new ApacheSyntaxError(
       `<${unclosed.opener.name}> (opened on line ${unclosed.opener.line}) was not closed`,
       { file, line: lastLine, column: 1 },
     );
   }
-  const conditional = open.at(-1);
+  const conditional = open[0];
   if (conditional) {
     const { name, line, args } = conditional.opener;
     hooks.problem(
