@@ -186,6 +186,20 @@ function nearestKnown(key: string): string | undefined {
   return best;
 }
 
+function proxySectionWorkers(directives: readonly ApacheDirective[]): string[] {
+  const urls: string[] = [];
+  const pending = [...directives];
+  for (let node = pending.pop(); node; node = pending.pop()) {
+    if (!node.section) continue;
+    const url = node.args[0] ?? '';
+    if (node.key === 'proxy' && /^[a-z][a-z0-9+.-]*:\/\/[^*]+$/i.test(url) && !/^balancer:/i.test(url)) {
+      urls.push(url.toLowerCase());
+    }
+    for (const inner of node.section) pending.push(inner);
+  }
+  return urls;
+}
+
 export function checkApacheDirectives(
   directives: readonly ApacheDirective[],
   serverVersion: string | undefined,
@@ -195,8 +209,11 @@ export function checkApacheDirectives(
     serverVersion !== undefined && compareVersions(serverVersion, apacheDirectiveTableVersion) > 0;
   const noted = new Set<string>();
   const version = serverVersion ?? defaultVersions.apache;
-  /** The worker URLs ProxyPass lines defined so far (see apache-proxypass-params.ts). */
-  const workers: string[] = [];
+  /** The worker URLs ProxyPass lines defined so far (see apache-proxypass-params.ts), and those of
+   *  every <Proxy URL> section: httpd defines a worker for one too, and a ProxyPass to it shares it
+   *  (httpd 2.4.71 ignores an unknown key there; the cold attack). Taken from anywhere in the files,
+   *  which can only make lint report less. */
+  const workers: string[] = proxySectionWorkers(directives);
   // `place`: where a ProxyPass in the list stands; undefined in sections where lint does not judge one
   // (<Proxy>, <Directory>, <Files>: httpd gives it the section's path too, or refuses it).
   const stack: {
@@ -222,7 +239,13 @@ export function checkApacheDirectives(
         stack.push({ list: node.section, index: 0, place });
       }
       if ((node.key === 'proxypass' || node.key === 'proxypassmatch') && frame.place !== undefined) {
-        const problem = proxyPassParameterProblem(node, frame.place, version, workers);
+        const problem = proxyPassParameterProblem(
+          node,
+          frame.place,
+          version,
+          serverVersion === undefined,
+          workers,
+        );
         if (problem) problems.push(problem);
       }
       if ((node.key === 'redirect' || node.key === 'redirectmatch') && frame.place === 'server') {

@@ -78,6 +78,8 @@ export function proxyPassParameterProblem(
   node: ApacheDirective,
   place: ProxyPassPlace,
   version: string,
+  /** No --server-version: `version` is lint's assumption, so a key a later httpd has is only noted. */
+  assumed: boolean,
   workers: string[],
 ): ParseProblem | undefined {
   // A ${VAR} may hold any number of words: httpd reads them after replacing it.
@@ -152,10 +154,20 @@ export function proxyPassParameterProblem(
   for (const [key, index] of keys) {
     // too-new-for-version owns `upgrade=` below 2.4.26, with a fix that proxies the socket another way.
     if (key === 'upgrade' && !balancer) continue;
-    const from = table.get(key);
+    // Before 2.4.49 `mapping=` is no flag of add_pass, and goes to the tables like any key.
+    const from = key === 'mapping' ? since.mapping : table.get(key);
     if (from !== undefined && compareVersions(version, from) >= 0) continue;
     const written = node.args[index] as string;
     const other = balancer ? workerKeys : balancerKeys;
+    if (from !== undefined && assumed) {
+      return {
+        kind: 'parse-error',
+        severity: 'info',
+        ...placeOf(at(index)),
+        message: `httpd ${version}, which lint assumes without --server-version, has no "${key}=" parameter (it exists from ${from}) and would stop with "${node.name} unknown ${kind} parameter"`,
+        fix: `give --server-version if the server runs httpd ${from} or later; else drop ${written}`,
+      };
+    }
     const why =
       from !== undefined
         ? `httpd ${version} has no "${key}=" ${kind.toLowerCase()} parameter (it exists from ${from})`

@@ -672,6 +672,11 @@ describe.skipIf(apacheTool.skip)(`apache2 -t and lint agree on section nesting $
       '<Location /f/>',
       'ProxyPass http://127.0.0.1:2/f/ retry=0',
       '</Location>',
+      // A <Proxy> section defines its worker too: the ProxyPass shares it (the cold attack).
+      '<Proxy http://127.0.0.1:3/>',
+      'ProxySet timeout=5',
+      '</Proxy>',
+      'ProxyPass /g/ http://127.0.0.1:3/ notaparameter=1',
       '</VirtualHost>',
       '',
     ].join('\n');
@@ -685,6 +690,14 @@ describe.skipIf(apacheTool.skip)(`apache2 -t and lint agree on section nesting $
     expect(apacheParseErrors(text, '2.4.41')).toEqual([2]);
     expect(apacheParseFindings(text, '2.4.41')[0]?.message).toContain('it exists from 2.4.42');
     expect(apacheParseErrors(text, '2.4.42')).toEqual([]);
+    // Without a version, lint assumes 2.4.37 and only notes it (the cold attack: httpd 2.4.71 takes it).
+    const mapped =
+      '<VirtualHost *:18990>\nProxyPass /x/ http://127.0.0.1:1/ mapping=encoded\n</VirtualHost>\n';
+    expect(apacheParseErrors(mapped)).toEqual([]);
+    expect(apacheParseFindings(mapped).map((f) => `${f.line} ${f.severity}`)).toEqual(['2 info']);
+    expect(apacheParseFindings(mapped)[0]?.message).toContain('it exists from 2.4.49');
+    expect(apacheParseErrors(mapped, '2.4.48')).toEqual([2]);
+    expect(apacheParseErrors(mapped, '2.4.49')).toEqual([]);
   });
 
   // Redirect's words (src/lint/apache-redirect-args.ts): Gotify's old docs wrote a space in the URL.
