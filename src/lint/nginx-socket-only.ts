@@ -9,9 +9,10 @@
  *   - a location carved out of a broader one (`/standalone-signaling/spreed` beside
  *     `/standalone-signaling/`, `~ /api/kernels/` beside `/`, `^~ /cool/adminws` beside the regex
  *     `~ ^/(c|l)ool` that would otherwise take it): the author gave the socket its own location;
- *   - a location whose backend has another location in this server without the Upgrade header: the
- *     author split that backend's plain requests off (Seafile's `/notification` beside
- *     `/notification/ping`, found by the session 7 sweep). Never `location /`, which serves the site.
+ *   - a location whose backend has another prefix or regex location in this server without the
+ *     Upgrade header: the author split that backend's plain requests off (Seafile's `/notification`
+ *     beside `/notification/ping`, found by the session 7 sweep). Never `location /`, which serves the
+ *     site; a named or exact location splits nothing off.
  * Known to be wrong both ways, as any reading of the config alone must be: WeTTY and MinIO publish an
  * app that serves pages at a location carved out beside `location /` (not reported), and Taiga's
  * `/events` beside `location /` carries only its socket (correctly not reported).
@@ -85,6 +86,10 @@ function plainRequestsSplitOff(block: NginxProxyBlock, blocks: readonly NginxPro
       other.server === block.server &&
       other.location !== undefined &&
       other.location !== block.location &&
+      // A named location takes no path of its own, and an exact one a single URI (a health check,
+      // `= /api/health`): neither splits the backend's plain traffic off (the cold attack).
+      other.location.modifier !== '@' &&
+      other.location.modifier !== '=' &&
       backendOf(other) === backend &&
       !other.headers.byName.has('upgrade'),
   );

@@ -70,6 +70,7 @@ const cases: [string, string, LintFlags, string[]][] = [
   ['connection-upgrade-literal', 'good.conf', {}, []],
   ['connection-upgrade-literal', 'good-socket-only.conf', {}, []],
   ['connection-upgrade-literal', 'bad-map-always-upgrade.conf', {}, ['4:1 warning']],
+  ['connection-upgrade-literal', 'bad-split-exact.conf', {}, ['19:37 warning']],
   ['host-http-host', 'bad.conf', {}, ['16:31 info']],
   ['host-http-host', 'good.conf', {}, []],
   ['proxy-pass-request-host', 'bad.conf', {}, ['7:20 error']],
