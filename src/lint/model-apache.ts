@@ -503,9 +503,11 @@ function routeDraftOf(
     pathAt = node.argAt[0] ?? placeOf(node);
     urlIndex = 1;
   } else if (section && /^location(match)?$/.test(section.key)) {
-    // Inside <Location /x>, ProxyPass takes only the URL and the section gives the path.
-    path = section.args[0] ?? '/';
-    pathAt = section.argAt[0] ?? placeOf(section);
+    // Inside <Location /x>, ProxyPass takes only the URL and the section gives the path; in
+    // <Location ~ "re"> the path is the regex after the ~ (the cold attack: read as "~" before).
+    const tilde = section.key === 'location' && section.args[0] === '~' ? 1 : 0;
+    path = section.args[tilde] ?? '/';
+    pathAt = section.argAt[tilde] ?? placeOf(section);
     urlIndex = 0;
   } else {
     path = node.args[0] ?? '';
@@ -518,7 +520,10 @@ function routeDraftOf(
   const backend = backendOf(url);
   if (!params.has('upgrade') && backend.upgrade) params.set('upgrade', backend.upgrade);
   const schemes = backend.schemes;
-  const pathIsRegex = kind !== 'ProxyPass' || section?.key === 'locationmatch';
+  const pathIsRegex =
+    kind !== 'ProxyPass' ||
+    section?.key === 'locationmatch' ||
+    (section?.key === 'location' && section.args[0] === '~');
   const pathNamesSocket = namesSocket(path);
   return {
     node,

@@ -168,7 +168,7 @@ const cases: [string, string, LintFlags, string[]][] = [
   ['apache-ws-upgrade', 'good-location-rewrite.conf', {}, []],
   ['apache-ws-upgrade', 'good-location-rewrite.conf', { serverVersion: '2.4.30' }, []],
   ['apache-ws-upgrade', 'good-locationmatch-literal.conf', {}, []],
-  ['apache-ws-upgrade', 'bad-locationmatch-literal.conf', {}, ['9:19 error']],
+  ['apache-ws-upgrade', 'bad-locationmatch-literal.conf', {}, ['10:19 error', '19:19 error']],
   ['apache-ws-upgrade', 'bad-rewrite-off.conf', {}, ['8:20 error']],
   ['apache-ws-upgrade', 'bad-rewrite-no-engine.conf', {}, ['9:32 error']],
   ['apache-ws-upgrade', 'bad-rewrite-h2c.conf', {}, ['9:20 error']],

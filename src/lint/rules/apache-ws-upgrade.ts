@@ -150,11 +150,15 @@ const literalPathMatchesNothing = (route: ApacheRoute): boolean =>
  *  <LocationMatch> section, the first argument is omitted and the regexp is obtained from the
  *  <LocationMatch>"), with $1 for its first group, or else the whole request path appended. */
 function literalPathFix(route: ApacheRoute): string {
-  const prefix = /^\^(\/[A-Za-z0-9._~/-]*)$/.exec(route.path)?.[1];
-  if (prefix !== undefined)
-    return `write <Location "${prefix}"> in place of <LocationMatch "${route.path}">, keeping ProxyPass ${route.url}`;
-  const group = /\((?!\?)/.test(route.path);
-  return `write ProxyPassMatch ${route.url}${group ? '$1' : ''} in place of ProxyPass ${route.url}: it takes the section's regex${group ? '' : ' and appends the whole request path'}`;
+  // The literal start of an anchored regex (`^/socket\.io/`, `^/ws/.+`): a <Location> of that prefix
+  // takes the same requests and keeps the ProxyPass as written. ProxyPassMatch would append the whole
+  // request path to the URL (/socket.io//socket.io/… on httpd 2.4.71; the cold attack).
+  const prefix = /^\^((?:\/|\\[./-]|[A-Za-z0-9_~-])*)/.exec(route.path)?.[1]?.replace(/\\(.)/g, '$1');
+  const section = `the section of "${route.path}"`;
+  if (prefix?.startsWith('/')) {
+    return `write <Location "${prefix}"> in place of ${section}, keeping ProxyPass ${route.url}`;
+  }
+  return `write ProxyPassMatch with the URL's host only (ProxyPassMatch ${route.url.replace(/^([a-z]+:\/\/[^/]+).*$/i, '$1')}) in place of ProxyPass ${route.url}: it takes the section's regex and appends the whole request path`;
 }
 
 /** A route that upgrades what reaches it: a ws:// or wss:// URL, or upgrade= on httpd 2.4.47+ (a
@@ -188,7 +192,7 @@ export const apacheWsUpgrade: Rule = {
       if (route.webSocket && literalPathMatchesNothing(route) && !skipped?.has(route.node)) {
         report(
           route.urlAt,
-          `${route.kind} ${route.url} in <LocationMatch "${route.path}"> on line ${route.pathAt.line} gets no request: mod_proxy reads a section's path as a regex only when it has a glob character (*, ? or [), so this ProxyPass has the literal path "${route.path}", which no request path starts with, and every handshake the section matches goes elsewhere (404 where nothing else serves it)`,
+          `${route.kind} ${route.url} in the <LocationMatch> or <Location ~> of "${route.path}" on line ${route.pathAt.line} gets no request: mod_proxy reads a section's path as a regex only when it has a glob character (*, ? or [), so this ProxyPass has the literal path "${route.path}", which no request path starts with, and every handshake the section matches goes elsewhere (404 where nothing else serves it)`,
           { fix: literalPathFix(route) },
         );
         continue;
