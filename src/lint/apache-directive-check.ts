@@ -24,6 +24,7 @@
 import { compareVersions, defaultVersions } from '../core/versions.js';
 import { type ApacheArity, apacheArityRows } from './apache-directive-arity.js';
 import { apacheDirectiveRows, apacheDirectiveTableVersion } from './apache-directives.js';
+import { ifVersionHolds } from './apache-ifversion.js';
 import { type ProxyPassPlace, proxyPassParameterProblem } from './apache-proxypass-params.js';
 import { redirectProblem } from './apache-redirect-args.js';
 import type { ParseProblem } from './finding.js';
@@ -216,11 +217,17 @@ export function checkApacheDirectives(
   const workers: string[] = proxySectionWorkers(directives);
   // `place`: where a ProxyPass in the list stands; undefined in sections where lint does not judge one
   // (<Proxy>, <Directory>, <Files>: httpd gives it the section's path too, or refuses it).
+  // `inConditional`: inside an <IfModule> or a true <IfVersion>. httpd reads a known directive there
+  // as anywhere else when the condition holds, as lint assumes it does (certbot wraps every TLS vhost
+  // it writes in <IfModule mod_ssl.c>), so counts, ProxyPass words and Redirect forms are checked; a
+  // name lint does not know is not, since the module the condition names may be what defines it.
+  // Other conditions (<IfDefine>, <IfFile>, …) and <Macro> are not entered.
   const stack: {
     readonly list: readonly ApacheDirective[];
     index: number;
     readonly place: ProxyPassPlace | undefined;
-  }[] = [{ list: directives, index: 0, place: 'server' }];
+    readonly inConditional: boolean;
+  }[] = [{ list: directives, index: 0, place: 'server', inConditional: false }];
   for (let frame = stack.at(-1); frame; frame = stack.at(-1)) {
     const node = frame.list[frame.index++];
     if (!node) {
@@ -236,7 +243,12 @@ export function checkApacheDirectives(
             : node.key === 'virtualhost'
               ? 'server'
               : undefined;
-        stack.push({ list: node.section, index: 0, place });
+        stack.push({ list: node.section, index: 0, place, inConditional: frame.inConditional });
+      } else if (
+        node.section &&
+        (node.key === 'ifmodule' || (node.key === 'ifversion' && ifVersionHolds(node.args, version)))
+      ) {
+        stack.push({ list: node.section, index: 0, place: frame.place, inConditional: true });
       }
       if ((node.key === 'proxypass' || node.key === 'proxypassmatch') && frame.place !== undefined) {
         const problem = proxyPassParameterProblem(
@@ -276,6 +288,7 @@ export function checkApacheDirectives(
       }
       continue;
     }
+    if (frame.inConditional) continue;
     const module = moduleOf(node.key);
     if (module !== undefined) {
       if (noted.has(module)) continue;

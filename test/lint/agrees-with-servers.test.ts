@@ -591,6 +591,10 @@ describe.skipIf(apacheTool.skip)(`apache2 -t and lint agree on section nesting $
     ['two arguments for a one-or-two', 'Define A b c\n'],
     ['one argument for a two', 'LoadModule proxy_module\n'],
     ['no argument for an at-least-one', '<VirtualHost *:18990>\nLogLevel\n</VirtualHost>\n'],
+    [
+      'a ; after a certificate in a vhost wrapped in <IfModule mod_ssl.c>, as certbot writes them',
+      '<IfModule mod_ssl.c>\n<VirtualHost *:18990>\nServerName a.test\nSSLCertificateFile /etc/ssl/a.pem;    # the chain\n</VirtualHost>\n</IfModule>\n',
+    ],
   ])('both refuse %s, at the same line', async (_, text) => {
     const server = await testApacheSites([{ text, displayPath: 'x.conf' }]);
     expect(server.ok).toBe(false);
@@ -647,6 +651,11 @@ describe.skipIf(apacheTool.skip)(`apache2 -t and lint agree on section nesting $
     [
       'an unknown parameter in a <Location>',
       '<Location /x/>\nProxyPass http://127.0.0.1:1/ foo=bar\n</Location>',
+    ],
+    // Inside <IfModule> for a loaded module httpd checks the same (the cold attack; certbot's vhosts).
+    [
+      'a comment after the URL in an <IfModule>',
+      '<IfModule mod_proxy.c>\nProxyPass /x/ http://127.0.0.1:1/ # c\n</IfModule>',
     ],
   ])("both refuse ProxyPass with %s, at the same line, in httpd's words", async (_, lines) => {
     const text = `<VirtualHost *:18990>\nServerName a.test\n${lines}\n</VirtualHost>\n`;
