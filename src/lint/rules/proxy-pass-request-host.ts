@@ -23,10 +23,12 @@ function authorityOf(url: string): string {
  * port holds a backreference to the request ($1, %1) or request data (%{HTTP_HOST}, %{HTTP:…},
  * %{QUERY_STRING}, …). Galaxy's published IPython rule `^/ipython/([0-9]+)/(.*)$
  * http://localhost:$1/…` lets a client reach any port on the host (the session 7 sweep, shown on httpd
- * 2.4.71 in test/lint/rule-evidence.test.ts). A RewriteMap lookup (${map:…}) is the allowlist, not this.
+ * 2.4.71 in test/lint/rule-evidence.test.ts). %{SERVER_NAME} counts: with httpd's default
+ * `UseCanonicalName Off` it is the client's Host. A RewriteMap lookup (${map:…}) is an allowlist, unless
+ * its default (`|$1`) or the map itself (`int:tolower`) passes the request through (the cold attack).
  */
 const apacheRequestData =
-  /\$[0-9]|%[0-9]|%\{(?:HTTP_HOST|HTTP:[^}]*|QUERY_STRING|HTTP_REFERER|HTTP_USER_AGENT|HTTP_COOKIE)\}/gi;
+  /\$[0-9]|%[0-9]|%\{(?:HTTP_HOST|SERVER_NAME|HTTP:[^}]*|QUERY_STRING|HTTP_REFERER|HTTP_USER_AGENT|HTTP_COOKIE)\}/gi;
 
 /** Whether capture group `n` of a regex starts with a `/`, so that `$n` is a path, never a host or port
  *  (wss-conf's own `RewriteRule ^(/ws.*)$ ws://127.0.0.1:8282$1`). */
@@ -39,7 +41,10 @@ function groupStartsWithSlash(pattern: string, n: number): boolean {
       continue;
     }
     if (c !== '(' || pattern[i + 1] === '?') continue;
-    if (++count === n) return pattern[i + 1] === '/' || pattern.startsWith('\\/', i + 1);
+    if (++count !== n) continue;
+    // A slash that may be absent (`(/?.*)`, `(/*…)`) starts nothing: /api:19002/x reached port 19002.
+    const after = pattern.startsWith('\\/', i + 1) ? i + 3 : pattern[i + 1] === '/' ? i + 2 : -1;
+    return after > 0 && !'?*{'.includes(pattern[after] ?? '');
   }
   return false;
 }
@@ -48,8 +53,9 @@ function groupStartsWithSlash(pattern: string, n: number): boolean {
  *  always starts with one (`http://127.0.0.1:8065%{REQUEST_URI}`, Mattermost's and GitLab's rules; a
  *  `$n` whose group starts with `/`). */
 function apacheAuthorityOf(url: string, pattern: string): string {
+  // A target that starts with request data is all host (`RewriteRule ^/p/(.*)$ $1 [P]`: an open proxy).
   const authority =
-    /^(?:proxy:)?[a-z][a-z0-9+.-]*:\/\/([^/]*)/i.exec(url)?.[1] ?? (url.startsWith('%{') ? url : '');
+    /^(?:proxy:)?[a-z][a-z0-9+.-]*:\/\/([^/]*)/i.exec(url)?.[1] ?? (/^[$%]/.test(url) ? url : '');
   const beforePath =
     authority.split(/%\{(?:REQUEST_URI|REQUEST_FILENAME|SCRIPT_FILENAME|PATH_INFO)\}/i)[0] ?? '';
   const pathGroup = /\$([0-9])/g;
@@ -76,11 +82,21 @@ export const proxyPassRequestHost: Rule = {
         `proxy_pass ${url}: the backend host comes from the request (${derived.map((v) => `$${v}`).join(', ')}), so a client can make nginx connect anywhere`,
       );
     }
+    // RewriteMap name int:tolower and the like pass the key through: no allowlist.
+    const internalMaps = new Set(
+      (model.apache?.directives('rewritemap') ?? [])
+        .filter((map) => /^int:/i.test(map.args[1] ?? ''))
+        .map((map) => map.args[0] ?? ''),
+    );
     for (const route of model.apache?.routes ?? []) {
       if (route.kind === 'ProxyPass') continue;
       // A RewriteMap lookup is the allowlist: its key may come from the request, its value does not.
       const derived = apacheAuthorityOf(route.url, route.path)
-        .replace(/\$\{[^}]*\}/g, '')
+        .replace(/\$\{([^:}]+):[^}|]*(\|[^}]*)?\}/g, (lookup, map: string, fallback = '') =>
+          // The key may come from the request; what the lookup gives does not, unless the map is
+          // internal or the default (`|$1`) is the request's.
+          internalMaps.has(map) || fallback.match(apacheRequestData) ? lookup : '',
+        )
         .match(apacheRequestData);
       if (!derived) continue;
       report(
