@@ -260,8 +260,8 @@ export function checkApacheDirectives(
         );
         if (problem) problems.push(problem);
       }
-      if ((node.key === 'redirect' || node.key === 'redirectmatch') && frame.place === 'server') {
-        const problem = redirectProblem(node);
+      if (/^redirect(match|permanent|temp)?$/.test(node.key)) {
+        const problem = redirectProblem(node, frame.place !== 'server');
         if (problem) problems.push(problem);
       }
       // A ${VAR} (Define, or the environment) is replaced before httpd counts the words, and may hold

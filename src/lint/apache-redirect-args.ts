@@ -1,10 +1,12 @@
 /**
- * A `Redirect` or `RedirectMatch` at server level, read as httpd reads it (add_redirect_internal in
+ * A `Redirect`, `RedirectMatch`, `RedirectPermanent` or `RedirectTemp`, read as httpd reads it (add_redirect_internal in
  * modules/mappers/mod_alias.c, 2.4): the first of three words must be a status (`permanent`, `temp`,
  * `seeother`, `gone` or a number), a redirect status needs a URL that is absolute or starts with "/",
- * and any other status takes none. httpd stops at the line otherwise, in these words. Inside a
- * <Location> the words mean something else (the location is the path, the URL may be an expression),
- * so only the server level is judged.
+ * and any other status takes none. httpd stops at the line otherwise, in these words. RedirectPermanent
+ * and RedirectTemp go through the same reading with their own status. In a section (<Location>,
+ * <Directory>, …) a status and a URL, or a URL alone, is an expression for the section's path, which is
+ * not judged; other forms are read as at server level (the cold attack: `Redirect /x foo` in
+ * <Directory> gets "Redirect to non-URL").
  */
 import { type ParseProblem, placeOf } from './finding.js';
 import type { ApacheDirective } from './parse-apache.js';
@@ -14,12 +16,21 @@ const namedStatus: Readonly<Record<string, number>> = { permanent: 301, temp: 30
 /** ap_is_url: a scheme (letters, digits, +, -, .) and a colon. */
 const isUrl = (text: string): boolean => /^[A-Za-z0-9+.-]+:/.test(text);
 
-export function redirectProblem(node: ApacheDirective): ParseProblem | undefined {
+const statusOf: Readonly<Record<string, number>> = {
+  redirect: 302,
+  redirectmatch: 302,
+  redirectpermanent: 301,
+  redirecttemp: 302,
+};
+
+export function redirectProblem(node: ApacheDirective, inSection: boolean): ParseProblem | undefined {
   const [first, second, third] = node.args;
-  if (first === undefined || node.args.length > 3 || node.args.some((arg) => arg.includes('${')))
+  const maxWords = node.key === 'redirect' || node.key === 'redirectmatch' ? 3 : 2;
+  if (first === undefined || node.args.length > maxWords || node.args.some((arg) => arg.includes('${'))) {
     return undefined;
+  }
   const regex = node.key === 'redirectmatch';
-  let status = 302;
+  let status = statusOf[node.key] ?? 302;
   // 1: a redirect status; -1: a status that is no redirect (gone, 404); 0: not a status.
   let grok: -1 | 0 | 1 = 1;
   const named = namedStatus[first.toLowerCase()];
@@ -46,6 +57,15 @@ export function redirectProblem(node: ApacheDirective): ParseProblem | undefined
         : `put a status first (${node.name} permanent ${first} ${second}), or drop ${third}`,
     );
   }
+  // In a section, `Redirect permanent URL` and `Redirect URL` redirect the section's path by an
+  // expression (ap_expr), and `Redirect gone` needs nothing more.
+  if (
+    inSection &&
+    ((grok === 1 && second !== undefined && third === undefined) || (grok === 0 && second === undefined))
+  ) {
+    return undefined;
+  }
+  if (inSection && grok === -1 && second === undefined) return undefined;
   const url = third === undefined && grok === 0 ? second : third;
   if (status >= 300 && status <= 399) {
     if (url === undefined) {

@@ -716,6 +716,10 @@ describe.skipIf(apacheTool.skip)(`apache2 -t and lint agree on section nesting $
     ['a URL that is neither absolute nor a path', 'Redirect /old a.test/new'],
     ['a URL after a status that is no redirect', 'Redirect gone /old https://a.test/'],
     ['a regex redirect with a word that is no status first', 'RedirectMatch ^/(.*) https://a.test/$1 x'],
+    // From the cold attack: the two-word forms, and a section that is no <Location>.
+    ['a permanent redirect to no URL', 'RedirectPermanent /x foo'],
+    ['a temporary redirect given a status and no URL', 'RedirectTemp 301 /x'],
+    ['a redirect in a <Directory> to no URL', '<Directory /srv>\nRedirect /x foo\n</Directory>'],
   ])("both refuse Redirect with %s, at the same line, in httpd's words", async (_, line) => {
     const text = `<VirtualHost *:18990>\nServerName a.test\n${line}\n</VirtualHost>\n`;
     const server = await testApacheSites([{ text, displayPath: 'x.conf' }]);
@@ -742,6 +746,12 @@ describe.skipIf(apacheTool.skip)(`apache2 -t and lint agree on section nesting $
       '<Location /l>',
       'Redirect https://a.test/l',
       '</Location>',
+      '<Location /l2>',
+      'Redirect permanent "%{REQUEST_SCHEME}://a.test/l2"',
+      'Redirect gone',
+      '</Location>',
+      'RedirectPermanent /rp https://a.test/rp',
+      'RedirectTemp /rt /elsewhere',
       '</VirtualHost>',
       '',
     ].join('\n');
