@@ -161,6 +161,21 @@ function literalPathFix(route: ApacheRoute): string {
   return `write ProxyPassMatch with the URL's host only (ProxyPassMatch ${route.url.replace(/^([a-z]+:\/\/[^/]+).*$/i, '$1')}) in place of ProxyPass ${route.url}: it takes the section's regex and appends the whole request path`;
 }
 
+/** Whether a route takes requests for a --ws-path: by its regex, or by whole path segments. A rewrite
+ *  lint cannot read (a PCRE construct, or one in a section, matched against a relative path) counts as
+ *  taking it, so that no route is reported for want of reading it. */
+function takesForWsPath(route: ApacheRoute, wsPath: string): boolean {
+  if (route.kind === 'RewriteRule' && route.inSection) return true;
+  if (route.pathIsRegex) {
+    try {
+      return new RegExp(route.path, /\[[^\]]*\bNC\b/i.test(route.node.args[2] ?? '') ? 'i' : '').test(wsPath);
+    } catch {
+      return true;
+    }
+  }
+  return route.inLocation ? locationTakes(route, wsPath) : matchesSegments(route.path, wsPath);
+}
+
 /** A route that upgrades what reaches it: a ws:// or wss:// URL, or upgrade= on httpd 2.4.47+ (a
  *  version not given is taken as current, as the other rules do). */
 const upgrades = (route: ApacheRoute, version: string | undefined): boolean =>
@@ -270,12 +285,19 @@ export const apacheWsUpgrade: Rule = {
       if (route.params.has('upgrade')) continue;
       // A ws:// route or a RewriteRule guarded by the Upgrade header in the same site takes the
       // handshake before this ProxyPass does (mod_rewrite runs first; the docs' recommended pattern).
+      // For a route a --ws-path selects, only one that takes that path counts: a ws:// route for
+      // /api/v1/streaming/ does not upgrade /api/v1/streaming?stream=user, which `ProxyPass /` takes
+      // (Mastodon's vhost; 200 on httpd 2.4.71, the session 7 sweep).
+      const socketPaths = route.selectedByWsPath
+        ? model.settings.wsPaths.filter((wsPath) => takesForWsPath(route, wsPath))
+        : [];
       const upgradedElsewhere = route.site.routes.some(
         (other) =>
           other !== route &&
           (other.upgradeCondition ||
             (other.schemes.some((scheme) => scheme === 'ws' || scheme === 'wss') &&
-              !shadowedBy(other, skipped))),
+              !shadowedBy(other, skipped))) &&
+          socketPaths.every((wsPath) => takesForWsPath(other, wsPath)),
       );
       if (upgradedElsewhere) continue;
       const wsUrl = route.url.replace(/^http/i, 'ws');
