@@ -3,11 +3,13 @@
  * that echoes the headers it receives:
  * - `Host $http_host` passes the client's Host as sent, port included, and an empty one for an
  *   HTTP/1.0 request without Host, where `Host $host` passes the server name;
- * - a constant `Connection "upgrade"` reaches the backend on a plain GET, with no Upgrade header.
+ * - a constant `Connection "upgrade"` reaches the backend on a plain GET, with no Upgrade header;
+ * - a capture of `([^/]+)` and `$uri` in proxy_pass's URI put a decoded `%0a` into the request line
+ *   (header-crlf-variable), seen by a backend that records the raw bytes.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { connect } from 'node:net';
+import { connect, createServer as createTcpServer, type Server as TcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,7 +40,21 @@ describe.skipIf(nginxTool.skip)('what nginx forwards, seen by a header-echo back
   let nginx: RunningNginx | undefined;
   let backend: Server | undefined;
   let port = 0;
+  let rawBackend: TcpServer | undefined;
+  /** The request heads the raw backend received, as bytes. */
+  const rawHeads: string[] = [];
   beforeAll(async () => {
+    rawBackend = createTcpServer((socket) => {
+      let head = '';
+      socket.on('data', (chunk) => {
+        head += chunk;
+        if (!head.includes('\r\n\r\n')) return;
+        rawHeads.push(head.slice(0, head.indexOf('\r\n\r\n')));
+        socket.end('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}');
+      });
+    });
+    await new Promise<void>((resolve) => rawBackend?.listen(0, '127.0.0.1', resolve));
+    const rawPort = (rawBackend.address() as { port: number }).port;
     backend = createServer((request, response) => {
       const body = JSON.stringify(request.headers);
       // A length, not chunks, so the raw client below reads the body as is.
@@ -72,6 +88,12 @@ describe.skipIf(nginxTool.skip)('what nginx forwards, seen by a header-echo back
         `        proxy_pass http://127.0.0.1:${backendPort};`,
         '        proxy_set_header Host $host;',
         '    }',
+        '    location ~ ^/files/([^/]+)/(.*)$ {',
+        `        proxy_pass http://127.0.0.1:${rawPort}/store/$1/$2;`,
+        '    }',
+        '    location /raw/ {',
+        `        proxy_pass http://127.0.0.1:${rawPort}$uri;`,
+        '    }',
         '    location /mapped/ {',
         `        proxy_pass http://127.0.0.1:${backendPort};`,
         '        proxy_http_version 1.1;',
@@ -92,6 +114,7 @@ describe.skipIf(nginxTool.skip)('what nginx forwards, seen by a header-echo back
   }, 30_000);
   afterAll(async () => {
     await nginx?.stop();
+    rawBackend?.close();
     backend?.closeAllConnections();
     backend?.close();
   });
@@ -132,5 +155,18 @@ describe.skipIf(nginxTool.skip)('what nginx forwards, seen by a header-echo back
     );
     expect(plain.connection).toBe('upgrade');
     expect(plain.upgrade).toBeUndefined();
+  });
+
+  it('%0a in a ([^/]+) capture or $uri in proxy_pass reaches the backend as a line feed in the request line', async () => {
+    await rawRequest(
+      port,
+      'GET /files/a%0aX-Injected:%20yes/b HTTP/1.1\r\nHost: app.example.com\r\nConnection: close\r\n\r\n',
+    );
+    await rawRequest(
+      port,
+      'GET /raw/a%0aX-Injected:%20yes HTTP/1.1\r\nHost: app.example.com\r\nConnection: close\r\n\r\n',
+    );
+    expect(rawHeads[0]).toMatch(/^GET \/store\/a\nX-Injected: yes\/b HTTP\/1\.0\r\n/);
+    expect(rawHeads[1]).toMatch(/^GET \/raw\/a\nX-Injected: yes HTTP\/1\.0\r\n/);
   });
 });

@@ -9,6 +9,7 @@ import type { ServerType } from '../../src/lint/finding.js';
 import { buildModel, lintConfig } from '../../src/lint/lint.js';
 import { namesSocket } from '../../src/lint/model.js';
 import { enabledProtocols } from '../../src/lint/model-apache.js';
+import { canMatchLineFeed, captureGroup } from '../../src/lint/nginx-variables.js';
 import { nginxTimeSeconds } from '../../src/lint/rules/proxy-read-timeout.js';
 import { weakCipherFamilies } from '../../src/lint/rules/tls-weak-ciphers.js';
 
@@ -85,6 +86,25 @@ describe('nginx time values', () => {
     ['1m500ms', 60.5],
   ])('%s → %s', (text, seconds) => {
     expect(nginxTimeSeconds(text)).toBe(seconds);
+  });
+});
+
+describe('regex captures that can carry a line feed (header-crlf-variable)', () => {
+  it.each([
+    ['^/files/([^/]+)/(.*)$', 1, '[^/]+', true],
+    ['^/files/([^/]+)/(.*)$', 2, '.*', false],
+    ['^/user/([0-9]+)$', 1, '[0-9]+', false],
+    ['^/(?:a|b)/(\\w+)/(\\s*x)$', 2, '\\s*x', true],
+    ['^/(?<name>[^/]+)/([a-z]+)$', 1, '[^/]+', true],
+    ['^/x/([^\\n/]+)$', 1, '[^\\n/]+', false],
+    ['^/v1/((?:[^/]+/)*)socket$', 1, '(?:[^/]+/)*', true],
+    ['^/p/([)(]+)(.)$', 2, '.', false],
+  ])('%s, group %d: %s, line feed %s', (pattern, n, group, lineFeed) => {
+    expect(captureGroup(pattern, n)).toBe(group);
+    expect(canMatchLineFeed(group)).toBe(lineFeed);
+  });
+  it('has no group past the last', () => {
+    expect(captureGroup('^/(a)$', 2)).toBeUndefined();
   });
 });
 
