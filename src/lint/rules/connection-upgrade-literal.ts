@@ -42,19 +42,22 @@ export const connectionUpgradeLiteral: Rule = {
   docs: 'https://nginx.org/en/docs/http/websocket.html',
   check(model, report) {
     const proxyBlocks = model.nginx?.proxyBlocks ?? [];
-    /** Maps that always give "upgrade", by the variable they set, with the plain locations using them. */
+    /** Maps that always give "upgrade", by the variable they set, with the locations using them. */
     const constantMaps = new Map(
       (model.nginx?.maps ?? [])
         .filter(alwaysUpgrade)
         .map((map) => [map.target, { map, labels: [] as string[] }]),
     );
     for (const block of proxyBlocks) {
-      if (!block.webSocket || !block.servesPlainHttp) continue;
-      if (carriesOnlyTheSocket(block, proxyBlocks)) continue;
       const connection = block.headers.byName.get('connection');
       if (!connection) continue;
+      // A map says its author expects plain requests there too (else a constant would do), so every
+      // location using one counts but an exact match, one URI (Budibase's /api/ sits beside
+      // `location /`, which made it look carved out for the socket).
       const viaMap = constantMaps.get(connection.value);
-      if (viaMap) viaMap.labels.push(block.label);
+      if (viaMap && block.location?.modifier !== '=') viaMap.labels.push(block.label);
+      if (!block.webSocket || !block.servesPlainHttp) continue;
+      if (carriesOnlyTheSocket(block, proxyBlocks)) continue;
       if (connection.value.includes('$') || connection.value.toLowerCase() !== 'upgrade') continue;
       const path = block.location?.path ?? '/';
       report(
@@ -62,7 +65,7 @@ export const connectionUpgradeLiteral: Rule = {
         `${block.label} also serves plain HTTP (every request under ${path} that is not a WebSocket handshake), and each of them reaches the backend with "Connection: ${connection.value}" and no Upgrade header: the backend is asked to switch protocols it was not offered`,
       );
     }
-    // One finding per map, where the fix goes, naming the locations that serve plain HTTP through it.
+    // One finding per map, where the fix goes, naming the locations that use it.
     for (const { map, labels } of constantMaps.values()) {
       if (labels.length === 0) continue;
       const shown =
@@ -71,7 +74,7 @@ export const connectionUpgradeLiteral: Rule = {
           : labels.join(', ');
       report(
         map.node,
-        `map ${map.source} ${map.target} gives "upgrade" for every request, as it has no '' close entry: ${shown} also serve${labels.length === 1 ? 's' : ''} plain HTTP, and each plain request reaches the backend with "Connection: upgrade" and no Upgrade header: the backend is asked to switch protocols it was not offered`,
+        `map ${map.source} ${map.target} gives "upgrade" for every request, as it has no '' close entry: through ${shown}, each plain request reaches the backend with "Connection: upgrade" and no Upgrade header, so the backend is asked to switch protocols it was not offered`,
         { fix: `add "'' close;" to the map on line ${map.node.line}` },
       );
     }
