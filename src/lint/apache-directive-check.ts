@@ -246,7 +246,11 @@ export function checkApacheDirectives(
         stack.push({ list: node.section, index: 0, place, inConditional: frame.inConditional });
       } else if (
         node.section &&
-        (node.key === 'ifmodule' || (node.key === 'ifversion' && ifVersionHolds(node.args, version)))
+        (node.key === 'ifmodule' ||
+          // A regex form (`~ re`, `/re/`) is not evaluated here: not entered.
+          (node.key === 'ifversion' &&
+            !node.args.some((arg) => arg.includes('~') || arg.startsWith('/')) &&
+            ifVersionHolds(node.args, version)))
       ) {
         stack.push({ list: node.section, index: 0, place: frame.place, inConditional: true });
       }

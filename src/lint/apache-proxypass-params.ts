@@ -155,6 +155,8 @@ export function proxyPassParameterProblem(
     // too-new-for-version owns `upgrade=` below 2.4.26, with a fix that proxies the socket another way.
     if (key === 'upgrade' && !balancer) continue;
     // Before 2.4.49 `mapping=` is no flag of add_pass, and goes to the tables like any key.
+    // mod_proxy_hcheck (shipped with httpd since 2.4.21) adds its hc* keys to the workers.
+    if (!balancer && /^hc(method|interval|passes|fails|uri|expr|template)$/.test(key)) continue;
     const from = key === 'mapping' ? since.mapping : table.get(key);
     if (from !== undefined && compareVersions(version, from) >= 0) continue;
     const written = node.args[index] as string;

@@ -686,6 +686,13 @@ describe.skipIf(apacheTool.skip)(`apache2 -t and lint agree on section nesting $
       'ProxySet timeout=5',
       '</Proxy>',
       'ProxyPass /g/ http://127.0.0.1:3/ notaparameter=1',
+      // mod_proxy_hcheck's keys, and a regex <IfVersion> httpd skips (the second cold attack).
+      '<IfModule mod_proxy_hcheck.c>',
+      'ProxyPass /h/ http://127.0.0.1:4/ hcmethod=GET hcinterval=10 hcuri=/health',
+      '</IfModule>',
+      '<IfVersion ~ ^2\\.2>',
+      'ProxyPass /i/ http://127.0.0.1:5/ nonsense',
+      '</IfVersion>',
       '</VirtualHost>',
       '',
     ].join('\n');

@@ -31,8 +31,11 @@ const apacheRequestData =
   /\$[0-9]|%[0-9]|%\{(?:HTTP_HOST|SERVER_NAME|HTTP:[^}]*|QUERY_STRING|HTTP_REFERER|HTTP_USER_AGENT|HTTP_COOKIE)\}/gi;
 
 /** Whether capture group `n` of a regex starts with a `/`, so that `$n` is a path, never a host or port
- *  (wss-conf's own `RewriteRule ^(/ws.*)$ ws://127.0.0.1:8282$1`). */
-function groupStartsWithSlash(pattern: string, n: number): boolean {
+ *  (wss-conf's own `RewriteRule ^(/ws.*)$ ws://127.0.0.1:8282$1`); at server level also a first group
+ *  that starts the pattern (`^(.*)$`, `(.*)`): it starts where the URL-path does, with its "/" (the
+ *  cold attack: every probe of `http://127.0.0.1:18081$1` reached that port). */
+function groupStartsWithSlash(pattern: string, n: number, serverLevel: boolean): boolean {
+  if (serverLevel && n === 1 && /^\^?\((?!\?)/.test(pattern)) return true;
   let count = 0;
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i];
@@ -52,7 +55,7 @@ function groupStartsWithSlash(pattern: string, n: number): boolean {
 /** The host and port of a target: after scheme:// up to the first `/`, or the first variable that
  *  always starts with one (`http://127.0.0.1:8065%{REQUEST_URI}`, Mattermost's and GitLab's rules; a
  *  `$n` whose group starts with `/`). */
-function apacheAuthorityOf(url: string, pattern: string): string {
+function apacheAuthorityOf(url: string, pattern: string, serverLevel: boolean): string {
   // A target that starts with request data is all host (`RewriteRule ^/p/(.*)$ $1 [P]`: an open proxy).
   const authority =
     /^(?:proxy:)?[a-z][a-z0-9+.-]*:\/\/([^/]*)/i.exec(url)?.[1] ?? (/^[$%]/.test(url) ? url : '');
@@ -60,7 +63,7 @@ function apacheAuthorityOf(url: string, pattern: string): string {
     authority.split(/%\{(?:REQUEST_URI|REQUEST_FILENAME|SCRIPT_FILENAME|PATH_INFO)\}/i)[0] ?? '';
   const pathGroup = /\$([0-9])/g;
   for (let match = pathGroup.exec(beforePath); match; match = pathGroup.exec(beforePath)) {
-    if (groupStartsWithSlash(pattern, Number(match[1]))) return beforePath.slice(0, match.index);
+    if (groupStartsWithSlash(pattern, Number(match[1]), serverLevel)) return beforePath.slice(0, match.index);
   }
   return beforePath;
 }
@@ -91,7 +94,7 @@ export const proxyPassRequestHost: Rule = {
     for (const route of model.apache?.routes ?? []) {
       if (route.kind === 'ProxyPass') continue;
       // A RewriteMap lookup is the allowlist: its key may come from the request, its value does not.
-      const derived = apacheAuthorityOf(route.url, route.path)
+      const derived = apacheAuthorityOf(route.url, route.path, !route.inSection)
         .replace(/\$\{([^:}]+):[^}|]*(\|[^}]*)?\}/g, (lookup, map: string, fallback = '') =>
           // The key may come from the request; what the lookup gives does not, unless the map is
           // internal or the default (`|$1`) is the request's.
