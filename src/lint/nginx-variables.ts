@@ -40,7 +40,7 @@ export function captureGroup(pattern: string, n: number): string | undefined {
       continue;
     }
     if (c !== '(') continue;
-    const named = /^\(\?(?:P?<[A-Za-z_]|')/.test(pattern.slice(i, i + 4));
+    const named = /^\(\?(?:P?<[A-Za-z_]|')/.test(pattern.slice(i, i + 5));
     if (pattern[i + 1] === '?' && !named) continue;
     if (++count !== n) continue;
     const start =
@@ -90,4 +90,22 @@ export function canMatchLineFeed(fragment: string): boolean {
     }
   }
   return false;
+}
+
+/** The text inside the named capture group `name` (`(?<name>…)`, `(?P<name>…)`, `(?'name'…)`). */
+export function namedCaptureGroup(pattern: string, name: string): string | undefined {
+  let n = 0;
+  for (let i = 0; i < pattern.length; i++) {
+    if (pattern[i] === '\\') {
+      i++;
+      continue;
+    }
+    if (pattern[i] !== '(') continue;
+    const rest = pattern.slice(i + 1);
+    if (rest.startsWith('?') && !/^\?(?:P?<[A-Za-z_]|')/.test(rest)) continue;
+    n++;
+    const named = /^\?(?:P?<([A-Za-z_][A-Za-z0-9_]*)>|'([A-Za-z_][A-Za-z0-9_]*)')/.exec(rest);
+    if (named && (named[1] ?? named[2]) === name) return captureGroup(pattern, n);
+  }
+  return undefined;
 }

@@ -9,7 +9,7 @@ import type { ServerType } from '../../src/lint/finding.js';
 import { buildModel, lintConfig } from '../../src/lint/lint.js';
 import { namesSocket } from '../../src/lint/model.js';
 import { enabledProtocols } from '../../src/lint/model-apache.js';
-import { canMatchLineFeed, captureGroup } from '../../src/lint/nginx-variables.js';
+import { canMatchLineFeed, captureGroup, namedCaptureGroup } from '../../src/lint/nginx-variables.js';
 import { nginxTimeSeconds } from '../../src/lint/rules/proxy-read-timeout.js';
 import { weakCipherFamilies } from '../../src/lint/rules/tls-weak-ciphers.js';
 
@@ -105,6 +105,12 @@ describe('regex captures that can carry a line feed (header-crlf-variable)', () 
   });
   it('has no group past the last', () => {
     expect(captureGroup('^/(a)$', 2)).toBeUndefined();
+  });
+  it('finds a named group by its name, in each of its spellings', () => {
+    expect(namedCaptureGroup('^/d/(?<name>[^/]+)/(x)$', 'name')).toBe('[^/]+');
+    expect(namedCaptureGroup("^/(a)/(?'id'[0-9]+)$", 'id')).toBe('[0-9]+');
+    expect(namedCaptureGroup('^/(?P<p>.*)$', 'p')).toBe('.*');
+    expect(namedCaptureGroup('^/(?<name>a)$', 'other')).toBeUndefined();
   });
 });
 

@@ -93,7 +93,12 @@ const cases: [string, string, LintFlags, string[]][] = [
   ['proxy-pass-request-host', 'good.apache.conf', {}, []],
   ['header-crlf-variable', 'bad.conf', {}, ['8:41 error']],
   ['header-crlf-variable', 'good.conf', {}, []],
-  ['header-crlf-variable', 'bad-proxy-pass.conf', {}, ['9:20 error', '13:20 error']],
+  [
+    'header-crlf-variable',
+    'bad-proxy-pass.conf',
+    {},
+    ['9:20 error', '13:20 error', '26:20 error', '30:20 error'],
+  ],
   ['default-server-proxies', 'bad.conf', {}, ['3:5 info']],
   ['default-server-proxies', 'bad.conf', { serverVersion: '1.18.0' }, ['3:5 info']],
   ['default-server-proxies', 'bad-plain.conf', {}, ['3:5 info']],

@@ -1,4 +1,10 @@
-import { canHoldNewline, canMatchLineFeed, captureGroup, variablesIn } from '../nginx-variables.js';
+import {
+  canHoldNewline,
+  canMatchLineFeed,
+  captureGroup,
+  namedCaptureGroup,
+  variablesIn,
+} from '../nginx-variables.js';
 import type { Rule } from '../rule.js';
 
 /**
@@ -45,9 +51,13 @@ export const headerCrlfVariable: Rule = {
         location && (location.modifier === '~' || location.modifier === '~*') ? location.path : undefined;
       const risky = variablesIn(uri).filter((name) => {
         if (name === 'uri' || name === 'document_uri') return true;
-        if (!/^[1-9]$/.test(name) || regex === undefined) return false;
-        const group = captureGroup(regex, Number(name));
-        return group !== undefined && canMatchLineFeed(group);
+        if (regex === undefined) return false;
+        const group = /^[1-9]$/.test(name)
+          ? captureGroup(regex, Number(name))
+          : namedCaptureGroup(regex, name);
+        // (?s) before the group lets its `.` match a line feed too (the second cold attack).
+        const dotAll = /\(\?[a-z]*s[a-z]*\)/.test(regex);
+        return group !== undefined && (canMatchLineFeed(group) || (dotAll && /(^|[^\\])\./.test(group)));
       });
       if (risky.length === 0) continue;
       report(
