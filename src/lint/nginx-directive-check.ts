@@ -23,6 +23,7 @@ import { compareVersions, nginxSince } from '../core/versions.js';
 import type { Located, ParseProblem } from './finding.js';
 import { refusedValue } from './nginx-directive-values.js';
 import { nginxDirectiveRows, nginxDirectiveTableVersion } from './nginx-directives.js';
+import { nginxOncePerBlock } from './nginx-duplicate-directives.js';
 import { type LocationName, locationName } from './nginx-location.js';
 import type { NginxDirective } from './parse-nginx.js';
 
@@ -359,6 +360,8 @@ function innerContext(name: string, outer: NginxContext): NginxContext | undefin
   }
 }
 
+const oncePerBlock: ReadonlySet<string> = new Set(nginxOncePerBlock);
+
 /** Where nginx reports a problem with the directive: the line of the `;` or `{` that ends it. */
 const reportedAt = (node: NginxDirective): Located => ({
   file: node.file,
@@ -458,7 +461,9 @@ export function checkNginxDirectives(
     readonly location: NginxDirective | undefined;
     /** The locations met at this level so far, as locationKey gives them (made on the first). */
     locations: string[] | undefined;
-  }[] = [{ list: directives, index: 0, context, location: undefined, locations: undefined }];
+    /** The once-per-block directives met at this level so far (made on the first). */
+    once: Set<string> | undefined;
+  }[] = [{ list: directives, index: 0, context, location: undefined, locations: undefined, once: undefined }];
   for (let frame = stack.at(-1); frame; frame = stack.at(-1)) {
     const node = frame.list[frame.index++];
     if (!node) {
@@ -498,6 +503,20 @@ export function checkNginxDirectives(
       continue;
     }
     const count = node.args.length;
+    // A setting nginx refuses twice in one block (ngx_conf_set_*_slot: "is duplicate"); the list is
+    // nginx's own answer (scripts/probe-nginx-duplicates.mjs). Includes are spliced in where they
+    // stand, so a snippet that repeats a line of its block counts, as for nginx.
+    if (oncePerBlock.has(name) && !newerThanTable) {
+      if (frame.once?.has(name)) {
+        problems.push({
+          kind: 'parse-error',
+          ...reportedAt(node),
+          message: `"${name}" directive is duplicate (set earlier in this block); nginx -t stops here`,
+          fix: `keep one "${name}" line in this block`,
+        });
+      } else if (frame.once) frame.once.add(name);
+      else frame.once = new Set([name]);
+    }
     if (!(here === undefined ? fitting.some((c) => c.takes(count)) : command.takes(count))) {
       problem(node, `invalid number of arguments in "${name}" directive (${count} given)`);
     } else if (!newerThanTable) {
@@ -589,7 +608,14 @@ export function checkNginxDirectives(
         }
         location = node;
       }
-      stack.push({ list: node.block, index: 0, context: inner, location, locations: undefined });
+      stack.push({
+        list: node.block,
+        index: 0,
+        context: inner,
+        location,
+        locations: undefined,
+        once: undefined,
+      });
     }
   }
   return problems;

@@ -279,6 +279,20 @@ describe.skipIf(nginxTool.skip)(`nginx -t and lint agree on what nginx refuses $
       ),
     ],
     [
+      'a setting again in a nested block, and lists written twice',
+      site(
+        'proxy_read_timeout 60s;',
+        'location / {',
+        '    proxy_read_timeout 1h;',
+        '    proxy_set_header A b;',
+        '    proxy_set_header C d;',
+        '    add_header X y;',
+        '    add_header Z w;',
+        '    if ($arg_a) { proxy_pass http://127.0.0.1:2; }',
+        '}',
+      ),
+    ],
+    [
       'flags and fixed values in any case',
       site(
         'gzip On;',
@@ -336,6 +350,15 @@ describe.skipIf(nginxTool.skip)(`nginx -t and lint agree on what nginx refuses $
       site('location /x/ {', '    location /x/y/ { }', '    location /x/y/ { }', '}'),
     ],
     ['a location with a word before its path', site('location openapi.json / {', '}')],
+    // A setting twice in one block (the second cold attack), and a duplicate brought in by an include.
+    [
+      'a setting twice in one location',
+      site('location / {', '    proxy_http_version 1.1;', '    proxy_http_version 1.0;', '}'),
+    ],
+    [
+      'a proxy_pass twice',
+      site('location / { proxy_pass http://127.0.0.1:1; proxy_pass http://127.0.0.1:2; }'),
+    ],
     ['a location with a doubled modifier', site('location == /x {', '}')],
     ['a named location with a path', site('location @x /x {', '}')],
     // Values nginx takes from a fixed set (src/lint/nginx-directive-values.ts).
