@@ -194,12 +194,12 @@ export function distance(a: string, b: string, limit: number): number {
 
 /** The known directive `name` is most likely a misspelling of: within two edits, and only for
  *  names long enough that two edits do not make any word another. */
-function nearestKnown(name: string): string | undefined {
+function nearestKnown(name: string, within = 2): string | undefined {
   if (name.length < 5) return undefined;
   let best: string | undefined;
-  let bestDistance = 3;
+  let bestDistance = within + 1;
   for (const known of commands.keys()) {
-    const d = distance(name.toLowerCase(), known, 2);
+    const d = distance(name.toLowerCase(), known, within);
     if (d < bestDistance) {
       best = known;
       bestDistance = d;
@@ -410,7 +410,10 @@ export function checkNginxDirectives(
       return;
     }
     // In a known http context a stream-only name is refused whatever is loaded: not a module note.
-    const module = here !== undefined && streamOnly.test(name) ? undefined : nginxModuleOf(name);
+    // Nor is one typo away from a directive nginx has: `proxy_connect_timeut` is proxy_connect_timeout
+    // misspelled, not ngx_http_proxy_connect_module's (found by differential fuzzing against nginx -t).
+    const oneTypo = nearestKnown(name, 1) !== undefined;
+    const module = (here !== undefined && streamOnly.test(name)) || oneTypo ? undefined : nginxModuleOf(name);
     if (module !== undefined) {
       if (noted.has(module)) return;
       noted.add(module);

@@ -326,6 +326,8 @@ describe.skipIf(nginxTool.skip)(`nginx -t and lint agree on what nginx refuses $
       site('location / {', '    proxy_pass http://127.0.0.1:1;', '    proxy_read_timout 1h;', '}'),
     ],
     ['a misspelled directive at server level', site('server_tokenz off;')],
+    // One typo from a directive nginx has, though the prefix is a third-party module's (fuzzing).
+    ['a misspelled timeout that looks like a module', site('location / { proxy_connect_timeut 5s; }')],
     ['a misspelled directive at the top of a site file', `client_max_body_sise 10m;\n${site()}`],
     ['a misspelled block', site('locaton /ws/ {', '}')],
     ['a misspelled directive in an upstream', `upstream u { server 127.0.0.1:1; keepalve 8; }\n${site()}`],
@@ -387,6 +389,11 @@ describe.skipIf(nginxTool.skip)(`nginx -t and lint agree on what nginx refuses $
     expect(protocols?.fix).toBe('ssl_protocols TLSv1.2 TLSv1.3;');
     const mended = await testNginxSite(site(`location / { ${flag?.fix} }`, `${protocols?.fix}`), 'site.conf');
     expect(mended.ok, mended.output).toBe(true);
+  });
+
+  it("a third-party module's own names stay a note, however close to nginx's", () => {
+    const text = site('proxy_connect;', 'proxy_connect_allow 443;', 'proxy_connect_read_timeout 10s;');
+    expect(nginxParseFindings(text).map((f) => f.severity)).toEqual(['info']);
   });
 
   it('suggests the directive a misspelled name was meant to be', () => {
