@@ -22,6 +22,7 @@
  * Pure, and iterative: nesting thousands deep must not overflow the stack.
  */
 import { compareVersions, defaultVersions } from '../core/versions.js';
+import { conditionalSections } from './apache-conditional.js';
 import { type ApacheArity, apacheArityRows } from './apache-directive-arity.js';
 import { apacheDirectiveRows, apacheDirectiveTableVersion } from './apache-directives.js';
 import { ifVersionHolds } from './apache-ifversion.js';
@@ -92,15 +93,7 @@ function mendedArgs(args: readonly string[]): readonly string[] {
 }
 
 /** Sections whose contents httpd may never read as commands. */
-const conditional = new Set([
-  'ifmodule',
-  'ifdefine',
-  'ifversion',
-  'ifdirective',
-  'ifsection',
-  'iffile',
-  'macro',
-]);
+const conditional = new Set([...conditionalSections, 'macro']);
 
 /** Third-party modules, by the names they add (lower case), with what to install. */
 const thirdParty: readonly (readonly [RegExp, string])[] = [

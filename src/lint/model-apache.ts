@@ -10,6 +10,7 @@
  * for WebSocket proxying means them to.
  */
 import type { ApacheMpm } from '../core/capacity.js';
+import { conditionalSections } from './apache-conditional.js';
 import { type Located, placeOf } from './finding.js';
 import {
   type LintSettings,
@@ -145,14 +146,6 @@ function mpmSizingOf(parsed: ParsedApache): ApacheMpmSizing {
   };
 }
 
-const conditionalSections = new Set([
-  'ifmodule',
-  'ifdefine',
-  'ifversion',
-  'iffile',
-  'ifdirective',
-  'ifsection',
-]);
 /** Sections that scope directives to some requests; their contents still belong to the site. */
 const requestSections = new Set([
   'location',

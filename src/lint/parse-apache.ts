@@ -12,6 +12,7 @@
  * Pure: included files are read through the `IncludeResolver` the caller passes in.
  */
 
+import { conditionalSections } from './apache-conditional.js';
 import { checkApacheDirectives } from './apache-directive-check.js';
 import {
   type IncludeResolver,
@@ -115,16 +116,6 @@ interface ParseHooks {
    *  with severity `info` one where httpd may not stop. */
   readonly problem: (message: string, at: Located, severity?: 'info') => void;
 }
-
-/** Sections whose condition decides whether httpd reads their contents at all. */
-const conditionalSections = new Set([
-  'ifmodule',
-  'ifdefine',
-  'ifversion',
-  'iffile',
-  'ifdirective',
-  'ifsection',
-]);
 
 /** Sections that only say whether their contents are read: httpd's context checks look through them
  *  (ap_check_cmd_context walks the parents by name). <Limit> and <LimitExcept> are passed over too. */
