@@ -4,17 +4,11 @@
 // block ("has no opening {" / "is not terminated by ;") and which argument counts it takes ("invalid
 // number of arguments"). These are the checks ngx_conf_handler makes before a directive's own handler
 // runs. Run on a machine with Debian's nginx: node scripts/probe-nginx-directives.mjs (a few minutes).
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { bin, contexts, directiveRows, nginxTester, pool, root, version } from './nginx-probe.mjs';
 
-const bin = execFileSync('sh', ['-c', 'command -v nginx'], { encoding: 'utf8' }).trim();
-const version = /nginx\/(\d+\.\d+\.\d+)/.exec(
-  execFileSync(bin, ['-v'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) ||
-    execFileSync('sh', ['-c', `${bin} -v 2>&1`], { encoding: 'utf8' }),
-)?.[1];
 // Candidate names. Every directive is an ngx_command_t whose name is an ngx_str_t { len, data }: in
 // a position-independent binary (Debian's), `data` is filled in at load time by an R_X86_64_RELATIVE
 // relocation whose addend is the string's address, and `len` sits in the 8 bytes before it. Reading
@@ -65,53 +59,11 @@ try {
 // Fewer than the ~530 directives of a stock build: not the layout this reads; fall back.
 if (words.size < 500) words = stringWords();
 // WSS_CONF_PROBE_KNOWN=<table.ts>: reuse the rows of an earlier run and probe only the other words.
-const earlier = process.env.WSS_CONF_PROBE_KNOWN
-  ? new Function(
-      `return [${readFileSync(process.env.WSS_CONF_PROBE_KNOWN, 'utf8').split('[\n')[1]?.split('\n];')[0] ?? ''}];`,
-    )()
-  : [];
+const earlier = process.env.WSS_CONF_PROBE_KNOWN ? directiveRows(process.env.WSS_CONF_PROBE_KNOWN) : [];
 const earlierNames = new Set(earlier.map((row) => row[0]));
 const names = [...words].filter((word) => !earlierNames.has(word)).sort();
 
-const base = mkdtempSync(join(tmpdir(), 'wss-conf-probe-'));
-let slot = 0;
-const run = (conf) =>
-  new Promise((resolve) => {
-    // A directory per run: concurrent runs must not read each other's file.
-    const dir = join(base, String(slot++));
-    mkdirSync(dir, { recursive: true });
-    const file = join(dir, 'n.conf');
-    writeFileSync(file, conf);
-    const child = spawn(bin, ['-t', '-q', '-p', dir, '-c', file, '-e', '/dev/null', '-g', `pid ${dir}/pid;`]);
-    let err = '';
-    child.stderr.on('data', (d) => {
-      err += d;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    child.on('close', () => {
-      clearTimeout(timer);
-      resolve(err);
-    });
-  });
-async function pool(items, fn, n = 12) {
-  let i = 0;
-  await Promise.all(
-    Array.from({ length: n }, async () => {
-      while (i < items.length) await fn(items[i++]);
-    }),
-  );
-}
-const contexts = {
-  main: (d) => `${d}\nevents {}\n`,
-  events: (d) => `events { ${d} }\n`,
-  http: (d) => `events {}\nhttp { ${d} }\n`,
-  server: (d) => `events {}\nhttp { server { ${d} } }\n`,
-  location: (d) => `events {}\nhttp { server { location / { ${d} } } }\n`,
-  'if-server': (d) => `events {}\nhttp { server { if ($a) { ${d} } } }\n`,
-  'if-location': (d) => `events {}\nhttp { server { location / { if ($a) { ${d} } } } }\n`,
-  upstream: (d) => `events {}\nhttp { upstream u { ${d} server 127.0.0.1; } }\n`,
-  limit_except: (d) => `events {}\nhttp { server { location / { limit_except GET { ${d} } } } }\n`,
-};
+const { run, done } = nginxTester('wss-conf-probe-');
 
 try {
   const known = [];
@@ -152,9 +104,9 @@ export const nginxDirectiveRows: readonly (readonly [string, string, string, boo
 ${rest.map((row) => `  ${JSON.stringify(row)},`).join('\n')}
 ];
 `;
-  const target = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'lint', 'nginx-directives.ts');
+  const target = join(root, 'src', 'lint', 'nginx-directives.ts');
   writeFileSync(target, out);
   process.stderr.write(`${rest.length} directives of ${names.length} words → ${target}\n`);
 } finally {
-  rmSync(base, { recursive: true, force: true });
+  done();
 }
