@@ -39,15 +39,18 @@ const isDefinition = (importer) =>
   /^servers\/[a-z0-9-]+\/index\.js$/.test(relative(lib, importer).split(sep).join('/'));
 
 /**
- * In a render bundle (and lint's), a definition's loaders (control, target, …) stay in dist/lib: a
- * render needs none of them. `toLib` is the way from the bundle's folder to dist/lib.
+ * In a render bundle (and lint's), a definition's loaders (control, target, …) and lint's own modules
+ * stay in dist/lib: a render needs none of them to start. `toLib` is the way from the bundle's folder to dist/lib.
  */
 const definitionLoadersStayOut = (toLib) => ({
   name: 'definition-loaders-stay-out',
   setup(pluginBuild) {
     pluginBuild.onResolve({ filter: /^\./ }, (args) => {
-      if (args.kind !== 'dynamic-import' || !isDefinition(args.importer)) return undefined;
-      return { path: `${toLib}/${libPath(args.resolveDir, args.path)}`, external: true };
+      if (args.kind !== 'dynamic-import') return undefined;
+      const path = libPath(args.resolveDir, args.path);
+      // lint's parser, which `--check` loads when it runs (io/nginx.ts confinedWrites), stays out too.
+      if (!isDefinition(args.importer) && !path.startsWith('lint/')) return undefined;
+      return { path: `${toLib}/${path}`, external: true };
     });
   },
 });

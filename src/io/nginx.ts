@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../core/errors.js';
-import { type NginxDirective, parseNginx } from '../lint/parse-nginx.js';
+import type { NginxDirective } from '../lint/parse-nginx.js';
 import { runCommand, type ServerControl, systemdManages } from './server-control.js';
 import { substituteMissingCertificates } from './stand-in-certificates.js';
 import { type DetectedVersions, versionOutputOf } from './version-query.js';
@@ -116,7 +116,7 @@ export async function testNginxSite(
     );
     const sitePath = join(prefix, 'conf', 'site.conf');
     await mkdir(join(prefix, 'confined'), { recursive: true });
-    await writeFile(sitePath, confinedWrites(text, join(prefix, 'confined')));
+    await writeFile(sitePath, await confinedWrites(text, join(prefix, 'confined')));
     const mainPath = join(prefix, 'conf', 'nginx.conf');
     await writeFile(mainPath, nginxMainConfig({ prefix, include: [sitePath] }));
     const bin = options.bin ?? 'nginx';
@@ -157,7 +157,10 @@ const writingDirectives =
 const writesNoFile = (value: string): boolean =>
   value === 'off' || value === 'stderr' || value.startsWith('syslog:');
 
-export function confinedWrites(text: string, dir: string): string {
+export async function confinedWrites(text: string, dir: string): Promise<string> {
+  // Loaded here, not at the top: `wss-conf nginx` imports this module to render, and must not load
+  // lint's parser and directive tables to start (scripts/bundle.mjs keeps it out of the render bundle).
+  const { parseNginx } = await import('../lint/parse-nginx.js');
   const parsed = parseNginx([{ name: 'site.conf', text }], () => ({ files: [] }));
   const lines = text.split('\n');
   const targets: { line: number; column: number }[] = [];
