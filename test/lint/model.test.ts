@@ -9,7 +9,7 @@ import type { ServerType } from '../../src/lint/finding.js';
 import { buildModel, lintConfig } from '../../src/lint/lint.js';
 import { namesSocket } from '../../src/lint/model.js';
 import { enabledProtocols } from '../../src/lint/model-apache.js';
-import { canMatchLineFeed, captureGroup, namedCaptureGroup } from '../../src/lint/nginx-variables.js';
+import { canMatchLineFeed, captureGroup, namedCaptureGroup } from '../../src/lint/regex-groups.js';
 import { nginxTimeSeconds } from '../../src/lint/rules/proxy-read-timeout.js';
 import { weakCipherFamilies } from '../../src/lint/rules/tls-weak-ciphers.js';
 

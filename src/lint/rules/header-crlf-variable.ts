@@ -1,10 +1,5 @@
-import {
-  canHoldNewline,
-  canMatchLineFeed,
-  captureGroup,
-  namedCaptureGroup,
-  variablesIn,
-} from '../nginx-variables.js';
+import { canHoldNewline, variablesIn } from '../nginx-variables.js';
+import { canMatchLineFeed, captureGroup, namedCaptureGroup } from '../regex-groups.js';
 import type { Rule } from '../rule.js';
 
 /**

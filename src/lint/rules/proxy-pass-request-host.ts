@@ -1,4 +1,5 @@
 import { isRequestDerived, variablesIn } from '../nginx-variables.js';
+import { captureGroups } from '../regex-groups.js';
 import type { Rule } from '../rule.js';
 
 /**
@@ -35,21 +36,12 @@ const apacheRequestData =
  *  that starts the pattern (`^(.*)$`, `(.*)`): it starts where the URL-path does, with its "/" (the
  *  cold attack: every probe of `http://127.0.0.1:18081$1` reached that port). */
 function groupStartsWithSlash(pattern: string, n: number, serverLevel: boolean): boolean {
-  if (serverLevel && n === 1 && /^\^?\((?!\?)/.test(pattern)) return true;
-  let count = 0;
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === '\\') {
-      i++;
-      continue;
-    }
-    if (c !== '(' || pattern[i + 1] === '?') continue;
-    if (++count !== n) continue;
-    // A slash that may be absent (`(/?.*)`, `(/*…)`) starts nothing: /api:19002/x reached port 19002.
-    const after = pattern.startsWith('\\/', i + 1) ? i + 3 : pattern[i + 1] === '/' ? i + 2 : -1;
-    return after > 0 && !'?*{'.includes(pattern[after] ?? '');
-  }
-  return false;
+  const group = captureGroups(pattern)[n - 1];
+  if (!group) return false;
+  if (serverLevel && group.open === (pattern.startsWith('^') ? 1 : 0)) return true;
+  // A slash that may be absent (`(/?.*)`, `(/*…)`) starts nothing: /api:19002/x reached port 19002.
+  const after = group.body.startsWith('\\/') ? 2 : group.body.startsWith('/') ? 1 : -1;
+  return after > 0 && !'?*{'.includes(group.body[after] ?? '');
 }
 
 /** The host and port of a target: after scheme:// up to the first `/`, or the first variable that
