@@ -193,6 +193,7 @@ const cases: [string, string, LintFlags, string[]][] = [
   ['apache-ws-upgrade', 'bad-ws-path-elsewhere.conf', { wsPath: ['/api/v1/streaming'] }, ['7:17 error']],
   ['apache-ws-upgrade', 'bad-ws-path-elsewhere.conf', { wsPath: ['/x/'] }, []],
   ['apache-ws-upgrade', 'bad-ws-path-elsewhere.conf', {}, []],
+  ['apache-ws-upgrade', 'bad-ws-path-location-literal.conf', { wsPath: ['/app/x/socket'] }, ['6:17 error']],
   ['apache-ws-upgrade', 'bad-rewrite-no-engine.conf', {}, ['9:32 error']],
   ['apache-ws-upgrade', 'bad-rewrite-h2c.conf', {}, ['9:20 error']],
   ['apache-ws-upgrade', 'bad-upgrade-before-2.4.47.conf', { serverVersion: '2.4.46' }, ['9:21 error']],

@@ -5,15 +5,6 @@ import type { ApacheDirective } from '../parse-apache.js';
 import type { Rule } from '../rule.js';
 import { apacheMayHoldUnread } from './unread-include.js';
 
-/** Whether a RewriteRule's pattern matches a ProxyPass path, i.e. both claim those requests. */
-function patternCovers(rewrite: ApacheRoute, path: string): boolean {
-  try {
-    return new RegExp(rewrite.path, /\[[^\]]*\bNC\b/i.test(rewrite.node.args[2] ?? '') ? 'i' : '').test(path);
-  } catch {
-    return false;
-  }
-}
-
 /**
  * The RewriteRule that passes upgrade requests by (`RewriteCond %{HTTP:Upgrade} !=websocket`) and
  * leaves them to this ProxyPass: the author expects sockets there (the Shiny Server gist rewrites
@@ -22,7 +13,7 @@ function patternCovers(rewrite: ApacheRoute, path: string): boolean {
 const leftUpgradesBy = (route: ApacheRoute): ApacheRoute | undefined =>
   route.kind === 'ProxyPass'
     ? route.site.routes.find(
-        (other) => other.kind === 'RewriteRule' && other.upgradeExcluded && patternCovers(other, route.path),
+        (other) => other.kind === 'RewriteRule' && other.upgradeExcluded && routeTakes(other, route.path),
       )
     : undefined;
 
@@ -50,18 +41,20 @@ const matchesSegments = (prefix: string, path: string): boolean =>
   path === prefix || path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`);
 
 /**
- * Whether `earlier` takes requests for `path`: a ProxyPassMatch by its regex, a ProxyPass by whole
- * path segments: `/rtc` takes /rtc and /rtc/…, not /rtc-ws (mod_proxy.c alias_match, "Check last
- * alias path component matched all the way"; shown on httpd 2.4 in apache-path-evidence.test.ts).
+ * Whether a route takes requests for `path`: a <Location>'s by its section (locationTakes), a ProxyPass
+ * by whole path segments (`/rtc` takes /rtc and /rtc/…, not /rtc-ws: mod_proxy.c alias_match, "Check
+ * last alias path component matched all the way"; shown on httpd 2.4 in apache-path-evidence.test.ts),
+ * a ProxyPassMatch or RewriteRule by its regex ([NC] ignores case). `unreadable` is the answer for a
+ * regex JavaScript cannot read.
  */
-function takes(earlier: ApacheRoute, path: string): boolean {
-  if (earlier.kind === 'ProxyPass') {
-    return matchesSegments(earlier.path, path);
-  }
+function routeTakes(route: ApacheRoute, path: string, unreadable = false): boolean {
+  if (route.inLocation) return locationTakes(route, path);
+  if (route.kind === 'ProxyPass') return matchesSegments(route.path, path);
+  const noCase = route.kind === 'RewriteRule' && /\[[^\]]*\bNC\b/i.test(route.node.args[2] ?? '');
   try {
-    return new RegExp(earlier.path).test(path);
+    return new RegExp(route.path, noCase ? 'i' : '').test(path);
   } catch {
-    return false;
+    return unreadable;
   }
 }
 
@@ -78,7 +71,9 @@ function shadowedBy(
   const routes = route.site.routes;
   return routes
     .slice(0, routes.indexOf(route))
-    .find((earlier) => atServerLevel(earlier) && !skipped?.has(earlier.node) && takes(earlier, route.path));
+    .find(
+      (earlier) => atServerLevel(earlier) && !skipped?.has(earlier.node) && routeTakes(earlier, route.path),
+    );
 }
 
 /** Whether a <Location> (or <LocationMatch>) route's section matches requests for `path`: by its regex,
@@ -110,7 +105,7 @@ const rewriteTakesUpgrades = (route: ApacheRoute): boolean =>
       other.kind === 'RewriteRule' &&
       other.upgradeCondition &&
       other.schemes.some((scheme) => scheme === 'ws' || scheme === 'wss') &&
-      patternCovers(other, route.path),
+      routeTakes(other, route.path),
   );
 
 /**
@@ -165,15 +160,7 @@ function literalPathFix(route: ApacheRoute): string {
  *  lint cannot read (a PCRE construct, or one in a section, matched against a relative path) counts as
  *  taking it, so that no route is reported for want of reading it. */
 function takesForWsPath(route: ApacheRoute, wsPath: string): boolean {
-  if (route.kind === 'RewriteRule' && route.inSection) return true;
-  if (route.pathIsRegex) {
-    try {
-      return new RegExp(route.path, /\[[^\]]*\bNC\b/i.test(route.node.args[2] ?? '') ? 'i' : '').test(wsPath);
-    } catch {
-      return true;
-    }
-  }
-  return route.inLocation ? locationTakes(route, wsPath) : matchesSegments(route.path, wsPath);
+  return (route.kind === 'RewriteRule' && route.inSection) || routeTakes(route, wsPath, true);
 }
 
 /** A route that upgrades what reaches it: a ws:// or wss:// URL, or upgrade= on httpd 2.4.47+ (a
