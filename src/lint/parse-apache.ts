@@ -119,16 +119,7 @@ interface ParseHooks {
 
 /** Sections that only say whether their contents are read: httpd's context checks look through them
  *  (ap_check_cmd_context walks the parents by name). <Limit> and <LimitExcept> are passed over too. */
-const transparentSections = new Set([
-  'ifmodule',
-  'ifdefine',
-  'ifversion',
-  'iffile',
-  'ifdirective',
-  'ifsection',
-  'limit',
-  'limitexcept',
-]);
+const transparentSections = new Set([...conditionalSections, 'limit', 'limitexcept']);
 /** Per-directory sections: <Location>, <Directory>, <Proxy> and <VirtualHost> cannot stand in them. */
 const directorySections = new Set([
   'directory',
