@@ -670,6 +670,19 @@ describe.skipIf(apacheTool.skip)(`apache2 -t and lint agree on section nesting $
     expect(apacheParseErrors(text)).toEqual([]);
   });
 
+  /** httpd and lint both refuse these lines in a VirtualHost, at the same line, lint in httpd's words
+   *  (what httpd says up to any parenthesis, which lint's message may explain differently). */
+  const bothRefuseInAVirtualHost = async (lines: string) => {
+    const text = `<VirtualHost *:18990>\nServerName a.test\n${lines}\n</VirtualHost>\n`;
+    const server = await testApacheSites([{ text, displayPath: 'x.conf' }]);
+    expect(server.ok).toBe(false);
+    const line = Number(/line (\d+) of x\.conf/.exec(server.output)?.[1]);
+    const [finding] = apacheParseFindings(text, '2.4.62');
+    expect(finding?.line, server.output).toBe(line);
+    const said = server.output.split('\n').at(-1)?.trim() ?? '';
+    expect(finding?.message).toContain(said.replace(/ \(.*$/, ''));
+  };
+
   // ProxyPass's words after its URL (src/lint/apache-proxypass-params.ts). Issue 12 sweep, session 7.
   it.each([
     ['a comment after the URL', 'ProxyPass /x/ http://127.0.0.1:1/ # the app'],
@@ -688,14 +701,7 @@ describe.skipIf(apacheTool.skip)(`apache2 -t and lint agree on section nesting $
       '<IfModule mod_proxy.c>\nProxyPass /x/ http://127.0.0.1:1/ # c\n</IfModule>',
     ],
   ])("both refuse ProxyPass with %s, at the same line, in httpd's words", async (_, lines) => {
-    const text = `<VirtualHost *:18990>\nServerName a.test\n${lines}\n</VirtualHost>\n`;
-    const server = await testApacheSites([{ text, displayPath: 'x.conf' }]);
-    expect(server.ok).toBe(false);
-    const line = Number(/line (\d+) of x\.conf/.exec(server.output)?.[1]);
-    const [finding] = apacheParseFindings(text, '2.4.62');
-    expect(finding?.line, server.output).toBe(line);
-    const said = server.output.split('\n').at(-1)?.trim() ?? '';
-    expect(finding?.message).toContain(said.replace(/ \(.*$/, ''));
+    await bothRefuseInAVirtualHost(lines);
   });
 
   it("both accept ProxyPass flags, parameters, and a shared worker's unknown one", async () => {
@@ -716,13 +722,24 @@ describe.skipIf(apacheTool.skip)(`apache2 -t and lint agree on section nesting $
       'ProxySet timeout=5',
       '</Proxy>',
       'ProxyPass /g/ http://127.0.0.1:3/ notaparameter=1',
-      // mod_proxy_hcheck's keys, and a regex <IfVersion> httpd skips (the second cold attack).
-      '<IfModule mod_proxy_hcheck.c>',
-      'ProxyPass /h/ http://127.0.0.1:4/ hcmethod=GET hcinterval=10 hcuri=/health',
-      '</IfModule>',
+      // A regex <IfVersion> httpd skips (the second cold attack).
       '<IfVersion ~ ^2\\.2>',
       'ProxyPass /i/ http://127.0.0.1:5/ nonsense',
       '</IfVersion>',
+      '</VirtualHost>',
+      '',
+    ].join('\n');
+    const server = await testApacheSites([{ text, displayPath: 'x.conf' }]);
+    expect(server.ok, server.output).toBe(true);
+    expect(apacheParseErrors(text, '2.4.62')).toEqual([]);
+  });
+
+  it("both accept mod_proxy_hcheck's keys, with the module loaded (the second cold attack)", async () => {
+    const text = [
+      '# a2enmod proxy proxy_http watchdog proxy_hcheck',
+      '<VirtualHost 127.0.0.1:18990>',
+      'ServerName a.test',
+      'ProxyPass /h/ http://127.0.0.1:4/ hcmethod=GET hcinterval=10 hcuri=/health',
       '</VirtualHost>',
       '',
     ].join('\n');
@@ -758,14 +775,7 @@ describe.skipIf(apacheTool.skip)(`apache2 -t and lint agree on section nesting $
     ['a temporary redirect given a status and no URL', 'RedirectTemp 301 /x'],
     ['a redirect in a <Directory> to no URL', '<Directory /srv>\nRedirect /x foo\n</Directory>'],
   ])("both refuse Redirect with %s, at the same line, in httpd's words", async (_, line) => {
-    const text = `<VirtualHost *:18990>\nServerName a.test\n${line}\n</VirtualHost>\n`;
-    const server = await testApacheSites([{ text, displayPath: 'x.conf' }]);
-    expect(server.ok).toBe(false);
-    const at = Number(/line (\d+) of x\.conf/.exec(server.output)?.[1]);
-    const [finding] = apacheParseFindings(text);
-    expect(finding?.line, server.output).toBe(at);
-    const said = server.output.split('\n').at(-1)?.trim() ?? '';
-    expect(finding?.message).toContain(said);
+    await bothRefuseInAVirtualHost(line);
   });
 
   it('both accept the Redirect forms httpd takes', async () => {

@@ -9,10 +9,11 @@
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { connect, createServer as createTcpServer, type Server as TcpServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Stoppable, startRawServer } from '../helpers/probe.js';
 import { freePort, type RunningNginx, startNginx } from '../helpers/servers.js';
 import { requireTool } from '../helpers/tools.js';
 
@@ -40,11 +41,11 @@ describe.skipIf(nginxTool.skip)('what nginx forwards, seen by a header-echo back
   let nginx: RunningNginx | undefined;
   let backend: Server | undefined;
   let port = 0;
-  let rawBackend: TcpServer | undefined;
+  let rawBackend: Stoppable | undefined;
   /** The request heads the raw backend received, as bytes. */
   const rawHeads: string[] = [];
   beforeAll(async () => {
-    rawBackend = createTcpServer((socket) => {
+    rawBackend = await startRawServer((socket) => {
       let head = '';
       socket.on('data', (chunk) => {
         head += chunk;
@@ -53,8 +54,7 @@ describe.skipIf(nginxTool.skip)('what nginx forwards, seen by a header-echo back
         socket.end('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}');
       });
     });
-    await new Promise<void>((resolve) => rawBackend?.listen(0, '127.0.0.1', resolve));
-    const rawPort = (rawBackend.address() as { port: number }).port;
+    const rawPort = rawBackend.port;
     backend = createServer((request, response) => {
       const body = JSON.stringify(request.headers);
       // A length, not chunks, so the raw client below reads the body as is.
@@ -114,7 +114,7 @@ describe.skipIf(nginxTool.skip)('what nginx forwards, seen by a header-echo back
   }, 30_000);
   afterAll(async () => {
     await nginx?.stop();
-    rawBackend?.close();
+    await rawBackend?.stop();
     backend?.closeAllConnections();
     backend?.close();
   });
