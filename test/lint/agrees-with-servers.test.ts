@@ -94,6 +94,24 @@ describe.skipIf(nginx.skip)(`nginx -t agrees ${nginx.reason}`, () => {
     expect((await testNginxSite(read('duplicate-upstream', 'good.conf'), 'good.conf')).ok).toBe(true);
   });
 
+  it.each([
+    ['bad.conf', 'no "ssl_certificate" is defined for the "listen ... ssl" directive in bad.conf:3'],
+    [
+      'bad-reject.conf',
+      'no "ssl_certificate" is defined for the "listen ... ssl" directive in bad-reject.conf:8',
+    ],
+    ['bad-key.conf', 'no "ssl_certificate_key" is defined for certificate'],
+  ])('tls-certificate-missing: nginx -t refuses %s as lint says; good passes', async (file, refusal) => {
+    const bad = await testNginxSite(read('tls-certificate-missing', file), file);
+    expect(bad.ok).toBe(false);
+    expect(bad.output).toContain(refusal);
+    expect(runCli(['lint', fixture('tls-certificate-missing', file)]).stdout).toMatch(
+      /error +tls-certificate-missing/,
+    );
+    const good = await testNginxSite(read('tls-certificate-missing', 'good.conf'), 'good.conf');
+    expect(good.ok, good.output).toBe(true);
+  });
+
   it('duplicate-server-name: bad warns conflicting server name, good does not', async () => {
     const bad = await testNginxSite(read('duplicate-server-name', 'bad.conf'), 'bad.conf');
     expect(bad.ok).toBe(true);

@@ -32,6 +32,7 @@ import { proxyReadTimeout } from './proxy-read-timeout.js';
 import { redirectFromHost } from './redirect-from-host.js';
 import { sslOnRemoved } from './ssl-on-removed.js';
 import { suppressionInvalid } from './suppression-invalid.js';
+import { tlsCertificateMissing } from './tls-certificate-missing.js';
 import { tlsHstsMissing } from './tls-hsts-missing.js';
 import { tlsLegacyProtocols } from './tls-legacy-protocols.js';
 import { tlsOcspStapling } from './tls-ocsp-stapling.js';
@@ -74,6 +75,7 @@ export const rules: readonly Rule[] = [
   tlsServerCipherOrder,
   tlsHstsMissing,
   tlsOcspStapling,
+  tlsCertificateMissing,
   certFileMissing,
   // Apache
   apacheWsUpgrade,
