@@ -39,6 +39,14 @@ const cases: [string, string, LintFlags, string[]][] = [
   ['ws-upgrade-headers', 'bad.conf', {}, ['6:5 error']],
   ['ws-upgrade-headers', 'bad-connection.conf', {}, ['6:5 error']],
   ['ws-upgrade-headers', 'good.conf', {}, []],
+  // Upgrade alone beside a complete socket route: a copied line, info (Mainsail's Moonraker config).
+  ['ws-upgrade-headers', 'stray-upgrade.conf', {}, ['19:5 info proxy-read-timeout', '19:5 info']],
+  [
+    'ws-upgrade-headers',
+    'stray-upgrade.conf',
+    { wsPath: ['/server/'] },
+    ['19:5 info proxy-read-timeout', '19:5 error'],
+  ],
   // Neither ws-upgrade-headers, proxy-http-version nor proxy-read-timeout: only the include, as info.
   ['ws-upgrade-headers', 'unread-include.conf', { pingInterval: '90s' }, ['9:9 info include-unresolved']],
   ['proxy-headers-dropped', 'bad.conf', {}, ['17:9 error']],

@@ -45,6 +45,36 @@ export const wsUpgradeHeaders: Rule = {
           ? `change line ${present.node.line} (proxy_set_header ${present.name} ${present.value === '' ? '""' : present.value}) to ${wanted}`
           : wanted;
       });
+      // Upgrade alone, in a location that is a socket only because of that line, beside a route of the
+      // same server that forwards both: most likely a line copied from that route into a plain API
+      // location (Mainsail's published config for Moonraker, whose sockets are at /websocket only: 101
+      // there and 200 on the API on nginx 1.22.1). Nothing breaks unless sockets are sent here, which
+      // lint cannot know: info, naming the route that works. --ws-path makes it an error again.
+      const socketRoute =
+        missing.length === 1 &&
+        missing[0] === 'Connection' &&
+        !block.pathNamesSocket &&
+        block.selectedByWsPath === undefined &&
+        block.reachedFrom.length === 0
+          ? model.nginx?.proxyBlocks.find(
+              (other) =>
+                other !== block &&
+                other.server === block.server &&
+                (other.headers.byName.get('upgrade')?.value ?? '') !== '' &&
+                (other.headers.byName.get('connection')?.value ?? '') !== '',
+            )
+          : undefined;
+      if (socketRoute) {
+        report(
+          block.block.node ?? block.proxyPass,
+          `${block.label} sets Upgrade but not Connection, unlike ${socketRoute.label} (line ${socketRoute.block.node?.line ?? socketRoute.proxyPass.line}), which forwards both: a WebSocket client sent here would get 400 (nginx sends Connection: close); if no socket uses this path, the Upgrade line does nothing`,
+          {
+            severity: 'info',
+            fix: `${lines.join(' ')} (or drop the Upgrade line if no socket uses this path; --ws-path names the ones that do)`,
+          },
+        );
+        continue;
+      }
       report(
         block.block.node ?? block.proxyPass,
         `${block.label} carries WebSocket traffic but does not forward ${missing.join(' or ')}: the backend sees a plain GET and answers 400`,
