@@ -30,3 +30,25 @@ describe('finding messages name what breaks, for which requests', () => {
     expect(messageOf(rule, file)).toMatch(pattern);
   });
 });
+
+const fixOf = (rule: string, file: string, flags = {}) =>
+  lintPaths([`fixtures/lint/rules/${rule}/${file}`], { cwd: repoRoot, ...flags }).findings.find(
+    (finding) => finding.rule === rule,
+  )?.fix;
+
+describe('fixes keep the route they mend', () => {
+  // The prefix form (^path(.*) → url/$1) on a regex route gave `RewriteRule ^^/apollo/(.*)$(.*)
+  // ws://…/$1/$1`, which sent /apollo/notify to /notify/notify (the session 8 sweep, httpd 2.4.71).
+  it.each([
+    [
+      'bad-upgrade-match-before-2.4.47.conf',
+      'RewriteCond %{HTTP:Upgrade} websocket [NC] and RewriteRule ^/apollo/(.*)$ ws://127.0.0.1:8282/$1 [P,L] before it',
+    ],
+    [
+      'bad-upgrade-before-2.4.47.conf',
+      'RewriteCond %{HTTP:Upgrade} websocket [NC] and RewriteRule ^/app/(.*) ws://127.0.0.1:8282/app/$1 [P,L] before it',
+    ],
+  ])('apache-ws-upgrade (%s)', (file, rewrite) => {
+    expect(fixOf('apache-ws-upgrade', file, { serverVersion: '2.4.37' })).toContain(rewrite);
+  });
+});

@@ -217,6 +217,7 @@ const cases: [string, string, LintFlags, string[]][] = [
     ['9:48 error too-new-for-version'],
   ],
   ['apache-ws-upgrade', 'bad-upgrade-before-2.4.47.conf', { serverVersion: '2.4.47' }, []],
+  ['apache-ws-upgrade', 'bad-upgrade-match-before-2.4.47.conf', { serverVersion: '2.4.37' }, ['5:37 error']],
   ['apache-ws-upgrade', 'bad-upgrade-before-2.4.47.conf', {}, []],
   ['apache-ws-upgrade', 'bad-order.conf', {}, ['7:23 error']],
   ['apache-ws-upgrade', 'bad-order-match.conf', {}, ['5:20 error']],

@@ -259,7 +259,7 @@ export const apacheWsUpgrade: Rule = {
           route.urlAt,
           `${route.kind} ${route.path} ${route.url} upgrade=${route.params.get('upgrade')?.value ?? ''} does not upgrade on httpd ${version}: the parameter is mod_proxy_wstunnel's and counts for ws:// URLs only, and mod_proxy_http tunnels nothing before 2.4.47, so every handshake to ${route.path} reaches the backend without Upgrade and fails`,
           {
-            fix: `RewriteCond %{HTTP:Upgrade} websocket [NC] and RewriteRule ^${route.path}(.*) ${wsUrl}${wsUrl.endsWith('/') ? '' : '/'}$1 [P,L] before it (or ${route.kind} ${route.path} ${wsUrl} if only sockets come here)`,
+            fix: `${upgradeRewrite(route, wsUrl)} (or ${route.kind} ${route.path} ${wsUrl} if only sockets come here)`,
           },
         );
         continue;
@@ -290,7 +290,7 @@ export const apacheWsUpgrade: Rule = {
       const wsUrl = route.url.replace(/^http/i, 'ws');
       // A route that serves pages too cannot become ws:// before 2.4.47 (mod_proxy_wstunnel declines
       // plain requests): the upgrades get their own rewrite, as in mod_proxy_wstunnel's docs.
-      const rewriteFix = `RewriteCond %{HTTP:Upgrade} websocket [NC] and RewriteRule ^${route.path}(.*) ${wsUrl}${wsUrl.endsWith('/') ? '' : '/'}$1 [P,L] before it`;
+      const rewriteFix = upgradeRewrite(route, wsUrl);
       report(
         route.urlAt,
         excluding
@@ -307,3 +307,22 @@ export const apacheWsUpgrade: Rule = {
     }
   },
 };
+
+/**
+ * The rewrite that sends a route's WebSocket handshakes to `wsUrl` before the route takes them, as in
+ * mod_proxy_wstunnel's docs. A prefix route keeps the rest of the path after its prefix. A regex route
+ * (ProxyPassMatch, RewriteRule) keeps its own regex and substitution: RewriteRule in a server or
+ * virtual host matches the same URL-path, with its leading slash, and fills in the same $N. A
+ * ProxyPassMatch URL without $N gets the whole path appended by mod_proxy, so the rule appends
+ * %{REQUEST_URI} (the sweep of session 8 applied the old prefix form to `ProxyPassMatch ^/apollo/(.*)$
+ * http://…/$1` and the backend got /notify/notify).
+ */
+function upgradeRewrite(route: ApacheRoute, wsUrl: string): string {
+  const rule =
+    route.kind === 'ProxyPass'
+      ? `RewriteRule ^${route.path}(.*) ${wsUrl}${wsUrl.endsWith('/') ? '' : '/'}$1 [P,L]`
+      : /\$\d/.test(wsUrl)
+        ? `RewriteRule ${route.path} ${wsUrl} [P,L]`
+        : `RewriteRule ${route.path} ${wsUrl.replace(/\/$/, '')}%{REQUEST_URI} [P,L]`;
+  return `RewriteCond %{HTTP:Upgrade} websocket [NC] and ${rule} before it`;
+}
