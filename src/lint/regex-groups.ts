@@ -55,6 +55,19 @@ export const captureGroup = (pattern: string, n: number): string | undefined =>
 export const namedCaptureGroup = (pattern: string, name: string): string | undefined =>
   captureGroups(pattern).find((group) => group.name === name)?.body;
 
+/** Whether capture group `n` of a regex starts with a `/`, so that `$n` is a path, never a host or port
+ *  (wss-conf's own `RewriteRule ^(/ws.*)$ ws://127.0.0.1:8282$1`); at server level also a first group
+ *  that starts the pattern (`^(.*)$`, `(.*)`): it starts where the URL-path does, with its "/" (the
+ *  cold attack: every probe of `http://127.0.0.1:18081$1` reached that port). */
+export function groupStartsWithSlash(pattern: string, n: number, serverLevel: boolean): boolean {
+  const group = captureGroups(pattern)[n - 1];
+  if (!group) return false;
+  if (serverLevel && group.open === (pattern.startsWith('^') ? 1 : 0)) return true;
+  // A slash that may be absent (`(/?.*)`, `(/*…)`) starts nothing: /api:19002/x reached port 19002.
+  const after = group.body.startsWith('\\/') ? 2 : group.body.startsWith('/') ? 1 : -1;
+  return after > 0 && !'?*{'.includes(group.body[after] ?? '');
+}
+
 /** Whether a regex fragment can match a line feed: a negated class that does not exclude it, or \s,
  *  \W, \D, \R, \v, \h-less escapes that take any character. `.` does not (PCRE without (?s)), nor a
  *  class of letters and digits. A fragment lint cannot read counts as able to. */

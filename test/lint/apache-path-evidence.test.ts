@@ -49,7 +49,7 @@ describe.skipIf(apacheTool.skip)('ProxyPass with a slash on one side only, on th
     writeFileSync(
       site,
       [
-        '# a2enmod proxy proxy_http',
+        '# a2enmod proxy proxy_http rewrite',
         `Listen 127.0.0.1:${port}`,
         `<VirtualHost 127.0.0.1:${port}>`,
         '    ServerName a.test',
@@ -70,6 +70,10 @@ describe.skipIf(apacheTool.skip)('ProxyPass with a slash on one side only, on th
         '    </Location>',
         // A section path without a glob character is taken literally by mod_proxy (add_pass).
         `    ProxyPass /lm/x http://127.0.0.1:${backendPort}/server-lm`,
+        // A site-level RewriteRule's (.*)-like group holds the path's own "/" (Ombi's published rule).
+        '    RewriteEngine On',
+        `    RewriteRule ^(/rw/.*)$ http://127.0.0.1:${backendPort}/$1 [P,L]`,
+        `    RewriteRule ^(/rw2/.*)$ http://127.0.0.1:${backendPort}$1 [P,L]`,
         '    <LocationMatch "^/lm">',
         `        ProxyPass http://127.0.0.1:${backendPort}/lm-section`,
         '    </LocationMatch>',
@@ -105,11 +109,17 @@ describe.skipIf(apacheTool.skip)('ProxyPass with a slash on one side only, on th
     expect(await pathSeenBehind(port, '/lm/x')).toBe('/server-lm');
   });
 
+  it('a site-level RewriteRule that writes "/" before such a $1 sends a double slash', async () => {
+    expect(await pathSeenBehind(port, '/rw/x')).toBe('//rw/x');
+    expect(await pathSeenBehind(port, '/rw2/x')).toBe('/rw2/x');
+  });
+
   it('lint names those paths', () => {
     const messages = lintPaths([site])
       .findings.filter((finding) => finding.rule === 'apache-proxypass-slash')
       .map((finding) => finding.message);
-    expect(messages).toHaveLength(2);
+    expect(messages).toHaveLength(3);
+    expect(messages[2]).toMatch(/\/rw\/ reaches the backend as http:\/\/127\.0\.0\.1:\d+\/\/rw\/ /);
     expect(messages[0]).toMatch(/\/api\/chat goes to http:\/\/127\.0\.0\.1:\d+\/apichat$/);
     expect(messages[1]).toMatch(/\/app\/chat goes to http:\/\/127\.0\.0\.1:\d+\/app\/\/chat$/);
   });

@@ -228,6 +228,8 @@ const cases: [string, string, LintFlags, string[]][] = [
   ['apache-proxypass-slash', 'bad.conf', {}, ['10:20 error']],
   ['apache-proxypass-slash', 'good.conf', {}, []],
   ['apache-proxypass-slash', 'info-socket-endpoint.conf', {}, ['11:19 info']],
+  ['apache-proxypass-slash', 'bad-rewrite.conf', {}, ['10:22 warning']],
+  ['apache-proxypass-slash', 'good-rewrite.conf', {}, []],
   ['apache-ssl-proxy-engine', 'bad.conf', {}, ['10:20 error']],
   ['apache-ssl-proxy-engine', 'good.conf', {}, []],
   ['apache-ssl-proxy-engine', 'good-proxy-section.conf', {}, []],

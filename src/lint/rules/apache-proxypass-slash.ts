@@ -1,4 +1,6 @@
-import type { Rule } from '../rule.js';
+import type { ApacheRoute } from '../model-apache.js';
+import { captureGroups, groupStartsWithSlash } from '../regex-groups.js';
+import type { Report, Rule } from '../rule.js';
 
 /**
  * "If the first argument ends with a trailing /, the second argument should also end with a trailing /,
@@ -10,6 +12,13 @@ import type { Rule } from '../rule.js';
  * as Zammad ships it (`ProxyPass /ws ws://127.0.0.1:6042/`). The socket's one URL, `/ws` itself, goes to
  * `ws://127.0.0.1:6042/` as meant; only paths below it would get a double slash, and a socket endpoint
  * has none. That is info, naming the paths that would be mangled.
+ *
+ * A proxying RewriteRule at a site's level doubles the slash when its target writes `/` before a $n
+ * whose group starts with the URL-path's own "/" (`(.*)`, `^(.*)$`, `(/ws.*)`), or before
+ * %{REQUEST_URI}: Ombi's docs publish `RewriteRule (.*) ws://127.0.0.1:5000/$1 [P,L]`, and on httpd
+ * 2.4.71 the backend got `//hubs/notification` (the session 8 sweep). Whether that breaks depends on
+ * the backend (most route `//x` nowhere; Node's ws, Socket.IO and ASP.NET Core compare the path as
+ * sent), so it is a warning.
  */
 export const apacheProxypassSlash: Rule = {
   id: 'apache-proxypass-slash',
@@ -20,6 +29,10 @@ export const apacheProxypassSlash: Rule = {
   docs: 'https://httpd.apache.org/docs/2.4/mod/mod_proxy.html#proxypass',
   check(model, report) {
     for (const route of model.apache?.routes ?? []) {
+      if (route.kind === 'RewriteRule') {
+        if (!route.inSection) checkRewriteSlash(route, report);
+        continue;
+      }
       if (route.kind !== 'ProxyPass' || route.pathIsRegex) continue;
       if (route.url.toLowerCase().startsWith('unix:')) continue;
       const urlPath = /^[a-z][a-z0-9+.-]*:\/\/[^/]*(.*)$/i.exec(route.url)?.[1];
@@ -54,3 +67,27 @@ export const apacheProxypassSlash: Rule = {
     }
   },
 };
+
+function checkRewriteSlash(route: ApacheRoute, report: Report): void {
+  const authority = /^(?:proxy:)?[a-z][a-z0-9+.-]*:\/\/[^/$%]*/i.exec(route.url);
+  if (!authority) return;
+  const rest = route.url.slice(authority[0].length);
+  const doubled = /\/(\$([0-9])|%\{REQUEST_URI\})/.exec(rest);
+  if (!doubled) return;
+  const group = doubled[2] === undefined ? undefined : Number(doubled[2]);
+  if (group !== undefined && !groupStartsWithSlash(route.path, group, true)) return;
+  // A request the rule takes, for the message: the group's literal start when it has one.
+  const body = group === undefined ? '' : (captureGroups(route.path)[group - 1]?.body ?? '');
+  const literal = /^[^.*+?()[\]{}|^$\\]*/.exec(body.replace(/^\^/, ''))?.[0] ?? '';
+  const request = literal.length > 1 ? literal : '/chat';
+  const before = authority[0] + rest.slice(0, doubled.index);
+  const flags = route.node.args[2] ?? '';
+  report(
+    route.urlAt,
+    `RewriteRule ${route.path} ${route.url}: ${doubled[1]} already starts with the "/" of the URL-path, and the target puts another before it, so ${request} reaches the backend as ${before}/${request} (a double slash most backends route nowhere)`,
+    {
+      severity: 'warning',
+      fix: `RewriteRule ${route.path} ${route.url.replace(doubled[0], doubled[1] as string)}${flags ? ` ${flags}` : ''}`,
+    },
+  );
+}

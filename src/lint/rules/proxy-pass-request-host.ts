@@ -1,5 +1,5 @@
 import { isRequestDerived, variablesIn } from '../nginx-variables.js';
-import { captureGroups } from '../regex-groups.js';
+import { groupStartsWithSlash } from '../regex-groups.js';
 import type { Rule } from '../rule.js';
 
 /**
@@ -30,19 +30,6 @@ function authorityOf(url: string): string {
  */
 const apacheRequestData =
   /\$[0-9]|%[0-9]|%\{(?:HTTP_HOST|SERVER_NAME|HTTP:[^}]*|QUERY_STRING|HTTP_REFERER|HTTP_USER_AGENT|HTTP_COOKIE)\}/gi;
-
-/** Whether capture group `n` of a regex starts with a `/`, so that `$n` is a path, never a host or port
- *  (wss-conf's own `RewriteRule ^(/ws.*)$ ws://127.0.0.1:8282$1`); at server level also a first group
- *  that starts the pattern (`^(.*)$`, `(.*)`): it starts where the URL-path does, with its "/" (the
- *  cold attack: every probe of `http://127.0.0.1:18081$1` reached that port). */
-function groupStartsWithSlash(pattern: string, n: number, serverLevel: boolean): boolean {
-  const group = captureGroups(pattern)[n - 1];
-  if (!group) return false;
-  if (serverLevel && group.open === (pattern.startsWith('^') ? 1 : 0)) return true;
-  // A slash that may be absent (`(/?.*)`, `(/*…)`) starts nothing: /api:19002/x reached port 19002.
-  const after = group.body.startsWith('\\/') ? 2 : group.body.startsWith('/') ? 1 : -1;
-  return after > 0 && !'?*{'.includes(group.body[after] ?? '');
-}
 
 /** The host and port of a target: after scheme:// up to the first `/`, or the first variable that
  *  always starts with one (`http://127.0.0.1:8065%{REQUEST_URI}`, Mattermost's and GitLab's rules; a
