@@ -2,6 +2,7 @@
 import type { Rule } from '../rule.js';
 import { apacheForwardedProto } from './apache-forwarded-proto.js';
 import { apacheProxyRequests } from './apache-proxy-requests.js';
+import { apacheProxyTimeout } from './apache-proxy-timeout.js';
 import { apacheProxypassSlash } from './apache-proxypass-slash.js';
 import { apacheSslProxyEngine } from './apache-ssl-proxy-engine.js';
 import { apacheSslengineEveryListen } from './apache-sslengine-every-listen.js';
@@ -80,6 +81,7 @@ export const rules: readonly Rule[] = [
   // Apache
   apacheWsUpgrade,
   apacheUpgradeAny,
+  apacheProxyTimeout,
   apacheProxypassSlash,
   apacheSslProxyEngine,
   apacheSslengineEveryListen,
