@@ -27,7 +27,7 @@ import { type ApacheArity, apacheArityRows } from './apache-directive-arity.js';
 import { apacheDirectiveRows, apacheDirectiveTableVersion } from './apache-directives.js';
 import { ifVersionHolds } from './apache-ifversion.js';
 import { type ProxyPassPlace, proxyPassParameterProblem } from './apache-proxypass-params.js';
-import { redirectProblem } from './apache-redirect-args.js';
+import { redirectLiteralVariable, redirectProblem } from './apache-redirect-args.js';
 import type { ParseProblem } from './finding.js';
 import { distance } from './nginx-directive-check.js';
 import type { ApacheDirective } from './parse-apache.js';
@@ -258,7 +258,9 @@ export function checkApacheDirectives(
         if (problem) problems.push(problem);
       }
       if (/^redirect(match|permanent|temp)?$/.test(node.key)) {
-        const problem = redirectProblem(node, frame.place !== 'server');
+        const problem =
+          redirectProblem(node, frame.place !== 'server') ??
+          redirectLiteralVariable(node, frame.place !== 'server');
         if (problem) problems.push(problem);
       }
       // A ${VAR} (Define, or the environment) is replaced before httpd counts the words, and may hold

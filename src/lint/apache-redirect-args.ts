@@ -82,3 +82,49 @@ export function redirectProblem(node: ApacheDirective, inSection: boolean): Pars
   }
   return undefined;
 }
+
+/**
+ * A `%{VAR}` in the URL of a Redirect that is not an expression: mod_alias reads expressions only for
+ * the short forms in a section (above), and sends any other URL as written, so ntfy's published
+ * `<If …> RedirectMatch permanent "^/(…)$" "https://%{SERVER_NAME}/$1"` answered
+ * `Location: https://%25%7bSERVER_NAME%7d/mytopic` on httpd 2.4.71 (the session 8 sweep): the
+ * redirect to https never lands. mod_rewrite expands the same variables.
+ */
+export function redirectLiteralVariable(node: ApacheDirective, inSection: boolean): ParseProblem | undefined {
+  const [first, second, third] = node.args;
+  if (first === undefined || node.args.some((arg) => arg.includes('${'))) return undefined;
+  const named = namedStatus[first.toLowerCase()];
+  const grok: -1 | 0 | 1 =
+    named !== undefined
+      ? named === 410
+        ? -1
+        : 1
+      : /^[0-9]/.test(first)
+        ? Number.parseInt(first, 10) >= 300 && Number.parseInt(first, 10) <= 399
+          ? 1
+          : -1
+        : 0;
+  const oneWordUrl = node.key === 'redirectpermanent' || node.key === 'redirecttemp' ? second : undefined;
+  if (
+    inSection &&
+    node.key !== 'redirectpermanent' &&
+    node.key !== 'redirecttemp' &&
+    ((grok === 1 && second !== undefined && third === undefined) || (grok === 0 && second === undefined))
+  ) {
+    return undefined; // an expression: %{…} is expanded
+  }
+  const url = oneWordUrl ?? (third === undefined && grok === 0 ? second : third);
+  const variable = url && /%\{[A-Za-z_:]+[^}]*\}/.exec(url)?.[0];
+  if (!url || !variable) return undefined;
+  const regex = node.key === 'redirectmatch';
+  const path = grok === 0 ? first : second;
+  const status =
+    named ??
+    (/^[0-9]/.test(first) ? Number.parseInt(first, 10) : node.key === 'redirectpermanent' ? 301 : 302);
+  return {
+    kind: 'redirect-literal',
+    ...placeOf(node),
+    message: `${node.name} sends ${url} as written: mod_alias expands ${variable} only in the expression form (in a section, a status and a URL alone), so clients are sent to a URL with "${variable}" in it and the redirect never lands`,
+    fix: `RewriteEngine On and RewriteRule ${regex ? path : `^${path}(.*)$`} ${regex ? url : `${url.replace(/\/$/, '')}/$1`} [R=${status},L] (mod_rewrite expands ${variable}), or write the host name out`,
+  };
+}

@@ -64,7 +64,9 @@ export interface Suppression extends Located {
 /** A problem a parser found: the file could not be read as the server would, or an include was not
  *  followed. Reported by the `parse-error` and `include-unresolved` rules. */
 export interface ParseProblem extends Located {
-  readonly kind: 'parse-error' | 'include-unresolved';
+  /** parse-error: the server refuses the file; include-unresolved: a file lint could not read;
+   *  redirect-literal: a Redirect target whose %{VAR} mod_alias sends as written (apache-redirect-literal). */
+  readonly kind: 'parse-error' | 'include-unresolved' | 'redirect-literal';
   readonly message: string;
   /** Lower than the rule's for a note: a directive of a module lint cannot know is loaded. */
   readonly severity?: Severity;

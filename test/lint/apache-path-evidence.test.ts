@@ -30,6 +30,16 @@ const pathSeenBehind = (port: number, path: string): Promise<string> =>
     req.end();
   });
 
+const locationOf = (port: number, path: string): Promise<string | undefined> =>
+  new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, headers: { Host: 'a.test' } }, (res) => {
+      res.resume();
+      resolve(res.headers.location);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+
 const apacheTool = requireTool('apache');
 describe.skipIf(apacheTool.skip)('ProxyPass with a slash on one side only, on the real httpd', () => {
   let apache: RunningApache | undefined;
@@ -49,7 +59,7 @@ describe.skipIf(apacheTool.skip)('ProxyPass with a slash on one side only, on th
     writeFileSync(
       site,
       [
-        '# a2enmod proxy proxy_http rewrite',
+        '# a2enmod proxy proxy_http rewrite alias',
         `Listen 127.0.0.1:${port}`,
         `<VirtualHost 127.0.0.1:${port}>`,
         '    ServerName a.test',
@@ -74,6 +84,16 @@ describe.skipIf(apacheTool.skip)('ProxyPass with a slash on one side only, on th
         '    RewriteEngine On',
         `    RewriteRule ^(/rw/.*)$ http://127.0.0.1:${backendPort}/$1 [P,L]`,
         `    RewriteRule ^(/rw2/.*)$ http://127.0.0.1:${backendPort}$1 [P,L]`,
+        // mod_alias expands %{…} only in its expression form (apache-redirect-literal). A per-directory
+        // redirect runs after the request is mapped to a file, which fails (403) in the test server's
+        // private ServerRoot when it runs as nobody: a readable DocumentRoot for the vhost.
+        '    DocumentRoot /usr/share',
+        '    <If "%{REQUEST_METHOD} == \'GET\'">',
+        '        RedirectMatch permanent "^/(lit-[a-z]+)$" "https://%{SERVER_NAME}/$1"',
+        '    </If>',
+        '    <If "%{REQUEST_URI} == \'/expr\'">',
+        '        Redirect permanent "https://%{SERVER_NAME}/expr"',
+        '    </If>',
         '    <LocationMatch "^/lm">',
         `        ProxyPass http://127.0.0.1:${backendPort}/lm-section`,
         '    </LocationMatch>',
@@ -112,6 +132,15 @@ describe.skipIf(apacheTool.skip)('ProxyPass with a slash on one side only, on th
   it('a site-level RewriteRule that writes "/" before such a $1 sends a double slash', async () => {
     expect(await pathSeenBehind(port, '/rw/x')).toBe('//rw/x');
     expect(await pathSeenBehind(port, '/rw2/x')).toBe('/rw2/x');
+  });
+
+  it('a RedirectMatch sends %{SERVER_NAME} as written; the expression form expands it', async () => {
+    expect(await locationOf(port, '/lit-topic')).toBe('https://%25%7bSERVER_NAME%7d/lit-topic');
+    expect(await locationOf(port, '/expr')).toBe('https://a.test/expr');
+    const literal = lintPaths([site]).findings.filter(
+      (finding) => finding.rule === 'apache-redirect-literal',
+    );
+    expect(literal.map((finding) => finding.line)).toEqual([expect.any(Number)]);
   });
 
   it('lint names those paths', () => {

@@ -254,6 +254,8 @@ const cases: [string, string, LintFlags, string[]][] = [
   ['apache-proxy-timeout', 'bad-timeout.conf', { serverVersion: '2.4.62', pingInterval: '25s' }, []],
   ['apache-proxy-timeout', 'good.conf', {}, []],
   ['apache-proxy-timeout', 'good.conf', { serverVersion: '2.4.62', pingInterval: '90s' }, []],
+  ['apache-redirect-literal', 'bad.conf', {}, ['7:9 warning']],
+  ['apache-redirect-literal', 'good.conf', {}, []],
   ['apache-proxypass-slash', 'bad.conf', {}, ['10:20 error']],
   ['apache-proxypass-slash', 'good.conf', {}, []],
   ['apache-proxypass-slash', 'info-socket-endpoint.conf', {}, ['11:19 info']],

@@ -4,6 +4,7 @@ import { apacheForwardedProto } from './apache-forwarded-proto.js';
 import { apacheProxyRequests } from './apache-proxy-requests.js';
 import { apacheProxyTimeout } from './apache-proxy-timeout.js';
 import { apacheProxypassSlash } from './apache-proxypass-slash.js';
+import { apacheRedirectLiteral } from './apache-redirect-literal.js';
 import { apacheSslProxyEngine } from './apache-ssl-proxy-engine.js';
 import { apacheSslengineEveryListen } from './apache-sslengine-every-listen.js';
 import { apacheTlsPortPlain } from './apache-tls-port-plain.js';
@@ -82,6 +83,7 @@ export const rules: readonly Rule[] = [
   apacheWsUpgrade,
   apacheUpgradeAny,
   apacheProxyTimeout,
+  apacheRedirectLiteral,
   apacheProxypassSlash,
   apacheSslProxyEngine,
   apacheSslengineEveryListen,
