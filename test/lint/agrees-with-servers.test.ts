@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { lintPaths } from '../../src/commands/lint.js';
 import { testApacheSites } from '../../src/io/apache.js';
 import { testNginxSite } from '../../src/io/nginx.js';
 import { lintConfig } from '../../src/lint/lint.js';
@@ -114,6 +115,36 @@ describe.skipIf(nginx.skip)(`nginx -t agrees ${nginx.reason}`, () => {
     );
     const good = await testNginxSite(read('tls-certificate-missing', 'good.conf'), 'good.conf');
     expect(good.ok, good.output).toBe(true);
+  });
+
+  it.each([
+    ['default_server', 'default_server', 'a duplicate default server for 0.0.0.0:18080'],
+    ['reuseport', 'reuseport', 'duplicate listen options for 0.0.0.0:18080'],
+    ['ipv6only=on', 'ipv6only=on', 'duplicate listen options for [::]:18080'],
+  ])('listen-conflict: two listens with %s are refused, as lint says', async (first, second, refusal) => {
+    const address = first.startsWith('ipv6only') ? '[::]:18080' : '18080';
+    const text = `server {\n    listen ${address} ${first};\n    server_name a.test;\n}\nserver {\n    listen ${address} ${second};\n    server_name b.test;\n}\n`;
+    const server = await testNginxSite(text, 'site.conf');
+    expect(server.ok).toBe(false);
+    expect(server.output).toContain(refusal);
+    const dir = mkdtempSync(join(tmpdir(), 'wss-conf-listen-'));
+    writeFileSync(join(dir, 'site.conf'), text);
+    const findings = lintPaths([join(dir, 'site.conf')]).findings.filter((f) => f.rule === 'listen-conflict');
+    expect(findings.map((f) => [f.line, f.message.startsWith(refusal)])).toEqual([[6, true]]);
+    const apart = text.replace(`listen ${address} ${second};`, `listen ${address};`);
+    expect((await testNginxSite(apart, 'site.conf')).ok).toBe(true);
+  });
+
+  it('listen-conflict: one server block listening twice on one address is refused', async () => {
+    const text = 'server {\n    listen 18080;\n    listen *:18080;\n    server_name a.test;\n}\n';
+    const server = await testNginxSite(text, 'site.conf');
+    expect(server.ok).toBe(false);
+    expect(server.output).toContain('a duplicate listen 0.0.0.0:18080');
+    const dir = mkdtempSync(join(tmpdir(), 'wss-conf-listen-'));
+    writeFileSync(join(dir, 'site.conf'), text);
+    expect(lintPaths([join(dir, 'site.conf')]).findings.map((f) => `${f.line} ${f.rule}`)).toEqual([
+      '3 listen-conflict',
+    ]);
   });
 
   it('duplicate-server-name: bad warns conflicting server name, good does not', async () => {

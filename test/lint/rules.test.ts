@@ -35,6 +35,8 @@ const cases: [string, string, LintFlags, string[]][] = [
   ['duplicate-server-name', 'good-quic.conf', { serverVersion: '1.25.1' }, []],
   ['duplicate-upstream', 'bad.conf', {}, ['12:10 error']],
   ['duplicate-upstream', 'good.conf', {}, []],
+  ['listen-conflict', 'bad.conf', {}, ['9:5 error', '17:5 error', '22:5 error']],
+  ['listen-conflict', 'good.conf', {}, []],
 
   ['ws-upgrade-headers', 'bad.conf', {}, ['6:5 error']],
   ['ws-upgrade-headers', 'bad-connection.conf', {}, ['6:5 error']],

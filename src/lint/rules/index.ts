@@ -23,6 +23,7 @@ import { haproxyTimeoutTunnel } from './haproxy-timeout-tunnel.js';
 import { headerCrlfVariable } from './header-crlf-variable.js';
 import { hostHttpHost } from './host-http-host.js';
 import { includeUnresolved } from './include-unresolved.js';
+import { listenConflict } from './listen-conflict.js';
 import { listenHttp2 } from './listen-http2.js';
 import { maxClientsCapacity } from './max-clients-capacity.js';
 import { parseError } from './parse-error.js';
@@ -51,6 +52,7 @@ export const rules: readonly Rule[] = [
   // Several sites together, both servers
   duplicateServerName,
   duplicateUpstream,
+  listenConflict,
   // nginx: WebSocket proxying
   wsUpgradeHeaders,
   proxyHeadersDropped,
