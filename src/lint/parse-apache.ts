@@ -212,10 +212,14 @@ function parseText(source: SourceFile, hooks: ParseHooks): ApacheDirective[] {
     const trimmed = text.trimEnd();
 
     if (text.startsWith('</', first)) {
-      const name = trimmed
-        .slice(first + 2)
-        .replace(/>$/, '')
-        .trim();
+      // httpd reads a closing tag as the line's first word and ignores the rest (ap_build_config_sub,
+      // server/config.c): certbot's `</VirtualHost> </IfModule>` closes the VirtualHost only, and
+      // `apache2 -t` passes. The word itself must end with ">" (`</VirtualHost >` is refused).
+      const word = /^\S+/.exec(text.slice(first))?.[0] ?? '</';
+      if (!word.endsWith('>')) {
+        throw new ApacheSyntaxError(`${word}> directive missing closing '>'`, at);
+      }
+      const name = word.slice(2, -1);
       const closed = open.pop();
       if (!closed) throw new ApacheSyntaxError(`</${name}> without matching <${name}> section`, at);
       if (closed.opener.key !== name.toLowerCase()) {

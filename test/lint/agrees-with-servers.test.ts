@@ -638,6 +638,23 @@ describe.skipIf(apacheTool.skip)(`apache2 -t and lint agree on section nesting $
     expect(apacheParseErrors(text)).toEqual([]);
   });
 
+  it('a closing tag is its first word: words after it are ignored; a space before ">" is refused', async () => {
+    // certbot's passing test config two-blocks-one-line-1693.conf closes two sections on one line:
+    // httpd closes the first and leaves the IfModule open to the end (a note, not an error).
+    const trailing =
+      '<IfModule mod_ssl.c>\n<VirtualHost 127.0.0.1:18990>\nServerName a.test\n</VirtualHost> </IfModule>\n';
+    const accepted = await testApacheSites([{ text: trailing, displayPath: 'x.conf' }]);
+    expect(accepted.ok, accepted.output).toBe(true);
+    expect(apacheParseErrors(trailing)).toEqual([]);
+    const spaced = '<VirtualHost 127.0.0.1:18990>\nServerName a.test\n</VirtualHost >\n';
+    const refused = await testApacheSites([{ text: spaced, displayPath: 'x.conf' }]);
+    expect(refused.ok).toBe(false);
+    expect(refused.output).toContain("</VirtualHost> directive missing closing '>'");
+    expect(apacheParseFindings(spaced).map((f) => [f.line, f.message])).toEqual([
+      [3, "</VirtualHost> directive missing closing '>'"],
+    ]);
+  });
+
   it.each([
     [
       'a VirtualHost in a VirtualHost',
