@@ -34,6 +34,23 @@ import type { ApacheDirective } from './parse-apache.js';
 
 /** Lower-case name (a section with its "<") → the name as httpd spells it. */
 const known = new Map(apacheDirectiveRows.map(([name]) => [name.toLowerCase(), name]));
+
+/** The modules httpd's own directives come from (`mod_ssl`, …), as the directive table names them. */
+const stockModules: ReadonlySet<string> = new Set(apacheDirectiveRows.map(([, module]) => module));
+
+/**
+ * Whether lint reads an <IfModule> as holding: a module of httpd's own, not negated. httpd skips the
+ * whole section when the condition fails, errors included, so `<IfModule !mod_ssl.c>` (false wherever
+ * mod_ssl is loaded) and a module httpd does not ship (`mod_nothere.c`) are not judged (the session 8
+ * differential run: httpd passed both with errors inside).
+ */
+function ifModuleHolds(args: readonly string[]): boolean {
+  const condition = args[0] ?? '';
+  if (condition.startsWith('!')) return false;
+  const module =
+    /^mod_([a-z0-9_]+)\.c$/i.exec(condition)?.[1] ?? /^([a-z0-9_]+)_module$/i.exec(condition)?.[1];
+  return module !== undefined && stockModules.has(`mod_${module.toLowerCase()}`);
+}
 const arityOf = new Map(apacheArityRows.map(([name, arity]) => [name.toLowerCase(), arity]));
 
 /** httpd's words for each count (server/config.c, invoke_cmd), after the directive's name. */
@@ -210,7 +227,8 @@ export function checkApacheDirectives(
   const workers: string[] = proxySectionWorkers(directives);
   // `place`: where a ProxyPass in the list stands; undefined in sections where lint does not judge one
   // (<Proxy>, <Directory>, <Files>: httpd gives it the section's path too, or refuses it).
-  // `inConditional`: inside an <IfModule> or a true <IfVersion>. httpd reads a known directive there
+  // `inConditional`: inside an <IfModule> of a stock module (ifModuleHolds) or a true <IfVersion>.
+  // httpd reads a known directive there
   // as anywhere else when the condition holds, as lint assumes it does (certbot wraps every TLS vhost
   // it writes in <IfModule mod_ssl.c>), so counts, ProxyPass words and Redirect forms are checked; a
   // name lint does not know is not, since the module the condition names may be what defines it.
@@ -239,7 +257,7 @@ export function checkApacheDirectives(
         stack.push({ list: node.section, index: 0, place, inConditional: frame.inConditional });
       } else if (
         node.section &&
-        (node.key === 'ifmodule' ||
+        ((node.key === 'ifmodule' && ifModuleHolds(node.args)) ||
           // A regex form (`~ re`, `/re/`) is not evaluated here: not entered.
           (node.key === 'ifversion' &&
             !node.args.some((arg) => arg.includes('~') || arg.startsWith('/')) &&

@@ -638,6 +638,22 @@ describe.skipIf(apacheTool.skip)(`apache2 -t and lint agree on section nesting $
     expect(apacheParseErrors(text)).toEqual([]);
   });
 
+  it.each([
+    ['a module httpd does not ship', '<IfModule mod_nothere.c>\nServerName x y z\n</IfModule>\n'],
+    [
+      'a negated module that is loaded',
+      '<IfModule !mod_proxy.c>\nProxyPass /x/ http://127.0.0.1:9/x/ hmax=1\n</IfModule>\n',
+    ],
+  ])('both skip an <IfModule> whose condition fails: %s', async (_, text) => {
+    const server = await testApacheSites([{ text, displayPath: 'x.conf' }]);
+    expect(server.ok, server.output).toBe(true);
+    expect(apacheParseErrors(text)).toEqual([]);
+    // The same lines outside the condition are refused by both.
+    const bare = text.split('\n').slice(1, 2).join('\n');
+    expect((await testApacheSites([{ text: `${bare}\n`, displayPath: 'x.conf' }])).ok).toBe(false);
+    expect(apacheParseErrors(`${bare}\n`)).toEqual([1]);
+  });
+
   it('a closing tag is its first word: words after it are ignored; a space before ">" is refused', async () => {
     // certbot's passing test config two-blocks-one-line-1693.conf closes two sections on one line:
     // httpd closes the first and leaves the IfModule open to the end (a note, not an error).
