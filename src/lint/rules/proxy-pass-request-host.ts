@@ -35,9 +35,14 @@ const apacheRequestData =
  *  always starts with one (`http://127.0.0.1:8065%{REQUEST_URI}`, Mattermost's and GitLab's rules; a
  *  `$n` whose group starts with `/`). */
 function apacheAuthorityOf(url: string, pattern: string, serverLevel: boolean): string {
+  // A target that starts with a ${VAR} (Define, or the environment) starts with a scheme and host
+  // fixed when httpd reads the file: only what follows it, up to the first "/", may vary
+  // (`${MONITOR_WS}/$1`, the session 8 differential run).
+  const defined = /^\$\{[^}]*\}/.exec(url)?.[0];
   // A target that starts with request data is all host (`RewriteRule ^/p/(.*)$ $1 [P]`: an open proxy).
-  const authority =
-    /^(?:proxy:)?[a-z][a-z0-9+.-]*:\/\/([^/]*)/i.exec(url)?.[1] ?? (/^[$%]/.test(url) ? url : '');
+  const authority = defined
+    ? (/^[^/]*/.exec(url.slice(defined.length))?.[0] ?? '')
+    : (/^(?:proxy:)?[a-z][a-z0-9+.-]*:\/\/([^/]*)/i.exec(url)?.[1] ?? (/^[$%]/.test(url) ? url : ''));
   const beforePath =
     authority.split(/%\{(?:REQUEST_URI|REQUEST_FILENAME|SCRIPT_FILENAME|PATH_INFO)\}/i)[0] ?? '';
   const pathGroup = /\$([0-9])/g;
