@@ -45,3 +45,23 @@ export function skippedFor(directives: (key: string) => readonly ApacheDirective
   }
   return skipped;
 }
+
+/**
+ * Every directive in a branch httpd does not take when the same file offers the other: a false
+ * `<IfVersion>` (for `version`) and a negated `<IfModule !…>`. Configs write such pairs to give one
+ * site for each case (`<IfModule mod_ssl.c>` / `<IfModule !mod_ssl.c>`), and `apache2 -S` lists one;
+ * rules comparing sites with each other (duplicate-server-name) must not count both (the session 8
+ * differential run).
+ */
+export function untakenBranches(directives: (key: string) => readonly ApacheDirective[], version: string) {
+  const skipped = skippedFor(directives, version);
+  for (const section of directives('ifmodule')) {
+    if (!(section.args[0] ?? '').startsWith('!')) continue;
+    const pending = [...(section.section ?? [])];
+    for (let node = pending.pop(); node; node = pending.pop()) {
+      skipped.add(node);
+      pending.push(...(node.section ?? []));
+    }
+  }
+  return skipped;
+}

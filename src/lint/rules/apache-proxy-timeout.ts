@@ -1,4 +1,5 @@
 import { apacheSupports } from '../../core/versions.js';
+import { skippedFor } from '../apache-ifversion.js';
 import type { ApacheRoute } from '../model-apache.js';
 import type { Rule } from '../rule.js';
 
@@ -35,7 +36,9 @@ export const apacheProxyTimeout: Rule = {
     // Without --server-version lint assumes httpd 2.4.37, whose mod_proxy_wstunnel has no idle timeout.
     if (version === undefined || !apacheSupports(version, 'proxyHttpUpgrade')) return;
     const ping = model.settings.pingInterval;
+    const skipped = skippedFor(apache.directives, version);
     for (const route of apache.routes) {
+      if (skipped.has(route.node)) continue; // in an <IfVersion> this version does not read
       // Only a route that tunnels: one that upgrades nothing is apache-ws-upgrade's to report.
       if (!route.webSocket || !tunnels(route)) continue;
       const timeout = tunnelTimeout(route);

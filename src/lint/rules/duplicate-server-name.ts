@@ -1,3 +1,5 @@
+import { defaultVersions } from '../../core/versions.js';
+import { untakenBranches } from '../apache-ifversion.js';
 import type { ServerType } from '../finding.js';
 import type { ApacheSite } from '../model-apache.js';
 import type { NginxServer } from '../model-nginx.js';
@@ -26,7 +28,12 @@ export const duplicateServerName: Rule = {
   check(model, report) {
     if (model.nginx) checkSites(model.nginx.servers.filter((s) => s.node).map(nginxSite), report, 'nginx');
     if (model.apache) {
-      const vhosts = model.apache.sites.filter((site) => site.node);
+      // One branch of an <IfVersion>/<IfModule !…> pair is all httpd reads.
+      const untaken = untakenBranches(
+        model.apache.directives,
+        model.settings.serverVersion ?? defaultVersions.apache,
+      );
+      const vhosts = model.apache.sites.filter((site) => site.node && !untaken.has(site.node));
       checkSites(vhosts.map(apacheSite), report, 'apache');
     }
   },
