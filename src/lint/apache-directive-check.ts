@@ -28,7 +28,7 @@ import { apacheDirectiveRows, apacheDirectiveTableVersion } from './apache-direc
 import { ifVersionHolds } from './apache-ifversion.js';
 import { type ProxyPassPlace, proxyPassParameterProblem } from './apache-proxypass-params.js';
 import { redirectLiteralVariable, redirectProblem } from './apache-redirect-args.js';
-import type { ParseProblem } from './finding.js';
+import { type ParseProblem, placeOf } from './finding.js';
 import { distance } from './nginx-directive-check.js';
 import type { ApacheDirective } from './parse-apache.js';
 
@@ -281,6 +281,10 @@ export function checkApacheDirectives(
           redirectLiteralVariable(node, frame.place !== 'server');
         if (problem) problems.push(problem);
       }
+      if (node.key === 'sslprotocol' || node.key === 'sslproxyprotocol') {
+        const problem = sslProtocolProblem(node);
+        if (problem) problems.push(problem);
+      }
       // A ${VAR} (Define, or the environment) is replaced before httpd counts the words, and may hold
       // several or none: the count is not the written one.
       const arity =
@@ -355,4 +359,42 @@ export function checkApacheDirectives(
     });
   }
   return problems;
+}
+
+const sslProtocols = new Set(['sslv3', 'tlsv1', 'tlsv1.1', 'tlsv1.2', 'tlsv1.3', 'all']);
+
+/**
+ * SSLProtocol and SSLProxyProtocol words as mod_ssl reads them (ssl_cmd_protocol_parse in
+ * modules/ssl/ssl_engine_config.c, 2.4.62; names compare case-insensitively): `TLSv1.0` is no protocol
+ * name (TLS 1.0 is `TLSv1`), and SSLv2, gone from 2.4, may only be removed (`-SSLv2`). httpd stops at
+ * either (shown on httpd 2.4.71 in test/lint/agrees-with-servers.test.ts); lint used to read on and
+ * report the protocols the line would have enabled. SSLv3 depends on how OpenSSL was built, and is
+ * tls-legacy-protocols' to report.
+ */
+function sslProtocolProblem(node: ApacheDirective): ParseProblem | undefined {
+  for (const arg of node.args) {
+    if (arg.includes('${')) return undefined;
+    const action = arg.startsWith('+') || arg.startsWith('-') ? arg.slice(0, 1) : '';
+    const word = arg.slice(action.length);
+    const lower = word.toLowerCase();
+    if (lower === 'sslv2') {
+      if (action === '-') continue;
+      return {
+        kind: 'parse-error',
+        ...placeOf(node),
+        message: `${node.name}: SSLv2 is no longer supported; apache2 -t stops here`,
+        fix: `${node.name} -all +TLSv1.2 +TLSv1.3`,
+      };
+    }
+    if (sslProtocols.has(lower)) continue;
+    const meant = lower === 'tlsv1.0' ? 'TLSv1' : undefined;
+    return {
+      kind: 'parse-error',
+      ...placeOf(node),
+      message: `${node.name}: Illegal protocol '${word}'${meant ? ` (TLS 1.0 is written ${meant})` : ''}; apache2 -t stops here (protocols: all, SSLv3, TLSv1, TLSv1.1, TLSv1.2, TLSv1.3, each with + or - before it)`,
+      // The line tls-legacy-protocols proposes too: one fix per line, and a modern one.
+      fix: `${node.name} -all +TLSv1.2 +TLSv1.3`,
+    };
+  }
+  return undefined;
 }

@@ -654,6 +654,23 @@ describe.skipIf(apacheTool.skip)(`apache2 -t and lint agree on section nesting $
     expect(apacheParseErrors(`${bare}\n`)).toEqual([1]);
   });
 
+  it.each([
+    ['SSLProtocol all -SSLv2 -SSLv3 -TLSv1.0', "SSLProtocol: Illegal protocol 'TLSv1.0'"],
+    ['SSLProtocol +SSLv2 +TLSv1.2', 'SSLProtocol: SSLv2 is no longer supported'],
+    ['SSLProxyProtocol all -TLS1.1', "SSLProxyProtocol: Illegal protocol 'TLS1.1'"],
+  ])('both refuse %s; both take the Mozilla line', async (line, refusal) => {
+    const text = `<VirtualHost 127.0.0.1:18990>\n${line}\n</VirtualHost>\n`;
+    const server = await testApacheSites([{ text, displayPath: 'x.conf' }]);
+    expect(server.ok).toBe(false);
+    expect(server.output).toContain(refusal);
+    expect(apacheParseFindings(text).map((f) => [f.line, f.message.startsWith(refusal)])).toEqual([
+      [2, true],
+    ]);
+    const modern = text.replace(line, `${line.split(' ')[0]} -all +tlsv1.2 +TLSv1.3 -SSLv2`);
+    expect((await testApacheSites([{ text: modern, displayPath: 'x.conf' }])).ok).toBe(true);
+    expect(apacheParseErrors(modern)).toEqual([]);
+  });
+
   it('a closing tag is its first word: words after it are ignored; a space before ">" is refused', async () => {
     // certbot's passing test config two-blocks-one-line-1693.conf closes two sections on one line:
     // httpd closes the first and leaves the IfModule open to the end (a note, not an error).
