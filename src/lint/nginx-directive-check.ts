@@ -21,7 +21,7 @@
  */
 import { compareVersions, nginxSince } from '../core/versions.js';
 import type { Located, ParseProblem } from './finding.js';
-import { refusedValue } from './nginx-directive-values.js';
+import { refusedValue, upstreamServerProblem } from './nginx-directive-values.js';
 import { nginxDirectiveRows, nginxDirectiveTableVersion } from './nginx-directives.js';
 import { nginxOncePerBlock } from './nginx-duplicate-directives.js';
 import { type LocationName, locationName } from './nginx-location.js';
@@ -522,6 +522,9 @@ export function checkNginxDirectives(
     }
     if (!(here === undefined ? fitting.some((c) => c.takes(count)) : command.takes(count))) {
       problem(node, `invalid number of arguments in "${name}" directive (${count} given)`);
+    } else if (name === 'server' && here === 'upstream') {
+      const refused = upstreamServerProblem(node.args, serverVersion ?? nginxDirectiveTableVersion);
+      if (refused) problems.push({ kind: 'parse-error', ...reportedAt(node), ...refused });
     } else if (!newerThanTable) {
       const refused = refusedValue(name, node.args);
       if (refused) problems.push({ kind: 'parse-error', ...reportedAt(node), ...refused });

@@ -10,6 +10,7 @@
  *     `invalid value "1.2"`.
  * For a --server-version newer than the tables nothing is judged: a newer nginx may take more.
  */
+import { compareVersions } from '../core/versions.js';
 import { nginxFlagDirectives } from './nginx-flag-directives.js';
 
 const flags = new Set(nginxFlagDirectives);
@@ -68,6 +69,37 @@ export function refusedValue(name: string, args: readonly string[]): RefusedValu
     return {
       message: `invalid value "${value}" in "proxy_http_version" directive (it takes 1.0 or 1.1); nginx -t stops here`,
       fix: 'proxy_http_version 1.1;',
+    };
+  }
+  return undefined;
+}
+
+/**
+ * The parameters of `server` in an http `upstream` block, as ngx_http_upstream_server reads them: every
+ * open-source nginx takes weight=, max_conns=, max_fails=, fail_timeout=, backup and down; `resolve`
+ * and `service=` came with 1.27.3 (before, NGINX Plus only), `drain` and `route=` with 1.29.6 (read at
+ * each release tag of src/http/ngx_http_upstream.c). Anything else stops nginx -t with
+ * `invalid parameter "…"`: Sentry's self-hosted config wrote `server web:9000 resolve;` for a newer
+ * nginx (the session 8 differential run).
+ */
+export function upstreamServerProblem(args: readonly string[], version: string): RefusedValue | undefined {
+  const since = (release: string) => compareVersions(version, release) >= 0;
+  for (const arg of args.slice(1)) {
+    if (/^(weight|max_conns|max_fails|fail_timeout)=/.test(arg) || arg === 'backup' || arg === 'down')
+      continue;
+    if ((arg === 'resolve' || arg.startsWith('service=')) && since('1.27.3')) continue;
+    if ((arg === 'drain' || arg.startsWith('route=')) && since('1.29.6')) continue;
+    const later =
+      arg === 'resolve' || arg.startsWith('service=')
+        ? '1.27.3'
+        : arg === 'drain' || arg.startsWith('route=')
+          ? '1.29.6'
+          : undefined;
+    return {
+      message: `invalid parameter "${arg}"${later ? ` (open-source nginx takes it from ${later}; this is ${version})` : ''}; nginx -t stops here`,
+      fix: later
+        ? `server ${args.filter((a) => a !== arg).join(' ')}; (or --server-version ${later} or later, if the server runs that)`
+        : `server ${args.filter((a) => a !== arg).join(' ')}; (parameters: weight=, max_conns=, max_fails=, fail_timeout=, backup, down)`,
     };
   }
   return undefined;

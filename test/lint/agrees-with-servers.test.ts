@@ -135,6 +135,27 @@ describe.skipIf(nginx.skip)(`nginx -t agrees ${nginx.reason}`, () => {
     expect((await testNginxSite(apart, 'site.conf')).ok).toBe(true);
   });
 
+  it.each([
+    ['resolve', 'invalid parameter "resolve"'],
+    ['max_fail=3', 'invalid parameter "max_fail=3"'],
+  ])('upstream server with %s: nginx 1.22.1 refuses it as lint says', async (parameter, refusal) => {
+    const text = `upstream app {\n    server 127.0.0.1:9000 ${parameter};\n}\nserver {\n    listen 18080;\n    location / {\n        proxy_pass http://app;\n    }\n}\n`;
+    const server = await testNginxSite(text, 'site.conf');
+    expect(server.ok).toBe(false);
+    expect(server.output).toContain(refusal);
+    const dir = mkdtempSync(join(tmpdir(), 'wss-conf-upstream-'));
+    writeFileSync(join(dir, 'site.conf'), text);
+    const errors = lintPaths([join(dir, 'site.conf')]).findings.filter((f) => f.severity === 'error');
+    expect(errors.map((f) => [f.line, f.rule, f.message.startsWith(refusal)])).toEqual([
+      [2, 'parse-error', true],
+    ]);
+    // Open-source nginx takes resolve from 1.27.3 (ngx_http_upstream_server at that tag).
+    const newer = lintPaths([join(dir, 'site.conf')], { serverVersion: '1.28.0' }).findings;
+    expect(newer.some((f) => f.rule === 'parse-error')).toBe(parameter !== 'resolve');
+    const plain = text.replace(` ${parameter}`, ' max_fails=3 fail_timeout=10s');
+    expect((await testNginxSite(plain, 'site.conf')).ok).toBe(true);
+  });
+
   it('listen-conflict: one server block listening twice on one address is refused', async () => {
     const text = 'server {\n    listen 18080;\n    listen *:18080;\n    server_name a.test;\n}\n';
     const server = await testNginxSite(text, 'site.conf');
