@@ -233,11 +233,14 @@ function parseText(source: SourceFile, hooks: ParseHooks): ApacheDirective[] {
     }
 
     if (text[first] === '<') {
-      if (!trimmed.endsWith('>')) {
+      // httpd's section handlers take the arguments up to the line's last ">" and ignore what follows
+      // (ap_strrchr_c(arg, '>') in core.c's sections): `<VirtualHost *:80> # main site` passes.
+      const closing = trimmed.lastIndexOf('>');
+      if (closing < first) {
         const name = /^<(\S*)/.exec(text.slice(first))?.[1] ?? '';
         throw new ApacheSyntaxError(`<${name} directive missing closing '>'`, at);
       }
-      const inner = trimmed.slice(0, -1);
+      const inner = trimmed.slice(0, closing);
       const nameMatch = /^<([^\s>]+)/.exec(inner.slice(first));
       if (!nameMatch) throw new ApacheSyntaxError('empty section name "<>"', at);
       const name = nameMatch[1] as string;

@@ -692,6 +692,17 @@ describe.skipIf(apacheTool.skip)(`apache2 -t and lint agree on section nesting $
     expect(apacheParseErrors(modern)).toEqual([]);
   });
 
+  it('an opening tag ends at the line\'s last ">": a comment after it is ignored', async () => {
+    const text =
+      '<VirtualHost 127.0.0.1:18990> # main site\nServerName a.test\n</VirtualHost>\n<IfModule mod_ssl.c> # TLS\n</IfModule>\n';
+    const server = await testApacheSites([{ text, displayPath: 'x.conf' }]);
+    expect(server.ok, server.output).toBe(true);
+    expect(apacheParseErrors(text)).toEqual([]);
+    const unclosed = '<VirtualHost 127.0.0.1:18990\nServerName a.test\n</VirtualHost>\n';
+    expect((await testApacheSites([{ text: unclosed, displayPath: 'x.conf' }])).ok).toBe(false);
+    expect(apacheParseErrors(unclosed)).toEqual([1]);
+  });
+
   it('a closing tag is its first word: words after it are ignored; a space before ">" is refused', async () => {
     // certbot's passing test config two-blocks-one-line-1693.conf closes two sections on one line:
     // httpd closes the first and leaves the IfModule open to the end (a note, not an error).

@@ -33,25 +33,32 @@ export const tlsCertificateMissing: Rule = {
   check(model, report) {
     const nginx = model.nginx;
     if (!nginx) return;
-    const servers = nginx.servers.filter((server) => server.node && !readsUnknownInclude(server.block));
+    // Plain-HTTP configs (most, and bench:lint's 5,000 server blocks) have nothing to judge: the
+    // checks below run only when a certificate or a TLS listen exists.
+    const anyCertificate = nginx.directives('ssl_certificate').length > 0;
+    const judged = new Set(
+      nginx.servers.filter((server) => server.node && !readsUnknownInclude(server.block)),
+    );
 
-    for (const server of servers) {
-      const certificates = inheritedList(server.block, 'ssl_certificate').directives;
-      const keys = inheritedList(server.block, 'ssl_certificate_key').directives;
-      const unpaired = certificates[keys.length];
-      if (unpaired) {
-        report(
-          unpaired,
-          `no "ssl_certificate_key" is defined for certificate "${unpaired.args[0] ?? ''}": nginx refuses to start (each ssl_certificate needs an ssl_certificate_key after it, at the same level)`,
-          { fix: `ssl_certificate_key <the key of ${unpaired.args[0] ?? 'this certificate'}>;` },
-        );
+    if (anyCertificate) {
+      for (const server of judged) {
+        const certificates = inheritedList(server.block, 'ssl_certificate').directives;
+        const keys = inheritedList(server.block, 'ssl_certificate_key').directives;
+        const unpaired = certificates[keys.length];
+        if (unpaired) {
+          report(
+            unpaired,
+            `no "ssl_certificate_key" is defined for certificate "${unpaired.args[0] ?? ''}": nginx refuses to start (each ssl_certificate needs an ssl_certificate_key after it, at the same level)`,
+            { fix: `ssl_certificate_key <the key of ${unpaired.args[0] ?? 'this certificate'}>;` },
+          );
+        }
       }
     }
 
     // Address → whether a listen there says ssl (or quic), its default server, and every server on it.
     const addresses = new Map<
       string,
-      { tls: boolean; first: NginxServer; marked?: NginxServer; all: NginxServer[] }
+      { tls: boolean; first: NginxServer; marked?: NginxServer; all: Set<NginxServer> }
     >();
     for (const server of nginx.servers) {
       if (!server.node) continue;
@@ -61,16 +68,15 @@ export const tlsCertificateMissing: Rule = {
         const tls = rest.includes('ssl') || rest.includes('quic');
         let entry = addresses.get(address);
         if (!entry) {
-          entry = { tls: false, first: server, all: [] };
+          entry = { tls: false, first: server, all: new Set() };
           addresses.set(address, entry);
         }
         entry.tls ||= tls;
         if (!entry.marked && rest.some((arg) => arg === 'default_server' || arg === 'default'))
           entry.marked = server;
-        if (!entry.all.includes(server)) entry.all.push(server);
+        entry.all.add(server);
       }
     }
-    const judged = new Set(servers);
     for (const [address, { tls, first, marked, all }] of addresses) {
       if (!tls) continue;
       const chosen = marked ?? first;
@@ -81,7 +87,7 @@ export const tlsCertificateMissing: Rule = {
       const checked = lacking(chosen)
         ? [chosen]
         : inheritedList(chosen.block, 'ssl_certificate').directives.length === 0
-          ? all.filter(lacking)
+          ? [...all].filter(lacking)
           : [];
       for (const server of checked) {
         if (!judged.has(server)) continue;
