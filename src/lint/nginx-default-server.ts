@@ -12,12 +12,30 @@ import type { NginxDirective } from './parse-nginx.js';
 /** `listen` → the address:port nginx groups server names by. No listen means `*:80` (listen docs). */
 export function nginxAddress(listen: string): string {
   if (listen.startsWith('unix:')) return listen;
+  // nginx compares socket addresses, not text (ngx_cmp_sockaddr): `[::0]` is `[::]`, `127.000.000.001`
+  // is 127.0.0.1 and port `080` is 80 (the session 8 cold attack). IP addresses are written in one
+  // form here; a host name (localhost) stays as written, resolved by nginx at start-up (isHostName).
+  const port = (text: string | undefined) => String(Number(text ?? '80'));
   const bracket = /^(\[[^\]]*\])(?::(\d+))?$/.exec(listen);
-  if (bracket) return `${bracket[1]}:${bracket[2] ?? '80'}`;
-  if (/^\d+$/.test(listen)) return `0.0.0.0:${listen}`;
-  const [host = '', port = '80'] = listen.split(':');
-  return `${host === '*' ? '0.0.0.0' : host.toLowerCase()}:${port}`;
+  if (bracket) return `${canonicalIpv6(bracket[1] as string)}:${port(bracket[2])}`;
+  if (/^\d+$/.test(listen)) return `0.0.0.0:${port(listen)}`;
+  const [host = '', written = '80'] = listen.split(':');
+  const ipv4 = /^\d{1,3}(\.\d{1,3}){3}$/.test(host) ? host.split('.').map(Number).join('.') : undefined;
+  return `${host === '*' ? '0.0.0.0' : (ipv4 ?? host.toLowerCase())}:${port(written)}`;
 }
+
+/** `[0::0]` → `[::]`, as the WHATWG URL parser writes an IPv6 address; unchanged when it is none. */
+function canonicalIpv6(bracketed: string): string {
+  try {
+    return new URL(`http://${bracketed}/`).hostname;
+  } catch {
+    return bracketed.toLowerCase();
+  }
+}
+
+/** Whether an address nginxAddress made names a host (nginx resolves it, to one address or more). */
+export const isHostName = (address: string): boolean =>
+  !address.startsWith('[') && !address.startsWith('unix:') && !/^\d{1,3}(\.\d{1,3}){3}:/.test(address);
 
 /**
  * The listening socket a `listen` directive names: its address:port, and `(QUIC)` after it for a

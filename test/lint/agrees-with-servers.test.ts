@@ -156,6 +156,24 @@ describe.skipIf(nginx.skip)(`nginx -t agrees ${nginx.reason}`, () => {
     expect((await testNginxSite(plain, 'site.conf')).ok).toBe(true);
   });
 
+  it.each([
+    // nginx compares socket addresses, not their text (the session 8 cold attack).
+    ['[::]:18443 ssl', '[::0]:18443 ssl', true, []],
+    ['127.0.0.1:18443 ssl', '127.000.000.001:018443 ssl', true, []],
+    ['[::1]:18080 default_server', '[0::1]:18080 default_server', false, ['listen-conflict']],
+  ])('addresses written two ways are one: listen %s and %s', async (first, second, accepted, rules) => {
+    const certificate = first.includes('ssl')
+      ? '    ssl_certificate /etc/ssl/a.crt;\n    ssl_certificate_key /etc/ssl/a.key;\n'
+      : '';
+    const text = `server {\n    listen ${first};\n${certificate}    server_name a.test;\n}\nserver {\n    listen ${second};\n    server_name b.test;\n}\n`;
+    const server = await testNginxSite(text, 'site.conf');
+    expect(server.ok, server.output).toBe(accepted);
+    const dir = mkdtempSync(join(tmpdir(), 'wss-conf-address-'));
+    writeFileSync(join(dir, 'site.conf'), text);
+    const errors = lintPaths([join(dir, 'site.conf')]).findings.filter((f) => f.severity === 'error');
+    expect(errors.map((f) => f.rule)).toEqual(rules);
+  });
+
   it('listen-conflict: one server block listening twice on one address is refused', async () => {
     const text = 'server {\n    listen 18080;\n    listen *:18080;\n    server_name a.test;\n}\n';
     const server = await testNginxSite(text, 'site.conf');

@@ -1,6 +1,6 @@
 import type { NginxBlock, NginxServer } from '../model-nginx.js';
 import { effective, inheritedList } from '../model-nginx.js';
-import { nginxListenSocket } from '../nginx-default-server.js';
+import { isHostName, nginxListenSocket } from '../nginx-default-server.js';
 import type { Rule } from '../rule.js';
 
 /**
@@ -36,6 +36,16 @@ export const tlsCertificateMissing: Rule = {
     // Plain-HTTP configs (most, and bench:lint's 5,000 server blocks) have nothing to judge: the
     // checks below run only when a certificate or a TLS listen exists.
     const anyCertificate = nginx.directives('ssl_certificate').length > 0;
+    // A port with a listen on a host name (localhost) is left alone: nginx resolves the name, and
+    // lint cannot tell which addresses it shares with the others (the session 8 cold attack).
+    const portOf = (address: string) => /:(\d+)(?: \(QUIC\))?$/.exec(address)?.[1];
+    const portsByName = new Set<string | undefined>();
+    for (const server of nginx.servers) {
+      for (const listen of server.block.own.get('listen') ?? []) {
+        const address = nginxListenSocket(listen);
+        if (isHostName(address)) portsByName.add(portOf(address));
+      }
+    }
     const judged = new Set(
       nginx.servers.filter((server) => server.node && !readsUnknownInclude(server.block)),
     );
@@ -78,7 +88,7 @@ export const tlsCertificateMissing: Rule = {
       }
     }
     for (const [address, { tls, first, marked, all }] of addresses) {
-      if (!tls) continue;
+      if (!tls || portsByName.has(portOf(address))) continue;
       const chosen = marked ?? first;
       const lacking = (server: NginxServer) =>
         inheritedList(server.block, 'ssl_certificate').directives.length === 0 &&
