@@ -59,6 +59,8 @@ describe.skipIf(apacheTool.skip)('the WebSocket tunnel idle timeout, on the real
         '    Timeout 2',
         `    ProxyPass /quiet/ ws://127.0.0.1:${backendPort}/quiet/`,
         `    ProxyPass /long/ ws://127.0.0.1:${backendPort}/long/ timeout=6`,
+        // timeout= takes whole seconds (atoi): "1h" is 1 second, and Timeout decides.
+        `    ProxyPass /unit/ ws://127.0.0.1:${backendPort}/unit/ timeout=1h`,
         '</VirtualHost>',
         '',
       ].join('\n'),
@@ -71,16 +73,18 @@ describe.skipIf(apacheTool.skip)('the WebSocket tunnel idle timeout, on the real
     backend?.close();
   });
 
-  it('closes a quiet socket after Timeout; a longer timeout= on the route keeps it', async () => {
-    const [quiet, long] = await Promise.all([
+  it('closes a quiet socket after Timeout; a longer timeout= keeps it, timeout=1h does not', async () => {
+    const [quiet, long, unit] = await Promise.all([
       stillOpenAfter(`ws://127.0.0.1:${port}/quiet/`, 3500),
       stillOpenAfter(`ws://127.0.0.1:${port}/long/`, 3500),
+      stillOpenAfter(`ws://127.0.0.1:${port}/unit/`, 3500),
     ]);
     expect(quiet).toBe(false);
     expect(long).toBe(true);
+    expect(unit).toBe(false);
   }, 15_000);
 
-  it('lint, told the local version and a 3 s ping interval, warns about /quiet/ only', () => {
+  it('lint, told the local version and a 3 s ping interval, warns about /quiet/ and /unit/', () => {
     const binary = ['apache2', 'httpd'].find((name) => !spawnSync(name, ['-v']).error) ?? 'apache2';
     const version = /Apache\/(\d+\.\d+\.\d+)/.exec(
       spawnSync(binary, ['-v'], { encoding: 'utf8' }).stdout,
@@ -91,6 +95,7 @@ describe.skipIf(apacheTool.skip)('the WebSocket tunnel idle timeout, on the real
     );
     expect(findings.map((finding) => `${finding.severity} ${finding.message.split(':')[0]}`)).toEqual([
       expect.stringMatching(/^warning ProxyPass \/quiet\/ ws/),
+      expect.stringMatching(/^warning ProxyPass \/unit\/ ws/),
     ]);
   });
 });

@@ -256,6 +256,12 @@ const cases: [string, string, LintFlags, string[]][] = [
     ['6:20 warning'],
   ],
   ['apache-proxy-timeout', 'bad-timeout.conf', { serverVersion: '2.4.62', pingInterval: '25s' }, []],
+  [
+    'apache-proxy-timeout',
+    'bad-unit.conf',
+    { serverVersion: '2.4.62', pingInterval: '30s' },
+    ['7:20 warning'],
+  ],
   ['apache-proxy-timeout', 'good.conf', {}, []],
   ['apache-proxy-timeout', 'good.conf', { serverVersion: '2.4.62', pingInterval: '90s' }, []],
   ['apache-redirect-literal', 'bad.conf', {}, ['7:9 warning']],

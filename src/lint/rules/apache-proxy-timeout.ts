@@ -44,7 +44,11 @@ export const apacheProxyTimeout: Rule = {
       const timeout = tunnelTimeout(route);
       if (timeout === undefined) continue;
       const { seconds, from } = timeout;
-      const fix = `${route.kind === 'ProxyPass' ? `timeout=${suggested(ping)} on this ProxyPass, or ` : ''}ProxyTimeout ${suggested(ping)} in ${route.site.label}`;
+      const written = [route.params.get('timeout')?.value, route.site.setting('proxytimeout')?.args[0]].find(
+        (value) => value !== undefined && !/^\d+$/.test(value),
+      );
+      const unit = written ? ` (in seconds: httpd reads ${written} as ${leadingSeconds(written) ?? 0})` : '';
+      const fix = `${route.kind === 'ProxyPass' ? `timeout=${suggested(ping)} on this ProxyPass, or ` : ''}ProxyTimeout ${suggested(ping)} in ${route.site.label}${unit}`;
       if (ping !== undefined) {
         if (seconds > ping) continue;
         report(
@@ -91,9 +95,9 @@ function tunnelTimeout(route: ApacheRoute): { seconds: number; from: string } | 
       ? `ProxyTimeout ${proxyTimeout.args[0]}`
       : undefined;
   const backend = worker
-    ? apacheSeconds(worker.value)
+    ? leadingSeconds(worker.value)
     : proxyTimeout
-      ? apacheSeconds(proxyTimeout.args[0] ?? '')
+      ? leadingSeconds(proxyTimeout.args[0] ?? '')
       : client;
   if (backend === undefined) return undefined;
   return backend > client && backendFrom
@@ -101,7 +105,14 @@ function tunnelTimeout(route: ApacheRoute): { seconds: number; from: string } | 
     : { seconds: client, from: clientFrom };
 }
 
-/** Seconds, as Timeout, ProxyTimeout and timeout= take them: a number, or one with ap_timeout_parameter_parse's
+/** Seconds as timeout= and ProxyTimeout take them: atoi (mod_proxy.c, 2.4.62), so `1h` is 1 second,
+ *  not an hour (the session 8 cold attack: the socket closed after Timeout 2, not after an hour). */
+function leadingSeconds(text: string): number | undefined {
+  const digits = /^\s*(\d+)/.exec(text)?.[1];
+  return digits === undefined ? undefined : Number(digits);
+}
+
+/** Seconds, as Timeout takes them: a number, or one with ap_timeout_parameter_parse's
  *  units (ms, s, mi, min, h). */
 function apacheSeconds(text: string): number | undefined {
   const match = /^(\d+)(ms|s|mi|min|h)?$/i.exec(text.trim());
