@@ -45,8 +45,8 @@ export const wsUpgradeHeaders: Rule = {
           ? `change line ${present.node.line} (proxy_set_header ${present.name} ${present.value === '' ? '""' : present.value}) to ${wanted}`
           : wanted;
       });
-      // Upgrade alone, in a location that is a socket only because of that line, beside a route of the
-      // same server that forwards both: most likely a line copied from that route into a plain API
+      // Upgrade alone, in a location that is a socket only because of that line, beside a socket route
+      // of the same server that forwards both: most likely a line copied from that route into a plain API
       // location (Mainsail's published config for Moonraker, whose sockets are at /websocket only: 101
       // there and 200 on the API on nginx 1.22.1). Nothing breaks unless sockets are sent here, which
       // lint cannot know: info, naming the route that works. --ws-path makes it an error again.
@@ -60,6 +60,10 @@ export const wsUpgradeHeaders: Rule = {
               (other) =>
                 other !== block &&
                 other.server === block.server &&
+                // The working route is the socket by its name (/websocket, /socket.io/): a plain `/`
+                // beside a socket-like path without Connection (/websockify) stays an error (the
+                // session 8 cold attack).
+                other.pathNamesSocket &&
                 (other.headers.byName.get('upgrade')?.value ?? '') !== '' &&
                 (other.headers.byName.get('connection')?.value ?? '') !== '',
             )
