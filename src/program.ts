@@ -290,7 +290,7 @@ export function buildProgram(): Command {
     )
     .option(
       '--ping-interval <duration>',
-      'how often the app sends a frame on an idle socket (25s, 2m): judges proxy_read_timeout',
+      'how often the app sends a frame on an idle socket (25s, 2m): judges proxy_read_timeout (nginx) and the tunnel timeout (httpd 2.4.47+)',
     )
     .option('--check-files', 'also report certificate and key files that do not exist here')
     .option(
