@@ -84,6 +84,8 @@ describe.skipIf(apacheTool.skip)('ProxyPass with a slash on one side only, on th
         '    RewriteEngine On',
         `    RewriteRule ^(/rw/.*)$ http://127.0.0.1:${backendPort}/$1 [P,L]`,
         `    RewriteRule ^(/rw2/.*)$ http://127.0.0.1:${backendPort}$1 [P,L]`,
+        // The rest after a prefix without its slash starts with one too (the session 8 cold attack).
+        `    RewriteRule ^/rw3(.*) http://127.0.0.1:${backendPort}/rw3/$1 [P,L]`,
         // mod_alias expands %{…} only in its expression form (apache-redirect-literal). A per-directory
         // redirect runs after the request is mapped to a file, which fails (403) in the test server's
         // private ServerRoot when it runs as nobody: a readable DocumentRoot for the vhost.
@@ -132,6 +134,7 @@ describe.skipIf(apacheTool.skip)('ProxyPass with a slash on one side only, on th
   it('a site-level RewriteRule that writes "/" before such a $1 sends a double slash', async () => {
     expect(await pathSeenBehind(port, '/rw/x')).toBe('//rw/x');
     expect(await pathSeenBehind(port, '/rw2/x')).toBe('/rw2/x');
+    expect(await pathSeenBehind(port, '/rw3/x')).toBe('/rw3//x');
   });
 
   it('a RedirectMatch sends %{SERVER_NAME} as written; the expression form expands it', async () => {
@@ -147,7 +150,8 @@ describe.skipIf(apacheTool.skip)('ProxyPass with a slash on one side only, on th
     const messages = lintPaths([site])
       .findings.filter((finding) => finding.rule === 'apache-proxypass-slash')
       .map((finding) => finding.message);
-    expect(messages).toHaveLength(3);
+    expect(messages).toHaveLength(4);
+    expect(messages[3]).toMatch(/\/rw3\/chat reaches the backend as http:\/\/127\.0\.0\.1:\d+\/rw3\/\/chat /);
     expect(messages[2]).toMatch(/\/rw\/ reaches the backend as http:\/\/127\.0\.0\.1:\d+\/\/rw\/ /);
     expect(messages[0]).toMatch(/\/api\/chat goes to http:\/\/127\.0\.0\.1:\d+\/apichat$/);
     expect(messages[1]).toMatch(/\/app\/chat goes to http:\/\/127\.0\.0\.1:\d+\/app\/\/chat$/);

@@ -75,19 +75,48 @@ function checkRewriteSlash(route: ApacheRoute, report: Report): void {
   const doubled = /\/(\$([0-9])|%\{REQUEST_URI\})/.exec(rest);
   if (!doubled) return;
   const group = doubled[2] === undefined ? undefined : Number(doubled[2]);
-  if (group !== undefined && !groupStartsWithSlash(route.path, group, true)) return;
+  if (
+    group !== undefined &&
+    !groupStartsWithSlash(route.path, group, true) &&
+    !takesRestAfterPrefix(route.path, group)
+  ) {
+    return;
+  }
   // A request the rule takes, for the message: the group's literal start when it has one.
   const body = group === undefined ? '' : (captureGroups(route.path)[group - 1]?.body ?? '');
   const literal = /^[^.*+?()[\]{}|^$\\]*/.exec(body.replace(/^\^/, ''))?.[0] ?? '';
-  const request = literal.length > 1 ? literal : '/chat';
+  const prefix = group === undefined ? '' : literalPrefixBefore(route.path, group);
+  const request = prefix ? `${prefix}/chat` : literal.length > 1 ? literal : '/chat';
+  const captured = prefix ? '/chat' : request;
   const before = authority[0] + rest.slice(0, doubled.index);
   const flags = route.node.args[2] ?? '';
   report(
     route.urlAt,
-    `RewriteRule ${route.path} ${route.url}: ${doubled[1]} already starts with the "/" of the URL-path, and the target puts another before it, so ${request} reaches the backend as ${before}/${request} (a double slash most backends route nowhere)`,
+    `RewriteRule ${route.path} ${route.url}: ${doubled[1]} already starts with the "/" of the URL-path, and the target puts another before it, so ${request} reaches the backend as ${before}/${captured} (a double slash most backends route nowhere)`,
     {
       severity: 'warning',
       fix: `RewriteRule ${route.path} ${route.url.replace(doubled[0], doubled[1] as string)}${flags ? ` ${flags}` : ''}`,
     },
   );
+}
+
+/** The literal path before capture group `n` when it is all the pattern has there (`^/s1` in
+ *  `^/s1(.*)`), else ''. */
+function literalPrefixBefore(pattern: string, n: number): string {
+  const group = captureGroups(pattern)[n - 1];
+  if (!group) return '';
+  const before = pattern.slice(0, group.open).replace(/^\^/, '');
+  return /^\/(?:[A-Za-z0-9_.~-]|\\[./-])*$/.test(before) ? before.replace(/\\/g, '') : '';
+}
+
+/**
+ * A group that takes the rest of the path after a literal prefix without a trailing slash, such as
+ * `^/s1(.*)` or `^/socket.io(.*)`: for every request below the prefix (/s1/x) it starts with "/", so a
+ * target `…/s1/$1` sends /s1//x (shown on httpd 2.4.71 by the session 8 cold attack).
+ */
+function takesRestAfterPrefix(pattern: string, n: number): boolean {
+  const prefix = literalPrefixBefore(pattern, n);
+  if (!prefix || prefix.endsWith('/')) return false;
+  const body = captureGroups(pattern)[n - 1]?.body ?? '';
+  return /^(\.[*+]|\/)/.test(body);
 }
