@@ -8,9 +8,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { lintPaths } from '../../src/commands/lint.js';
+import { type LintFlags, lintPaths } from '../../src/commands/lint.js';
 import { testApacheSites } from '../../src/io/apache.js';
 import { testNginxSite } from '../../src/io/nginx.js';
+import type { Finding } from '../../src/lint/finding.js';
 import { lintConfig } from '../../src/lint/lint.js';
 import { repoRoot, runCli } from '../helpers/cli.js';
 import { requireTool } from '../helpers/tools.js';
@@ -19,6 +20,14 @@ const fixture = (rule: string, file: string) => join('fixtures', 'lint', 'rules'
 const read = (rule: string, file: string) => readFileSync(join(repoRoot, fixture(rule, file)), 'utf8');
 const dir = mkdtempSync(join(tmpdir(), 'wss-conf-lint-sites-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let sitesWritten = 0;
+/** Lints `text` as a site file of its own (in the shared, cleaned-up directory): its findings. */
+function lintSite(text: string, flags: LintFlags = {}): readonly Finding[] {
+  const path = join(dir, `site-${++sitesWritten}.conf`);
+  writeFileSync(path, text);
+  return lintPaths([path], flags).findings;
+}
 
 /** Renders a site with the real CLI and returns its path. */
 function render(server: 'nginx' | 'apache', name: string, extra: string[]): string {
@@ -127,9 +136,7 @@ describe.skipIf(nginx.skip)(`nginx -t agrees ${nginx.reason}`, () => {
     const server = await testNginxSite(text, 'site.conf');
     expect(server.ok).toBe(false);
     expect(server.output).toContain(refusal);
-    const dir = mkdtempSync(join(tmpdir(), 'wss-conf-listen-'));
-    writeFileSync(join(dir, 'site.conf'), text);
-    const findings = lintPaths([join(dir, 'site.conf')]).findings.filter((f) => f.rule === 'listen-conflict');
+    const findings = lintSite(text).filter((f) => f.rule === 'listen-conflict');
     expect(findings.map((f) => [f.line, f.message.startsWith(refusal)])).toEqual([[6, true]]);
     const apart = text.replace(`listen ${address} ${second};`, `listen ${address};`);
     expect((await testNginxSite(apart, 'site.conf')).ok).toBe(true);
@@ -143,14 +150,12 @@ describe.skipIf(nginx.skip)(`nginx -t agrees ${nginx.reason}`, () => {
     const server = await testNginxSite(text, 'site.conf');
     expect(server.ok).toBe(false);
     expect(server.output).toContain(refusal);
-    const dir = mkdtempSync(join(tmpdir(), 'wss-conf-upstream-'));
-    writeFileSync(join(dir, 'site.conf'), text);
-    const errors = lintPaths([join(dir, 'site.conf')]).findings.filter((f) => f.severity === 'error');
+    const errors = lintSite(text).filter((f) => f.severity === 'error');
     expect(errors.map((f) => [f.line, f.rule, f.message.startsWith(refusal)])).toEqual([
       [2, 'parse-error', true],
     ]);
     // Open-source nginx takes resolve from 1.27.3 (ngx_http_upstream_server at that tag).
-    const newer = lintPaths([join(dir, 'site.conf')], { serverVersion: '1.28.0' }).findings;
+    const newer = lintSite(text, { serverVersion: '1.28.0' });
     expect(newer.some((f) => f.rule === 'parse-error')).toBe(parameter !== 'resolve');
     const plain = text.replace(` ${parameter}`, ' max_fails=3 fail_timeout=10s');
     expect((await testNginxSite(plain, 'site.conf')).ok).toBe(true);
@@ -168,9 +173,7 @@ describe.skipIf(nginx.skip)(`nginx -t agrees ${nginx.reason}`, () => {
     const text = `server {\n    listen ${first};\n${certificate}    server_name a.test;\n}\nserver {\n    listen ${second};\n    server_name b.test;\n}\n`;
     const server = await testNginxSite(text, 'site.conf');
     expect(server.ok, server.output).toBe(accepted);
-    const dir = mkdtempSync(join(tmpdir(), 'wss-conf-address-'));
-    writeFileSync(join(dir, 'site.conf'), text);
-    const errors = lintPaths([join(dir, 'site.conf')]).findings.filter((f) => f.severity === 'error');
+    const errors = lintSite(text).filter((f) => f.severity === 'error');
     expect(errors.map((f) => f.rule)).toEqual(rules);
   });
 
@@ -179,11 +182,7 @@ describe.skipIf(nginx.skip)(`nginx -t agrees ${nginx.reason}`, () => {
     const server = await testNginxSite(text, 'site.conf');
     expect(server.ok).toBe(false);
     expect(server.output).toContain('a duplicate listen 0.0.0.0:18080');
-    const dir = mkdtempSync(join(tmpdir(), 'wss-conf-listen-'));
-    writeFileSync(join(dir, 'site.conf'), text);
-    expect(lintPaths([join(dir, 'site.conf')]).findings.map((f) => `${f.line} ${f.rule}`)).toEqual([
-      '3 listen-conflict',
-    ]);
+    expect(lintSite(text).map((f) => `${f.line} ${f.rule}`)).toEqual(['3 listen-conflict']);
   });
 
   it('duplicate-server-name: bad warns conflicting server name, good does not', async () => {
