@@ -23,6 +23,20 @@ const statusOf: Readonly<Record<string, number>> = {
   redirecttemp: 302,
 };
 
+/** What a Redirect's first word says (add_redirect_internal): the status, and `grok` 1 for a redirect
+ *  status, -1 for a status that is no redirect (gone, 404), 0 for no status at all (a path), when the
+ *  directive's own status (302, or RedirectPermanent's 301) applies. */
+function readStatus(node: ApacheDirective): { status: number; grok: -1 | 0 | 1 } {
+  const first = node.args[0] ?? '';
+  const named = namedStatus[first.toLowerCase()];
+  if (named !== undefined) return { status: named, grok: named === 410 ? -1 : 1 };
+  if (/^[0-9]/.test(first)) {
+    const status = Number.parseInt(first, 10);
+    return { status, grok: status >= 300 && status <= 399 ? 1 : -1 };
+  }
+  return { status: statusOf[node.key] ?? 302, grok: 0 };
+}
+
 export function redirectProblem(node: ApacheDirective, inSection: boolean): ParseProblem | undefined {
   const [first, second, third] = node.args;
   const maxWords = node.key === 'redirect' || node.key === 'redirectmatch' ? 3 : 2;
@@ -30,19 +44,7 @@ export function redirectProblem(node: ApacheDirective, inSection: boolean): Pars
     return undefined;
   }
   const regex = node.key === 'redirectmatch';
-  let status = statusOf[node.key] ?? 302;
-  // 1: a redirect status; -1: a status that is no redirect (gone, 404); 0: not a status.
-  let grok: -1 | 0 | 1 = 1;
-  const named = namedStatus[first.toLowerCase()];
-  if (named !== undefined) {
-    status = named;
-    if (named === 410) grok = -1;
-  } else if (/^[0-9]/.test(first)) {
-    status = Number.parseInt(first, 10);
-    if (!(status >= 300 && status <= 399)) grok = -1;
-  } else {
-    grok = 0;
-  }
+  const { status, grok } = readStatus(node);
   const problem = (message: string, fix: string): ParseProblem => ({
     kind: 'parse-error',
     ...placeOf(node),
@@ -93,17 +95,7 @@ export function redirectProblem(node: ApacheDirective, inSection: boolean): Pars
 export function redirectLiteralVariable(node: ApacheDirective, inSection: boolean): ParseProblem | undefined {
   const [first, second, third] = node.args;
   if (first === undefined || node.args.some((arg) => arg.includes('${'))) return undefined;
-  const named = namedStatus[first.toLowerCase()];
-  const grok: -1 | 0 | 1 =
-    named !== undefined
-      ? named === 410
-        ? -1
-        : 1
-      : /^[0-9]/.test(first)
-        ? Number.parseInt(first, 10) >= 300 && Number.parseInt(first, 10) <= 399
-          ? 1
-          : -1
-        : 0;
+  const { status, grok } = readStatus(node);
   const oneWordUrl = node.key === 'redirectpermanent' || node.key === 'redirecttemp' ? second : undefined;
   if (
     inSection &&
@@ -118,9 +110,6 @@ export function redirectLiteralVariable(node: ApacheDirective, inSection: boolea
   if (!url || !variable) return undefined;
   const regex = node.key === 'redirectmatch';
   const path = grok === 0 ? first : second;
-  const status =
-    named ??
-    (/^[0-9]/.test(first) ? Number.parseInt(first, 10) : node.key === 'redirectpermanent' ? 301 : 302);
   return {
     kind: 'redirect-literal',
     ...placeOf(node),
