@@ -6,33 +6,15 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket, WebSocketServer } from 'ws';
 import { lintPaths } from '../../src/commands/lint.js';
 import { type RunningApache, startApache } from '../helpers/apache-server.js';
+import { pingingBackend, stillOpenAfter } from '../helpers/idle-sockets.js';
 import { freePort } from '../helpers/servers.js';
 import { requireTool } from '../helpers/tools.js';
-
-/** Opens a socket and reports after `waitMs`, sending nothing, whether it is still open. */
-function stillOpenAfter(url: string, waitMs: number): Promise<boolean> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url);
-    let closed = false;
-    socket.on('error', reject);
-    socket.on('close', () => {
-      closed = true;
-    });
-    socket.on('open', () => {
-      setTimeout(() => {
-        socket.terminate();
-        resolve(!closed);
-      }, waitMs);
-    });
-  });
-}
 
 const apacheTool = requireTool('apache');
 describe.skipIf(apacheTool.skip)('the WebSocket tunnel idle timeout, on the real httpd', () => {
@@ -42,11 +24,9 @@ describe.skipIf(apacheTool.skip)('the WebSocket tunnel idle timeout, on the real
   let site = '';
   beforeAll(async () => {
     // A silent backend: no frames, not even pongs.
-    backend = createServer();
-    new WebSocketServer({ server: backend, autoPong: false });
-    await new Promise<void>((resolve) => backend?.listen(0, '127.0.0.1', resolve));
-    const address = backend.address();
-    const backendPort = typeof address === 'object' && address ? address.port : 0;
+    const silent = await pingingBackend(0);
+    backend = silent.server;
+    const backendPort = silent.port;
     port = await freePort();
     site = join(mkdtempSync(join(tmpdir(), 'wss-conf-apache-timeout-')), 'site.conf');
     writeFileSync(

@@ -6,50 +6,14 @@
  * client pings alone keep it open too. Scaled down: a 2 s timeout.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket, WebSocketServer } from 'ws';
 import { lintPaths } from '../../src/commands/lint.js';
+import { pingingBackend, stillOpenAfter } from '../helpers/idle-sockets.js';
 import { freePort, type RunningNginx, startNginx } from '../helpers/servers.js';
 import { requireTool } from '../helpers/tools.js';
-
-/** A ws:// backend that sends a ping every `everyMs` (0: never) on each socket. */
-async function pingingBackend(everyMs: number): Promise<{ port: number; server: Server }> {
-  const server = createServer();
-  // autoPong off: a silent backend sends nothing at all, not even pongs to the client's pings.
-  const wss = new WebSocketServer({ server, autoPong: false });
-  wss.on('connection', (socket) => {
-    if (everyMs > 0) {
-      const timer = setInterval(() => socket.ping(), everyMs);
-      socket.on('close', () => clearInterval(timer));
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  return { port: typeof address === 'object' && address ? address.port : 0, server };
-}
-
-/** Opens a socket through nginx and reports after `waitMs` whether it is still open. */
-function stillOpenAfter(url: string, waitMs: number, clientPingMs = 0): Promise<boolean> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url);
-    let closed = false;
-    socket.on('error', reject);
-    socket.on('close', () => {
-      closed = true;
-    });
-    socket.on('open', () => {
-      const timer = clientPingMs > 0 ? setInterval(() => socket.ping(), clientPingMs) : undefined;
-      setTimeout(() => {
-        if (timer) clearInterval(timer);
-        socket.terminate();
-        resolve(!closed);
-      }, waitMs);
-    });
-  });
-}
 
 const nginxTool = requireTool('nginx');
 describe.skipIf(nginxTool.skip)('proxy_read_timeout against the ping interval, on the real nginx', () => {
