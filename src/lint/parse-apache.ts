@@ -15,6 +15,13 @@
 import { conditionalSections } from './apache-conditional.js';
 import { checkApacheDirectives } from './apache-directive-check.js';
 import {
+  type ApacheMacro,
+  expandMacro,
+  type LogicalLine,
+  macroHeader,
+  readMacroBody,
+} from './apache-macro.js';
+import {
   type IncludeResolver,
   type Located,
   type ParseProblem,
@@ -50,13 +57,6 @@ class ApacheSyntaxError extends Error {
   }
 }
 
-/** A logical line (continuations joined) and where each of its physical pieces starts. */
-interface LogicalLine {
-  readonly text: string;
-  /** [offset in `text`, line, column of that offset] for each physical line joined. */
-  readonly pieces: readonly (readonly [number, number, number])[];
-}
-
 function* logicalLines(text: string): Generator<LogicalLine> {
   const physical = text.split('\n');
   for (let index = 0; index < physical.length; index++) {
@@ -77,7 +77,7 @@ function* logicalLines(text: string): Generator<LogicalLine> {
 const locate = (file: string, line: LogicalLine, offset: number): Located => {
   let chosen = line.pieces[0] as readonly [number, number, number];
   for (const piece of line.pieces) if (piece[0] <= offset) chosen = piece;
-  return { file, line: chosen[1], column: chosen[2] + offset - chosen[0] };
+  return { file: line.file ?? file, line: chosen[1], column: chosen[2] + offset - chosen[0] };
 };
 
 /** Splits arguments as ap_getword_conf does; returns each word and the offset where it starts. */
@@ -115,6 +115,9 @@ interface ParseHooks {
   /** A problem where httpd stops, after which the file can still be read (a misplaced section), or
    *  with severity `info` one where httpd may not stop. */
   readonly problem: (message: string, at: Located, severity?: 'info') => void;
+  /** The macros defined so far in this run, by lower-case name: a macro defined in one file is used
+   *  in the files read after it (mod_macro keeps one table per configuration). */
+  readonly macros: MacroTable;
 }
 
 /** Sections that only say whether their contents are read: httpd's context checks look through them
@@ -199,8 +202,23 @@ function parseText(source: SourceFile, hooks: ParseHooks): ApacheDirective[] {
     );
   }
 
-  for (const line of logicalLines(source.text)) {
-    lastLine = line.pieces.at(-1)?.[1] ?? lastLine;
+  // The lines come from the file, and from each `Use`'s expansion of a macro, read where it stands
+  // (mod_macro's make_array_config): the innermost expansion first. `using` names the macros being
+  // expanded, for httpd's "recursive use of macro" refusal.
+  const sources: Iterator<LogicalLine>[] = [logicalLines(source.text)];
+  const using: string[] = [];
+  const nextLine = (): LogicalLine | undefined => {
+    for (let top = sources.at(-1); top; top = sources.at(-1)) {
+      const read = top.next();
+      if (!read.done) return read.value;
+      sources.pop();
+      using.pop();
+    }
+    return undefined;
+  };
+
+  for (let line = nextLine(); line !== undefined; line = nextLine()) {
+    if (!line.file) lastLine = line.pieces.at(-1)?.[1] ?? lastLine;
     const text = line.text;
     const first = text.search(/\S/);
     if (first < 0) continue;
@@ -244,6 +262,23 @@ function parseText(source: SourceFile, hooks: ParseHooks): ApacheDirective[] {
       const nameMatch = /^<([^\s>]+)/.exec(inner.slice(first));
       if (!nameMatch) throw new ApacheSyntaxError('empty section name "<>"', at);
       const name = nameMatch[1] as string;
+      if (name.toLowerCase() === 'macro') {
+        // A definition, not a section: its body is kept as text until a `Use` (src/lint/apache-macro.ts).
+        // Defined here whatever the conditions around it say; httpd skips one in a false <IfModule>.
+        const where = `defined on line ${at.line} of "${at.file}"`;
+        const header = macroHeader(inner.slice(first + 1 + name.length), where);
+        if ('refused' in header) throw new ApacheSyntaxError(header.refused, at);
+        const body = readMacroBody(nextLine);
+        if (!body) {
+          throw new ApacheSyntaxError(
+            `macro '${header.name}' (${where}): expected token not found: </Macro>`,
+            at,
+          );
+        }
+        hooks.macros.byName.set(header.name, { ...header, location: where, body });
+        hooks.macros.made = true;
+        continue;
+      }
       const misplaced = misplacedSection(name, open);
       if (misplaced) hooks.problem(misplaced, at);
       const parsed = words(inner, first + 1 + name.length);
@@ -275,6 +310,16 @@ function parseText(source: SourceFile, hooks: ParseHooks): ApacheDirective[] {
     };
     if (directive.key === 'include' || directive.key === 'includeoptional') {
       for (const included of hooks.include(directive)) list.push(included);
+    } else if (directive.key === 'use' || directive.key === 'undefmacro') {
+      // Read where they stand, as mod_macro runs them (EXEC_ON_READ); neither stays in the tree.
+      const refused =
+        directive.key === 'use'
+          ? useMacro(directive, hooks.macros, using, (expansion, name) => {
+              sources.push(expansion[Symbol.iterator]());
+              using.push(name);
+            })
+          : undefineMacro(directive, hooks.macros);
+      if (refused) hooks.problem(refused, at);
     } else {
       list.push(directive);
     }
@@ -308,6 +353,42 @@ function parseText(source: SourceFile, hooks: ParseHooks): ApacheDirective[] {
   return root;
 }
 
+/** mod_macro's table; `made` once a first macro is defined (ap_macros is then no longer NULL). */
+interface MacroTable {
+  readonly byName: Map<string, ApacheMacro>;
+  made: boolean;
+}
+
+/** `Use name values…` (use_macro): httpd's refusal, or undefined once `expand` has the lines. */
+function useMacro(
+  directive: ApacheDirective,
+  { byName: macros, made }: MacroTable,
+  using: readonly string[],
+  expand: (lines: LogicalLine[], name: string) => void,
+): string | undefined {
+  if (!made) return 'no macro defined before Use';
+  const [given, ...values] = directive.args;
+  if (!given) return 'no macro name specified with Use';
+  const name = given.toLowerCase();
+  const macro = macros.get(name);
+  if (!macro) return `macro '${name}' undefined`;
+  if (using.includes(name)) return `recursive use of macro '${name}' is invalid`;
+  if (values.length !== macro.parameters.length) {
+    return `macro '${name}' (${macro.location}) used with ${values.length} arguments instead of ${macro.parameters.length}`;
+  }
+  expand(expandMacro(macro, values), name);
+  return undefined;
+}
+
+/** `UndefMacro name` (undef_macro): httpd's refusal, or undefined once the macro is forgotten. */
+function undefineMacro(directive: ApacheDirective, { byName: macros, made }: MacroTable): string | undefined {
+  if (!made) return 'no macro defined before UndefMacro';
+  const name = (directive.args[0] ?? '').toLowerCase();
+  if (!name) return 'no macro name specified with UndefMacro';
+  if (!macros.delete(name)) return `cannot remove undefined macro '${name}'`;
+  return undefined;
+}
+
 const isAbsolute = (path: string): boolean => path.startsWith('/');
 
 /** Parses the files given on the command line, following their includes. Never throws on bad input:
@@ -321,6 +402,7 @@ export function parseApache(
 ): ParsedApache {
   const problems: ParseProblem[] = [];
   const suppressions: Suppression[] = [];
+  const macros: MacroTable = { byName: new Map(), made: false };
 
   const parseFile = (
     source: SourceFile,
@@ -328,6 +410,7 @@ export function parseApache(
     main: { readonly file: string; serverRoot: string | undefined },
   ): ApacheDirective[] => {
     const hooks: ParseHooks = {
+      macros,
       problem: (message, at, severity) =>
         problems.push(
           severity

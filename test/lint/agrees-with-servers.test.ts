@@ -720,6 +720,68 @@ describe.skipIf(apacheTool.skip)(`apache2 -t and lint agree on section nesting $
     expect(apacheParseErrors(unclosed)).toEqual([1]);
   });
 
+  // mod_macro keeps a <Macro>'s body as text and reads it where a `Use` stands (src/lint/apache-macro.ts).
+  // Issue 12: httpd's own test configs define macros whose sections open in one and close in another.
+  const macroModules = '# a2enmod macro proxy proxy_http proxy_wstunnel\n'; // at the end: lines stay
+  it('both accept macros whose sections open in one macro and close in another', async () => {
+    const text = [
+      '<Macro OpenSite $name $port>',
+      '<VirtualHost 127.0.0.1:$port>',
+      '  ServerName $name',
+      '</Macro>',
+      '<Macro CloseSite>',
+      '</VirtualHost>',
+      '</Macro>',
+      'Use OpenSite a.test 18990',
+      '  ProxyPass /ws/ ws://127.0.0.1:18991/ws/',
+      'Use CloseSite',
+      'UndefMacro OpenSite',
+      '',
+    ].join('\n');
+    const server = await testApacheSites([{ text: text + macroModules, displayPath: 'x.conf' }]);
+    expect(server.ok, server.output).toBe(true);
+    expect(apacheParseErrors(text)).toEqual([]);
+  });
+
+  it.each([
+    [
+      'a Use of a macro never defined',
+      '<Macro A $x>\nServerAdmin $x\n</Macro>\nUse B y\n',
+      4,
+      "macro 'b' undefined",
+    ],
+    [
+      'a Use with too few values',
+      '<Macro A $x $y>\nServerAdmin $x$y\n</Macro>\nUse A y\n',
+      4,
+      'macro \'a\' (defined on line 1 of "x.conf") used with 1 arguments instead of 2',
+    ],
+    [
+      'a Use after UndefMacro',
+      '<Macro A $x>\nServerAdmin $x\n</Macro>\nUndefMacro A\nUse A y\n',
+      5,
+      "macro 'a' undefined",
+    ],
+    [
+      'a macro body never closed',
+      'ServerAdmin a@b\n<Macro A $x>\nServerAdmin $x\n',
+      2,
+      'expected token not found: </Macro>',
+    ],
+    [
+      'a value that makes a bad line',
+      '<Macro A $x>\nProxyRequests $x\n</Macro>\nUse A maybe\n',
+      2,
+      'ProxyRequests',
+    ],
+  ])('both refuse %s', async (_, text, line, message) => {
+    const server = await testApacheSites([{ text: text + macroModules, displayPath: 'x.conf' }]);
+    expect(server.ok).toBe(false);
+    expect(server.output).toContain(message);
+    const [first] = apacheParseFindings(text).filter((f) => f.severity === 'error');
+    expect([first?.line, first?.message.includes(message)]).toEqual([line, true]);
+  });
+
   it('a closing tag is its first word: words after it are ignored; a space before ">" is refused', async () => {
     // certbot's passing test config two-blocks-one-line-1693.conf closes two sections on one line:
     // httpd closes the first and leaves the IfModule open to the end (a note, not an error).

@@ -156,6 +156,68 @@ describe('Apache includes', () => {
   });
 });
 
+describe('Apache macros (mod_macro)', () => {
+  it("reads a Use as the macro body written there, each parameter replaced, at the body's lines", () => {
+    const text = [
+      '<Macro Site $name $port @admin>',
+      '  <VirtualHost *:$port>',
+      '    ServerName $name',
+      '    ServerAdmin @admin',
+      '  </VirtualHost>',
+      '</Macro>',
+      'Use Site a.test 8443 "a \\"b\\" c"',
+      'Use Site $port.test 9443 x',
+    ].join('\n');
+    const { roots, problems } = parse(text);
+    expect(problems).toEqual([]);
+    const hosts = roots[0]?.directives ?? [];
+    expect(hosts.map((h) => [h.name, h.args.join(' '), h.line])).toEqual([
+      ['VirtualHost', '*:8443', 2],
+      ['VirtualHost', '*:9443', 2],
+    ]);
+    expect(
+      hosts.map((h) => h.section?.map((d) => `${d.line}:${d.column} ${d.name} ${d.args.join(' ')}`)),
+    ).toEqual([
+      // An @ parameter is put in double quotes, its " and \ escaped, then read as one word.
+      ['3:5 ServerName a.test', '4:5 ServerAdmin a "b" c'],
+      // A value is not read again for parameters: `$port.test` stays as given.
+      ['3:5 ServerName $port.test', '4:5 ServerAdmin x'],
+    ]);
+  });
+
+  it('replaces the longer parameter where two start at the same place', () => {
+    const text = '<Macro M $a $ab>\nServerName $ab.$a\n</Macro>\nUse M one two\n';
+    expect(parse(text).roots[0]?.directives[0]?.args).toEqual(['two.one']);
+  });
+
+  it('refuses a macro that uses itself, through another', () => {
+    const text = '<Macro A>\nUse B\n</Macro>\n<Macro B>\nUse A\n</Macro>\nUse A\n';
+    expect(parse(text).problems.map((p) => `${p.line} ${p.message}`)).toEqual([
+      "5 recursive use of macro 'a' is invalid",
+    ]);
+  });
+
+  it('lints what a macro expands to, where the body is written', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wss-conf-macro-'));
+    const file = join(dir, 'site.conf');
+    writeFileSync(
+      file,
+      [
+        '<Macro Chat $name>',
+        '<VirtualHost *:80>',
+        '  ServerName $name',
+        '  ProxyPass /ws/ http://127.0.0.1:8282/ws/',
+        '</VirtualHost>',
+        '</Macro>',
+        'Use Chat chat.test',
+        '',
+      ].join('\n'),
+    );
+    const { findings } = lintPaths([file], { server: 'apache' });
+    expect(findings.map((f) => `${f.line}:${f.column} ${f.rule}`)).toContain('4:18 apache-ws-upgrade');
+  });
+});
+
 describe('a UTF-8 byte order mark (a file saved by Windows Notepad)', () => {
   // httpd 2.4.71 stops: Invalid command '\xef\xbb\xbf#' (JavaScript's \s would skip the BOM unnoticed).
   it('is a parse error at 1:1 naming the BOM, and the file contributes no directives', () => {
