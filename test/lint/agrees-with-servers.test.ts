@@ -611,6 +611,25 @@ describe.skipIf(nginxTool.skip)(`nginx -t and lint agree on what nginx refuses $
     expect(notes[0]?.message).toContain(`"${name}"`);
   });
 
+  it.each([
+    ['events', 'events {}\nhttp {}\nevents {\n}\n', 3],
+    ['http', 'events {}\nhttp {}\nhttp {\n}\n', 3],
+  ])('both refuse a second %s block in the main config, at the same line', (name, body, line) => {
+    // nginx.conf's own blocks: ngx_events_block and ngx_http_block return "is duplicate".
+    const text = `pid ${join(dir, 'nginx.pid')};\n${body}`;
+    const main = join(dir, `duplicate-${name}.conf`);
+    writeFileSync(main, text);
+    const server = spawnSync('nginx', ['-t', '-p', dir, '-c', main, '-e', join(dir, 'error.log')], {
+      encoding: 'utf8',
+    });
+    expect(server.stderr).toContain(`"${name}" directive is duplicate in ${main}:${line + 1}`);
+    const [finding] = nginxParseFindings(text);
+    expect([finding?.line, finding?.message.startsWith(`"${name}" directive is duplicate`)]).toEqual([
+      line + 1,
+      true,
+    ]);
+  });
+
   it('lint reads past the first problem, where nginx stops', async () => {
     const text = site('proxy_set_header Host;', 'location / { server_name b.test; }');
     const server = await testNginxSite(text, 'site.conf');
