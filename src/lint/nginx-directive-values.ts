@@ -8,6 +8,9 @@
  *     TLSv1, TLSv1.1, TLSv1.2, TLSv1.3, in any case), else `invalid value "TLS1.2"`;
  *   - proxy_http_version (ngx_http_proxy_module.c ngx_http_proxy_http_version[]: 1.0, 1.1), else
  *     `invalid value "1.2"`.
+ *   - error_log's levels after the file (ngx_log_set_levels): one of emerg, alert, crit, error, warn,
+ *     notice, info, debug, as written in lower case, or debug_* words on their own; else `invalid log
+ *     level "warning"` or `duplicate log level "…"`. Each case shown with nginx 1.22.1 -t.
  * For a --server-version newer than the tables nothing is judged: a newer nginx may take more.
  */
 import { compareVersions } from '../core/versions.js';
@@ -63,12 +66,62 @@ export function refusedValue(name: string, args: readonly string[]): RefusedValu
         : `${name} TLSv1.2 TLSv1.3;`,
     };
   }
+  if (name === 'error_log' && args.length >= 2) return logLevelProblem(args);
   if (name === 'proxy_http_version' && args.length === 1) {
     const value = args[0] as string;
     if (value === '1.0' || value === '1.1') return undefined;
     return {
       message: `invalid value "${value}" in "proxy_http_version" directive (it takes 1.0 or 1.1); nginx -t stops here`,
       fix: 'proxy_http_version 1.1;',
+    };
+  }
+  return undefined;
+}
+
+const logLevels = ['emerg', 'alert', 'crit', 'error', 'warn', 'notice', 'info', 'debug'];
+const debugLevels = [
+  'debug_core',
+  'debug_alloc',
+  'debug_mutex',
+  'debug_event',
+  'debug_http',
+  'debug_mail',
+  'debug_stream',
+];
+/** What people write for a level nginx spells otherwise (Apache's LogLevel says `warn` too). */
+const levelMeant: Readonly<Record<string, string>> = {
+  warning: 'warn',
+  err: 'error',
+  critical: 'crit',
+  emergency: 'emerg',
+  information: 'info',
+  informational: 'info',
+};
+
+function logLevelProblem(args: readonly string[]): RefusedValue | undefined {
+  let level: string | undefined;
+  let debugWords = false;
+  for (const arg of args.slice(1)) {
+    if (logLevels.includes(arg)) {
+      if (level !== undefined || debugWords) {
+        return {
+          message: `duplicate log level "${arg}" in "error_log" directive (one level per error_log); nginx -t stops here`,
+          fix: `error_log ${args[0]} ${level ?? arg};`,
+        };
+      }
+      level = arg;
+      continue;
+    }
+    if (debugLevels.includes(arg) && level === undefined) {
+      debugWords = true;
+      continue;
+    }
+    const meant =
+      levelMeant[arg.toLowerCase()] ??
+      (logLevels.includes(arg.toLowerCase()) ? arg.toLowerCase() : undefined);
+    return {
+      message: `invalid log level "${arg}" in "error_log" directive (it takes ${logLevels.join(', ')}, in lower case); nginx -t stops here`,
+      fix: `error_log ${args[0]} ${meant ?? 'warn'};`,
     };
   }
   return undefined;

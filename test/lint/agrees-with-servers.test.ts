@@ -333,6 +333,10 @@ describe.skipIf(nginxTool.skip)(`nginx -t and lint agree on what nginx refuses $
     ['a directive over several lines', site('proxy_set_header', '    X-A', '    "b";')],
     ['ssl off (deprecated, still accepted by 1.22)', site('ssl off;')],
     [
+      'error_log levels',
+      site('error_log stderr warn;', 'location / { error_log stderr debug_http debug_core; }'),
+    ],
+    [
       'nested locations nginx allows',
       site(
         'location /a/ {',
@@ -459,6 +463,10 @@ describe.skipIf(nginxTool.skip)(`nginx -t and lint agree on what nginx refuses $
     ['a flag given a variable', site('server_tokens off;', 'gzip $arg_gzip;')],
     ['a TLS protocol without its v', site('ssl_protocols TLS1.2 TLSv1.3;')],
     ['an HTTP version nginx has no proxy for', site('location / { proxy_http_version 1.2; }')],
+    ['an error_log level as Apache spells it', site('error_log stderr warning;')],
+    ['an error_log level in capitals', site('error_log stderr WARN;')],
+    ['two error_log levels', site('error_log stderr info notice;')],
+    ['a debug_ word after a level', site('error_log stderr warn debug_http;')],
   ])('both refuse %s, at the same line', async (_, text) => {
     const server = await testNginxSite(text, 'site.conf');
     expect(server.ok).toBe(false);
@@ -469,7 +477,7 @@ describe.skipIf(nginxTool.skip)(`nginx -t and lint agree on what nginx refuses $
     if (unknown) expect(nginxParseFindings(text)[0]?.message).toContain(unknown);
   });
 
-  it('mends a flag written yes/no and a protocol without its v, as nginx -t takes them', async () => {
+  it('mends a flag written yes/no, a protocol without its v and a log level, as nginx -t takes them', async () => {
     const flag = nginxParseFindings(site('location / { proxy_buffering no; }'))[0];
     expect(flag?.message).toContain(
       'invalid value "no" in "proxy_buffering" directive, it must be "on" or "off"',
@@ -478,7 +486,13 @@ describe.skipIf(nginxTool.skip)(`nginx -t and lint agree on what nginx refuses $
     const protocols = nginxParseFindings(site('ssl_protocols TLS1.2 TLSv1.3;'))[0];
     expect(protocols?.message).toContain('invalid value "TLS1.2"');
     expect(protocols?.fix).toBe('ssl_protocols TLSv1.2 TLSv1.3;');
-    const mended = await testNginxSite(site(`location / { ${flag?.fix} }`, `${protocols?.fix}`), 'site.conf');
+    const level = nginxParseFindings(site('error_log stderr warning;'))[0];
+    expect(level?.message).toContain('invalid log level "warning"');
+    expect(level?.fix).toBe('error_log stderr warn;');
+    const mended = await testNginxSite(
+      site(`location / { ${flag?.fix} }`, `${protocols?.fix}`, `${level?.fix}`),
+      'site.conf',
+    );
     expect(mended.ok, mended.output).toBe(true);
   });
 
