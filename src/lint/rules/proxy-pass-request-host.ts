@@ -77,6 +77,10 @@ export const proxyPassRequestHost: Rule = {
     );
     for (const route of model.apache?.routes ?? []) {
       if (route.kind === 'ProxyPass') continue;
+      // balancer://name is a lookup among the <Proxy balancer://…> defined here: a name the client
+      // makes up gets a 500 (AH01144, no handler), never a connection (Bokeh's `balancer://app$1`,
+      // shown on httpd 2.4.71 in the session 9 sweep). Unlike nginx, httpd never resolves it as a host.
+      if (/^(?:proxy:)?balancer:\/\//i.test(route.url)) continue;
       // A RewriteMap lookup is the allowlist: its key may come from the request, its value does not.
       const derived = apacheAuthorityOf(route.url, route.path, !route.inSection)
         .replace(/\$\{([^:}]+):[^}|]*(\|[^}]*)?\}/g, (lookup, map: string, fallback = '') =>
