@@ -52,3 +52,25 @@ describe('fixes keep the route they mend', () => {
     expect(fixOf('apache-ws-upgrade', file, { serverVersion: '2.4.37' })).toContain(rewrite);
   });
 });
+
+describe('a fix never turns a route that serves pages into ws:// before httpd 2.4.47', () => {
+  // Kavita's vhost linted with --ws-path /hubs: `ProxyPass / ws://…` was suggested for its only route,
+  // which mod_proxy_wstunnel serves no pages through before 2.4.47 (the session 9 sweep).
+  it('a / route that a --ws-path selects gets the Upgrade rewrite, or upgrade= from 2.4.47', () => {
+    const wsPath = ['/api/v1/streaming'];
+    expect(fixOf('apache-ws-upgrade', 'bad-ws-path-elsewhere.conf', { wsPath })).toBe(
+      'RewriteCond %{HTTP:Upgrade} websocket [NC] and RewriteRule ^/(.*) ws://127.0.0.1:3002/$1 [P,L] before it',
+    );
+    expect(
+      fixOf('apache-ws-upgrade', 'bad-ws-path-elsewhere.conf', { wsPath, serverVersion: '2.4.62' }),
+    ).toBe('ProxyPass / http://127.0.0.1:3002/ upgrade=websocket');
+  });
+
+  it('a route whose path names the socket, or lies under a --ws-path, becomes ws://', () => {
+    expect(fixOf('apache-ws-upgrade', 'bad.conf')).toMatch(/^ProxyPass \S+ ws:\/\//);
+    // The same route picked out by a --ws-path that holds it: sockets only there too.
+    expect(fixOf('apache-ws-upgrade', 'bad-ws-path-elsewhere.conf', { wsPath: ['/'] })).toBe(
+      'ProxyPass / ws://127.0.0.1:3002/',
+    );
+  });
+});

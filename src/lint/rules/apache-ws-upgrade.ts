@@ -291,6 +291,11 @@ export const apacheWsUpgrade: Rule = {
       // A route that serves pages too cannot become ws:// before 2.4.47 (mod_proxy_wstunnel declines
       // plain requests): the upgrades get their own rewrite, as in mod_proxy_wstunnel's docs.
       const rewriteFix = upgradeRewrite(route, wsUrl);
+      // Only sockets come to a route whose path names one, or that lies at or under a --ws-path; a
+      // broader route a --ws-path selects (`ProxyPass /` for /hubs) serves pages too (Kavita's vhost,
+      // the session 9 sweep).
+      const onlySockets =
+        route.pathNamesSocket || model.settings.wsPaths.some((wsPath) => matchesSegments(wsPath, route.path));
       report(
         route.urlAt,
         excluding
@@ -299,7 +304,7 @@ export const apacheWsUpgrade: Rule = {
         {
           fix: hasUpgradeParameter
             ? `${route.kind} ${route.path} ${route.url} upgrade=websocket`
-            : excluding
+            : excluding || !onlySockets
               ? rewriteFix
               : `${route.kind} ${route.path} ${wsUrl}`,
         },
