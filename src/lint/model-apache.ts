@@ -64,6 +64,8 @@ export interface ApacheRoute {
   /** A RewriteRule that only applies when the request does NOT ask for one (`RewriteCond %{HTTP:Upgrade}
    *  !=websocket`: a CondPattern starting with `!` is negated, mod_rewrite docs), so upgrades pass it by. */
   readonly upgradeExcluded: boolean;
+  /** A RewriteRule's own RewriteCond lines, in order (they apply to the next RewriteRule only). */
+  readonly conditions: readonly ApacheDirective[];
   readonly pathNamesSocket: boolean;
   /** It is the route a `--ws-path` reaches. */
   readonly selectedByWsPath: boolean;
@@ -174,6 +176,7 @@ interface Scope {
     section: ApacheDirective | undefined;
     upgradeCondition: boolean;
     upgradeExcluded: boolean;
+    conditions: readonly ApacheDirective[];
   }[];
 }
 
@@ -201,9 +204,19 @@ function collect(
     /** A RewriteCond on Upgrade was just read in this list (negated: upgradeExcluded). */
     upgradeCondition: boolean;
     upgradeExcluded: boolean;
+    /** The RewriteCond lines read since the last RewriteRule in this list. */
+    conditions: ApacheDirective[];
   }
   const stack: Frame[] = [
-    { nodes: directives, index: 0, section, onVhost, upgradeCondition: false, upgradeExcluded: false },
+    {
+      nodes: directives,
+      index: 0,
+      section,
+      onVhost,
+      upgradeCondition: false,
+      upgradeExcluded: false,
+      conditions: [],
+    },
   ];
   for (let frame = stack.at(-1); frame; frame = stack.at(-1)) {
     const node = frame.nodes[frame.index++];
@@ -222,6 +235,7 @@ function collect(
           onVhost: frame.onVhost,
           upgradeCondition: false,
           upgradeExcluded: false,
+          conditions: [],
         });
       } else if (requestSections.has(node.key)) {
         stack.push({
@@ -231,6 +245,7 @@ function collect(
           onVhost: undefined,
           upgradeCondition: false,
           upgradeExcluded: false,
+          conditions: [],
         });
       }
       continue;
@@ -238,6 +253,7 @@ function collect(
     add(scope.all, node);
     if (!frame.section) add(scope.own, node);
     if (node.key === 'rewritecond') {
+      frame.conditions.push(node);
       if (/%\{HTTP:Upgrade\}/i.test(node.args[0] ?? '')) {
         const pattern = node.args[1] ?? '';
         const negated = pattern.startsWith('!');
@@ -248,8 +264,9 @@ function collect(
         }
       }
     } else if (node.key === 'rewriterule') {
-      const { upgradeCondition, upgradeExcluded } = frame;
-      scope.routeNodes.push({ node, section: frame.section, upgradeCondition, upgradeExcluded });
+      const { upgradeCondition, upgradeExcluded, conditions } = frame;
+      scope.routeNodes.push({ node, section: frame.section, upgradeCondition, upgradeExcluded, conditions });
+      frame.conditions = [];
       // RewriteCond applies to the next RewriteRule only (mod_rewrite docs)
       frame.upgradeCondition = false;
       frame.upgradeExcluded = false;
@@ -259,6 +276,7 @@ function collect(
         section: frame.section,
         upgradeCondition: false,
         upgradeExcluded: false,
+        conditions: [],
       });
     }
   }
@@ -532,6 +550,7 @@ function routeDraftOf(
     inSection: section !== undefined,
     upgradeCondition: found.upgradeCondition,
     upgradeExcluded: found.upgradeExcluded,
+    conditions: found.conditions,
     pathNamesSocket,
     webSocket:
       pathNamesSocket ||
@@ -547,14 +566,21 @@ function routeDraftOf(
  * case). A form lint does not read (`-f`, `<x`, a PCRE construct JavaScript lacks) counts as matching.
  */
 function conditionMatchesWebSocket(pattern: string, flags: string): boolean {
+  return conditionMatches(pattern, flags, 'websocket');
+}
+
+/** Whether a RewriteCond's CondPattern (without its `!`) matches `value`, as mod_rewrite compares:
+ *  a regex by default, `=x` as text, [NC] ignoring case. A form lint does not read (`-f`, `<x`, a PCRE
+ *  construct JavaScript lacks) counts as matching, so that no finding rests on a guess. */
+export function conditionMatches(pattern: string, flags: string, value: string): boolean {
   const noCase = /\bNC\b|nocase/i.test(flags);
   if (pattern.startsWith('=')) {
     const text = pattern.slice(1);
-    return noCase ? text.toLowerCase() === 'websocket' : text === 'websocket';
+    return noCase ? text.toLowerCase() === value.toLowerCase() : text === value;
   }
   if (/^[-<>]/.test(pattern)) return true;
   try {
-    return new RegExp(pattern, noCase ? 'i' : '').test('websocket');
+    return new RegExp(pattern, noCase ? 'i' : '').test(value);
   } catch {
     return true;
   }

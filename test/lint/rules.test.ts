@@ -222,7 +222,7 @@ const cases: [string, string, LintFlags, string[]][] = [
   ['apache-ws-upgrade', 'bad-ws-path-elsewhere.conf', {}, []],
   ['apache-ws-upgrade', 'bad-ws-path-location-literal.conf', { wsPath: ['/app/x/socket'] }, ['6:17 error']],
   ['apache-ws-upgrade', 'bad-rewrite-no-engine.conf', {}, ['9:32 error']],
-  ['apache-ws-upgrade', 'bad-rewrite-h2c.conf', {}, ['9:20 error']],
+  ['apache-ws-upgrade', 'bad-rewrite-h2c.conf', {}, ['6:33 warning apache-upgrade-condition', '9:20 error']],
   ['apache-ws-upgrade', 'bad-upgrade-before-2.4.47.conf', { serverVersion: '2.4.46' }, ['9:21 error']],
   ['apache-ws-upgrade', 'bad-upgrade-before-2.4.47.conf', { serverVersion: '2.4.26' }, ['9:21 error']],
   [
@@ -267,6 +267,8 @@ const cases: [string, string, LintFlags, string[]][] = [
   ['apache-proxy-timeout', 'good.conf', { serverVersion: '2.4.62', pingInterval: '90s' }, []],
   ['apache-redirect-literal', 'bad.conf', {}, ['7:9 warning']],
   ['apache-redirect-literal', 'good.conf', {}, []],
+  ['apache-upgrade-condition', 'bad.conf', {}, ['7:17 warning', '11:36 warning', '14:33 warning']],
+  ['apache-upgrade-condition', 'good.conf', {}, []],
   ['apache-proxypass-slash', 'bad.conf', {}, ['10:20 error']],
   ['apache-proxypass-slash', 'good.conf', {}, []],
   ['apache-proxypass-slash', 'info-socket-endpoint.conf', {}, ['11:19 info']],

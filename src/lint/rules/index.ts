@@ -9,6 +9,7 @@ import { apacheSslProxyEngine } from './apache-ssl-proxy-engine.js';
 import { apacheSslengineEveryListen } from './apache-sslengine-every-listen.js';
 import { apacheTlsPortPlain } from './apache-tls-port-plain.js';
 import { apacheUpgradeAny } from './apache-upgrade-any.js';
+import { apacheUpgradeCondition } from './apache-upgrade-condition.js';
 import { apacheWsUpgrade } from './apache-ws-upgrade.js';
 import { certFileMissing } from './cert-file-missing.js';
 import { connectionUpgradeLiteral } from './connection-upgrade-literal.js';
@@ -84,6 +85,7 @@ export const rules: readonly Rule[] = [
   // Apache
   apacheWsUpgrade,
   apacheUpgradeAny,
+  apacheUpgradeCondition,
   apacheProxyTimeout,
   apacheRedirectLiteral,
   apacheProxypassSlash,

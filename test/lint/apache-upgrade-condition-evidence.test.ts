@@ -1,0 +1,119 @@
+/**
+ * What apache-upgrade-condition says, on the real httpd 2.4: a RewriteCond on `${HTTP:Upgrade}` (a
+ * RewriteMap lookup, empty without such a map) never holds, and one on `%{HTTP:Connection} ^Upgrade$`
+ * holds for Chrome's handshake (`Connection: Upgrade`) and not for Firefox's (`Connection: keep-alive,
+ * Upgrade`). Both came from published docs (Baserow, Kavita) in the session 9 sweep. Each handshake is
+ * sent with the browser's own headers; the backend answers 101 to an upgrade and 200 otherwise, so 200
+ * means the rewrite to ws:// did not apply and `ProxyPass /` took the request.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lintPaths } from '../../src/commands/lint.js';
+import { type RunningApache, startApache } from '../helpers/apache-server.js';
+import { freePort } from '../helpers/servers.js';
+import { requireTool } from '../helpers/tools.js';
+
+const browsers = { chrome: 'Upgrade', firefox: 'keep-alive, Upgrade' } as const;
+
+/** The status a handshake to `path` gets, sent with the Connection header `browser` sends. */
+const handshake = (port: number, path: string, browser: keyof typeof browsers): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const req = request({
+      host: '127.0.0.1',
+      port,
+      path,
+      headers: {
+        Host: 'a.test',
+        Connection: browsers[browser],
+        Upgrade: 'websocket',
+        'Sec-WebSocket-Version': '13',
+        'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+      },
+    });
+    req.on('upgrade', (res, socket) => {
+      socket.destroy();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('response', (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+
+const apacheTool = requireTool('apache');
+describe.skipIf(apacheTool.skip)('RewriteCond lines that browsers do not meet, on the real httpd', () => {
+  let apache: RunningApache | undefined;
+  let backend: Server | undefined;
+  let port = 0;
+  let site = '';
+  beforeAll(async () => {
+    backend = createServer((_, res) => res.end('page'));
+    backend.on('upgrade', (_, socket) => {
+      socket.end('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+    });
+    await new Promise<void>((resolve) => backend?.listen(0, '127.0.0.1', resolve));
+    const address = backend.address();
+    const b = `127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    port = await freePort();
+    site = join(mkdtempSync(join(tmpdir(), 'wss-conf-upgrade-condition-')), 'site.conf');
+    writeFileSync(
+      site,
+      [
+        '# a2enmod proxy proxy_http proxy_wstunnel rewrite',
+        `Listen 127.0.0.1:${port}`,
+        `<VirtualHost 127.0.0.1:${port}>`,
+        '    ServerName a.test',
+        '    RewriteEngine on',
+        '    RewriteCond ${HTTP:Upgrade} websocket [NC]',
+        `    RewriteRule ^/lookup/(.*) ws://${b}/lookup/$1 [P,L]`,
+        '    RewriteCond %{HTTP:Upgrade} ^WebSocket$ [NC]',
+        '    RewriteCond %{HTTP:Connection} ^Upgrade$ [NC]',
+        `    RewriteRule ^/anchored/(.*) ws://${b}/anchored/$1 [P,L]`,
+        '    RewriteCond %{HTTP:Upgrade} websocket [NC]',
+        `    RewriteRule ^/upgrade-only/(.*) ws://${b}/upgrade-only/$1 [P,L]`,
+        '    RewriteCond %{HTTP:Upgrade} =WebSocket',
+        `    RewriteRule ^/capitals/(.*) ws://${b}/capitals/$1 [P,L]`,
+        `    ProxyPass / http://${b}/`,
+        '</VirtualHost>',
+        '',
+      ].join('\n'),
+    );
+    apache = await startApache([site], [port]);
+  }, 30_000);
+  afterAll(async () => {
+    await apache?.stop();
+    await new Promise((resolve) => backend?.close(resolve));
+  });
+
+  it('${HTTP:Upgrade} never holds: no handshake is upgraded', async () => {
+    expect(await handshake(port, '/lookup/x', 'chrome')).toBe(200);
+    expect(await handshake(port, '/lookup/x', 'firefox')).toBe(200);
+  });
+
+  it("an anchored Connection condition takes Chrome's handshake, not Firefox's", async () => {
+    expect(await handshake(port, '/anchored/x', 'chrome')).toBe(101);
+    expect(await handshake(port, '/anchored/x', 'firefox')).toBe(200);
+  });
+
+  it('the Upgrade condition alone takes both', async () => {
+    expect(await handshake(port, '/upgrade-only/x', 'chrome')).toBe(101);
+    expect(await handshake(port, '/upgrade-only/x', 'firefox')).toBe(101);
+  });
+
+  it('a condition that compares with WebSocket in capitals, without [NC], takes no handshake', async () => {
+    // Browsers send `Upgrade: websocket` (RFC 6455 4.1), as this client does.
+    expect(await handshake(port, '/capitals/x', 'chrome')).toBe(200);
+  });
+
+  it('lint reports the three conditions that fail, and not the one that works', () => {
+    const { findings } = lintPaths([site], { server: 'apache' });
+    expect(
+      findings.filter((f) => f.rule === 'apache-upgrade-condition').map((f) => `${f.line}:${f.column}`),
+    ).toEqual(['6:17', '9:36', '13:33']);
+  });
+});
