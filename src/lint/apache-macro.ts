@@ -1,4 +1,54 @@
 /**
+ * What httpd does to a line before it reads the directive on it: variables defined with `Define` and
+ * written `${name}` are filled in (ap_resolve_env, called on every line by ap_build_config_sub in
+ * server/config.c, read at 2.4.62). The value is not read again for variables. A name Define did not
+ * give a value stays as written: httpd would take it from its own environment (`${APACHE_LOG_DIR}` from
+ * Debian's envvars), which lint cannot see, so nothing is guessed. Places stay those of the line as
+ * written: each filled-in value gets anchors at its start and end.
+ */
+export function resolveDefines(line: LogicalLine, defines: ReadonlyMap<string, string>): LogicalLine {
+  if (defines.size === 0 || !line.text.includes('${')) return line;
+  const original = line.text;
+  let text = '';
+  let last = 0;
+  /** [offset in the new text, offset in the original] at each edge of a filled-in value. */
+  const anchors: [number, number][] = [];
+  for (const match of original.matchAll(/\$\{([^}]*)\}/g)) {
+    const value = defines.get(match[1] as string);
+    if (value === undefined) continue;
+    text += original.slice(last, match.index);
+    anchors.push([text.length, match.index]);
+    text += value;
+    last = match.index + match[0].length;
+    anchors.push([text.length, last]);
+  }
+  if (anchors.length === 0) return line;
+  text += original.slice(last);
+  /** Where an offset of the original text lands in the new one. */
+  const moved = (offset: number): number => {
+    let shift = 0;
+    for (let k = 0; k < anchors.length; k += 2) {
+      const [newStart, oldStart] = anchors[k] as [number, number];
+      const [newEnd, oldEnd] = anchors[k + 1] as [number, number];
+      if (oldEnd <= offset) shift = newEnd - oldEnd;
+      else if (oldStart <= offset) return newStart;
+    }
+    return offset + shift;
+  };
+  /** Line and column of an offset of the original text. */
+  const placeOf = (offset: number): [number, number] => {
+    let chosen = line.pieces[0] as readonly [number, number, number];
+    for (const piece of line.pieces) if (piece[0] <= offset) chosen = piece;
+    return [chosen[1], chosen[2] + offset - chosen[0]];
+  };
+  const pieces: [number, number, number][] = [
+    ...line.pieces.map(([offset, row, column]): [number, number, number] => [moved(offset), row, column]),
+    ...anchors.map(([offset, old]): [number, number, number] => [offset, ...placeOf(old)]),
+  ].sort((a, b) => a[0] - b[0]);
+  return { ...line, text, pieces };
+}
+
+/**
  * mod_macro, read as httpd 2.4 reads it (modules/core/mod_macro.c, read at 2.4.62):
  *   - `<Macro name $a $b>` … `</Macro>` stores the body's lines as text, unparsed: its sections may
  *     open in one macro and close in another, and `$a` may stand anywhere, even in a section's name;

@@ -20,6 +20,7 @@ import {
   type LogicalLine,
   macroHeader,
   readMacroBody,
+  resolveDefines,
 } from './apache-macro.js';
 import {
   type IncludeResolver,
@@ -118,6 +119,8 @@ interface ParseHooks {
   /** The macros defined so far in this run, by lower-case name: a macro defined in one file is used
    *  in the files read after it (mod_macro keeps one table per configuration). */
   readonly macros: MacroTable;
+  /** `Define name value` so far in this run, filled in where `${name}` is written (resolveDefines). */
+  readonly defines: Map<string, string>;
 }
 
 /** Sections that only say whether their contents are read: httpd's context checks look through them
@@ -217,15 +220,19 @@ function parseText(source: SourceFile, hooks: ParseHooks): ApacheDirective[] {
     return undefined;
   };
 
-  for (let line = nextLine(); line !== undefined; line = nextLine()) {
-    if (!line.file) lastLine = line.pieces.at(-1)?.[1] ?? lastLine;
-    const text = line.text;
-    const first = text.search(/\S/);
-    if (first < 0) continue;
-    if (text[first] === '#') {
-      hooks.comment(text.slice(first + 1), locate(file, line, first));
+  for (let read = nextLine(); read !== undefined; read = nextLine()) {
+    if (!read.file) lastLine = read.pieces.at(-1)?.[1] ?? lastLine;
+    const start = read.text.search(/\S/);
+    if (start < 0) continue;
+    if (read.text[start] === '#') {
+      hooks.comment(read.text.slice(start + 1), locate(file, read, start));
       continue;
     }
+    const line = resolveDefines(read, hooks.defines);
+    const text = line.text;
+    // A line of only `${EMPTY}` is blank once filled in.
+    const first = text.search(/\S/);
+    if (first < 0) continue;
     const at = locate(file, line, first);
     const trimmed = text.trimEnd();
 
@@ -310,6 +317,13 @@ function parseText(source: SourceFile, hooks: ParseHooks): ApacheDirective[] {
     };
     if (directive.key === 'include' || directive.key === 'includeoptional') {
       for (const included of hooks.include(directive)) list.push(included);
+    } else if (directive.key === 'define' || directive.key === 'undefine') {
+      // Read where they stand (EXEC_ON_READ), whatever conditions are around them; kept in the tree.
+      const [name = '', value] = directive.args;
+      if (directive.key === 'undefine') hooks.defines.delete(name);
+      else if (name.includes(':')) hooks.problem("Variable name must not contain ':'", at);
+      else if (value !== undefined) hooks.defines.set(name, value);
+      list.push(directive);
     } else if (directive.key === 'use' || directive.key === 'undefmacro') {
       // Read where they stand, as mod_macro runs them (EXEC_ON_READ); neither stays in the tree.
       const refused =
@@ -403,6 +417,7 @@ export function parseApache(
   const problems: ParseProblem[] = [];
   const suppressions: Suppression[] = [];
   const macros: MacroTable = { byName: new Map(), made: false };
+  const defines = new Map<string, string>();
 
   const parseFile = (
     source: SourceFile,
@@ -411,6 +426,7 @@ export function parseApache(
   ): ApacheDirective[] => {
     const hooks: ParseHooks = {
       macros,
+      defines,
       problem: (message, at, severity) =>
         problems.push(
           severity

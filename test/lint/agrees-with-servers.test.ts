@@ -864,6 +864,12 @@ describe.skipIf(apacheTool.skip)(`apache2 -t and lint agree on section nesting $
     ['a one-argument directive with none', '<VirtualHost *:18990>\nServerName\n</VirtualHost>\n'],
     ['an empty quoted argument', '<VirtualHost *:18990>\nServerName ""\n</VirtualHost>\n'],
     ['a flag that is not On or Off', '<VirtualHost *:18990>\nProxyRequests yes\n</VirtualHost>\n'],
+    // Define's ${name} is filled in before the line is read (ap_resolve_env).
+    [
+      'a flag that a Define fills in',
+      'Define flag yes\n<VirtualHost *:18990>\nProxyRequests ${flag}\n</VirtualHost>\n',
+    ],
+    ['a Define name with a colon', 'Define a:b c\n'],
     ['a flag with a ;', '<VirtualHost *:18990>\nProxyPreserveHost On;\n</VirtualHost>\n'],
     ['two arguments for a one-or-two', 'Define A b c\n'],
     ['one argument for a two', 'LoadModule proxy_module\n'],

@@ -156,6 +156,55 @@ describe('Apache includes', () => {
   });
 });
 
+describe('Apache variables (Define)', () => {
+  it('fills in ${name} as httpd reads each line, with places as written', () => {
+    const text = [
+      'Define backend http://127.0.0.1:8080',
+      'Define path ${backend}/ws/',
+      '<VirtualHost *:80>',
+      '  ProxyPass /ws/ ${path} retry=0',
+      '  ProxyPass /logs/ ${APACHE_LOG_DIR}/x',
+      '</VirtualHost>',
+      'UnDefine backend',
+      'ServerAdmin ${backend}',
+    ].join('\n');
+    const { roots, problems } = parse(text);
+    expect(problems).toEqual([]);
+    const [, , vhost, , admin] = roots[0]?.directives ?? [];
+    const [ws, logs] = vhost?.section ?? [];
+    expect(ws?.args).toEqual(['/ws/', 'http://127.0.0.1:8080/ws/', 'retry=0']);
+    // The word after a filled-in value keeps its own column; the value starts where ${ was written.
+    expect(ws?.argAt.map((a) => `${a.line}:${a.column}`)).toEqual(['4:13', '4:18', '4:26']);
+    // A name Define gave no value (the environment's, at httpd's start) stays as written.
+    expect(logs?.args[1]).toBe('${APACHE_LOG_DIR}/x');
+    expect(admin?.args).toEqual(['${backend}']);
+  });
+
+  it('lints the route a Define writes (Funkwhale publishes its backends this way)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wss-conf-define-'));
+    const file = join(dir, 'site.conf');
+    writeFileSync(
+      file,
+      [
+        'Define backend http://127.0.0.1:5000',
+        '<VirtualHost *:80>',
+        '  ServerName chat.test',
+        '  ProxyPass /ws/ ${backend}/ws/',
+        '  ProxyPass / ${backend}/',
+        '</VirtualHost>',
+        '',
+      ].join('\n'),
+    );
+    const { findings } = lintPaths([file], { server: 'apache' });
+    expect(findings.map((f) => `${f.line}:${f.column} ${f.rule}`)).toContain('4:18 apache-ws-upgrade');
+  });
+
+  it('a filled-in value is not read again for variables', () => {
+    const text = 'Define a ${b}\nDefine b x\nServerName ${a}\n';
+    expect(parse(text).roots[0]?.directives[2]?.args).toEqual(['${b}']);
+  });
+});
+
 describe('Apache macros (mod_macro)', () => {
   it("reads a Use as the macro body written there, each parameter replaced, at the body's lines", () => {
     const text = [
