@@ -54,6 +54,18 @@ const cases: [string, string, LintFlags, string[]][] = [
   ],
   // Neither ws-upgrade-headers, proxy-http-version nor proxy-read-timeout: only the include, as info.
   ['ws-upgrade-headers', 'unread-include.conf', { pingInterval: '90s' }, ['9:9 info include-unresolved']],
+  [
+    'ws-upgrade-headers',
+    'bad-certbot-include.conf',
+    {},
+    [
+      '3:1 info tls-hsts-missing',
+      '8:5 info include-unresolved',
+      '10:5 info proxy-read-timeout',
+      '10:5 error',
+      '11:9 info include-unresolved',
+    ],
+  ],
   ['proxy-headers-dropped', 'bad.conf', {}, ['17:9 error']],
   ['proxy-headers-dropped', 'bad-other-headers.conf', {}, ['10:9 warning']],
   ['proxy-headers-dropped', 'good.conf', {}, []],
@@ -222,6 +234,17 @@ const cases: [string, string, LintFlags, string[]][] = [
   ['apache-ws-upgrade', 'bad-ws-path-elsewhere.conf', {}, []],
   ['apache-ws-upgrade', 'bad-ws-path-location-literal.conf', { wsPath: ['/app/x/socket'] }, ['6:17 error']],
   ['apache-ws-upgrade', 'bad-rewrite-no-engine.conf', {}, ['9:32 error']],
+  [
+    'apache-ws-upgrade',
+    'bad-certbot-include.conf',
+    {},
+    [
+      '4:1 info apache-forwarded-proto',
+      '4:1 info tls-hsts-missing',
+      '6:5 info include-unresolved',
+      '9:20 error',
+    ],
+  ],
   ['apache-ws-upgrade', 'bad-rewrite-h2c.conf', {}, ['6:33 warning apache-upgrade-condition', '9:20 error']],
   ['apache-ws-upgrade', 'bad-upgrade-before-2.4.47.conf', { serverVersion: '2.4.46' }, ['9:21 error']],
   ['apache-ws-upgrade', 'bad-upgrade-before-2.4.47.conf', { serverVersion: '2.4.26' }, ['9:21 error']],

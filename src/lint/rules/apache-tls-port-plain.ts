@@ -25,7 +25,7 @@ export const apacheTlsPortPlain: Rule = {
     for (const site of apache.sites) {
       if (site.node === undefined) continue;
       // SSLEngine may come from an Include lint could not read (certbot's options-ssl-apache.conf).
-      if (apacheMayHoldUnread(site)) continue;
+      if (apacheMayHoldUnread(site, 'tls')) continue;
       const engine = site.setting('sslengine');
       if (isOn(engine)) continue;
       const ownEngine = own(site, 'sslengine');
