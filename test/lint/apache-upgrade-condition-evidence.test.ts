@@ -52,7 +52,7 @@ describe.skipIf(apacheTool.skip)('RewriteCond lines that browsers do not meet, o
   let port = 0;
   let site = '';
   beforeAll(async () => {
-    backend = createServer((_, res) => res.end('page'));
+    backend = createServer((req, res) => res.end(req.url));
     backend.on('upgrade', (_, socket) => {
       socket.end('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
     });
@@ -76,6 +76,8 @@ describe.skipIf(apacheTool.skip)('RewriteCond lines that browsers do not meet, o
         `    RewriteRule ^/anchored/(.*) ws://${b}/anchored/$1 [P,L]`,
         '    RewriteCond %{HTTP:Upgrade} websocket [NC]',
         `    RewriteRule ^/upgrade-only/(.*) ws://${b}/upgrade-only/$1 [P,L]`,
+        // apache-rewrite-backreference: $1 with no group in the pattern (Baserow's `RewriteRule .* …/$1`).
+        `    RewriteRule ^/nogroup/.* http://${b}/$1 [P,L]`,
         '    RewriteCond %{HTTP:Upgrade} =WebSocket',
         `    RewriteRule ^/capitals/(.*) ws://${b}/capitals/$1 [P,L]`,
         `    ProxyPass / http://${b}/`,
@@ -110,10 +112,29 @@ describe.skipIf(apacheTool.skip)('RewriteCond lines that browsers do not meet, o
     expect(await handshake(port, '/capitals/x', 'chrome')).toBe(200);
   });
 
+  it('a $1 with no group in the pattern is empty: the backend gets / for any path', async () => {
+    const body = await new Promise<string>((resolve, reject) => {
+      request({ host: '127.0.0.1', port, path: '/nogroup/chat/x', headers: { Host: 'a.test' } }, (res) => {
+        let text = '';
+        res.on('data', (chunk) => {
+          text += chunk;
+        });
+        res.on('end', () => resolve(text));
+      })
+        .on('error', reject)
+        .end();
+    });
+    expect(body).toBe('/');
+    const { findings } = lintPaths([site], { server: 'apache' });
+    expect(findings.filter((f) => f.rule === 'apache-rewrite-backreference').map((f) => f.line)).toEqual([
+      13,
+    ]);
+  });
+
   it('lint reports the three conditions that fail, and not the one that works', () => {
     const { findings } = lintPaths([site], { server: 'apache' });
     expect(
       findings.filter((f) => f.rule === 'apache-upgrade-condition').map((f) => `${f.line}:${f.column}`),
-    ).toEqual(['6:17', '9:36', '13:33']);
+    ).toEqual(['6:17', '9:36', '14:33']);
   });
 });
