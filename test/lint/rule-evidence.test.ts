@@ -274,3 +274,62 @@ describe.skipIf(nginxTool.skip)('nginx with OpenSSL 3.0: the security level refu
     expect(ruleLines(site, 'tls-weak-ciphers')).toEqual(['8 info', '18 error']);
   });
 });
+
+describe.skipIf(nginxTool.skip)('nginx: a variable in proxy_pass with a URI drops the query string', () => {
+  let nginx: RunningNginx | undefined;
+  let backend: Server | undefined;
+  let port = 0;
+  let site = '';
+  beforeAll(async () => {
+    backend = createServer((req, res) => res.end(req.url));
+    await new Promise<void>((resolve) => backend?.listen(0, '127.0.0.1', resolve));
+    const b = `127.0.0.1:${(backend.address() as AddressInfo).port}`;
+    port = await freePort();
+    site = join(mkdtempSync(join(tmpdir(), 'wss-conf-evidence-')), 'site.conf');
+    writeFileSync(
+      site,
+      [
+        'server {',
+        `    listen 127.0.0.1:${port};`,
+        '    server_name a.test;',
+        // ttyd's published sample, and the fix the finding gives.
+        `    location ~ ^/app/(.*)$ { proxy_pass http://${b}/$1; }`,
+        `    location ~ ^/fixed/(.*)$ { proxy_pass http://${b}/$1$is_args$args; }`,
+        // A variable only in the host passes the request's URI whole.
+        `    location /whole/ { set $backend ${b}; proxy_pass http://$backend; }`,
+        '}',
+        '',
+      ].join('\n'),
+    );
+    nginx = await startNginx([site], [port]);
+  }, 30_000);
+  afterAll(async () => {
+    await nginx?.stop();
+    await new Promise((resolve) => backend?.close(resolve));
+  });
+
+  const seenBehind = (path: string): Promise<string> =>
+    new Promise((resolve, reject) => {
+      request({ host: '127.0.0.1', port, path, headers: { Host: 'a.test' } }, (res) => {
+        let body = '';
+        res.on('data', (chunk) => {
+          body += chunk;
+        });
+        res.on('end', () => resolve(body));
+      })
+        .on('error', reject)
+        .end();
+    });
+
+  it("a Socket.IO handshake's query is lost, kept with $is_args$args, whole without a URI", async () => {
+    const query = '?EIO=4&transport=websocket';
+    expect(await seenBehind(`/app/socket.io/${query}`)).toBe('/socket.io/');
+    expect(await seenBehind(`/fixed/socket.io/${query}`)).toBe(`/socket.io/${query}`);
+    expect(await seenBehind(`/whole/socket.io/${query}`)).toBe(`/whole/socket.io/${query}`);
+  });
+
+  it('lint reports the first only', () => {
+    const { findings } = lintPaths([site], { server: 'nginx' });
+    expect(findings.filter((f) => f.rule === 'proxy-pass-query-dropped').map((f) => f.line)).toEqual([4]);
+  });
+});

@@ -31,6 +31,7 @@ import { maxClientsCapacity } from './max-clients-capacity.js';
 import { parseError } from './parse-error.js';
 import { proxyHeadersDropped } from './proxy-headers-dropped.js';
 import { proxyHttpVersion } from './proxy-http-version.js';
+import { proxyPassQueryDropped } from './proxy-pass-query-dropped.js';
 import { proxyPassRequestHost } from './proxy-pass-request-host.js';
 import { proxyPassWsScheme } from './proxy-pass-ws-scheme.js';
 import { proxyReadTimeout } from './proxy-read-timeout.js';
@@ -65,6 +66,7 @@ export const rules: readonly Rule[] = [
   connectionUpgradeLiteral,
   hostHttpHost,
   proxyPassRequestHost,
+  proxyPassQueryDropped,
   headerCrlfVariable,
   // nginx: hostile clients (Host, SNI, X-Forwarded-For)
   defaultServerProxies,
