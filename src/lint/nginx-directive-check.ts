@@ -23,7 +23,7 @@ import { compareVersions, nginxSince } from '../core/versions.js';
 import type { Located, ParseProblem } from './finding.js';
 import { refusedValue, upstreamServerProblem } from './nginx-directive-values.js';
 import { nginxDirectiveRows, nginxDirectiveTableVersion } from './nginx-directives.js';
-import { nginxOncePerBlock } from './nginx-duplicate-directives.js';
+import { nginxOffBesideOthers, nginxOncePerBlock } from './nginx-duplicate-directives.js';
 import { type LocationName, locationName } from './nginx-location.js';
 import type { NginxDirective } from './parse-nginx.js';
 
@@ -361,6 +361,8 @@ function innerContext(name: string, outer: NginxContext): NginxContext | undefin
 }
 
 const oncePerBlock: ReadonlySet<string> = new Set(nginxOncePerBlock);
+/** Lists nginx adds to line by line, where only `off` beside another line is "is duplicate". */
+const offBesideOthers: ReadonlySet<string> = new Set(nginxOffBesideOthers);
 
 /** Where nginx reports a problem with the directive: the line of the `;` or `{` that ends it. */
 const reportedAt = (node: NginxDirective): Located => ({
@@ -464,8 +466,10 @@ export function checkNginxDirectives(
     readonly location: NginxDirective | undefined;
     /** The locations met at this level so far, as locationKey gives them (made on the first). */
     locations: string[] | undefined;
-    /** The once-per-block directives met at this level so far (made on the first). */
+    /** The once-per-block directives met at this level so far (made on the first), and the lists of
+     *  nginxOffBesideOthers, with whether one of their lines said `off`. */
     once: Set<string> | undefined;
+    lists?: Map<string, boolean>;
   }[] = [{ list: directives, index: 0, context, location: undefined, locations: undefined, once: undefined }];
   for (let frame = stack.at(-1); frame; frame = stack.at(-1)) {
     const node = frame.list[frame.index++];
@@ -519,6 +523,24 @@ export function checkNginxDirectives(
         });
       } else if (frame.once) frame.once.add(name);
       else frame.once = new Set([name]);
+    }
+    // proxy_redirect, proxy_cookie_* and mirror keep a list, one entry per line; `off` empties it,
+    // and nginx 1.22.1 refuses `off` after a line of the same name at this level and any line after
+    // an `off` (ngx_http_proxy_redirect, ngx_http_proxy_cookie_*, ngx_http_mirror: "is duplicate").
+    if (offBesideOthers.has(name) && !newerThanTable) {
+      const off = count === 1 && node.args[0] === 'off';
+      const lists = frame.lists ?? new Map<string, boolean>();
+      frame.lists = lists;
+      const before = lists.get(name);
+      if (before === true || (before === false && off)) {
+        problems.push({
+          kind: 'parse-error',
+          ...reportedAt(node),
+          message: `"${name}" directive is duplicate ("${name} off;" cannot stand beside another "${name}" line in one block); nginx -t stops here`,
+          fix: `keep either "${name} off;" or the other "${name}" lines in this block`,
+        });
+      }
+      lists.set(name, before === true || off);
     }
     if (!(here === undefined ? fitting.some((c) => c.takes(count)) : command.takes(count))) {
       problem(node, `invalid number of arguments in "${name}" directive (${count} given)`);

@@ -388,6 +388,28 @@ describe.skipIf(nginxTool.skip)(`nginx -t and lint agree on what nginx refuses $
       ),
     ],
     [
+      // Lists nginx keeps adding to (ngx_http_proxy_redirect, _cookie_*, ngx_http_mirror in 1.22.1):
+      // only "off" beside another line of the same name is "is duplicate".
+      'proxy_redirect, proxy_cookie_* and mirror written more than once',
+      site(
+        'location / {',
+        '    proxy_pass http://127.0.0.1:2;',
+        '    proxy_redirect default;',
+        '    proxy_redirect /a /b;',
+        '    proxy_redirect ~^/c(.*) /d$1;',
+        '    proxy_cookie_path /a /b;',
+        '    proxy_cookie_path /c /d;',
+        '    proxy_cookie_domain a b;',
+        '    proxy_cookie_domain c d;',
+        '    proxy_cookie_flags a secure;',
+        '    proxy_cookie_flags b httponly;',
+        '    mirror /m;',
+        '    mirror /n;',
+        '}',
+        'location /off/ { proxy_redirect off; proxy_cookie_path off; mirror off; }',
+      ),
+    ],
+    [
       'flags and fixed values in any case',
       site(
         'gzip On;',
@@ -456,6 +478,49 @@ describe.skipIf(nginxTool.skip)(`nginx -t and lint agree on what nginx refuses $
       'a proxy_pass twice',
       site('location / { proxy_pass http://127.0.0.1:1; proxy_pass http://127.0.0.1:2; }'),
     ],
+    [
+      'proxy_redirect off, then a rewrite',
+      site('location / {', '    proxy_redirect off;', '    proxy_redirect /c /d;', '}'),
+    ],
+    [
+      'a rewrite, then proxy_redirect off',
+      site('location / {', '    proxy_redirect /c /d;', '    proxy_redirect off;', '}'),
+    ],
+    [
+      'proxy_redirect off twice',
+      site('location / {', '    proxy_redirect off;', '    proxy_redirect off;', '}'),
+    ],
+    [
+      'proxy_redirect default, then off',
+      site(
+        'location / {',
+        '    proxy_pass http://127.0.0.1:2;',
+        '    proxy_redirect default;',
+        '    proxy_redirect off;',
+        '}',
+      ),
+    ],
+    [
+      'proxy_cookie_path off beside a rewrite',
+      site('location / {', '    proxy_cookie_path off;', '    proxy_cookie_path /a /b;', '}'),
+    ],
+    [
+      'proxy_cookie_domain off after a rewrite',
+      site('location / {', '    proxy_cookie_domain a b;', '    proxy_cookie_domain off;', '}'),
+    ],
+    [
+      'proxy_cookie_flags off beside a flag',
+      site('location / {', '    proxy_cookie_flags off;', '    proxy_cookie_flags a httponly;', '}'),
+    ],
+    ['mirror off beside a mirror', site('location / {', '    mirror /m;', '    mirror off;', '}')],
+    // Settings the first probe missed, its values not fitting (scripts/probe-nginx-duplicates.mjs).
+    ['try_files twice', site('location / {', '    try_files a =404;', '    try_files b =404;', '}')],
+    ['satisfy twice', site('location / {', '    satisfy any;', '    satisfy any;', '}')],
+    ['internal twice', site('location / {', '    internal;', '    internal;', '}')],
+    [
+      'two limit_except blocks',
+      site('location / {', '    limit_except GET { deny all; }', '    limit_except POST { deny all; }', '}'),
+    ],
     ['a location with a doubled modifier', site('location == /x {', '}')],
     ['a named location with a path', site('location @x /x {', '}')],
     // Values nginx takes from a fixed set (src/lint/nginx-directive-values.ts).
@@ -475,6 +540,16 @@ describe.skipIf(nginxTool.skip)(`nginx -t and lint agree on what nginx refuses $
     // In nginx's own words, when nginx stops for a name it does not know.
     const unknown = /unknown directive "([^"]+)"/.exec(server.output)?.[0];
     if (unknown) expect(nginxParseFindings(text)[0]?.message).toContain(unknown);
+  });
+
+  it.each([
+    ['proxy_redirect off;', 'proxy_redirect /c /d;', '"proxy_redirect" directive is duplicate'],
+    ['mirror /m;', 'mirror off;', '"mirror" directive is duplicate'],
+  ])("%s then %s: lint says it in nginx's words", async (first, second, words) => {
+    const text = site('location / {', `    ${first}`, `    ${second}`, '}');
+    const server = await testNginxSite(text, 'site.conf');
+    expect(server.output).toContain(words);
+    expect(nginxParseFindings(text).map((f) => f.message.startsWith(words))).toEqual([true]);
   });
 
   it('mends a flag written yes/no, a protocol without its v and a log level, as nginx -t takes them', async () => {
