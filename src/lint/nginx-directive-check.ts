@@ -21,7 +21,7 @@
  */
 import { compareVersions, nginxSince } from '../core/versions.js';
 import type { Located, ParseProblem } from './finding.js';
-import { refusedValue, upstreamServerProblem } from './nginx-directive-values.js';
+import { type RefusedValue, refusedValue, upstreamServerProblem } from './nginx-directive-values.js';
 import { nginxDirectiveRows, nginxDirectiveTableVersion } from './nginx-directives.js';
 import { nginxOffBesideOthers, nginxOncePerBlock } from './nginx-duplicate-directives.js';
 import { type LocationName, locationName } from './nginx-location.js';
@@ -379,6 +379,33 @@ const describe = (context: NginxContext | undefined): string =>
       : `a "${context ?? ''}" block`;
 
 /**
+ * `proxy_redirect default` rewrites what proxy_pass names, so ngx_http_proxy_redirect (nginx 1.22.1)
+ * refuses it unless a proxy_pass without variables stands before it in the same block: after one with
+ * variables, `"proxy_redirect default" cannot be used with "proxy_pass" directive with variables`;
+ * with none before it (later in the block, in the enclosing location, or none at all: at server
+ * level there can be none), `"proxy_redirect default" should be placed after the "proxy_pass"
+ * directive`. Each shown with nginx -t in test/lint/agrees-with-servers.test.ts.
+ */
+function redirectDefaultProblem(list: readonly NginxDirective[], at: number): RefusedValue | undefined {
+  for (let k = at - 1; k >= 0; k--) {
+    const before = list[k] as NginxDirective;
+    if (before.name !== 'proxy_pass' || before.args.length !== 1) continue;
+    if (!(before.args[0] as string).includes('$')) return undefined;
+    return {
+      message: `"proxy_redirect default" cannot be used with "proxy_pass" directive with variables; nginx -t stops here`,
+      fix: 'write the rewrite out: proxy_redirect <what the backend sends> <what the client should see>;',
+    };
+  }
+  const later = list.slice(at + 1).some((d) => d.name === 'proxy_pass');
+  return {
+    message: `"proxy_redirect default" should be placed after the "proxy_pass" directive${later ? '' : ' (in the same block: there is none here)'}; nginx -t stops here`,
+    fix: later
+      ? 'move "proxy_redirect default;" below the proxy_pass line'
+      : 'delete the line: "proxy_redirect default;" is what every proxy_pass does already',
+  };
+}
+
+/**
  * Checks every directive under `directives`, read in `context` (undefined: a snippet whose context is
  * not known, where only names, blocks and argument counts are checked).
  */
@@ -548,7 +575,10 @@ export function checkNginxDirectives(
       const refused = upstreamServerProblem(node.args, serverVersion ?? nginxDirectiveTableVersion);
       if (refused) problems.push({ kind: 'parse-error', ...reportedAt(node), ...refused });
     } else if (!newerThanTable) {
-      const refused = refusedValue(name, node.args);
+      const refused =
+        name === 'proxy_redirect' && count === 1 && node.args[0] === 'default'
+          ? redirectDefaultProblem(frame.list, frame.index - 1)
+          : refusedValue(name, node.args);
       if (refused) problems.push({ kind: 'parse-error', ...reportedAt(node), ...refused });
     }
     // nginx 1.9.5 replaced SPDY with HTTP/2 and dropped the parameter: every nginx lint can be asked

@@ -513,6 +513,23 @@ describe.skipIf(nginxTool.skip)(`nginx -t and lint agree on what nginx refuses $
       site('location / {', '    proxy_cookie_flags off;', '    proxy_cookie_flags a httponly;', '}'),
     ],
     ['mirror off beside a mirror', site('location / {', '    mirror /m;', '    mirror off;', '}')],
+    [
+      'proxy_redirect default before proxy_pass',
+      site('location / {', '    proxy_redirect default;', '    proxy_pass http://127.0.0.1:2;', '}'),
+    ],
+    [
+      'proxy_redirect default at server level',
+      site('proxy_redirect default;', 'location / { proxy_pass http://127.0.0.1:2; }'),
+    ],
+    [
+      'proxy_redirect default after a proxy_pass with variables',
+      site(
+        'location / {',
+        '    proxy_pass http://127.0.0.1:2$request_uri;',
+        '    proxy_redirect default;',
+        '}',
+      ),
+    ],
     // Settings the first probe missed, its values not fitting (scripts/probe-nginx-duplicates.mjs).
     ['try_files twice', site('location / {', '    try_files a =404;', '    try_files b =404;', '}')],
     ['satisfy twice', site('location / {', '    satisfy any;', '    satisfy any;', '}')],
@@ -545,6 +562,16 @@ describe.skipIf(nginxTool.skip)(`nginx -t and lint agree on what nginx refuses $
   it.each([
     ['proxy_redirect off;', 'proxy_redirect /c /d;', '"proxy_redirect" directive is duplicate'],
     ['mirror /m;', 'mirror off;', '"mirror" directive is duplicate'],
+    [
+      'proxy_redirect default;',
+      'proxy_pass http://127.0.0.1:2;',
+      '"proxy_redirect default" should be placed after the "proxy_pass" directive',
+    ],
+    [
+      'proxy_pass http://$host;',
+      'proxy_redirect default;',
+      '"proxy_redirect default" cannot be used with "proxy_pass" directive with variables',
+    ],
   ])("%s then %s: lint says it in nginx's words", async (first, second, words) => {
     const text = site('location / {', `    ${first}`, `    ${second}`, '}');
     const server = await testNginxSite(text, 'site.conf');
