@@ -406,6 +406,53 @@ function redirectDefaultProblem(list: readonly NginxDirective[], at: number): Re
 }
 
 /**
+ * The URI part ngx_http_proxy_pass (nginx 1.22.1) finds in a proxy_pass URL, or undefined: none, or
+ * a URL with variables (`$`), which nginx does not parse at configuration time. After the scheme
+ * (http:// or https://, any case) ngx_parse_url reads `unix:/path[:uri]` (the URI after a second
+ * ":", empty when nothing follows it), `[v6]:port/uri` (only "/" starts it), or `host:port` up to
+ * the first "/" or "?".
+ */
+export function proxyPassUri(url: string): { readonly upstream: string; readonly uri: string } | undefined {
+  if (url.includes('$')) return undefined;
+  const scheme = /^https?:\/\//i.exec(url)?.[0];
+  if (scheme === undefined) return undefined;
+  const rest = url.slice(scheme.length);
+  let start: number;
+  if (/^unix:/i.test(rest)) {
+    const colon = rest.indexOf(':', 5);
+    start = colon < 0 ? -1 : colon + 1;
+    if (start < 0 || start === rest.length) return undefined;
+    return { upstream: `${scheme}${rest.slice(0, colon)}`, uri: rest.slice(start) };
+  }
+  if (rest.startsWith('[')) {
+    const close = rest.indexOf(']');
+    start = close < 0 ? -1 : rest.indexOf('/', close);
+  } else {
+    const slash = rest.indexOf('/');
+    const query = rest.indexOf('?');
+    start = slash < 0 ? query : query < 0 ? slash : Math.min(slash, query);
+  }
+  if (start < 0) return undefined;
+  return { upstream: `${scheme}${rest.slice(0, start)}`, uri: rest.slice(start) };
+}
+
+/**
+ * Where a proxy_pass may not carry a URI part: nginx -t stops with `"proxy_pass" cannot have URI
+ * part in location given by regular expression, or inside named location, or inside "if"
+ * statement, or inside "limit_except" block` (ngx_http_proxy_pass in 1.22.1, the same words in
+ * nginx's current source): there is no matched prefix to replace with it. undefined where it may.
+ */
+function uriForbiddenIn(here: NginxContext, location: NginxDirective | undefined): string | undefined {
+  if (here === 'if-location') return 'inside "if"';
+  if (here === 'limit_except') return 'inside "limit_except"';
+  if (here !== 'location' || location === undefined) return undefined;
+  const { modifier } = locationName(location.args);
+  if (modifier === '@') return 'in a named location';
+  if (modifier === '~' || modifier === '~*') return 'in a regex location';
+  return undefined;
+}
+
+/**
  * Checks every directive under `directives`, read in `context` (undefined: a snippet whose context is
  * not known, where only names, blocks and argument counts are checked).
  */
@@ -580,6 +627,18 @@ export function checkNginxDirectives(
           ? redirectDefaultProblem(frame.list, frame.index - 1)
           : refusedValue(name, node.args);
       if (refused) problems.push({ kind: 'parse-error', ...reportedAt(node), ...refused });
+    }
+    if (name === 'proxy_pass' && count === 1 && here !== undefined) {
+      const where = uriForbiddenIn(here, frame.location);
+      const parts = where === undefined ? undefined : proxyPassUri(node.args[0] as string);
+      if (parts) {
+        problems.push({
+          kind: 'parse-error',
+          ...reportedAt(node),
+          message: `"proxy_pass" cannot have URI part in location given by regular expression, or inside named location, or inside "if" statement, or inside "limit_except" block (this one is ${where}, and "${parts.uri}" follows the address); nginx -t stops here`,
+          fix: `proxy_pass ${parts.upstream}; (the request's URI then goes to the backend as the client sent it), or set the URI first in this block with rewrite <regex> ${parts.uri}… break; and proxy_pass without one`,
+        });
+      }
     }
     // nginx 1.9.5 replaced SPDY with HTTP/2 and dropped the parameter: every nginx lint can be asked
     // about stops with `invalid parameter "spdy"` (ngx_http_core_listen), as old published configs

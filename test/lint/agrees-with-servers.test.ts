@@ -410,6 +410,25 @@ describe.skipIf(nginxTool.skip)(`nginx -t and lint agree on what nginx refuses $
       ),
     ],
     [
+      // ngx_http_proxy_pass (1.22.1): a URL with variables is not parsed, a unix socket's URI starts
+      // after a second ":", "?" starts one only after an IPv4 host or a name.
+      'proxy_pass without a URI part where nginx forbids one',
+      site(
+        'location ~ ^/ws/(.*)$ { proxy_pass http://127.0.0.1:2; }',
+        'location ~* ^/a/ { proxy_pass http://unix:/tmp/wss-conf.sock; }',
+        'location ~ ^/b/ { proxy_pass http://[::1]:2; }',
+        'location ~ ^/c/(.*)$ { proxy_pass http://127.0.0.1:2/$1; }',
+        'location ~ ^/d/ { proxy_pass http://127.0.0.1:2$request_uri; }',
+        'location ~ ^/e/ { proxy_pass $scheme://127.0.0.1:2; }',
+        'location ~ ^/f/ { proxy_pass http://unix:/tmp/wss-conf.sock:; }',
+        'location @app { proxy_pass http://127.0.0.1:2; }',
+        'location /g/ { if ($arg_a) { proxy_pass http://127.0.0.1:2; } limit_except GET { proxy_pass http://127.0.0.1:2; } }',
+        'location /h/ { proxy_pass http://127.0.0.1:2/x/; }',
+        'location = /i { proxy_pass http://127.0.0.1:2/; }',
+        'location ^~ /j/ { proxy_pass http://unix:/tmp/wss-conf.sock:/j/; }',
+      ),
+    ],
+    [
       'flags and fixed values in any case',
       site(
         'gzip On;',
@@ -538,6 +557,35 @@ describe.skipIf(nginxTool.skip)(`nginx -t and lint agree on what nginx refuses $
       'two limit_except blocks',
       site('location / {', '    limit_except GET { deny all; }', '    limit_except POST { deny all; }', '}'),
     ],
+    [
+      'proxy_pass with a / in a regex location',
+      site('location ~ ^/ws/ {', '    proxy_pass http://127.0.0.1:2/;', '}'),
+    ],
+    [
+      'proxy_pass with a path in a ~* location',
+      site('location ~*\\.php$ { proxy_pass https://127.0.0.1:2/x; }'),
+    ],
+    [
+      'proxy_pass with a query in a regex location',
+      site('location ~ ^/ws/ { proxy_pass http://127.0.0.1:2?a=b; }'),
+    ],
+    [
+      'proxy_pass to [::1] with a / in a regex location',
+      site('location ~ ^/ws/ { proxy_pass http://[::1]:2/; }'),
+    ],
+    [
+      'proxy_pass to a socket with a URI in a regex location',
+      site('location ~ ^/ws/ { proxy_pass http://unix:/tmp/s.sock:/api; }'),
+    ],
+    ['proxy_pass with a / in a named location', site('location @app { proxy_pass http://127.0.0.1:2/; }')],
+    [
+      'proxy_pass with a / inside if',
+      site('location / {', '    if ($arg_a) { proxy_pass http://127.0.0.1:2/; }', '}'),
+    ],
+    [
+      'proxy_pass with a path inside limit_except',
+      site('location / {', '    limit_except GET { proxy_pass http://127.0.0.1:2/x; }', '}'),
+    ],
     ['a location with a doubled modifier', site('location == /x {', '}')],
     ['a named location with a path', site('location @x /x {', '}')],
     // Values nginx takes from a fixed set (src/lint/nginx-directive-values.ts).
@@ -577,6 +625,27 @@ describe.skipIf(nginxTool.skip)(`nginx -t and lint agree on what nginx refuses $
     const server = await testNginxSite(text, 'site.conf');
     expect(server.output).toContain(words);
     expect(nginxParseFindings(text).map((f) => f.message.startsWith(words))).toEqual([true]);
+  });
+
+  it("proxy_pass with a URI in a regex location: nginx's words, and a fix nginx -t accepts", async () => {
+    const text = site('location ~ ^/ws/(.*)$ {', '    proxy_pass http://127.0.0.1:2/socket/;', '}');
+    const server = await testNginxSite(text, 'site.conf');
+    const words = '"proxy_pass" cannot have URI part in location given by regular expression';
+    expect(server.output).toContain(words);
+    const [finding] = nginxParseFindings(text);
+    expect(finding?.message.startsWith(words)).toBe(true);
+    expect(finding?.fix).toMatch(/^proxy_pass http:\/\/127\.0\.0\.1:2; /);
+    const fixed = site('location ~ ^/ws/(.*)$ {', `    ${finding?.fix.split('; ')[0]};`, '}');
+    expect((await testNginxSite(fixed, 'site.conf')).ok).toBe(true);
+    // The other way the fix names: rewrite the URI, then proxy_pass without one.
+    const rewritten = site(
+      'location ~ ^/ws/(.*)$ {',
+      '    rewrite ^/ws/(.*)$ /socket/$1 break;',
+      '    proxy_pass http://127.0.0.1:2;',
+      '}',
+    );
+    expect((await testNginxSite(rewritten, 'site.conf')).ok).toBe(true);
+    expect(nginxParseErrors(rewritten)).toEqual([]);
   });
 
   it('mends a flag written yes/no, a protocol without its v and a log level, as nginx -t takes them', async () => {
