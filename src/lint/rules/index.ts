@@ -28,6 +28,7 @@ import { listenHttp2 } from './listen-http2.js';
 import { maxClientsCapacity } from './max-clients-capacity.js';
 import { parseError } from './parse-error.js';
 import { proxyHeadersDropped } from './proxy-headers-dropped.js';
+import { proxyHostTwice } from './proxy-host-twice.js';
 import { proxyHttpVersion } from './proxy-http-version.js';
 import { proxyPassRequestHost } from './proxy-pass-request-host.js';
 import { proxyPassWsScheme } from './proxy-pass-ws-scheme.js';
@@ -62,6 +63,7 @@ export const rules: readonly Rule[] = [
   proxyReadTimeout,
   connectionUpgradeLiteral,
   hostHttpHost,
+  proxyHostTwice,
   proxyPassRequestHost,
   headerCrlfVariable,
   // nginx: hostile clients (Host, SNI, X-Forwarded-For)
