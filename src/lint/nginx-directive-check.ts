@@ -21,9 +21,9 @@
  */
 import { compareVersions, nginxSince } from '../core/versions.js';
 import type { Located, ParseProblem } from './finding.js';
-import { refusedValue, upstreamServerProblem } from './nginx-directive-values.js';
+import { type RefusedValue, refusedValue, upstreamServerProblem } from './nginx-directive-values.js';
 import { nginxDirectiveRows, nginxDirectiveTableVersion } from './nginx-directives.js';
-import { nginxOncePerBlock } from './nginx-duplicate-directives.js';
+import { nginxOffBesideOthers, nginxOncePerBlock } from './nginx-duplicate-directives.js';
 import { type LocationName, locationName } from './nginx-location.js';
 import type { NginxDirective } from './parse-nginx.js';
 
@@ -361,6 +361,8 @@ function innerContext(name: string, outer: NginxContext): NginxContext | undefin
 }
 
 const oncePerBlock: ReadonlySet<string> = new Set(nginxOncePerBlock);
+/** Lists nginx adds to line by line, where only `off` beside another line is "is duplicate". */
+const offBesideOthers: ReadonlySet<string> = new Set(nginxOffBesideOthers);
 
 /** Where nginx reports a problem with the directive: the line of the `;` or `{` that ends it. */
 const reportedAt = (node: NginxDirective): Located => ({
@@ -375,6 +377,80 @@ const describe = (context: NginxContext | undefined): string =>
     : context?.startsWith('if-')
       ? 'an "if" block'
       : `a "${context ?? ''}" block`;
+
+/**
+ * `proxy_redirect default` rewrites what proxy_pass names, so ngx_http_proxy_redirect (nginx 1.22.1)
+ * refuses it unless a proxy_pass without variables stands before it in the same block: after one with
+ * variables, `"proxy_redirect default" cannot be used with "proxy_pass" directive with variables`;
+ * with none before it (later in the block, in the enclosing location, or none at all: at server
+ * level there can be none), `"proxy_redirect default" should be placed after the "proxy_pass"
+ * directive`. Each shown with nginx -t in test/lint/agrees-with-servers.test.ts.
+ */
+function redirectDefaultProblem(list: readonly NginxDirective[], at: number): RefusedValue | undefined {
+  for (let k = at - 1; k >= 0; k--) {
+    const before = list[k] as NginxDirective;
+    if (before.name !== 'proxy_pass' || before.args.length !== 1) continue;
+    if (!(before.args[0] as string).includes('$')) return undefined;
+    return {
+      message: `"proxy_redirect default" cannot be used with "proxy_pass" directive with variables; nginx -t stops here`,
+      fix: 'write the rewrite out: proxy_redirect <what the backend sends> <what the client should see>;',
+    };
+  }
+  const later = list.slice(at + 1).some((d) => d.name === 'proxy_pass');
+  return {
+    message: `"proxy_redirect default" should be placed after the "proxy_pass" directive${later ? '' : ' (in the same block: there is none here)'}; nginx -t stops here`,
+    fix: later
+      ? 'move "proxy_redirect default;" below the proxy_pass line'
+      : 'delete the line: "proxy_redirect default;" is what every proxy_pass does already',
+  };
+}
+
+/**
+ * The URI part ngx_http_proxy_pass (nginx 1.22.1) finds in a proxy_pass URL, or undefined: none, or
+ * a URL with variables (`$`), which nginx does not parse at configuration time. After the scheme
+ * (http:// or https://, any case) ngx_parse_url reads `unix:/path[:uri]` (the URI after a second
+ * ":", empty when nothing follows it), `[v6]:port/uri` (only "/" starts it), or `host:port` up to
+ * the first "/" or "?".
+ */
+export function proxyPassUri(url: string): { readonly upstream: string; readonly uri: string } | undefined {
+  if (url.includes('$')) return undefined;
+  const scheme = /^https?:\/\//i.exec(url)?.[0];
+  if (scheme === undefined) return undefined;
+  const rest = url.slice(scheme.length);
+  let start: number;
+  if (/^unix:/i.test(rest)) {
+    const colon = rest.indexOf(':', 5);
+    start = colon < 0 ? -1 : colon + 1;
+    if (start < 0 || start === rest.length) return undefined;
+    return { upstream: `${scheme}${rest.slice(0, colon)}`, uri: rest.slice(start) };
+  }
+  if (rest.startsWith('[')) {
+    const close = rest.indexOf(']');
+    start = close < 0 ? -1 : rest.indexOf('/', close);
+  } else {
+    const slash = rest.indexOf('/');
+    const query = rest.indexOf('?');
+    start = slash < 0 ? query : query < 0 ? slash : Math.min(slash, query);
+  }
+  if (start < 0) return undefined;
+  return { upstream: `${scheme}${rest.slice(0, start)}`, uri: rest.slice(start) };
+}
+
+/**
+ * Where a proxy_pass may not carry a URI part: nginx -t stops with `"proxy_pass" cannot have URI
+ * part in location given by regular expression, or inside named location, or inside "if"
+ * statement, or inside "limit_except" block` (ngx_http_proxy_pass in 1.22.1, the same words in
+ * nginx's current source): there is no matched prefix to replace with it. undefined where it may.
+ */
+function uriForbiddenIn(here: NginxContext, location: NginxDirective | undefined): string | undefined {
+  if (here === 'if-location') return 'inside "if"';
+  if (here === 'limit_except') return 'inside "limit_except"';
+  if (here !== 'location' || location === undefined) return undefined;
+  const { modifier } = locationName(location.args);
+  if (modifier === '@') return 'in a named location';
+  if (modifier === '~' || modifier === '~*') return 'in a regex location';
+  return undefined;
+}
 
 /**
  * Checks every directive under `directives`, read in `context` (undefined: a snippet whose context is
@@ -464,8 +540,10 @@ export function checkNginxDirectives(
     readonly location: NginxDirective | undefined;
     /** The locations met at this level so far, as locationKey gives them (made on the first). */
     locations: string[] | undefined;
-    /** The once-per-block directives met at this level so far (made on the first). */
+    /** The once-per-block directives met at this level so far (made on the first), and the lists of
+     *  nginxOffBesideOthers, with whether one of their lines said `off`. */
     once: Set<string> | undefined;
+    lists?: Map<string, boolean>;
   }[] = [{ list: directives, index: 0, context, location: undefined, locations: undefined, once: undefined }];
   for (let frame = stack.at(-1); frame; frame = stack.at(-1)) {
     const node = frame.list[frame.index++];
@@ -520,14 +598,47 @@ export function checkNginxDirectives(
       } else if (frame.once) frame.once.add(name);
       else frame.once = new Set([name]);
     }
+    // proxy_redirect, proxy_cookie_* and mirror keep a list, one entry per line; `off` empties it,
+    // and nginx 1.22.1 refuses `off` after a line of the same name at this level and any line after
+    // an `off` (ngx_http_proxy_redirect, ngx_http_proxy_cookie_*, ngx_http_mirror: "is duplicate").
+    if (offBesideOthers.has(name) && !newerThanTable) {
+      const off = count === 1 && node.args[0] === 'off';
+      const lists = frame.lists ?? new Map<string, boolean>();
+      frame.lists = lists;
+      const before = lists.get(name);
+      if (before === true || (before === false && off)) {
+        problems.push({
+          kind: 'parse-error',
+          ...reportedAt(node),
+          message: `"${name}" directive is duplicate ("${name} off;" cannot stand beside another "${name}" line in one block); nginx -t stops here`,
+          fix: `keep either "${name} off;" or the other "${name}" lines in this block`,
+        });
+      }
+      lists.set(name, before === true || off);
+    }
     if (!(here === undefined ? fitting.some((c) => c.takes(count)) : command.takes(count))) {
       problem(node, `invalid number of arguments in "${name}" directive (${count} given)`);
     } else if (name === 'server' && here === 'upstream') {
       const refused = upstreamServerProblem(node.args, serverVersion ?? nginxDirectiveTableVersion);
       if (refused) problems.push({ kind: 'parse-error', ...reportedAt(node), ...refused });
     } else if (!newerThanTable) {
-      const refused = refusedValue(name, node.args);
+      const refused =
+        name === 'proxy_redirect' && count === 1 && node.args[0] === 'default'
+          ? redirectDefaultProblem(frame.list, frame.index - 1)
+          : refusedValue(name, node.args);
       if (refused) problems.push({ kind: 'parse-error', ...reportedAt(node), ...refused });
+    }
+    if (name === 'proxy_pass' && count === 1 && here !== undefined) {
+      const where = uriForbiddenIn(here, frame.location);
+      const parts = where === undefined ? undefined : proxyPassUri(node.args[0] as string);
+      if (parts) {
+        problems.push({
+          kind: 'parse-error',
+          ...reportedAt(node),
+          message: `"proxy_pass" cannot have URI part in location given by regular expression, or inside named location, or inside "if" statement, or inside "limit_except" block (this one is ${where}, and "${parts.uri}" follows the address); nginx -t stops here`,
+          fix: `proxy_pass ${parts.upstream}; (the request's URI then goes to the backend as the client sent it), or set the URI first in this block with rewrite <regex> ${parts.uri}… break; and proxy_pass without one`,
+        });
+      }
     }
     // nginx 1.9.5 replaced SPDY with HTTP/2 and dropped the parameter: every nginx lint can be asked
     // about stops with `invalid parameter "spdy"` (ngx_http_core_listen), as old published configs

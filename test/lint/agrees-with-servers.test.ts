@@ -388,6 +388,47 @@ describe.skipIf(nginxTool.skip)(`nginx -t and lint agree on what nginx refuses $
       ),
     ],
     [
+      // Lists nginx keeps adding to (ngx_http_proxy_redirect, _cookie_*, ngx_http_mirror in 1.22.1):
+      // only "off" beside another line of the same name is "is duplicate".
+      'proxy_redirect, proxy_cookie_* and mirror written more than once',
+      site(
+        'location / {',
+        '    proxy_pass http://127.0.0.1:2;',
+        '    proxy_redirect default;',
+        '    proxy_redirect /a /b;',
+        '    proxy_redirect ~^/c(.*) /d$1;',
+        '    proxy_cookie_path /a /b;',
+        '    proxy_cookie_path /c /d;',
+        '    proxy_cookie_domain a b;',
+        '    proxy_cookie_domain c d;',
+        '    proxy_cookie_flags a secure;',
+        '    proxy_cookie_flags b httponly;',
+        '    mirror /m;',
+        '    mirror /n;',
+        '}',
+        'location /off/ { proxy_redirect off; proxy_cookie_path off; mirror off; }',
+      ),
+    ],
+    [
+      // ngx_http_proxy_pass (1.22.1): a URL with variables is not parsed, a unix socket's URI starts
+      // after a second ":", "?" starts one only after an IPv4 host or a name.
+      'proxy_pass without a URI part where nginx forbids one',
+      site(
+        'location ~ ^/ws/(.*)$ { proxy_pass http://127.0.0.1:2; }',
+        'location ~* ^/a/ { proxy_pass http://unix:/tmp/wss-conf.sock; }',
+        'location ~ ^/b/ { proxy_pass http://[::1]:2; }',
+        'location ~ ^/c/(.*)$ { proxy_pass http://127.0.0.1:2/$1; }',
+        'location ~ ^/d/ { proxy_pass http://127.0.0.1:2$request_uri; }',
+        'location ~ ^/e/ { proxy_pass $scheme://127.0.0.1:2; }',
+        'location ~ ^/f/ { proxy_pass http://unix:/tmp/wss-conf.sock:; }',
+        'location @app { proxy_pass http://127.0.0.1:2; }',
+        'location /g/ { if ($arg_a) { proxy_pass http://127.0.0.1:2; } limit_except GET { proxy_pass http://127.0.0.1:2; } }',
+        'location /h/ { proxy_pass http://127.0.0.1:2/x/; }',
+        'location = /i { proxy_pass http://127.0.0.1:2/; }',
+        'location ^~ /j/ { proxy_pass http://unix:/tmp/wss-conf.sock:/j/; }',
+      ),
+    ],
+    [
       'flags and fixed values in any case',
       site(
         'gzip On;',
@@ -456,6 +497,95 @@ describe.skipIf(nginxTool.skip)(`nginx -t and lint agree on what nginx refuses $
       'a proxy_pass twice',
       site('location / { proxy_pass http://127.0.0.1:1; proxy_pass http://127.0.0.1:2; }'),
     ],
+    [
+      'proxy_redirect off, then a rewrite',
+      site('location / {', '    proxy_redirect off;', '    proxy_redirect /c /d;', '}'),
+    ],
+    [
+      'a rewrite, then proxy_redirect off',
+      site('location / {', '    proxy_redirect /c /d;', '    proxy_redirect off;', '}'),
+    ],
+    [
+      'proxy_redirect off twice',
+      site('location / {', '    proxy_redirect off;', '    proxy_redirect off;', '}'),
+    ],
+    [
+      'proxy_redirect default, then off',
+      site(
+        'location / {',
+        '    proxy_pass http://127.0.0.1:2;',
+        '    proxy_redirect default;',
+        '    proxy_redirect off;',
+        '}',
+      ),
+    ],
+    [
+      'proxy_cookie_path off beside a rewrite',
+      site('location / {', '    proxy_cookie_path off;', '    proxy_cookie_path /a /b;', '}'),
+    ],
+    [
+      'proxy_cookie_domain off after a rewrite',
+      site('location / {', '    proxy_cookie_domain a b;', '    proxy_cookie_domain off;', '}'),
+    ],
+    [
+      'proxy_cookie_flags off beside a flag',
+      site('location / {', '    proxy_cookie_flags off;', '    proxy_cookie_flags a httponly;', '}'),
+    ],
+    ['mirror off beside a mirror', site('location / {', '    mirror /m;', '    mirror off;', '}')],
+    [
+      'proxy_redirect default before proxy_pass',
+      site('location / {', '    proxy_redirect default;', '    proxy_pass http://127.0.0.1:2;', '}'),
+    ],
+    [
+      'proxy_redirect default at server level',
+      site('proxy_redirect default;', 'location / { proxy_pass http://127.0.0.1:2; }'),
+    ],
+    [
+      'proxy_redirect default after a proxy_pass with variables',
+      site(
+        'location / {',
+        '    proxy_pass http://127.0.0.1:2$request_uri;',
+        '    proxy_redirect default;',
+        '}',
+      ),
+    ],
+    // Settings the first probe missed, its values not fitting (scripts/probe-nginx-duplicates.mjs).
+    ['try_files twice', site('location / {', '    try_files a =404;', '    try_files b =404;', '}')],
+    ['satisfy twice', site('location / {', '    satisfy any;', '    satisfy any;', '}')],
+    ['internal twice', site('location / {', '    internal;', '    internal;', '}')],
+    [
+      'two limit_except blocks',
+      site('location / {', '    limit_except GET { deny all; }', '    limit_except POST { deny all; }', '}'),
+    ],
+    [
+      'proxy_pass with a / in a regex location',
+      site('location ~ ^/ws/ {', '    proxy_pass http://127.0.0.1:2/;', '}'),
+    ],
+    [
+      'proxy_pass with a path in a ~* location',
+      site('location ~*\\.php$ { proxy_pass https://127.0.0.1:2/x; }'),
+    ],
+    [
+      'proxy_pass with a query in a regex location',
+      site('location ~ ^/ws/ { proxy_pass http://127.0.0.1:2?a=b; }'),
+    ],
+    [
+      'proxy_pass to [::1] with a / in a regex location',
+      site('location ~ ^/ws/ { proxy_pass http://[::1]:2/; }'),
+    ],
+    [
+      'proxy_pass to a socket with a URI in a regex location',
+      site('location ~ ^/ws/ { proxy_pass http://unix:/tmp/s.sock:/api; }'),
+    ],
+    ['proxy_pass with a / in a named location', site('location @app { proxy_pass http://127.0.0.1:2/; }')],
+    [
+      'proxy_pass with a / inside if',
+      site('location / {', '    if ($arg_a) { proxy_pass http://127.0.0.1:2/; }', '}'),
+    ],
+    [
+      'proxy_pass with a path inside limit_except',
+      site('location / {', '    limit_except GET { proxy_pass http://127.0.0.1:2/x; }', '}'),
+    ],
     ['a location with a doubled modifier', site('location == /x {', '}')],
     ['a named location with a path', site('location @x /x {', '}')],
     // Values nginx takes from a fixed set (src/lint/nginx-directive-values.ts).
@@ -475,6 +605,47 @@ describe.skipIf(nginxTool.skip)(`nginx -t and lint agree on what nginx refuses $
     // In nginx's own words, when nginx stops for a name it does not know.
     const unknown = /unknown directive "([^"]+)"/.exec(server.output)?.[0];
     if (unknown) expect(nginxParseFindings(text)[0]?.message).toContain(unknown);
+  });
+
+  it.each([
+    ['proxy_redirect off;', 'proxy_redirect /c /d;', '"proxy_redirect" directive is duplicate'],
+    ['mirror /m;', 'mirror off;', '"mirror" directive is duplicate'],
+    [
+      'proxy_redirect default;',
+      'proxy_pass http://127.0.0.1:2;',
+      '"proxy_redirect default" should be placed after the "proxy_pass" directive',
+    ],
+    [
+      'proxy_pass http://$host;',
+      'proxy_redirect default;',
+      '"proxy_redirect default" cannot be used with "proxy_pass" directive with variables',
+    ],
+  ])("%s then %s: lint says it in nginx's words", async (first, second, words) => {
+    const text = site('location / {', `    ${first}`, `    ${second}`, '}');
+    const server = await testNginxSite(text, 'site.conf');
+    expect(server.output).toContain(words);
+    expect(nginxParseFindings(text).map((f) => f.message.startsWith(words))).toEqual([true]);
+  });
+
+  it("proxy_pass with a URI in a regex location: nginx's words, and a fix nginx -t accepts", async () => {
+    const text = site('location ~ ^/ws/(.*)$ {', '    proxy_pass http://127.0.0.1:2/socket/;', '}');
+    const server = await testNginxSite(text, 'site.conf');
+    const words = '"proxy_pass" cannot have URI part in location given by regular expression';
+    expect(server.output).toContain(words);
+    const [finding] = nginxParseFindings(text);
+    expect(finding?.message.startsWith(words)).toBe(true);
+    expect(finding?.fix).toMatch(/^proxy_pass http:\/\/127\.0\.0\.1:2; /);
+    const fixed = site('location ~ ^/ws/(.*)$ {', `    ${finding?.fix.split('; ')[0]};`, '}');
+    expect((await testNginxSite(fixed, 'site.conf')).ok).toBe(true);
+    // The other way the fix names: rewrite the URI, then proxy_pass without one.
+    const rewritten = site(
+      'location ~ ^/ws/(.*)$ {',
+      '    rewrite ^/ws/(.*)$ /socket/$1 break;',
+      '    proxy_pass http://127.0.0.1:2;',
+      '}',
+    );
+    expect((await testNginxSite(rewritten, 'site.conf')).ok).toBe(true);
+    expect(nginxParseErrors(rewritten)).toEqual([]);
   });
 
   it('mends a flag written yes/no, a protocol without its v and a log level, as nginx -t takes them', async () => {

@@ -5,14 +5,18 @@
  *   HTTP/1.0 request without Host, where `Host $host` passes the server name;
  * - a constant `Connection "upgrade"` reaches the backend on a plain GET, with no Upgrade header;
  * - a capture of `([^/]+)` and `$uri` in proxy_pass's URI put a decoded `%0a` into the request line
- *   (header-crlf-variable), seen by a backend that records the raw bytes.
+ *   (header-crlf-variable), seen by a backend that records the raw bytes;
+ * - `include proxy_params;` (Debian's, which sets Host) and a `proxy_set_header Host $host;` of one's
+ *   own at one level send two Host lines (proxy-host-twice), where a level that sets Host once sends
+ *   one, seen by the raw backend too.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lintPaths } from '../../src/commands/lint.js';
 import { type Stoppable, startRawServer } from '../helpers/probe.js';
 import { freePort, type RunningNginx, startNginx } from '../helpers/servers.js';
 import { requireTool } from '../helpers/tools.js';
@@ -42,6 +46,9 @@ describe.skipIf(nginxTool.skip)('what nginx forwards, seen by a header-echo back
   let backend: Server | undefined;
   let port = 0;
   let rawBackend: Stoppable | undefined;
+  let params = '';
+  let siteText = '';
+  let sitePath = '';
   /** The request heads the raw backend received, as bytes. */
   const rawHeads: string[] = [];
   beforeAll(async () => {
@@ -69,7 +76,11 @@ describe.skipIf(nginxTool.skip)('what nginx forwards, seen by a header-echo back
     const address = backend.address();
     const backendPort = typeof address === 'object' && address ? address.port : 0;
     port = await freePort();
-    const site = join(mkdtempSync(join(tmpdir(), 'wss-conf-headers-')), 'site.conf');
+    const siteDir = mkdtempSync(join(tmpdir(), 'wss-conf-headers-'));
+    const site = join(siteDir, 'site.conf');
+    // The Host and X-Real-IP lines of Debian's /etc/nginx/proxy_params (nginx 1.22.1 package).
+    params = join(siteDir, 'proxy_params');
+    writeFileSync(params, 'proxy_set_header Host $host;\nproxy_set_header X-Real-IP $remote_addr;\n');
     writeFileSync(
       site,
       [
@@ -94,6 +105,15 @@ describe.skipIf(nginxTool.skip)('what nginx forwards, seen by a header-echo back
         '    location /raw/ {',
         `        proxy_pass http://127.0.0.1:${rawPort}$uri;`,
         '    }',
+        '    location /twice/ {',
+        `        include ${params};`,
+        '        proxy_set_header Host $host;',
+        `        proxy_pass http://127.0.0.1:${rawPort};`,
+        '    }',
+        '    location /once/ {',
+        `        include ${params};`,
+        `        proxy_pass http://127.0.0.1:${rawPort};`,
+        '    }',
         '    location /mapped/ {',
         `        proxy_pass http://127.0.0.1:${backendPort};`,
         '        proxy_http_version 1.1;',
@@ -110,6 +130,8 @@ describe.skipIf(nginxTool.skip)('what nginx forwards, seen by a header-echo back
         '',
       ].join('\n'),
     );
+    siteText = readFileSync(site, 'utf8');
+    sitePath = site;
     nginx = await startNginx([site], [port]);
   }, 30_000);
   afterAll(async () => {
@@ -168,5 +190,31 @@ describe.skipIf(nginxTool.skip)('what nginx forwards, seen by a header-echo back
     );
     expect(rawHeads[0]).toMatch(/^GET \/store\/a\nX-Injected: yes\/b HTTP\/1\.0\r\n/);
     expect(rawHeads[1]).toMatch(/^GET \/raw\/a\nX-Injected: yes HTTP\/1\.0\r\n/);
+  });
+
+  it('Host from proxy_params and again by hand: two Host lines reach the backend (proxy-host-twice)', async () => {
+    for (const path of ['/twice/', '/once/']) {
+      await rawRequest(port, `GET ${path} HTTP/1.1\r\nHost: app.example.com\r\nConnection: close\r\n\r\n`);
+    }
+    const hostLines = (path: string) =>
+      rawHeads.find((head) => head.startsWith(`GET ${path} `))?.match(/^host:.*$/gim);
+    expect(hostLines('/twice/')).toEqual(['Host: app.example.com', 'Host: app.example.com']);
+    expect(hostLines('/once/')).toEqual(['Host: app.example.com']);
+    // nginx itself, as a backend, refuses such a request (ngx_http_process_host, 1.22.1).
+    const status = await new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () =>
+        socket.write('GET /host/ HTTP/1.1\r\nHost: app.example.com\r\nHost: app.example.com\r\n\r\n'),
+      );
+      socket.on('data', (chunk) => {
+        resolve(String(chunk).split('\r\n')[0] ?? '');
+        socket.destroy();
+      });
+      socket.on('error', reject);
+    });
+    expect(status).toBe('HTTP/1.1 400 Bad Request');
+    // Lint names the second line of /twice/, and nothing in /once/.
+    const findings = lintPaths([sitePath]).findings.filter((f) => f.rule === 'proxy-host-twice');
+    const twiceLine = siteText.split('\n').findIndex((line) => line.includes('location /twice/')) + 3;
+    expect(findings.map((f) => [f.file, f.line])).toEqual([[sitePath, twiceLine]]);
   });
 });

@@ -98,6 +98,8 @@ const cases: [string, string, LintFlags, string[]][] = [
   ['connection-upgrade-literal', 'bad-split-exact.conf', {}, ['19:37 warning']],
   ['host-http-host', 'bad.conf', {}, ['16:31 info']],
   ['host-http-host', 'good.conf', {}, []],
+  ['proxy-host-twice', 'bad.conf', {}, ['8:9 warning', '18:9 warning', '24:9 warning']],
+  ['proxy-host-twice', 'good.conf', {}, []],
   ['proxy-pass-request-host', 'bad.conf', {}, ['7:20 error']],
   ['proxy-pass-request-host', 'good.conf', {}, []],
   ['proxy-pass-query-dropped', 'bad.conf', { pingInterval: '25s' }, ['10:20 warning', '14:20 warning']],

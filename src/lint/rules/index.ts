@@ -30,6 +30,7 @@ import { listenHttp2 } from './listen-http2.js';
 import { maxClientsCapacity } from './max-clients-capacity.js';
 import { parseError } from './parse-error.js';
 import { proxyHeadersDropped } from './proxy-headers-dropped.js';
+import { proxyHostTwice } from './proxy-host-twice.js';
 import { proxyHttpVersion } from './proxy-http-version.js';
 import { proxyPassQueryDropped } from './proxy-pass-query-dropped.js';
 import { proxyPassRequestHost } from './proxy-pass-request-host.js';
@@ -65,6 +66,7 @@ export const rules: readonly Rule[] = [
   proxyReadTimeout,
   connectionUpgradeLiteral,
   hostHttpHost,
+  proxyHostTwice,
   proxyPassRequestHost,
   proxyPassQueryDropped,
   headerCrlfVariable,
