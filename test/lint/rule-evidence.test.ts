@@ -293,8 +293,8 @@ describe.skipIf(nginxTool.skip)('nginx: a variable in proxy_pass with a URI drop
         `    listen 127.0.0.1:${port};`,
         '    server_name a.test;',
         // ttyd's published sample, and the fix the finding gives.
-        `    location ~ ^/app/(.*)$ { proxy_pass http://${b}/$1; }`,
-        `    location ~ ^/fixed/(.*)$ { proxy_pass http://${b}/$1$is_args$args; }`,
+        `    location ~ ^/app/(.*)$ { proxy_pass http://${b}/$1; proxy_set_header Upgrade $http_upgrade; }`,
+        `    location ~ ^/fixed/(.*)$ { proxy_pass http://${b}/$1$is_args$args; proxy_set_header Upgrade $http_upgrade; }`,
         // A variable only in the host passes the request's URI whole.
         `    location /whole/ { set $backend ${b}; proxy_pass http://$backend; }`,
         '}',

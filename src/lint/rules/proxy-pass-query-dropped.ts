@@ -9,7 +9,8 @@ import type { Rule } from '../rule.js';
  * /app/socket.io/?EIO=4&transport=websocket as /socket.io/ (the session 9 sweep, ttyd's published
  * sample; test/lint/rule-evidence.test.ts). A URI that carries the query ($args, $query_string,
  * $request_uri) or sets one of its own (`?`) is the author's choice; a variable only in the host
- * (`http://$backend`) passes the request's URI whole. A URI built on $uri or $document_uri is
+ * (`http://$backend`) passes the request's URI whole. Judged in blocks that carry WebSocket traffic.
+ * A URI built on $uri or $document_uri is
  * header-crlf-variable's: its fix, $request_uri, carries the query too, and two fixes on one line
  * must not fight ($request_uri$is_args$args would send the query twice).
  */
@@ -34,7 +35,10 @@ export const proxyPassQueryDropped: Rule = {
   fix: 'append the query: proxy_pass http://backend/$1$is_args$args;',
   docs: 'https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_pass',
   check(model, report) {
-    for (const { node } of model.nginx?.directives('proxy_pass') ?? []) {
+    // Only where sockets pass: the loss is a broken handshake there, and elsewhere it may be meant
+    // (Jellyfin's published `location = /web/ { proxy_pass http://$jellyfin:8096/web/index.html; }`).
+    for (const { proxyPass: node, webSocket } of model.nginx?.proxyBlocks ?? []) {
+      if (!webSocket) continue;
       const url = node.args[0] ?? '';
       const variables = variablesIn(url);
       if (variables.length === 0) continue;
