@@ -76,8 +76,17 @@ function* logicalLines(text: string): Generator<LogicalLine> {
 }
 
 const locate = (file: string, line: LogicalLine, offset: number): Located => {
-  let chosen = line.pieces[0] as readonly [number, number, number];
-  for (const piece of line.pieces) if (piece[0] <= offset) chosen = piece;
+  // The last piece that starts at or before the offset, by halving: a line continued 40,000 times has
+  // as many pieces, and each of its words is placed (the session 9 cold attack).
+  const { pieces } = line;
+  let low = 0;
+  let high = pieces.length - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if ((pieces[middle] as readonly [number, number, number])[0] <= offset) low = middle;
+    else high = middle - 1;
+  }
+  const chosen = pieces[low] as readonly [number, number, number];
   return { file: line.file ?? file, line: chosen[1], column: chosen[2] + offset - chosen[0] };
 };
 
@@ -94,7 +103,8 @@ function words(text: string, from: number): { word: string; offset: number }[] {
       let j = i + 1;
       let word = '';
       while (j < text.length && text[j] !== quote) {
-        if (text[j] === '\\' && text[j + 1] === quote) j++;
+        // `\"` is a quote and `\\` a backslash inside quotes (ap_getword_conf, substring_conf).
+        if (text[j] === '\\' && (text[j + 1] === quote || text[j + 1] === '\\')) j++;
         word += text[j];
         j++;
       }
@@ -275,7 +285,8 @@ function parseText(source: SourceFile, hooks: ParseHooks): ApacheDirective[] {
         const where = `defined on line ${at.line} of "${at.file}"`;
         const header = macroHeader(inner.slice(first + 1 + name.length), where);
         if ('refused' in header) throw new ApacheSyntaxError(header.refused, at);
-        const body = readMacroBody(nextLine);
+        // Each body line keeps the file it was written in, for findings in its expansions.
+        const body = readMacroBody(nextLine)?.map((read) => (read.file ? read : { ...read, file }));
         if (!body) {
           throw new ApacheSyntaxError(
             `macro '${header.name}' (${where}): expected token not found: </Macro>`,
@@ -318,22 +329,31 @@ function parseText(source: SourceFile, hooks: ParseHooks): ApacheDirective[] {
     if (directive.key === 'include' || directive.key === 'includeoptional') {
       for (const included of hooks.include(directive)) list.push(included);
     } else if (directive.key === 'define' || directive.key === 'undefine') {
-      // Read where they stand (EXEC_ON_READ), whatever conditions are around them; kept in the tree.
+      // Read where they stand (EXEC_ON_READ); kept in the tree. Inside a conditional section httpd may
+      // skip them unread (<IfDefine NEVER_SET>): the value is then unknown, and stays as written.
       const [name = '', value] = directive.args;
-      if (directive.key === 'undefine') hooks.defines.delete(name);
+      const conditional = open.some((frame) => conditionalSections.has(frame.opener.key));
+      if (directive.key === 'undefine' || conditional) hooks.defines.delete(name);
       else if (name.includes(':')) hooks.problem("Variable name must not contain ':'", at);
       else if (value !== undefined) hooks.defines.set(name, value);
       list.push(directive);
     } else if (directive.key === 'use' || directive.key === 'undefmacro') {
       // Read where they stand, as mod_macro runs them (EXEC_ON_READ); neither stays in the tree.
+      // Inside a conditional section httpd may skip them unread: a refusal there is not claimed, and
+      // an UndefMacro there forgets nothing.
+      const conditional = open.some((frame) => conditionalSections.has(frame.opener.key));
       const refused =
         directive.key === 'use'
           ? useMacro(directive, hooks.macros, using, (expansion, name) => {
               sources.push(expansion[Symbol.iterator]());
               using.push(name);
             })
-          : undefineMacro(directive, hooks.macros);
-      if (refused) hooks.problem(refused, at);
+          : conditional
+            ? undefined
+            : undefineMacro(directive, hooks.macros);
+      if (refused && !conditional && !(refused.unknown && hooks.macros.unreadInclude)) {
+        hooks.problem(refused.message, at);
+      }
     } else {
       list.push(directive);
     }
@@ -367,10 +387,18 @@ function parseText(source: SourceFile, hooks: ParseHooks): ApacheDirective[] {
   return root;
 }
 
-/** mod_macro's table; `made` once a first macro is defined (ap_macros is then no longer NULL). */
+/** mod_macro's table; `made` once a first macro is defined (ap_macros is then no longer NULL);
+ *  `unreadInclude` once an include lint could not read has gone by, which may have defined any. */
 interface MacroTable {
   readonly byName: Map<string, ApacheMacro>;
   made: boolean;
+  unreadInclude: boolean;
+}
+
+/** httpd's refusal of a Use or UndefMacro; `unknown` when it is for a macro lint has not seen. */
+interface MacroRefusal {
+  readonly message: string;
+  readonly unknown?: boolean;
 }
 
 /** `Use name values…` (use_macro): httpd's refusal, or undefined once `expand` has the lines. */
@@ -379,27 +407,38 @@ function useMacro(
   { byName: macros, made }: MacroTable,
   using: readonly string[],
   expand: (lines: LogicalLine[], name: string) => void,
-): string | undefined {
-  if (!made) return 'no macro defined before Use';
+): MacroRefusal | undefined {
+  if (!made) return { message: 'no macro defined before Use', unknown: true };
   const [given, ...values] = directive.args;
-  if (!given) return 'no macro name specified with Use';
+  if (!given) return { message: 'no macro name specified with Use' };
   const name = given.toLowerCase();
   const macro = macros.get(name);
-  if (!macro) return `macro '${name}' undefined`;
-  if (using.includes(name)) return `recursive use of macro '${name}' is invalid`;
+  if (!macro) return { message: `macro '${name}' undefined`, unknown: true };
+  if (using.includes(name)) return { message: `recursive use of macro '${name}' is invalid` };
   if (values.length !== macro.parameters.length) {
-    return `macro '${name}' (${macro.location}) used with ${values.length} arguments instead of ${macro.parameters.length}`;
+    return {
+      message: `macro '${name}' (${macro.location}) used with ${values.length} arguments instead of ${macro.parameters.length}`,
+    };
   }
-  expand(expandMacro(macro, values), name);
+  const expansion = expandMacro(macro, values);
+  if ('refused' in expansion) {
+    return {
+      message: `macro '${name}' (${macro.location}) used on line ${directive.line} of "${directive.file}" error while substituting: ${expansion.refused}`,
+    };
+  }
+  expand(expansion, name);
   return undefined;
 }
 
 /** `UndefMacro name` (undef_macro): httpd's refusal, or undefined once the macro is forgotten. */
-function undefineMacro(directive: ApacheDirective, { byName: macros, made }: MacroTable): string | undefined {
-  if (!made) return 'no macro defined before UndefMacro';
+function undefineMacro(
+  directive: ApacheDirective,
+  { byName: macros, made }: MacroTable,
+): MacroRefusal | undefined {
+  if (!made) return { message: 'no macro defined before UndefMacro', unknown: true };
   const name = (directive.args[0] ?? '').toLowerCase();
-  if (!name) return 'no macro name specified with UndefMacro';
-  if (!macros.delete(name)) return `cannot remove undefined macro '${name}'`;
+  if (!name) return { message: 'no macro name specified with UndefMacro' };
+  if (!macros.delete(name)) return { message: `cannot remove undefined macro '${name}'`, unknown: true };
   return undefined;
 }
 
@@ -416,7 +455,7 @@ export function parseApache(
 ): ParsedApache {
   const problems: ParseProblem[] = [];
   const suppressions: Suppression[] = [];
-  const macros: MacroTable = { byName: new Map(), made: false };
+  const macros: MacroTable = { byName: new Map(), made: false, unreadInclude: false };
   const defines = new Map<string, string>();
 
   const parseFile = (
@@ -451,6 +490,7 @@ export function parseApache(
             : `${main.serverRoot.replace(/\/+$/, '')}/${pattern}`;
         const result = resolveInclude(resolved, main.file);
         if ('unreadable' in result) {
+          macros.unreadInclude = true;
           // IncludeOptional exists for exactly this: a missing file is not an error (httpd docs).
           if (result.refused) {
             problems.push({ kind: 'parse-error', ...at, message: result.unreadable });
@@ -495,8 +535,14 @@ export function parseApache(
   return { roots, problems, suppressions };
 }
 
-/** The ServerRoot a main file sets, which httpd resolves relative Include paths against. */
+/** The ServerRoot a main file sets, which httpd resolves relative Include paths against: with a
+ *  `${NAME}` in it filled in from the file's own `Define NAME value` (Apache Lounge's Windows
+ *  httpd.conf writes `Define SRVROOT "c:/Apache24"` and `ServerRoot "${SRVROOT}"`). */
 function serverRootOf(text: string): string | undefined {
   const match = /^[ \t]*ServerRoot[ \t]+["']?([^"'\s]+)/im.exec(text);
-  return match?.[1];
+  return match?.[1]?.replace(/\$\{([^}]*)\}/g, (written, name: string) => {
+    const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const defined = new RegExp(`^[ \\t]*Define[ \\t]+${escaped}[ \\t]+["']?([^"'\\s]+)`, 'im').exec(text);
+    return defined?.[1] ?? written;
+  });
 }

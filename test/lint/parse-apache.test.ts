@@ -156,6 +156,103 @@ describe('Apache includes', () => {
   });
 });
 
+describe('macros and variables, where lint cannot know what httpd reads (the session 9 cold attack)', () => {
+  const unread: IncludeResolver = () => ({ unreadable: 'not here' });
+  const problemsOf = (text: string, resolve: IncludeResolver = noIncludes) =>
+    parseApache([{ name: 'a.conf', text }], resolve)
+      .problems.filter((p) => p.kind === 'parse-error' && p.severity !== 'info')
+      .map((p) => `${p.line} ${p.message}`);
+
+  it('a Use after an include lint could not read may use a macro defined there: no error', () => {
+    expect(problemsOf('Include /etc/apache2/conf-available/macros.conf\nUse WsVhost 443\n', unread)).toEqual(
+      [],
+    );
+  });
+
+  it('a refusal inside a conditional section is not claimed: httpd may skip the section unread', () => {
+    const text = [
+      '<Macro Foo>',
+      '</Macro>',
+      '<IfDefine NEVER_SET>',
+      '  Use NotDefinedAnywhere',
+      '  Define a:b c',
+      '</IfDefine>',
+      '<IfModule nonexistent_module>',
+      '  UndefMacro Foo',
+      '</IfModule>',
+      'Use Foo',
+    ].join('\n');
+    expect(problemsOf(text)).toEqual([]);
+  });
+
+  it('a Define inside a conditional section makes the value unknown, not the conditional one', () => {
+    const text = [
+      'Define BACK ws://127.0.0.1:8282/',
+      '<IfDefine NEVER_SET>',
+      '  Define BACK http://127.0.0.1:8282/',
+      '</IfDefine>',
+      'ProxyPass /ws/ ${BACK}',
+    ].join('\n');
+    expect(parse(text).roots[0]?.directives.at(-1)?.args).toEqual(['/ws/', '${BACK}']);
+  });
+
+  it('reads \\\\ in quotes as one backslash, as ap_getword_conf does', () => {
+    const text = '<Macro Site $dir $name>\nServerAdmin $name$dir\n</Macro>\nUse Site "C:\\\\www\\\\" docs\n';
+    const { roots, problems } = parse(text);
+    expect(problems).toEqual([]);
+    expect(roots[0]?.directives[0]?.args).toEqual(['docsC:\\www\\']);
+  });
+
+  it("a value that puts its parameter back stops at httpd's line limit, as httpd does", () => {
+    const started = Date.now();
+    expect(problemsOf('<Macro M @a>\nServerAdmin @a\n</Macro>\nUse M \\@a\n')).toEqual([
+      '4 macro \'m\' (defined on line 1 of "a.conf") used on line 4 of "a.conf" error while substituting: cannot substitute, buffer size too small',
+    ]);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('fills in thousands of variables on continuation lines in linear time', () => {
+    const text = `Define A a.example\nServerAlias \\\n${' ${A} \\\n'.repeat(40000)} b.example\n`;
+    const started = Date.now();
+    const alias = parse(text).roots[0]?.directives[1];
+    expect(alias?.args.length).toBe(40001);
+    expect(alias?.argAt[40000]).toEqual({ file: 'a.conf', line: 40003, column: 2 });
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it('places a macro body defined in an included file in that file', () => {
+    const macros: IncludeResolver = () => ({
+      files: [
+        { name: 'macros.conf', text: '# macros\n<Macro Site $back>\nProxyPass /ws/ $back\n</Macro>\n' },
+      ],
+    });
+    const { roots } = parseApache(
+      [{ name: 'a.conf', text: 'Include macros.conf\nUse Site http://b/\n' }],
+      macros,
+    );
+    const [proxyPass] = roots[0]?.directives ?? [];
+    expect([proxyPass?.file, proxyPass?.line]).toEqual(['macros.conf', 3]);
+  });
+
+  it('resolves a ServerRoot written with a Define', () => {
+    const seen: string[] = [];
+    const resolve: IncludeResolver = (pattern) => {
+      seen.push(pattern);
+      return { files: [] };
+    };
+    parseApache(
+      [
+        {
+          name: 'httpd.conf',
+          text: 'Define SRVROOT "/opt/apache"\nServerRoot "${SRVROOT}"\nInclude conf/extra/ws.conf\n',
+        },
+      ],
+      resolve,
+    );
+    expect(seen).toEqual(['/opt/apache/conf/extra/ws.conf']);
+  });
+});
+
 describe('Apache variables (Define)', () => {
   it('fills in ${name} as httpd reads each line, with places as written', () => {
     const text = [
