@@ -2,6 +2,9 @@
  * Every finding says what actually breaks, and for which requests: the messages name the request or
  * the path, not only the mistake ("the backend gets mangled paths" must say which path).
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lintPaths } from '../../src/commands/lint.js';
 import { repoRoot } from '../helpers/cli.js';
@@ -72,5 +75,21 @@ describe('a fix never turns a route that serves pages into ws:// before httpd 2.
     expect(fixOf('apache-ws-upgrade', 'bad-ws-path-elsewhere.conf', { wsPath: ['/'] })).toBe(
       'ProxyPass / ws://127.0.0.1:3002/',
     );
+  });
+});
+
+describe('apache-rewrite-backreference fixes', () => {
+  it('gives a rule for a server-level catch-all, and no rule in a <Location>, where paths are files', () => {
+    expect(fixOf('apache-rewrite-backreference', 'bad.conf')).toBe(
+      'RewriteRule ^/?(.*) ws://127.0.0.1:8282/$1 [P,L]  (a group for what $1 stands for)',
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'wss-conf-backreference-'));
+    const file = join(dir, 'site.conf');
+    writeFileSync(
+      file,
+      '<VirtualHost *:80>\n<Location /ws>\nRewriteEngine On\nRewriteRule .* ws://127.0.0.1:8282/$1 [P,L]\n</Location>\n</VirtualHost>\n',
+    );
+    const finding = lintPaths([file]).findings.find((f) => f.rule === 'apache-rewrite-backreference');
+    expect(finding?.fix).toBe('put the part of the path $1 stands for in a group of .*');
   });
 });

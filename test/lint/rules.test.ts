@@ -296,7 +296,7 @@ const cases: [string, string, LintFlags, string[]][] = [
   ['apache-redirect-literal', 'good.conf', {}, []],
   ['apache-upgrade-condition', 'bad.conf', {}, ['7:17 warning', '11:36 warning', '14:33 warning']],
   ['apache-upgrade-condition', 'good.conf', {}, []],
-  ['apache-rewrite-backreference', 'bad.conf', {}, ['7:20 warning', '8:38 warning']],
+  ['apache-rewrite-backreference', 'bad.conf', {}, ['7:20 warning', '8:38 warning', '16:29 warning']],
   ['apache-rewrite-backreference', 'good.conf', {}, []],
   ['apache-proxypass-slash', 'bad.conf', {}, ['10:20 error']],
   ['apache-proxypass-slash', 'good.conf', {}, []],

@@ -19,13 +19,18 @@ export const apacheRewriteBackreference: Rule = {
   check(model, report) {
     for (const route of model.apache?.routes ?? []) {
       if (route.kind === 'ProxyPass') continue;
-      const groups = captureGroups(route.path).length;
+      // A negated pattern (`!^/(api/.*)`) matches where the regex does not, so it captures nothing
+      // (mod_rewrite docs: "no grouped parts … can be used"; /chat/room reached the backend as /).
+      const groups = route.path.startsWith('!') ? 0 : captureGroups(route.path).length;
       const missing = [...route.url.matchAll(/(?<!\\)\$([1-9])/g)]
         .map((match) => Number(match[1]))
         .filter((n) => n > groups);
       const first = missing[0];
       if (first === undefined) continue;
-      const catchAll = /^\^?\/?\.[*+]\$?$/.test(route.path);
+      // In a <Location> or <Directory>, a RewriteRule matches the file-system path, not the URL-path
+      // (per-directory context): ^/?(.*) there sent /tmp/www/ws/chat to the backend (the cold attack),
+      // so only the server-level catch-all gets a rule as its fix.
+      const catchAll = !route.inSection && /^\^?\/?\.[*+]\$?$/.test(route.path);
       const flags = route.kind === 'RewriteRule' ? ` ${route.node.args[2] ?? '[P,L]'}` : '';
       report(
         route.urlAt,
