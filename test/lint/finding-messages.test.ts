@@ -62,7 +62,8 @@ describe('a fix never turns a route that serves pages into ws:// before httpd 2.
   it('a / route that a --ws-path selects gets the Upgrade rewrite, or upgrade= from 2.4.47', () => {
     const wsPath = ['/api/v1/streaming'];
     expect(fixOf('apache-ws-upgrade', 'bad-ws-path-elsewhere.conf', { wsPath })).toBe(
-      'RewriteCond %{HTTP:Upgrade} websocket [NC] and RewriteRule ^/(.*) ws://127.0.0.1:3002/$1 [P,L] before it',
+      // The site has no RewriteEngine On: without it httpd ignores the rule (200 on httpd 2.4.71).
+      'RewriteEngine On, RewriteCond %{HTTP:Upgrade} websocket [NC] and RewriteRule ^/(.*) ws://127.0.0.1:3002/$1 [P,L] before it',
     );
     expect(
       fixOf('apache-ws-upgrade', 'bad-ws-path-elsewhere.conf', { wsPath, serverVersion: '2.4.62' }),
@@ -91,5 +92,19 @@ describe('apache-rewrite-backreference fixes', () => {
     );
     const finding = lintPaths([file]).findings.find((f) => f.rule === 'apache-rewrite-backreference');
     expect(finding?.fix).toBe('put the part of the path $1 stands for in a group of .*');
+  });
+});
+
+describe('the Upgrade rewrite for a prefix route appends the rest of the path as ProxyPass does', () => {
+  it('keeps the rest\'s own "/" after a slashless prefix (the cold attack: /app//hubs/x before)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wss-conf-rewrite-fix-'));
+    const file = join(dir, 'site.conf');
+    writeFileSync(file, '<VirtualHost *:80>\nProxyPass /app http://127.0.0.1:8080/app\n</VirtualHost>\n');
+    const finding = lintPaths([file], { wsPath: ['/app/hubs'], serverVersion: '2.4.46' }).findings.find(
+      (f) => f.rule === 'apache-ws-upgrade',
+    );
+    expect(finding?.fix).toBe(
+      'RewriteEngine On, RewriteCond %{HTTP:Upgrade} websocket [NC] and RewriteRule ^/app(.*) ws://127.0.0.1:8080/app$1 [P,L] before it',
+    );
   });
 });

@@ -323,11 +323,17 @@ export const apacheWsUpgrade: Rule = {
  * http://…/$1` and the backend got /notify/notify).
  */
 function upgradeRewrite(route: ApacheRoute, wsUrl: string): string {
+  // A prefix route appends the rest of the path to its URL as ProxyPass does: `/app` to …/app keeps the
+  // rest's own "/" (the cold attack: an added one sent /app//hubs/x).
+  const slash = route.path.endsWith('/') && !wsUrl.endsWith('/') ? '/' : '';
   const rule =
     route.kind === 'ProxyPass'
-      ? `RewriteRule ^${route.path}(.*) ${wsUrl}${wsUrl.endsWith('/') ? '' : '/'}$1 [P,L]`
+      ? `RewriteRule ^${route.path}(.*) ${wsUrl}${slash}$1 [P,L]`
       : /\$\d/.test(wsUrl)
         ? `RewriteRule ${route.path} ${wsUrl} [P,L]`
         : `RewriteRule ${route.path} ${wsUrl.replace(/\/$/, '')}%{REQUEST_URI} [P,L]`;
-  return `RewriteCond %{HTTP:Upgrade} websocket [NC] and ${rule} before it`;
+  // Without RewriteEngine On in the site the rule is read and ignored (200 on httpd 2.4.71).
+  const engine =
+    (route.site.setting('rewriteengine')?.args[0] ?? '').toLowerCase() === 'on' ? '' : 'RewriteEngine On, ';
+  return `${engine}RewriteCond %{HTTP:Upgrade} websocket [NC] and ${rule} before it`;
 }
