@@ -32,7 +32,6 @@ describe('nginx tokenizer', () => {
     ["single quotes with \\'", "add_header X 'it\\'s';", ['X', "it's"]],
     ['\\t \\n \\r in a string', 'add_header X "a\\tb\\nc\\r";', ['X', 'a\tb\nc\r']],
     ['another backslash stays', 'rewrite ^/a\\.b$ /c;', ['^/a\\.b$', '/c']],
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: nginx's ${var}, not a template
     ['${var} is one token', 'return 200 ${host}x;', ['200', '${host}x']],
     ['# inside a word is part of it', 'return 200 a#b;', ['200', 'a#b']],
     ['} inside a word is part of it', 'return 200 a}b;', ['200', 'a}b']],
