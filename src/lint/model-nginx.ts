@@ -296,8 +296,49 @@ function makeBlock(
   directives: readonly NginxDirective[],
   mainFile: string,
 ): NginxBlock {
-  return { kind, node, parent, own: new OwnDirectives(directives), mainFile };
+  return { kind, node, parent, own: new OwnDirectives(withKnownIncludes(directives)), mainFile };
 }
+
+/**
+ * Debian's /etc/nginx/proxy_params, as its nginx 1.22.1 package ships it: lint, run away from the
+ * server, cannot read it, but what it sets matters beyond itself. A level that includes it sets
+ * proxy_set_header, so it no longer inherits the server's Upgrade and Connection (nginx inherits an
+ * array directive only into a level that sets none): a location with `include proxy_params;` under a
+ * server that forwards them answers the handshake with 200 (nginx 1.22.1, the session 9 cold attack).
+ * Its lines are put where the include stands, at its place, after it.
+ */
+const proxyParams: readonly (readonly [string, string])[] = [
+  ['Host', '$host'],
+  ['X-Real-IP', '$remote_addr'],
+  ['X-Forwarded-For', '$proxy_add_x_forwarded_for'],
+  ['X-Forwarded-Proto', '$scheme'],
+];
+
+function withKnownIncludes(directives: readonly NginxDirective[]): readonly NginxDirective[] {
+  if (!directives.some(isProxyParams)) return directives;
+  return directives.flatMap((directive) =>
+    isProxyParams(directive)
+      ? [
+          directive,
+          ...proxyParams.map(
+            ([name, value]): NginxDirective => ({
+              name: 'proxy_set_header',
+              args: [name, value],
+              argAt: [placeOf(directive), placeOf(directive)],
+              block: undefined,
+              file: directive.file,
+              line: directive.line,
+              column: directive.column,
+              endLine: directive.endLine,
+            }),
+          ),
+        ]
+      : [directive],
+  );
+}
+
+const isProxyParams = (directive: NginxDirective): boolean =>
+  directive.name === 'include' && /(?:^|\/)proxy_params$/.test(directive.args[0] ?? '');
 
 /** `location [=|~|~*|^~] uri` or `location @name`; nginx also accepts the modifier glued on (`=/x`,
  *  `^~/x`). */

@@ -1,5 +1,6 @@
 import { blockLabel } from '../model-nginx.js';
 import type { Rule } from '../rule.js';
+import { mayHold } from './unread-include.js';
 
 /**
  * nginx inherits proxy_set_header "if and only if there are no proxy_set_header directives defined on
@@ -20,8 +21,9 @@ export const proxyHeadersDropped: Rule = {
       const { dropped, from } = block.headers;
       const first = from?.own.get('proxy_set_header')?.[0];
       if (!from || !first || dropped.length === 0) continue;
-      // The level that drops them also includes a file lint could not read, which may set them again.
-      if (from.own.has('include')) continue;
+      // The level that drops them also includes a file lint could not read, which may set them again
+      // (not Debian's proxy_params, whose lines the model puts in: src/lint/model-nginx.ts).
+      if (from.own.get('include')?.some((include) => mayHold(include, 'proxying'))) continue;
       // Upgrade and Connection matter only where sockets arrive: a location whose path names one,
       // the catch-all `/`, a --ws-path, or one the model sees as WebSocket. An upload or API location
       // carved out of a server that sets them for its socket loses nothing that it needs.

@@ -37,7 +37,7 @@ const neitherProxyingNorTls =
   /(?:^|\/)(?:proxy_params|fastcgi_params|fastcgi\.conf|uwsgi_params|scgi_params|mime\.types|fastcgi-php\.conf)$/;
 
 /** Whether an include lint could not read may hold settings of the kind a rule looks for. */
-function mayHold(include: NginxDirective | ApacheDirective, looked: Looked): boolean {
+export function mayHold(include: NginxDirective | ApacheDirective, looked: Looked): boolean {
   const path = include.args[0] ?? '';
   if (neitherProxyingNorTls.test(path)) return false;
   return looked === 'tls' || !tlsOnly.test(path);
