@@ -196,28 +196,24 @@ function collect(
   onVhost: ((node: ApacheDirective) => void) | undefined,
   everything: Map<string, ApacheDirective[]>,
 ): void {
+  /** What the RewriteCond lines read since the last RewriteRule say: they apply to the next RewriteRule
+   *  httpd reads, and a conditional section is read as if it were not there (the RewriteRule may sit in
+   *  an <IfModule> after them: the session 9 cold attack), so its frame shares its parent's. */
+  interface Pending {
+    /** A RewriteCond on Upgrade (negated: upgradeExcluded). */
+    upgradeCondition: boolean;
+    upgradeExcluded: boolean;
+    conditions: ApacheDirective[];
+  }
   interface Frame {
     readonly nodes: readonly ApacheDirective[];
     index: number;
     readonly section: ApacheDirective | undefined;
     readonly onVhost: ((node: ApacheDirective) => void) | undefined;
-    /** A RewriteCond on Upgrade was just read in this list (negated: upgradeExcluded). */
-    upgradeCondition: boolean;
-    upgradeExcluded: boolean;
-    /** The RewriteCond lines read since the last RewriteRule in this list. */
-    conditions: ApacheDirective[];
+    readonly pending: Pending;
   }
-  const stack: Frame[] = [
-    {
-      nodes: directives,
-      index: 0,
-      section,
-      onVhost,
-      upgradeCondition: false,
-      upgradeExcluded: false,
-      conditions: [],
-    },
-  ];
+  const nothingPending = (): Pending => ({ upgradeCondition: false, upgradeExcluded: false, conditions: [] });
+  const stack: Frame[] = [{ nodes: directives, index: 0, section, onVhost, pending: nothingPending() }];
   for (let frame = stack.at(-1); frame; frame = stack.at(-1)) {
     const node = frame.nodes[frame.index++];
     if (!node) {
@@ -233,9 +229,7 @@ function collect(
           index: 0,
           section: frame.section,
           onVhost: frame.onVhost,
-          upgradeCondition: false,
-          upgradeExcluded: false,
-          conditions: [],
+          pending: frame.pending,
         });
       } else if (requestSections.has(node.key)) {
         stack.push({
@@ -243,33 +237,32 @@ function collect(
           index: 0,
           section: node,
           onVhost: undefined,
-          upgradeCondition: false,
-          upgradeExcluded: false,
-          conditions: [],
+          pending: nothingPending(),
         });
       }
       continue;
     }
     add(scope.all, node);
     if (!frame.section) add(scope.own, node);
+    const { pending } = frame;
     if (node.key === 'rewritecond') {
-      frame.conditions.push(node);
+      pending.conditions.push(node);
       if (/%\{HTTP:Upgrade\}/i.test(node.args[0] ?? '')) {
         const pattern = node.args[1] ?? '';
         const negated = pattern.startsWith('!');
         // Only a condition about WebSocket upgrades counts: `%{HTTP:Upgrade} ^h2c$` takes none.
         if (conditionMatchesWebSocket(negated ? pattern.slice(1) : pattern, node.args[2] ?? '')) {
-          if (negated) frame.upgradeExcluded = true;
-          else frame.upgradeCondition = true;
+          if (negated) pending.upgradeExcluded = true;
+          else pending.upgradeCondition = true;
         }
       }
     } else if (node.key === 'rewriterule') {
-      const { upgradeCondition, upgradeExcluded, conditions } = frame;
+      const { upgradeCondition, upgradeExcluded, conditions } = pending;
       scope.routeNodes.push({ node, section: frame.section, upgradeCondition, upgradeExcluded, conditions });
-      frame.conditions = [];
       // RewriteCond applies to the next RewriteRule only (mod_rewrite docs)
-      frame.upgradeCondition = false;
-      frame.upgradeExcluded = false;
+      pending.conditions = [];
+      pending.upgradeCondition = false;
+      pending.upgradeExcluded = false;
     } else if (node.key === 'proxypass' || node.key === 'proxypassmatch') {
       scope.routeNodes.push({
         node,

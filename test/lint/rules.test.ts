@@ -301,7 +301,12 @@ const cases: [string, string, LintFlags, string[]][] = [
   ['apache-proxy-timeout', 'good.conf', { serverVersion: '2.4.62', pingInterval: '90s' }, []],
   ['apache-redirect-literal', 'bad.conf', {}, ['7:9 warning']],
   ['apache-redirect-literal', 'good.conf', {}, []],
-  ['apache-upgrade-condition', 'bad.conf', {}, ['7:17 warning', '11:36 warning', '14:33 warning']],
+  [
+    'apache-upgrade-condition',
+    'bad.conf',
+    {},
+    ['7:17 warning', '11:36 warning', '14:33 warning', '23:36 warning'],
+  ],
   ['apache-upgrade-condition', 'good.conf', {}, []],
   ['apache-rewrite-backreference', 'bad.conf', {}, ['7:20 warning', '8:38 warning', '16:29 warning']],
   ['apache-rewrite-backreference', 'good.conf', {}, []],
