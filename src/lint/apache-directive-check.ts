@@ -44,7 +44,7 @@ const stockModules: ReadonlySet<string> = new Set(apacheDirectiveRows.map(([, mo
  * mod_ssl is loaded) and a module httpd does not ship (`mod_nothere.c`) are not judged (the session 8
  * differential run: httpd passed both with errors inside).
  */
-function ifModuleHolds(args: readonly string[]): boolean {
+export function ifModuleHolds(args: readonly string[]): boolean {
   const condition = args[0] ?? '';
   if (condition.startsWith('!')) return false;
   const module =

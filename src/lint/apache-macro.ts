@@ -184,7 +184,9 @@ export function expandMacro(
       text = text.slice(0, chosen) + replacement + text.slice(chosen + parameter.length);
       // mod_macro's line buffer is MAX_STRING_LEN (8,192 bytes): a longer line is refused. It also ends
       // a value that puts its parameter back (`Use M \\@a` for `@a`), which would grow for ever.
-      if (text.length >= maxLineLength) return { refused: 'cannot substitute, buffer size too small' };
+      // httpd measures the line as stored: blanks trimmed at both ends, a newline added.
+      if (text.trim().length + 1 >= maxLineLength)
+        return { refused: 'cannot substitute, buffer size too small' };
       // mod_macro steps over the value's own length, not the quotes and escapes it added.
       from = chosen + value.length;
     }

@@ -305,7 +305,8 @@ function makeBlock(
  * proxy_set_header, so it no longer inherits the server's Upgrade and Connection (nginx inherits an
  * array directive only into a level that sets none): a location with `include proxy_params;` under a
  * server that forwards them answers the handshake with 200 (nginx 1.22.1, the session 9 cold attack).
- * Its lines are put where the include stands, at its place, after it.
+ * Its lines are put where the include stands, at its place, after it. Only Debian's own name counts
+ * (`proxy_params` relative to /etc/nginx, or that path): a user's snippets/proxy_params may hold anything.
  */
 const proxyParams: readonly (readonly [string, string])[] = [
   ['Host', '$host'],
@@ -338,7 +339,7 @@ function withKnownIncludes(directives: readonly NginxDirective[]): readonly Ngin
 }
 
 const isProxyParams = (directive: NginxDirective): boolean =>
-  directive.name === 'include' && /(?:^|\/)proxy_params$/.test(directive.args[0] ?? '');
+  directive.name === 'include' && /^(?:\/etc\/nginx\/)?proxy_params$/.test(directive.args[0] ?? '');
 
 /** `location [=|~|~*|^~] uri` or `location @name`; nginx also accepts the modifier glued on (`=/x`,
  *  `^~/x`). */

@@ -13,9 +13,10 @@
  */
 
 import { conditionalSections } from './apache-conditional.js';
-import { checkApacheDirectives } from './apache-directive-check.js';
+import { checkApacheDirectives, ifModuleHolds } from './apache-directive-check.js';
 import {
   type ApacheMacro,
+  confWords,
   expandMacro,
   type LogicalLine,
   macroHeader,
@@ -103,8 +104,10 @@ function words(text: string, from: number): { word: string; offset: number }[] {
       let j = i + 1;
       let word = '';
       while (j < text.length && text[j] !== quote) {
-        // `\"` is a quote and `\\` a backslash inside quotes (ap_getword_conf, substring_conf).
-        if (text[j] === '\\' && (text[j + 1] === quote || text[j + 1] === '\\')) j++;
+        // `\"` is a quote inside quotes. (ap_getword_conf also reads `\\` as one backslash, but
+        // mod_rewrite's own parser keeps both: `"^websocket\\?$"` matches on httpd 2.4.71. Only a Use's
+        // values are read as ap_getword_conf reads them: confWords.)
+        if (text[j] === '\\' && text[j + 1] === quote) j++;
         word += text[j];
         j++;
       }
@@ -332,7 +335,13 @@ function parseText(source: SourceFile, hooks: ParseHooks): ApacheDirective[] {
       // Read where they stand (EXEC_ON_READ); kept in the tree. Inside a conditional section httpd may
       // skip them unread (<IfDefine NEVER_SET>): the value is then unknown, and stays as written.
       const [name = '', value] = directive.args;
-      const conditional = open.some((frame) => conditionalSections.has(frame.opener.key));
+      // An <IfModule> of a module httpd ships, not negated, is read as holding, as the directive check
+      // reads it; any other condition leaves the value unknown.
+      const conditional = open.some(
+        (frame) =>
+          conditionalSections.has(frame.opener.key) &&
+          !(frame.opener.key === 'ifmodule' && ifModuleHolds(frame.opener.args)),
+      );
       if (directive.key === 'undefine' || conditional) hooks.defines.delete(name);
       else if (name.includes(':')) hooks.problem("Variable name must not contain ':'", at);
       else if (value !== undefined) hooks.defines.set(name, value);
@@ -344,10 +353,16 @@ function parseText(source: SourceFile, hooks: ParseHooks): ApacheDirective[] {
       const conditional = open.some((frame) => conditionalSections.has(frame.opener.key));
       const refused =
         directive.key === 'use'
-          ? useMacro(directive, hooks.macros, using, (expansion, name) => {
-              sources.push(expansion[Symbol.iterator]());
-              using.push(name);
-            })
+          ? useMacro(
+              directive,
+              confWords(text.slice(first + head.word.length)),
+              hooks.macros,
+              using,
+              (expansion, name) => {
+                sources.push(expansion[Symbol.iterator]());
+                using.push(name);
+              },
+            )
           : conditional
             ? undefined
             : undefineMacro(directive, hooks.macros);
@@ -404,12 +419,14 @@ interface MacroRefusal {
 /** `Use name values…` (use_macro): httpd's refusal, or undefined once `expand` has the lines. */
 function useMacro(
   directive: ApacheDirective,
+  /** Its words after `Use`, as mod_macro's get_arguments reads them (ap_getword_conf). */
+  words: readonly string[],
   { byName: macros, made }: MacroTable,
   using: readonly string[],
   expand: (lines: LogicalLine[], name: string) => void,
 ): MacroRefusal | undefined {
   if (!made) return { message: 'no macro defined before Use', unknown: true };
-  const [given, ...values] = directive.args;
+  const [given, ...values] = words;
   if (!given) return { message: 'no macro name specified with Use' };
   const name = given.toLowerCase();
   const macro = macros.get(name);
@@ -418,6 +435,8 @@ function useMacro(
   if (values.length !== macro.parameters.length) {
     return {
       message: `macro '${name}' (${macro.location}) used with ${values.length} arguments instead of ${macro.parameters.length}`,
+      // An include lint could not read may have defined it again, with other parameters.
+      unknown: true,
     };
   }
   const expansion = expandMacro(macro, values);

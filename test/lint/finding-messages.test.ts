@@ -91,7 +91,10 @@ describe('apache-rewrite-backreference fixes', () => {
       '<VirtualHost *:80>\n<Location /ws>\nRewriteEngine On\nRewriteRule .* ws://127.0.0.1:8282/$1 [P,L]\n</Location>\n</VirtualHost>\n',
     );
     const finding = lintPaths([file]).findings.find((f) => f.rule === 'apache-rewrite-backreference');
-    expect(finding?.fix).toBe('put the part of the path $1 stands for in a group of .*');
+    // `(.*)` there gave the backend /ws/proxy:http://…/ws/chat (the second cold attack).
+    expect(finding?.fix).toBe(
+      'in a <Location> or <Directory> a RewriteRule matches the file-system path: write ws://127.0.0.1:8282%{REQUEST_URI} as the target',
+    );
   });
 });
 
@@ -106,5 +109,36 @@ describe('the Upgrade rewrite for a prefix route appends the rest of the path as
     expect(finding?.fix).toBe(
       'RewriteEngine On, RewriteCond %{HTTP:Upgrade} websocket [NC] and RewriteRule ^/app(.*) ws://127.0.0.1:8080/app$1 [P,L] before it',
     );
+  });
+});
+
+describe('fixes after the second cold attack', () => {
+  const lintText = (text: string, flags = {}) => {
+    const dir = mkdtempSync(join(tmpdir(), 'wss-conf-fix-'));
+    const file = join(dir, 'site.conf');
+    writeFileSync(file, text);
+    return lintPaths([file], flags).findings;
+  };
+
+  it('the Upgrade rewrite for a ProxyPass in a <Location> goes at the site level, its path escaped', () => {
+    const [inLocation] = lintText(
+      '<VirtualHost *:80>\nRewriteEngine On\n<Location /app>\nProxyPass http://127.0.0.1:8080/app\n</Location>\n</VirtualHost>\n',
+      { wsPath: ['/app/hubs'], serverVersion: '2.4.46' },
+    ).filter((f) => f.rule === 'apache-ws-upgrade');
+    expect(inLocation?.fix).toBe(
+      "RewriteCond %{HTTP:Upgrade} websocket [NC] and RewriteRule ^/app(.*) ws://127.0.0.1:8080/app$1 [P,L] at the <VirtualHost *:80>'s level, before the <Location>",
+    );
+    const [escaped] = lintText(
+      '<VirtualHost *:80>\nRewriteEngine On\nProxyPass /c++/ http://127.0.0.1:8080/c++/\n</VirtualHost>\n',
+      { wsPath: ['/c++/hubs'], serverVersion: '2.4.46' },
+    ).filter((f) => f.rule === 'apache-ws-upgrade');
+    expect(escaped?.fix).toContain('RewriteRule ^/c\\+\\+/(.*) ws://127.0.0.1:8080/c++/$1 [P,L] before it');
+  });
+
+  it('a negated pattern is told it captures nothing', () => {
+    const [finding] = lintText(
+      '<VirtualHost *:80>\nRewriteEngine On\nRewriteRule !^/(api/.*) ws://127.0.0.1:8282/$1 [P,L]\n</VirtualHost>\n',
+    ).filter((f) => f.rule === 'apache-rewrite-backreference');
+    expect(finding?.fix).toMatch(/^a negated pattern captures nothing/);
   });
 });

@@ -253,6 +253,30 @@ describe('macros and variables, where lint cannot know what httpd reads (the ses
   });
 });
 
+describe('macros and variables after the second cold attack', () => {
+  const problemsOf = (text: string, resolve: IncludeResolver = noIncludes) =>
+    parseApache([{ name: 'a.conf', text }], resolve)
+      .problems.filter((p) => p.kind === 'parse-error' && p.severity !== 'info')
+      .map((p) => `${p.line} ${p.message}`);
+
+  it('a Use whose count fits a macro an unread include may redefine is not refused', () => {
+    const text = '<Macro WsSite $port>\nListen $port\n</Macro>\nInclude inc/macros.conf\nUse WsSite 8080 b\n';
+    expect(problemsOf(text, () => ({ unreadable: 'not here' }))).toEqual([]);
+  });
+
+  it('a Define inside an <IfModule> of a stock module keeps its value', () => {
+    const text =
+      '<IfModule proxy_module>\nDefine WSPATH /ws/\n</IfModule>\nProxyPass ${WSPATH} http://b${WSPATH}\n';
+    expect(parse(text).roots[0]?.directives.at(-1)?.args).toEqual(['/ws/', 'http://b/ws/']);
+  });
+
+  it('measures the 8,192-byte line as httpd stores it: trimmed, with a newline', () => {
+    const at = (indent: string, length: number) =>
+      problemsOf(`<Macro M $a>\n${indent}ServerAdmin $a\n</Macro>\nUse M ${'x'.repeat(length)}\n`).length;
+    expect([at('        ', 8178), at('        ', 8179), at('', 8178), at('', 8179)]).toEqual([0, 1, 0, 1]);
+  });
+});
+
 describe('Apache variables (Define)', () => {
   it('fills in ${name} as httpd reads each line, with places as written', () => {
     const text = [

@@ -9,6 +9,9 @@ import type { Rule } from '../rule.js';
  * shows it).
  * `%N` (a RewriteCond's groups) and `$0` (the whole match) are not judged.
  */
+/** scheme://host:port of a target, for a fix that appends %{REQUEST_URI}. */
+const origin = (url: string): string => /^[a-z][a-z0-9+.-]*:\/\/[^/$%]*/i.exec(url)?.[0] ?? url;
+
 export const apacheRewriteBackreference: Rule = {
   id: 'apache-rewrite-backreference',
   severity: 'warning',
@@ -38,7 +41,12 @@ export const apacheRewriteBackreference: Rule = {
         {
           fix: catchAll
             ? `${route.kind} ^/?(.*) ${route.url}${flags}  (a group for what $${first} stands for)`
-            : `put the part of the path $${first} stands for in a group of ${route.path}`,
+            : route.path.startsWith('!')
+              ? `a negated pattern captures nothing: match the path with a pattern that holds the group, or write %{REQUEST_URI} in place of the path`
+              : route.inSection
+                ? // In a <Location>, $1 of `(.*)` would hold the file-system path, or proxy:… (the second cold attack).
+                  `in a <Location> or <Directory> a RewriteRule matches the file-system path: write ${origin(route.url)}%{REQUEST_URI} as the target`
+                : `put the part of the path $${first} stands for in a group of ${route.path}`,
         },
       );
     }

@@ -32,11 +32,15 @@ export const apacheUpgradeCondition: Rule = {
       if (route.kind !== 'RewriteRule') continue;
       const toSocket = route.schemes.some((scheme) => scheme === 'ws' || scheme === 'wss');
       const rule = `the RewriteRule on line ${route.node.line}`;
-      // Conditions joined with [OR] hold when one of them does: a failing one may be covered by the
-      // other (an Upgrade condition [OR] an anchored Connection one takes Firefox's handshake: 101 on
-      // httpd 2.4.71, the cold attack), so such a chain is not judged.
-      if (route.conditions.some((condition) => /\bOR\b|ornext/i.test(condition.args[2] ?? ''))) continue;
-      for (const condition of route.conditions) {
+      // Conditions joined with [OR] hold when one of them does: a failing one may be covered by another
+      // (an Upgrade condition [OR] an anchored Connection one takes Firefox's handshake: 101 on httpd
+      // 2.4.71, the cold attack), so a condition in such a chain is not judged; the others are.
+      const joined = (index: number): boolean =>
+        [route.conditions[index], route.conditions[index - 1]].some((condition) =>
+          /\bOR\b|ornext/i.test(condition?.args[2] ?? ''),
+        );
+      for (const [index, condition] of route.conditions.entries()) {
+        if (joined(index)) continue;
         const [test = '', rawPattern = '', flags = ''] = condition.args;
         if (rawPattern.startsWith('!')) continue;
         const written = `RewriteCond ${test} ${rawPattern}`;

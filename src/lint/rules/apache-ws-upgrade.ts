@@ -326,14 +326,21 @@ function upgradeRewrite(route: ApacheRoute, wsUrl: string): string {
   // A prefix route appends the rest of the path to its URL as ProxyPass does: `/app` to …/app keeps the
   // rest's own "/" (the cold attack: an added one sent /app//hubs/x).
   const slash = route.path.endsWith('/') && !wsUrl.endsWith('/') ? '/' : '';
+  // The path is a regex there: `/c++/` must be written `/c\+\+/` (the second cold attack).
+  const literal = route.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const rule =
     route.kind === 'ProxyPass'
-      ? `RewriteRule ^${route.path}(.*) ${wsUrl}${slash}$1 [P,L]`
+      ? `RewriteRule ^${literal}(.*) ${wsUrl}${slash}$1 [P,L]`
       : /\$\d/.test(wsUrl)
         ? `RewriteRule ${route.path} ${wsUrl} [P,L]`
         : `RewriteRule ${route.path} ${wsUrl.replace(/\/$/, '')}%{REQUEST_URI} [P,L]`;
   // Without RewriteEngine On in the site the rule is read and ignored (200 on httpd 2.4.71).
   const engine =
     (route.site.setting('rewriteengine')?.args[0] ?? '').toLowerCase() === 'on' ? '' : 'RewriteEngine On, ';
-  return `${engine}RewriteCond %{HTTP:Upgrade} websocket [NC] and ${rule} before it`;
+  // Inside <Location> a RewriteRule is per-directory and `^/app` never matches (200 on httpd 2.4.71,
+  // the second cold attack): the lines go at the site's level.
+  const where = route.inLocation
+    ? ` at the ${route.site.label}'s level, before the <Location>`
+    : ' before it';
+  return `${engine}RewriteCond %{HTTP:Upgrade} websocket [NC] and ${rule}${where}`;
 }

@@ -32,9 +32,12 @@ export type Looked = 'proxying' | 'tls';
  *     uwsgi, scgi and MIME tables and snippets (fastcgi-php.conf, snakeoil.conf).
  * They still may hold TLS settings; any other unread include may hold anything.
  */
-const tlsOnly = /(?:^|\/)options-ssl-(?:nginx|apache)[\w.-]*\.conf$|(?:^|\/)snakeoil\.conf$/;
+const tlsOnly =
+  /(?:^|\/)options-ssl-(?:nginx|apache)[\w.-]*\.conf$|^(?:\/etc\/nginx\/)?snippets\/snakeoil\.conf$/;
+// Only as Debian names them (relative to /etc/nginx, or under it): a user's own snippets/proxy_params
+// may hold anything (the second cold attack).
 const neitherProxyingNorTls =
-  /(?:^|\/)(?:proxy_params|fastcgi_params|fastcgi\.conf|uwsgi_params|scgi_params|mime\.types|fastcgi-php\.conf)$/;
+  /^(?:\/etc\/nginx\/)?(?:proxy_params|fastcgi_params|fastcgi\.conf|uwsgi_params|scgi_params|mime\.types|snippets\/fastcgi-php\.conf)$/;
 
 /** Whether an include lint could not read may hold settings of the kind a rule looks for. */
 export function mayHold(include: NginxDirective | ApacheDirective, looked: Looked): boolean {
