@@ -128,6 +128,12 @@ describe('fixes after the second cold attack', () => {
     expect(inLocation?.fix).toBe(
       "RewriteCond %{HTTP:Upgrade} websocket [NC] and RewriteRule ^/app(.*) ws://127.0.0.1:8080/app$1 [P,L] at the <VirtualHost *:80>'s level, before the <Location>",
     );
+    const [modern] = lintText(
+      '<VirtualHost *:80>\n<Location /app>\nProxyPass http://127.0.0.1:8080/app\n</Location>\n</VirtualHost>\n',
+      { wsPath: ['/app/hubs'], serverVersion: '2.4.62' },
+    ).filter((f) => f.rule === 'apache-ws-upgrade');
+    // httpd refuses a path on a ProxyPass inside <Location>.
+    expect(modern?.fix).toBe('ProxyPass http://127.0.0.1:8080/app upgrade=websocket');
     const [escaped] = lintText(
       '<VirtualHost *:80>\nRewriteEngine On\nProxyPass /c++/ http://127.0.0.1:8080/c++/\n</VirtualHost>\n',
       { wsPath: ['/c++/hubs'], serverVersion: '2.4.46' },

@@ -291,6 +291,9 @@ export const apacheWsUpgrade: Rule = {
       // A route that serves pages too cannot become ws:// before 2.4.47 (mod_proxy_wstunnel declines
       // plain requests): the upgrades get their own rewrite, as in mod_proxy_wstunnel's docs.
       const rewriteFix = upgradeRewrite(route, wsUrl);
+      // A ProxyPass in a <Location> takes its path from the section: written with one, httpd refuses it
+      // ("ProxyPass|ProxyPassMatch can not have a path when defined in a location").
+      const written = route.inLocation ? route.kind : `${route.kind} ${route.path}`;
       // Only sockets come to a route whose path names one, or that lies at or under a --ws-path; a
       // broader route a --ws-path selects (`ProxyPass /` for /hubs) serves pages too (Kavita's vhost,
       // the session 9 sweep).
@@ -303,10 +306,10 @@ export const apacheWsUpgrade: Rule = {
           : `${route.kind} ${route.path} ${route.url} carries WebSocket traffic but nothing upgrades it: every handshake to ${route.path} reaches the backend without Upgrade and fails`,
         {
           fix: hasUpgradeParameter
-            ? `${route.kind} ${route.path} ${route.url} upgrade=websocket`
+            ? `${written} ${route.url} upgrade=websocket`
             : excluding || !onlySockets
               ? rewriteFix
-              : `${route.kind} ${route.path} ${wsUrl}`,
+              : `${written} ${wsUrl}`,
         },
       );
     }
