@@ -89,9 +89,10 @@ beforeAll(async () => {
   const leaf = ca.issue(host);
   const otherName = ca.issue('other.example.test');
   echo = await startEchoBackend();
-  // A backend that was running once and is not any more: nginx gets "connection refused" → 502.
-  const stopped = await startStandaloneWsBackend();
-  await stopped.stop();
+  // A backend that is not running: the proxy gets "connection refused". Port 1 rather than a stopped
+  // backend's port, which the kernel may hand to a server of another test file running alongside (a
+  // clean-clone CI run got that server's 301 here).
+  const stopped = { port: 1 };
   const standalone = await startStandaloneWsBackend();
   const workerman = await startWorkermanLikeBackend();
   backends.push(standalone, workerman);
