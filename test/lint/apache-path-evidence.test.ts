@@ -8,27 +8,15 @@
  * proxy_trans), and of several matching <Location> sections the last.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, request, type Server } from 'node:http';
+import { request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lintPaths } from '../../src/commands/lint.js';
 import { type RunningApache, startApache } from '../helpers/apache-server.js';
+import { bodyOf, startPathEchoBackend } from '../helpers/path-echo.js';
 import { freePort } from '../helpers/servers.js';
 import { requireTool } from '../helpers/tools.js';
-
-const pathSeenBehind = (port: number, path: string): Promise<string> =>
-  new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, headers: { Host: 'a.test' } }, (res) => {
-      let body = '';
-      res.on('data', (chunk) => {
-        body += chunk;
-      });
-      res.on('end', () => resolve(body));
-    });
-    req.on('error', reject);
-    req.end();
-  });
 
 const locationOf = (port: number, path: string): Promise<string | undefined> =>
   new Promise((resolve, reject) => {
@@ -47,13 +35,9 @@ describe.skipIf(apacheTool.skip)('ProxyPass with a slash on one side only, on th
   let port = 0;
   let site = '';
   beforeAll(async () => {
-    backend = createServer((req, res) => {
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      res.end(req.url);
-    });
-    await new Promise<void>((resolve) => backend?.listen(0, '127.0.0.1', resolve));
-    const address = backend.address();
-    const backendPort = typeof address === 'object' && address ? address.port : 0;
+    const echo = await startPathEchoBackend();
+    backend = echo.server;
+    const backendPort = echo.port;
     port = await freePort();
     site = join(mkdtempSync(join(tmpdir(), 'wss-conf-slash-')), 'site.conf');
     writeFileSync(
@@ -112,29 +96,29 @@ describe.skipIf(apacheTool.skip)('ProxyPass with a slash on one side only, on th
   });
 
   it('/api/chat reaches the backend as /apichat, /app/chat as /app//chat', async () => {
-    expect(await pathSeenBehind(port, '/api/chat')).toBe('/apichat');
-    expect(await pathSeenBehind(port, '/app/chat')).toBe('/app//chat');
+    expect(await bodyOf(port, '/api/chat')).toBe('/apichat');
+    expect(await bodyOf(port, '/app/chat')).toBe('/app//chat');
   });
 
   it('a ProxyPass path matches whole segments: /rtc takes /rtc/x, not /rtc-ws (apache-ws-upgrade)', async () => {
-    expect(await pathSeenBehind(port, '/rtc/x')).toBe('/rtc/x');
-    expect(await pathSeenBehind(port, '/rtc-ws')).toBe('/sock');
-    expect(await pathSeenBehind(port, '/rtc-ws/x')).toBe('/sock/x');
+    expect(await bodyOf(port, '/rtc/x')).toBe('/rtc/x');
+    expect(await bodyOf(port, '/rtc-ws')).toBe('/sock');
+    expect(await bodyOf(port, '/rtc-ws/x')).toBe('/sock/x');
   });
 
   it("a <Location>'s ProxyPass wins over the server's, and the last matching <Location> wins (apache-ws-upgrade)", async () => {
-    expect(await pathSeenBehind(port, '/act/v1')).toBe('/location/v1');
-    expect(await pathSeenBehind(port, '/s/sock')).toBe('/late/sock');
+    expect(await bodyOf(port, '/act/v1')).toBe('/location/v1');
+    expect(await bodyOf(port, '/s/sock')).toBe('/late/sock');
     // Sections match whole path segments too: /actx is no request for <Location /act>.
-    expect(await pathSeenBehind(port, '/actx')).not.toContain('/location');
+    expect(await bodyOf(port, '/actx')).not.toContain('/location');
     // <LocationMatch "^/lm">'s ProxyPass has the literal path "^/lm": no request matches it.
-    expect(await pathSeenBehind(port, '/lm/x')).toBe('/server-lm');
+    expect(await bodyOf(port, '/lm/x')).toBe('/server-lm');
   });
 
   it('a site-level RewriteRule that writes "/" before such a $1 sends a double slash', async () => {
-    expect(await pathSeenBehind(port, '/rw/x')).toBe('//rw/x');
-    expect(await pathSeenBehind(port, '/rw2/x')).toBe('/rw2/x');
-    expect(await pathSeenBehind(port, '/rw3/x')).toBe('/rw3//x');
+    expect(await bodyOf(port, '/rw/x')).toBe('//rw/x');
+    expect(await bodyOf(port, '/rw2/x')).toBe('/rw2/x');
+    expect(await bodyOf(port, '/rw3/x')).toBe('/rw3//x');
   });
 
   it('a RedirectMatch sends %{SERVER_NAME} as written; the expression form expands it', async () => {

@@ -7,12 +7,13 @@
  * means the rewrite to ws:// did not apply and `ProxyPass /` took the request.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, request, type Server } from 'node:http';
+import { request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lintPaths } from '../../src/commands/lint.js';
 import { type RunningApache, startApache } from '../helpers/apache-server.js';
+import { bodyOf, startPathEchoBackend } from '../helpers/path-echo.js';
 import { freePort } from '../helpers/servers.js';
 import { requireTool } from '../helpers/tools.js';
 
@@ -52,13 +53,12 @@ describe.skipIf(apacheTool.skip)('RewriteCond lines that browsers do not meet, o
   let port = 0;
   let site = '';
   beforeAll(async () => {
-    backend = createServer((req, res) => res.end(req.url));
+    const echo = await startPathEchoBackend();
+    backend = echo.server;
     backend.on('upgrade', (_, socket) => {
       socket.end('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
     });
-    await new Promise<void>((resolve) => backend?.listen(0, '127.0.0.1', resolve));
-    const address = backend.address();
-    const b = `127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    const b = `127.0.0.1:${echo.port}`;
     port = await freePort();
     site = join(mkdtempSync(join(tmpdir(), 'wss-conf-upgrade-condition-')), 'site.conf');
     writeFileSync(
@@ -113,17 +113,7 @@ describe.skipIf(apacheTool.skip)('RewriteCond lines that browsers do not meet, o
   });
 
   it('a $1 with no group in the pattern is empty: the backend gets / for any path', async () => {
-    const body = await new Promise<string>((resolve, reject) => {
-      request({ host: '127.0.0.1', port, path: '/nogroup/chat/x', headers: { Host: 'a.test' } }, (res) => {
-        let text = '';
-        res.on('data', (chunk) => {
-          text += chunk;
-        });
-        res.on('end', () => resolve(text));
-      })
-        .on('error', reject)
-        .end();
-    });
+    const body = await bodyOf(port, '/nogroup/chat/x');
     expect(body).toBe('/');
     const { findings } = lintPaths([site], { server: 'apache' });
     expect(findings.filter((f) => f.rule === 'apache-rewrite-backreference').map((f) => f.line)).toEqual([

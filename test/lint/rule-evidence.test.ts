@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lintPaths } from '../../src/commands/lint.js';
 import { type RunningApache, startApache } from '../helpers/apache-server.js';
+import { bodyOf, startPathEchoBackend } from '../helpers/path-echo.js';
 import { makeTestCa, type TestCa } from '../helpers/pki.js';
 import { freePort, type RunningNginx, startNginx } from '../helpers/servers.js';
 import { requireTool } from '../helpers/tools.js';
@@ -208,18 +209,7 @@ describe.skipIf(apacheTool.skip)('Apache: a proxying RewriteRule whose port come
   });
 
   it('the client picks the service: each port in the URL reaches the one listening there', async () => {
-    const get = (path: string) =>
-      new Promise<string>((resolve, reject) => {
-        const req = request({ host: '127.0.0.1', port, path, headers: { Host: 'a.test' } }, (res) => {
-          let body = '';
-          res.on('data', (chunk) => {
-            body += chunk;
-          });
-          res.on('end', () => resolve(body));
-        });
-        req.on('error', reject);
-        req.end();
-      });
+    const get = (path: string) => bodyOf(port, path);
     expect(await get(`/ipython/${servicePorts[0]}/x`)).toBe('notebook');
     expect(await get(`/ipython/${servicePorts[1]}/x`)).toBe('unrelated-service');
   });
@@ -281,9 +271,9 @@ describe.skipIf(nginxTool.skip)('nginx: a variable in proxy_pass with a URI drop
   let port = 0;
   let site = '';
   beforeAll(async () => {
-    backend = createServer((req, res) => res.end(req.url));
-    await new Promise<void>((resolve) => backend?.listen(0, '127.0.0.1', resolve));
-    const b = `127.0.0.1:${(backend.address() as AddressInfo).port}`;
+    const echo = await startPathEchoBackend();
+    backend = echo.server;
+    const b = `127.0.0.1:${echo.port}`;
     port = await freePort();
     site = join(mkdtempSync(join(tmpdir(), 'wss-conf-evidence-')), 'site.conf');
     writeFileSync(
@@ -308,18 +298,7 @@ describe.skipIf(nginxTool.skip)('nginx: a variable in proxy_pass with a URI drop
     await new Promise((resolve) => backend?.close(resolve));
   });
 
-  const seenBehind = (path: string): Promise<string> =>
-    new Promise((resolve, reject) => {
-      request({ host: '127.0.0.1', port, path, headers: { Host: 'a.test' } }, (res) => {
-        let body = '';
-        res.on('data', (chunk) => {
-          body += chunk;
-        });
-        res.on('end', () => resolve(body));
-      })
-        .on('error', reject)
-        .end();
-    });
+  const seenBehind = (path: string): Promise<string> => bodyOf(port, path);
 
   it("a Socket.IO handshake's query is lost, kept with $is_args$args, whole without a URI", async () => {
     const query = '?EIO=4&transport=websocket';
