@@ -12,6 +12,7 @@
  *     (https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_set_header).
  */
 import { type Located, placeOf } from './finding.js';
+import { debianProxyParamsLines } from './known-includes.js';
 import { type LintSettings, namesSocket, type TlsFacts, type TlsSite } from './model.js';
 import { type LocationModifier, locationName } from './nginx-location.js';
 import type { NginxDirective, ParsedNginx } from './parse-nginx.js';
@@ -300,46 +301,32 @@ function makeBlock(
 }
 
 /**
- * Debian's /etc/nginx/proxy_params, as its nginx 1.22.1 package ships it: lint, run away from the
- * server, cannot read it, but what it sets matters beyond itself. A level that includes it sets
- * proxy_set_header, so it no longer inherits the server's Upgrade and Connection (nginx inherits an
- * array directive only into a level that sets none): a location with `include proxy_params;` under a
+ * Debian's proxy_params (src/lint/known-includes.ts), where lint cannot read it: a level that includes
+ * it sets proxy_set_header, so it no longer inherits the server's Upgrade and Connection (nginx inherits
+ * an array directive only into a level that sets none): a location with `include proxy_params;` under a
  * server that forwards them answers the handshake with 200 (nginx 1.22.1, the session 9 cold attack).
- * Its lines are put where the include stands, at its place, after it. Only Debian's own name counts
- * (`proxy_params` relative to /etc/nginx, or that path): a user's snippets/proxy_params may hold anything.
+ * Its lines are put where the include stands, at its place, after it.
  */
-const proxyParams: readonly (readonly [string, string])[] = [
-  ['Host', '$host'],
-  ['X-Real-IP', '$remote_addr'],
-  ['X-Forwarded-For', '$proxy_add_x_forwarded_for'],
-  ['X-Forwarded-Proto', '$scheme'],
-];
-
 function withKnownIncludes(directives: readonly NginxDirective[]): readonly NginxDirective[] {
-  if (!directives.some(isProxyParams)) return directives;
-  return directives.flatMap((directive) =>
-    isProxyParams(directive)
-      ? [
-          directive,
-          ...proxyParams.map(
-            ([name, value]): NginxDirective => ({
-              name: 'proxy_set_header',
-              args: [name, value],
-              argAt: [placeOf(directive), placeOf(directive)],
-              block: undefined,
-              file: directive.file,
-              line: directive.line,
-              column: directive.column,
-              endLine: directive.endLine,
-            }),
-          ),
-        ]
-      : [directive],
-  );
+  const linesOf = (directive: NginxDirective) =>
+    directive.name === 'include' ? debianProxyParamsLines(directive.args[0] ?? '') : undefined;
+  if (!directives.some(linesOf)) return directives;
+  return directives.flatMap((directive) => [
+    directive,
+    ...(linesOf(directive) ?? []).map(
+      ([name, value]): NginxDirective => ({
+        name: 'proxy_set_header',
+        args: [name, value],
+        argAt: [placeOf(directive), placeOf(directive)],
+        block: undefined,
+        file: directive.file,
+        line: directive.line,
+        column: directive.column,
+        endLine: directive.endLine,
+      }),
+    ),
+  ]);
 }
-
-const isProxyParams = (directive: NginxDirective): boolean =>
-  directive.name === 'include' && /^(?:\/etc\/nginx\/)?proxy_params$/.test(directive.args[0] ?? '');
 
 /** `location [=|~|~*|^~] uri` or `location @name`; nginx also accepts the modifier glued on (`=/x`,
  *  `^~/x`). */

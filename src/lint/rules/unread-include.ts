@@ -7,44 +7,15 @@
  * absence asks these first.
  */
 
+import { type Looked, unreadIncludeMayHold } from '../known-includes.js';
 import type { ApacheSite } from '../model-apache.js';
 import type { NginxBlock } from '../model-nginx.js';
 import type { ApacheDirective } from '../parse-apache.js';
 import type { NginxDirective } from '../parse-nginx.js';
 
-/**
- * What a rule looks for: the proxying of a route (headers, HTTP version, timeouts, routes,
- * SSLProxyEngine), or the server's own TLS (SSLEngine, certificates, protocols).
- */
-export type Looked = 'proxying' | 'tls';
-
-/**
- * Files that packages ship under these names, whose content is known, so that an unread one cannot
- * hold what a proxying rule looks for (read from certbot 2.1.0's Debian packages and Debian's nginx
- * 1.22.1 package):
- *   - certbot's options-ssl-nginx.conf (and its -old, -tls12-only, -tls13-session-tix-on variants):
- *     ssl_session_cache, ssl_session_timeout, ssl_session_tickets, ssl_protocols,
- *     ssl_prefer_server_ciphers, ssl_ciphers; options-ssl-apache.conf: SSLEngine, SSLProtocol,
- *     SSLCipherSuite, SSLHonorCipherOrder, SSLSessionTickets, SSLOptions, LogFormat. Certbot writes
- *     the include into nearly every HTTPS site it edits, and lint, run away from the server, cannot
- *     read it: it hid every WebSocket finding of such a site (Funkwhale's vhost, the session 9 sweep);
- *   - Debian's proxy_params (Host, X-Real-IP, X-Forwarded-For, X-Forwarded-Proto), and the fastcgi,
- *     uwsgi, scgi and MIME tables and snippets (fastcgi-php.conf, snakeoil.conf).
- * They still may hold TLS settings; any other unread include may hold anything.
- */
-const tlsOnly =
-  /(?:^|\/)options-ssl-(?:nginx|apache)[\w.-]*\.conf$|^(?:\/etc\/nginx\/)?snippets\/snakeoil\.conf$/;
-// Only as Debian names them (relative to /etc/nginx, or under it): a user's own snippets/proxy_params
-// may hold anything (the second cold attack).
-const neitherProxyingNorTls =
-  /^(?:\/etc\/nginx\/)?(?:proxy_params|fastcgi_params|fastcgi\.conf|uwsgi_params|scgi_params|mime\.types|snippets\/fastcgi-php\.conf)$/;
-
 /** Whether an include lint could not read may hold settings of the kind a rule looks for. */
-export function mayHold(include: NginxDirective | ApacheDirective, looked: Looked): boolean {
-  const path = include.args[0] ?? '';
-  if (neitherProxyingNorTls.test(path)) return false;
-  return looked === 'tls' || !tlsOnly.test(path);
-}
+export const mayHold = (include: NginxDirective | ApacheDirective, looked: Looked): boolean =>
+  unreadIncludeMayHold(include.args[0] ?? '', looked);
 
 /** Whether this nginx level or one it inherits from holds an include lint could not read. */
 export function nginxMayHoldUnread(block: NginxBlock | undefined, looked: Looked = 'proxying'): boolean {
