@@ -270,6 +270,19 @@ describe('macros and variables after the second cold attack', () => {
     expect(parse(text).roots[0]?.directives.at(-1)?.args).toEqual(['/ws/', 'http://b/ws/']);
   });
 
+  it('stops a macro bomb at 500,000 expanded lines, quickly, with a parse error', () => {
+    // Each level Uses the one below twice: 30 levels would be 2^30 lines.
+    const levels = ['<Macro L0>', 'ServerAdmin a@b', '</Macro>'];
+    for (let level = 1; level <= 30; level++) {
+      levels.push(`<Macro L${level}>`, `Use L${level - 1}`, `Use L${level - 1}`, '</Macro>');
+    }
+    const started = Date.now();
+    const problems = problemsOf(`${levels.join('\n')}\nUse L30\n`);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/would expand to more than 500,000 lines/);
+  });
+
   it('measures the 8,192-byte line as httpd stores it: trimmed, with a newline', () => {
     const at = (indent: string, length: number) =>
       problemsOf(`<Macro M $a>\n${indent}ServerAdmin $a\n</Macro>\nUse M ${'x'.repeat(length)}\n`).length;
