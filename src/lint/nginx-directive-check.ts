@@ -456,6 +456,64 @@ function uriForbiddenIn(here: NginxContext, location: NginxDirective | undefined
  * Checks every directive under `directives`, read in `context` (undefined: a snippet whose context is
  * not known, where only names, blocks and argument counts are checked).
  */
+/** The http log formats defined so far, in the order nginx reads the file. */
+interface LogFormats {
+  /** As written: `duplicate "log_format" name` compares with ngx_strcmp. */
+  readonly names: Set<string>;
+  /** In lower case: access_log finds its format with ngx_strcasecmp. */
+  readonly lowerNames: Set<string>;
+  /** Whether every definition before this point has been read: only for a whole nginx.conf (a site
+   *  file given alone may use formats its nginx.conf defines), and until an include lint could not read. */
+  complete: boolean;
+}
+
+/** "combined" is built in (ngx_http_log_create_main_conf, 1.22.1). */
+const logFormatsOf = (context: NginxContext | undefined): LogFormats => ({
+  names: new Set(['combined']),
+  lowerNames: new Set(['combined']),
+  complete: context === 'main',
+});
+
+/**
+ * ngx_http_log_set_format and ngx_http_log_set_log (1.22.1): a format defined twice is refused, and
+ * access_log's second word is always a format's name, looked up when the line is read, so a format
+ * must be defined above its first use (`access_log x.log buffer=32k;` asks for a format called
+ * "buffer=32k"); after `off` no word may follow. Stream's formats are apart, and not checked here.
+ */
+function logFormatProblem(
+  formats: LogFormats,
+  name: string,
+  args: readonly string[],
+): { message: string; fix: string } | undefined {
+  const [first, second] = args as [string, string | undefined];
+  if (name === 'log_format') {
+    if (formats.names.has(first)) {
+      return {
+        message: `duplicate "log_format" name "${first}"${first === 'combined' ? ' (nginx has "combined" built in)' : ''}; nginx -t stops here`,
+        fix: `give this format another name, and use that name in its access_log lines`,
+      };
+    }
+    formats.names.add(first);
+    formats.lowerNames.add(first.toLowerCase());
+    return undefined;
+  }
+  if (second === undefined) return undefined;
+  if (first === 'off') {
+    return {
+      message: `invalid parameter "${second}" in "access_log": nothing may follow off; nginx -t stops here`,
+      fix: 'access_log off;',
+    };
+  }
+  if (!formats.complete || formats.lowerNames.has(second.toLowerCase())) return undefined;
+  const parameter = second.includes('=') || second === 'gzip';
+  return {
+    message: `unknown log format "${second}": ${parameter ? "access_log's second word is always a format's name" : 'no log_format above this line defines it (nginx reads formats in file order; "combined" is built in)'}; nginx -t stops here`,
+    fix: parameter
+      ? `access_log ${first} combined ${args.slice(1).join(' ')};`
+      : `define it above, at http level: log_format ${second} '…'; or use combined`,
+  };
+}
+
 export function checkNginxDirectives(
   directives: readonly NginxDirective[],
   context: NginxContext | undefined,
@@ -532,6 +590,7 @@ export function checkNginxDirectives(
           : `${[nearest, ...node.args.map(quoted)].join(' ')}${node.block ? ' { … }' : ';'}`,
     });
   };
+  const logFormats = logFormatsOf(context);
   const stack: {
     readonly list: readonly NginxDirective[];
     index: number;
@@ -552,6 +611,8 @@ export function checkNginxDirectives(
       continue;
     }
     const name = node.name;
+    // An include lint could not read stays in the tree: the formats it defines are unknown.
+    if (name === 'include') logFormats.complete = false;
     const known = commands.get(name);
     if (!known) {
       unknown(node, name, frame.context);
@@ -626,6 +687,10 @@ export function checkNginxDirectives(
         name === 'proxy_redirect' && count === 1 && node.args[0] === 'default'
           ? redirectDefaultProblem(frame.list, frame.index - 1)
           : refusedValue(name, node.args);
+      if (refused) problems.push({ kind: 'parse-error', ...reportedAt(node), ...refused });
+    }
+    if ((name === 'log_format' || name === 'access_log') && here !== undefined && count >= 1) {
+      const refused = logFormatProblem(logFormats, name, node.args);
       if (refused) problems.push({ kind: 'parse-error', ...reportedAt(node), ...refused });
     }
     if (name === 'proxy_pass' && count === 1 && here !== undefined) {

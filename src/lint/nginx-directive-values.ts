@@ -10,7 +10,10 @@
  *     `invalid value "1.2"`.
  *   - error_log's levels after the file (ngx_log_set_levels): one of emerg, alert, crit, error, warn,
  *     notice, info, debug, as written in lower case, or debug_* words on their own; else `invalid log
- *     level "warning"` or `duplicate log level "…"`. Each case shown with nginx 1.22.1 -t.
+ *     level "warning"` or `duplicate log level "…"`;
+ *   - the address of fastcgi/scgi/uwsgi/grpc/memcached_pass (passAddressProblem);
+ *   - proxy_redirect's one word: default or off.
+ * Each case shown with nginx 1.22.1 -t (test/lint/agrees-with-servers.test.ts).
  * For a --server-version newer than the tables nothing is judged: a newer nginx may take more.
  */
 import { compareVersions } from '../core/versions.js';
@@ -67,6 +70,20 @@ export function refusedValue(name: string, args: readonly string[]): RefusedValu
     };
   }
   if (name === 'error_log' && args.length >= 2) return logLevelProblem(args);
+  if (name in addressSchemes && args.length === 1) return passAddressProblem(name, args[0] as string);
+  // ngx_http_proxy_redirect (1.22.1): one word is `default` or `off`, compared with ngx_strcmp; a
+  // rewrite takes two. Anything else, a variable or `OFF` included, is `invalid parameter`.
+  if (name === 'proxy_redirect' && args.length === 1 && args[0] !== 'default' && args[0] !== 'off') {
+    const value = args[0] as string;
+    const lower = value.toLowerCase();
+    return {
+      message: `invalid parameter "${value}" in "proxy_redirect" (one word must be default or off, in lower case; a rewrite takes two: the text to find and its replacement); nginx -t stops here`,
+      fix:
+        lower === 'default' || lower === 'off'
+          ? `proxy_redirect ${lower};`
+          : `proxy_redirect ${value} <replacement>;`,
+    };
+  }
   if (name === 'proxy_http_version' && args.length === 1) {
     const value = args[0] as string;
     if (value === '1.0' || value === '1.1') return undefined;
@@ -76,6 +93,33 @@ export function refusedValue(name: string, args: readonly string[]): RefusedValu
     };
   }
   return undefined;
+}
+
+/**
+ * The upstream directives that take an address, not a URL (ngx_http_upstream_add → ngx_parse_url with
+ * no URI part allowed, 1.22.1), and the schemes uwsgi_pass and grpc_pass strip first, compared without
+ * case (ngx_http_uwsgi_pass, ngx_http_grpc_pass). A `/` or `?` after the host stops nginx -t with
+ * `invalid host in upstream`, as does a scheme the directive does not take (`grpc_pass http://…`). A
+ * unix socket's path may hold anything, and a value with a variable is read at run time.
+ */
+const addressSchemes: Readonly<Record<string, readonly string[]>> = {
+  fastcgi_pass: [],
+  scgi_pass: [],
+  memcached_pass: [],
+  uwsgi_pass: ['uwsgi://', 'suwsgi://'],
+  grpc_pass: ['grpc://', 'grpcs://'],
+};
+
+function passAddressProblem(name: string, value: string): RefusedValue | undefined {
+  if (value.includes('$')) return undefined;
+  const scheme = addressSchemes[name]?.find((s) => value.slice(0, s.length).toLowerCase() === s) ?? '';
+  const address = value.slice(scheme.length);
+  if (address.toLowerCase().startsWith('unix:') || !/[/?]/.test(address)) return undefined;
+  const hostAndPort = address.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/[/?].*$/, '');
+  return {
+    message: `invalid host in upstream "${address}": "${name}" takes an address (host:port or unix:/path${addressSchemes[name]?.length ? `, optionally after ${addressSchemes[name]?.join(' or ')}` : ''}), with no scheme of another protocol, path or query; nginx -t stops here`,
+    fix: `${name} ${scheme}${hostAndPort};`,
+  };
 }
 
 const logLevels = ['emerg', 'alert', 'crit', 'error', 'warn', 'notice', 'info', 'debug'];

@@ -429,6 +429,21 @@ describe.skipIf(nginxTool.skip)(`nginx -t and lint agree on what nginx refuses $
       ),
     ],
     [
+      // ngx_http_upstream_add reads fastcgi/scgi/uwsgi/grpc/memcached_pass as an address: a unix socket's
+      // path may hold ":/", a variable is read at run time, uwsgi:// and grpcs:// are their schemes.
+      'the other *_pass directives given an address',
+      site(
+        'location /a/ { fastcgi_pass 127.0.0.1:9000; }',
+        'location /b/ { fastcgi_pass unix:/tmp/wss-conf.sock:/x; }',
+        'location /c/ { set $b 127.0.0.1:9000; fastcgi_pass $b/x; }',
+        'location /d/ { uwsgi_pass suwsgi://127.0.0.1:9000; }',
+        'location /e/ { grpc_pass grpcs://[::1]:9000; }',
+        'location /f/ { scgi_pass localhost:9000; }',
+        'location /g/ { proxy_pass http://127.0.0.1:2; proxy_redirect default; }',
+        'location /h/ { proxy_redirect off; }',
+      ),
+    ],
+    [
       'flags and fixed values in any case',
       site(
         'gzip On;',
@@ -597,6 +612,16 @@ describe.skipIf(nginxTool.skip)(`nginx -t and lint agree on what nginx refuses $
     ['an error_log level in capitals', site('error_log stderr WARN;')],
     ['two error_log levels', site('error_log stderr info notice;')],
     ['a debug_ word after a level', site('error_log stderr warn debug_http;')],
+    ['fastcgi_pass with a path', site('location / { fastcgi_pass 127.0.0.1:9000/x; }')],
+    ['grpc_pass with a scheme it does not take', site('location / { grpc_pass http://127.0.0.1:9000; }')],
+    ['uwsgi_pass with a / after its scheme', site('location / { uwsgi_pass uwsgi://127.0.0.1:9000/; }')],
+    ['scgi_pass with a query', site('location / { scgi_pass 127.0.0.1:9000?a; }')],
+    ['memcached_pass with a path', site('location / { memcached_pass backend:11211/x; }')],
+    [
+      'proxy_redirect with one URL',
+      site('location / { proxy_pass http://127.0.0.1:2; proxy_redirect http://a/; }'),
+    ],
+    ['proxy_redirect OFF in capitals', site('location / { proxy_redirect OFF; }')],
   ])('both refuse %s, at the same line', async (_, text) => {
     const server = await testNginxSite(text, 'site.conf');
     expect(server.ok).toBe(false);
@@ -820,6 +845,72 @@ describe.skipIf(nginxTool.skip)(`nginx -t and lint agree on what nginx refuses $
     const server = await testNginxSite(text, 'site.conf');
     expect(server.output).toContain('site.conf:4');
     expect(nginxParseErrors(text)).toEqual([4, 5]);
+  });
+});
+
+/** A whole nginx.conf around some http-level lines: nginx -t's verdict and the line it names, and
+ *  lint's parse errors for the same file given as the main config. */
+function nginxMainVerdicts(...httpLines: string[]) {
+  const text = ['pid /dev/null;', 'events { }', 'http {', ...httpLines.map((l) => `    ${l}`), '}', ''].join(
+    '\n',
+  );
+  const path = join(dir, `main-${++sitesWritten}.conf`);
+  writeFileSync(path, text);
+  const server = spawnSync('nginx', ['-t', '-q', '-p', dir, '-c', path, '-e', '/dev/null'], {
+    encoding: 'utf8',
+  });
+  const findings = lintConfig({
+    server: 'nginx',
+    files: [{ name: 'nginx.conf', text }],
+    resolveInclude: () => ({ unreadable: 'not in this test' }),
+    settings: { serverVersion: undefined, wsPaths: [], fileExists: undefined },
+  }).filter((f) => f.rule === 'parse-error' && f.severity === 'error');
+  return {
+    ok: server.status === 0,
+    output: server.stderr,
+    line: Number(
+      new RegExp(`${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:(\\d+)`).exec(server.stderr)?.[1],
+    ),
+    lint: findings,
+  };
+}
+
+describe.skipIf(nginxTool.skip)(`log formats: nginx -t and lint agree ${nginxTool.reason}`, () => {
+  const server = (line: string) => `server { listen 127.0.0.1:18994; ${line} }`;
+  it.each([
+    ['a format defined nowhere', [server('access_log /dev/null nofmt;')]],
+    [
+      'a format defined after its use',
+      [server('access_log /dev/null later;'), 'log_format later "$remote_addr";'],
+    ],
+    ['a buffer= where the format goes', [server('access_log /dev/null buffer=32k;')]],
+    ['a word after off', [server('access_log off main;')]],
+    ['combined defined again', ['log_format combined "$remote_addr";']],
+    ['a format defined twice', ['log_format main "$remote_addr";', 'log_format main "$host";']],
+  ])('both refuse %s, at the same line', (_, lines) => {
+    const verdict = nginxMainVerdicts(...lines);
+    expect(verdict.ok).toBe(false);
+    expect(verdict.lint.map((f) => f.line)[0], verdict.output).toBe(verdict.line);
+  });
+
+  it('both accept formats defined before their use, in any case, and the built-in combined', () => {
+    const verdict = nginxMainVerdicts(
+      'log_format main "$remote_addr";',
+      'access_log /dev/null;',
+      server(
+        'access_log /dev/null Main; location / { access_log /dev/null combined gzip=5 flush=1m if=$arg_a; }',
+      ),
+      server('access_log off; location / { access_log syslog:server=127.0.0.1:18993 main; }'),
+    );
+    expect(verdict.ok, verdict.output).toBe(true);
+    expect(verdict.lint).toEqual([]);
+  });
+
+  it('a format is not judged after an include lint could not read, nor in a site file given alone', () => {
+    expect(
+      nginxMainVerdicts('include /nonexistent/formats.conf;', server('access_log /dev/null main;')).lint,
+    ).toEqual([]);
+    expect(nginxParseErrors(site('access_log /dev/null main;'))).toEqual([]);
   });
 });
 
