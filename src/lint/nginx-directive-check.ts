@@ -20,7 +20,7 @@
  * Pure, and iterative: nesting thousands deep must not overflow the stack.
  */
 import { compareVersions, nginxSince } from '../core/versions.js';
-import type { Located, ParseProblem } from './finding.js';
+import { type Located, type ParseProblem, placeOf } from './finding.js';
 import { type RefusedValue, refusedValue, upstreamServerProblem } from './nginx-directive-values.js';
 import { nginxDirectiveRows, nginxDirectiveTableVersion } from './nginx-directives.js';
 import { nginxOffBesideOthers, nginxOncePerBlock } from './nginx-duplicate-directives.js';
@@ -590,6 +590,24 @@ export function checkNginxDirectives(
           : `${[nearest, ...node.args.map(quoted)].join(' ')}${node.block ? ' { … }' : ';'}`,
     });
   };
+  // A whole nginx.conf needs events { }, even empty: nginx -t stops with `no "events" section in
+  // configuration` (ngx_event_init_conf, 1.22.1) and names no line. Whole means an http block and a
+  // main-context setting beside it (worker_processes, pid, user, …): docs and blog posts publish
+  // `http { … }` alone as an excerpt of nginx.conf (seed 001, crossplane's test inputs), to be pasted
+  // into one that has events. Not judged when an include at the top could not be read either.
+  if (context === 'main') {
+    const http = directives.find((d) => d.name === 'http');
+    const whole = directives.some((d) => d.block === undefined && d.name !== 'include');
+    if (http && whole && !directives.some((d) => d.name === 'events' || d.name === 'include')) {
+      problems.push({
+        kind: 'parse-error',
+        ...placeOf(http),
+        message:
+          'no "events" section in configuration: nginx -t stops (this is a whole nginx.conf, and nginx needs an events block in it, even an empty one)',
+        fix: 'add above the http block: events { }',
+      });
+    }
+  }
   const logFormats = logFormatsOf(context);
   const stack: {
     readonly list: readonly NginxDirective[];

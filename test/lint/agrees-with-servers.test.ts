@@ -914,6 +914,37 @@ describe.skipIf(nginxTool.skip)(`log formats: nginx -t and lint agree ${nginxToo
   });
 });
 
+describe.skipIf(nginxTool.skip)(`a whole nginx.conf without events ${nginxTool.reason}`, () => {
+  const lintErrors = (text: string) =>
+    lintConfig({
+      server: 'nginx',
+      files: [{ name: 'nginx.conf', text }],
+      resolveInclude: () => ({ unreadable: 'not in this test' }),
+      settings: { serverVersion: undefined, wsPaths: [], fileExists: undefined },
+    }).filter((f) => f.rule === 'parse-error' && f.severity === 'error');
+
+  it('nginx -t refuses it, and lint says so at the http block', () => {
+    const text = 'pid /dev/null;\nhttp {\n    server { listen 127.0.0.1:18992; }\n}\n';
+    const path = join(dir, 'no-events.conf');
+    writeFileSync(path, text);
+    const server = spawnSync('nginx', ['-t', '-q', '-p', dir, '-c', path, '-e', '/dev/null'], {
+      encoding: 'utf8',
+    });
+    expect(server.status).not.toBe(0);
+    expect(server.stderr).toContain('no "events" section in configuration');
+    const [finding] = lintErrors(text);
+    expect(finding?.line).toBe(2);
+    expect(finding?.message).toContain('no "events" section in configuration');
+  });
+
+  it('is not judged on an http block alone, a file with an include lint could not read, or with no http block', () => {
+    expect(lintErrors('http {\n    server { listen 127.0.0.1:18992; }\n}\n')).toEqual([]);
+    expect(lintErrors('pid /dev/null;\ninclude /nonexistent/events.conf;\nhttp {\n}\n')).toEqual([]);
+    expect(lintErrors('include /nonexistent/events.conf;\nhttp {\n}\n')).toEqual([]);
+    expect(lintErrors('load_module modules/ngx_stream_module.so;\nworker_processes 2;\n')).toEqual([]);
+  });
+});
+
 describe('OpenResty Lua blocks', () => {
   it('reads *_by_lua_block bodies as Lua: braces in strings and comments do not count', () => {
     const text = site(
