@@ -553,9 +553,11 @@ export function buildNginxModel(
       return false;
     };
 
+    const serverRedirects = redirectsEveryRequest(block);
     for (const { block: inner, location } of mutable.inner) {
       const proxyPass = inner.own.get('proxy_pass')?.[0];
       if (!proxyPass) continue;
+      if (serverRedirects || (inner.kind === 'location' && redirectsEveryRequest(inner))) continue;
       const headers = effectiveHeaders(inner, 'proxy_set_header');
       const upgrade = headers.byName.get('upgrade');
       const pathNamesSocket = location ? namesSocket(location.path) : false;
@@ -677,6 +679,28 @@ export function buildNginxModel(
     nginx: { main, servers: finishedServers, proxyBlocks, maps, directives: entries, variableUses },
     tls,
   };
+}
+
+/** A rewrite pattern every URI matches (they all start with `/`): `^`, `.*`, `^(.*)$`, `^/(.*)`, … */
+const matchesEveryUri = /^\^?\/?(\(\.\*\)|\.\*|\(\/\.\*\))?\$?$/;
+
+/**
+ * Whether the level's own rewrite-phase directives answer every request before its content handler
+ * (proxy_pass) runs: a `return` outside `if`, or a `rewrite` of every URI that redirects (flag
+ * `redirect`/`permanent`, or a replacement starting with http://, https:// or $scheme, which nginx
+ * turns into a redirect whatever the flag; ngx_http_rewrite_module). At server level that is every
+ * request of the server (NGX_HTTP_SERVER_REWRITE_PHASE comes before a location is chosen), in a
+ * location every request there. ntfy publishes a port-80 block that keeps its proxy settings behind
+ * `return 302`: nginx 1.22.1 answers each handshake with the redirect, and its access log shows no
+ * upstream (test/lint/rule-evidence.test.ts), so no WebSocket rule applies to such a block.
+ */
+function redirectsEveryRequest(block: NginxBlock): boolean {
+  if (block.own.has('return')) return true;
+  return (block.own.get('rewrite') ?? []).some((node) => {
+    const [pattern = '', replacement = '', flag] = node.args;
+    if (!matchesEveryUri.test(pattern)) return false;
+    return flag === 'redirect' || flag === 'permanent' || /^(https?:\/\/|\$scheme)/.test(replacement);
+  });
 }
 
 const noJumps: ReadonlyMap<NginxLocation, NginxJump[]> = new Map();

@@ -312,3 +312,89 @@ describe.skipIf(nginxTool.skip)('nginx: a variable in proxy_pass with a URI drop
     expect(findings.filter((f) => f.rule === 'proxy-pass-query-dropped').map((f) => f.line)).toEqual([4]);
   });
 });
+
+describe.skipIf(nginxTool.skip)(
+  'nginx: a redirect in the rewrite phase ends every request before proxy_pass',
+  () => {
+    let nginx: RunningNginx | undefined;
+    let backend: Server | undefined;
+    let reached = 0;
+    let port = 0;
+    let site = '';
+    beforeAll(async () => {
+      backend = createServer((_, res) => {
+        reached++;
+        res.end('backend');
+      });
+      await new Promise<void>((resolve) => backend?.listen(0, '127.0.0.1', resolve));
+      const b = `127.0.0.1:${(backend.address() as AddressInfo).port}`;
+      port = await freePort();
+      site = join(mkdtempSync(join(tmpdir(), 'wss-conf-evidence-')), 'site.conf');
+      const proxy = `proxy_pass http://${b}; proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade";`;
+      writeFileSync(
+        site,
+        [
+          // ntfy's published port-80 block: a return before the proxy settings it kept.
+          `server { listen 127.0.0.1:${port}; server_name a.test; location / { return 302 https://$host$request_uri; ${proxy} } }`,
+          `server { listen 127.0.0.1:${port}; server_name b.test; return 301 https://b.test$request_uri; location /ws/ { ${proxy} } }`,
+          `server { listen 127.0.0.1:${port}; server_name c.test; location /ws/ { rewrite ^ https://c.test$request_uri? permanent; ${proxy} } }`,
+          // The control: the same proxy settings with no redirect reach the backend.
+          `server { listen 127.0.0.1:${port}; server_name d.test; location /ws/ { ${proxy} } }`,
+          '',
+        ].join('\n'),
+      );
+      nginx = await startNginx([site], [port]);
+    }, 30_000);
+    afterAll(async () => {
+      await nginx?.stop();
+      await new Promise((resolve) => backend?.close(resolve));
+    });
+
+    /** A browser's handshake (Firefox's Connection header) for /ws/x on `host`: the status nginx answers. */
+    const handshakeStatus = (host: string): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port,
+            path: '/ws/x',
+            headers: {
+              Host: host,
+              Connection: 'keep-alive, Upgrade',
+              Upgrade: 'websocket',
+              'Sec-WebSocket-Version': '13',
+              'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+            },
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+
+    it('handshakes get the redirect, and the backend sees none of them; without one it does', async () => {
+      expect(await handshakeStatus('a.test')).toBe(302);
+      expect(await handshakeStatus('b.test')).toBe(301);
+      expect(await handshakeStatus('c.test')).toBe(301);
+      expect(reached).toBe(0);
+      await handshakeStatus('d.test');
+      expect(reached).toBe(1);
+    });
+
+    it('lint judges only the server that proxies', () => {
+      const { findings } = lintPaths([site], { server: 'nginx' });
+      const judged = findings.filter((f) =>
+        [
+          'ws-upgrade-headers',
+          'proxy-http-version',
+          'connection-upgrade-literal',
+          'proxy-read-timeout',
+        ].includes(f.rule),
+      );
+      expect(judged.map((f) => f.line)).toEqual([4]);
+    });
+  },
+);
