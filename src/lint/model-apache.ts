@@ -77,6 +77,9 @@ export interface ApacheRoute {
 export interface ApacheModel {
   readonly sites: readonly ApacheSite[];
   readonly routes: readonly ApacheRoute[];
+  /** RewriteRules whose conditions never hold (unmetLookup): they route nothing, so they are in no
+   *  site's `routes`, and only apache-upgrade-condition, which explains why, reads them. */
+  readonly deadRewrites: readonly ApacheRoute[];
   /** Every directive with this key anywhere, in file order. */
   directives(key: string): readonly ApacheDirective[];
   readonly mpmSizing: ApacheMpmSizing;
@@ -339,6 +342,7 @@ export function buildApacheModel(
 
   const sites: ApacheSite[] = [];
   const routes: ApacheRoute[] = [];
+  const deadRewrites: ApacheRoute[] = [];
 
   const makeSite = (
     scope: Scope,
@@ -375,9 +379,19 @@ export function buildApacheModel(
       }
       if (best) selected.add(best);
     }
+    // The maps defined so far: the main server's and this site's own (collected before it is made).
+    const maps = new Set(
+      (everything.get('rewritemap') ?? []).map((map) => (map.args[0] ?? '').toLowerCase()),
+    );
     for (const draft of drafts) {
       const selectedByWsPath = selected.has(draft);
-      siteRoutes.push({ ...draft, site, selectedByWsPath, webSocket: draft.webSocket || selectedByWsPath });
+      const route = { ...draft, site, selectedByWsPath, webSocket: draft.webSocket || selectedByWsPath };
+      if (
+        draft.kind === 'RewriteRule' &&
+        draft.conditions.some((_, i) => unmetLookup(draft.conditions, i, maps))
+      ) {
+        deadRewrites.push(route);
+      } else siteRoutes.push(route);
     }
     routes.push(...siteRoutes);
     return site;
@@ -438,7 +452,13 @@ export function buildApacheModel(
     ),
   };
   return {
-    apache: { sites, routes, directives: (key) => everything.get(key) ?? [], mpmSizing: mpmSizingOf(parsed) },
+    apache: {
+      sites,
+      routes,
+      deadRewrites,
+      directives: (key) => everything.get(key) ?? [],
+      mpmSizing: mpmSizingOf(parsed),
+    },
     tls,
   };
 
@@ -565,6 +585,36 @@ function conditionMatchesWebSocket(pattern: string, flags: string): boolean {
 /** Whether a RewriteCond's CondPattern (without its `!`) matches `value`, as mod_rewrite compares:
  *  a regex by default, `=x` as text, [NC] ignoring case. A form lint does not read (`-f`, `<x`, a PCRE
  *  construct JavaScript lacks) counts as matching, so that no finding rests on a guess. */
+/** Whether the RewriteCond at `index` is joined to a neighbour with [OR]: the chain holds when one of
+ *  its conditions does, so a failing one may be covered by another. */
+export const joinedByOr = (conditions: readonly ApacheDirective[], index: number): boolean =>
+  [conditions[index], conditions[index - 1]].some((condition) =>
+    /\bOR\b|ornext/i.test(condition?.args[2] ?? ''),
+  );
+
+/**
+ * The map lookup of a RewriteCond that never holds, or undefined: a test string `${HTTP:…}`, `${ENV:…}`
+ * or `${SSL:…}` is a RewriteMap lookup (mod_rewrite docs, RewriteCond TestString), the name of a `%{…}`
+ * variable family written with `$`, and with no map of that name (and no `|default`) it gives "", which
+ * a pattern that needs a character never matches: httpd 2.4.71's rewrite trace says input='' (Baserow's
+ * and Twake's published vhosts, the session 9 and 10 sweeps). Negated patterns and [OR] chains are
+ * left alone. Only these family names are read, so a map a file not linted defines is not missed.
+ */
+export function unmetLookup(
+  conditions: readonly ApacheDirective[],
+  index: number,
+  maps: ReadonlySet<string>,
+): { readonly map: string; readonly key: string } | undefined {
+  const condition = conditions[index];
+  if (!condition || joinedByOr(conditions, index)) return undefined;
+  const [test = '', pattern = '', flags = ''] = condition.args;
+  if (pattern.startsWith('!')) return undefined;
+  const lookup = /^\$\{(HTTP|ENV|SSL):([^}|]*)\}$/i.exec(test);
+  if (!lookup || maps.has((lookup[1] as string).toLowerCase())) return undefined;
+  if (conditionMatches(pattern, flags, '')) return undefined;
+  return { map: lookup[1] as string, key: lookup[2] as string };
+}
+
 export function conditionMatches(pattern: string, flags: string, value: string): boolean {
   const noCase = /\bNC\b|nocase/i.test(flags);
   if (pattern.startsWith('=')) {

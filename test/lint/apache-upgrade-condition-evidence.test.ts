@@ -128,3 +128,72 @@ describe.skipIf(apacheTool.skip)('RewriteCond lines that browsers do not meet, o
     ).toEqual(['6:17', '9:36', '14:33']);
   });
 });
+
+describe.skipIf(apacheTool.skip)(
+  'a dead rewrite beside a ws:// route that works (Twake), on the real httpd',
+  () => {
+    let apache: RunningApache | undefined;
+    let backend: Server | undefined;
+    let port = 0;
+    let dead = '';
+    let mended = '';
+    beforeAll(async () => {
+      const echo = await startPathEchoBackend();
+      backend = echo.server;
+      backend.on('upgrade', (_, socket) => {
+        socket.end('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+      });
+      const b = `127.0.0.1:${echo.port}`;
+      const dir = mkdtempSync(join(tmpdir(), 'wss-conf-dead-rewrite-'));
+      const [deadPort, mendedPort] = [await freePort(), await freePort()];
+      port = deadPort;
+      // The backend speaks plain ws, as Twake's does; the rule says wss://, on a TLS-less vhost here.
+      const vhost = (listen: number, condition: string) => [
+        `Listen 127.0.0.1:${listen}`,
+        `<VirtualHost 127.0.0.1:${listen}>`,
+        '    ServerName a.test',
+        '    SSLProxyEngine on',
+        '    RewriteEngine on',
+        `    RewriteCond ${condition} websocket [NC]`,
+        `    RewriteRule .* "wss://${b}/$1" [P,L]`,
+        '    <Location />',
+        `        ProxyPass http://${b}/`,
+        '    </Location>',
+        '    <Location /socketcluster>',
+        `        ProxyPass ws://${b}/socketcluster`,
+        '    </Location>',
+        '</VirtualHost>',
+        '',
+      ];
+      dead = join(dir, 'dead.conf');
+      mended = join(dir, 'mended.conf');
+      writeFileSync(
+        dead,
+        ['# a2enmod proxy proxy_http proxy_wstunnel rewrite ssl', ...vhost(deadPort, '${HTTP:Upgrade}')].join(
+          '\n',
+        ),
+      );
+      writeFileSync(mended, vhost(mendedPort, '%{HTTP:Upgrade}').join('\n'));
+      apache = await startApache([dead, mended], [deadPort, mendedPort]);
+      mendedPortOf = mendedPort;
+    }, 30_000);
+    let mendedPortOf = 0;
+    afterAll(async () => {
+      await apache?.stop();
+      await new Promise((resolve) => backend?.close(resolve));
+    });
+
+    it('as published, the sockets upgrade through the <Location>; with the condition mended they fail', async () => {
+      expect(await handshake(port, '/socketcluster/', 'firefox')).toBe(101);
+      expect(await handshake(mendedPortOf, '/socketcluster/', 'firefox')).toBe(500);
+    });
+
+    it('lint: a note whose fix deletes the rule, and no finding about what the rule would do', () => {
+      const { findings } = lintPaths([dead], { server: 'apache' });
+      const notes = findings.filter((f) => f.rule === 'apache-upgrade-condition');
+      expect(notes.map((f) => `${f.line} ${f.severity}`)).toEqual(['7 info']);
+      expect(notes[0]?.fix).toMatch(/^delete the RewriteRule on line 8/);
+      expect(findings.filter((f) => f.line === 8)).toEqual([]);
+    });
+  },
+);

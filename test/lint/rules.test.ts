@@ -310,6 +310,14 @@ const cases: [string, string, LintFlags, string[]][] = [
     ['7:17 warning', '11:36 warning', '14:33 warning', '23:36 warning', '33:36 warning'],
   ],
   ['apache-upgrade-condition', 'good.conf', {}, []],
+  // A dead rewrite beside a route that carries the sockets: a note whose fix deletes it, and no rule
+  // judges what the dead rule would do (Twake; the session 10 sweep).
+  [
+    'apache-upgrade-condition',
+    'dead-beside-socket-route.conf',
+    {},
+    ['6:1 info apache-forwarded-proto', '6:1 info tls-hsts-missing', '12:17 info'],
+  ],
   ['apache-rewrite-backreference', 'bad.conf', {}, ['7:20 warning', '8:38 warning', '16:29 warning']],
   ['apache-rewrite-backreference', 'good.conf', {}, []],
   ['apache-proxypass-slash', 'bad.conf', {}, ['10:20 error']],
@@ -435,5 +443,21 @@ describe('ws-upgrade-headers: the fix names a variable the file defines', () => 
 
   it('says to add the map when the file has none (nginx -t refuses an unknown variable)', () => {
     expect(fixFor(site(''))).toContain('map $http_upgrade $connection_upgrade { default upgrade;');
+  });
+});
+
+describe('apache-upgrade-condition: a dead rewrite beside a working socket route', () => {
+  it('says to delete it, not to revive it', () => {
+    const file = join(
+      repoRoot,
+      'fixtures',
+      'lint',
+      'rules',
+      'apache-upgrade-condition',
+      'dead-beside-socket-route.conf',
+    );
+    const [finding] = lintPaths([file]).findings.filter((f) => f.rule === 'apache-upgrade-condition');
+    expect(finding?.fix).toMatch(/^delete the RewriteRule on line 13/);
+    expect(finding?.message).toContain('the ProxyPass on line 18 carries the sockets');
   });
 });

@@ -1,4 +1,4 @@
-import { conditionMatches } from '../model-apache.js';
+import { type ApacheRoute, conditionMatches, joinedByOr, unmetLookup } from '../model-apache.js';
 import type { Rule } from '../rule.js';
 
 /**
@@ -28,29 +28,52 @@ export const apacheUpgradeCondition: Rule = {
     const maps = new Set(
       (model.apache?.directives('rewritemap') ?? []).map((map) => (map.args[0] ?? '').toLowerCase()),
     );
-    for (const route of model.apache?.routes ?? []) {
+    const routes: readonly ApacheRoute[] = [
+      ...(model.apache?.routes ?? []),
+      ...(model.apache?.deadRewrites ?? []),
+    ];
+    for (const route of routes) {
       if (route.kind !== 'RewriteRule') continue;
       const toSocket = route.schemes.some((scheme) => scheme === 'ws' || scheme === 'wss');
       const rule = `the RewriteRule on line ${route.node.line}`;
-      // Conditions joined with [OR] hold when one of them does: a failing one may be covered by another
-      // (an Upgrade condition [OR] an anchored Connection one takes Firefox's handshake: 101 on httpd
-      // 2.4.71, the cold attack), so a condition in such a chain is not judged; the others are.
-      const joined = (index: number): boolean =>
-        [route.conditions[index], route.conditions[index - 1]].some((condition) =>
-          /\bOR\b|ornext/i.test(condition?.args[2] ?? ''),
-        );
+      // A route of the same site that carries the sockets already (a ws:// ProxyPass, upgrade=):
+      // the dead rule is then only dead text, and reviving it would take the handshakes it matches
+      // away from that route. Twake's vhost: its rewrite to wss:// revived gave 500 for every
+      // handshake on httpd 2.4.71 (a backend speaking plain ws), where the ws:// <Location> gave 101.
+      // Only a ProxyPass counts: another RewriteRule may have conditions of its own that fail.
+      const socketRoute = route.site.routes.find(
+        (other) =>
+          other.kind !== 'RewriteRule' &&
+          (other.schemes.some((scheme) => scheme === 'ws' || scheme === 'wss') ||
+            other.params.has('upgrade')),
+      );
       for (const [index, condition] of route.conditions.entries()) {
-        if (joined(index)) continue;
+        // Conditions joined with [OR] hold when one of them does: a failing one may be covered by another
+        // (an Upgrade condition [OR] an anchored Connection one takes Firefox's handshake: 101 on httpd
+        // 2.4.71, the cold attack), so a condition in such a chain is not judged; the others are.
+        if (joinedByOr(route.conditions, index)) continue;
         const [test = '', rawPattern = '', flags = ''] = condition.args;
         if (rawPattern.startsWith('!')) continue;
         const written = `RewriteCond ${test} ${rawPattern}`;
-        const lookup = /^\$\{([^:}]+):([^}]*)\}$/.exec(test);
-        if (lookup && !maps.has((lookup[1] as string).toLowerCase()) && /upgrade|connection/i.test(test)) {
-          report(
-            condition.argAt[0] ?? condition,
-            `${written}: \${${lookup[1]}:…} is a RewriteMap lookup and no map "${lookup[1]}" is defined, so the test string is empty and the condition never holds: ${rule} never applies${toSocket ? `, and no handshake reaches ${route.url}` : ''}`,
-            { fix: `RewriteCond %{${lookup[1]}:${lookup[2]}} ${rawPattern}${flags ? ` ${flags}` : ''}` },
-          );
+        const lookup = unmetLookup(route.conditions, index, maps);
+        if (lookup) {
+          const dead = `${written}: \${${lookup.map}:…} is a RewriteMap lookup and no map "${lookup.map}" is defined, so the test string is empty and the condition never holds: ${rule} never applies`;
+          if (socketRoute) {
+            report(
+              condition.argAt[0] ?? condition,
+              `${dead}; the ${socketRoute.kind} on line ${socketRoute.node.line} carries the sockets, so this is dead text, and mending the condition would send every handshake the rule matches to ${route.url} instead`,
+              {
+                severity: 'info',
+                fix: `delete the RewriteRule on line ${route.node.line} and its RewriteCond lines`,
+              },
+            );
+          } else {
+            report(
+              condition.argAt[0] ?? condition,
+              `${dead}${toSocket ? `, and no handshake reaches ${route.url}` : ''}`,
+              { fix: `RewriteCond %{${lookup.map}:${lookup.key}} ${rawPattern}${flags ? ` ${flags}` : ''}` },
+            );
+          }
           continue;
         }
         if (!toSocket && !route.upgradeCondition) continue;
