@@ -528,7 +528,16 @@ export function parseApache(
           isAbsolute(pattern) || main.serverRoot === undefined
             ? pattern
             : `${main.serverRoot.replace(/\/+$/, '')}/${pattern}`;
-        const result = resolveInclude(resolved, main.file);
+        let result = resolveInclude(resolved, main.file);
+        // httpd 2.4 refuses an Include whose wildcard matches nothing ("No matches for the wildcard
+        // '*.conf' in '…', failing", 2.4.71; IncludeOptional exists to allow it). Away from the server
+        // that means the files are there and lint has not read them: unread, as a missing file is
+        // (OpenProject's vhost includes its TLS settings this way; the session 10 sweep).
+        if (!optional && 'files' in result && result.files.length === 0 && /[*?[]/.test(pattern)) {
+          result = {
+            unreadable: `Include ${pattern}: the wildcard matches no file here, and httpd refuses an Include whose wildcard matches nothing (IncludeOptional allows it), so on the server it must match files lint has not read; not linted`,
+          };
+        }
         if ('unreadable' in result) {
           macros.unreadInclude = true;
           // IncludeOptional exists for exactly this: a missing file is not an error (httpd docs).

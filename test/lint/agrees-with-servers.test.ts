@@ -262,6 +262,17 @@ describe.skipIf(apache.skip)(`apache2 -t agrees ${apache.reason}`, () => {
     expect(result).toMatchObject({ ok: true, output: '' });
   });
 
+  it('include-unresolved: httpd refuses an Include whose wildcard matches nothing; IncludeOptional is fine', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'wss-conf-empty-'));
+    const site = (directive: string) => `${directive} ${empty}/*.conf\n`;
+    const include = await testApacheSites([{ text: site('Include'), displayPath: 'a.conf' }]);
+    expect(include.ok).toBe(false);
+    expect(include.output).toContain("No matches for the wildcard '*.conf'");
+    const optional = await testApacheSites([{ text: site('IncludeOptional'), displayPath: 'a.conf' }]);
+    expect(optional.ok, optional.output).toBe(true);
+    rmSync(empty, { recursive: true, force: true });
+  });
+
   it('too-new-for-version: httpd rejects a worker parameter it does not know, at its line', async () => {
     // httpd 2.4.46 has no upgrade= (mod_proxy's set_worker_param ends in "unknown Worker parameter");
     // a parameter no httpd knows takes the same path on the installed one.

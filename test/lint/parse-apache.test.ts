@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { lintPaths } from '../../src/commands/lint.js';
 import type { IncludeResolver } from '../../src/lint/finding.js';
+import { lintConfig } from '../../src/lint/lint.js';
 import { type ApacheDirective, parseApache } from '../../src/lint/parse-apache.js';
 import { repoRoot, runCli } from '../helpers/cli.js';
 
@@ -153,6 +154,28 @@ describe('Apache includes', () => {
       // the URL sits on the continuation line
       'fixtures/lint/includes/apache/sites-enabled/example.conf:11:9 apache-ws-upgrade',
     ]);
+  });
+});
+
+describe('an Include whose glob matches nothing here (OpenProject, the session 10 sweep)', () => {
+  const vhost = (include: string) =>
+    `<VirtualHost *:443>\n  ServerName a.test\n  ${include} /etc/site-tls/*.conf\n  ProxyPass / http://127.0.0.1:6000/\n</VirtualHost>\n`;
+  const lintWithNoMatches = (include: string) =>
+    lintConfig({
+      server: 'apache',
+      files: [{ name: 'a.conf', text: vhost(include) }],
+      resolveInclude: () => ({ files: [] }),
+      settings: { serverVersion: undefined, wsPaths: [], fileExists: undefined },
+    }).map((f) => `${f.line} ${f.severity} ${f.rule}`);
+
+  it('Include: httpd refuses a wildcard that matches nothing, so it must match files lint has not read', () => {
+    // apache2 -t 2.4.71: "No matches for the wildcard '*.conf' in '…', failing". The files it reads on the
+    // server may set SSLEngine: apache-tls-port-plain stays silent, as for any unread include.
+    expect(lintWithNoMatches('Include')).toEqual(['3 info include-unresolved']);
+  });
+
+  it('IncludeOptional: a wildcard that matches nothing is fine for httpd, and for lint', () => {
+    expect(lintWithNoMatches('IncludeOptional')).toContain('1 error apache-tls-port-plain');
   });
 });
 
