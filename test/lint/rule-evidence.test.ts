@@ -398,3 +398,78 @@ describe.skipIf(nginxTool.skip)(
     });
   },
 );
+
+describe.skipIf(nginxTool.skip)(
+  'nginx: a regex location takes a socket path from its prefix location',
+  () => {
+    let nginx: RunningNginx | undefined;
+    let backend: Server | undefined;
+    let port = 0;
+    let site = '';
+    beforeAll(async () => {
+      const echo = await startPathEchoBackend();
+      backend = echo.server;
+      backend.on('upgrade', (_, socket) => {
+        socket.end('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+      });
+      const b = `127.0.0.1:${echo.port}`;
+      port = await freePort();
+      site = join(mkdtempSync(join(tmpdir(), 'wss-conf-evidence-')), 'site.conf');
+      const socket = `proxy_pass http://${b}; proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade";`;
+      const regex = `location ~ ^/api/ { proxy_pass http://${b}; proxy_http_version 1.1; }`;
+      writeFileSync(
+        site,
+        [
+          `server { listen 127.0.0.1:${port}; server_name a.test; ${regex}`,
+          `    location /api/ws { ${socket} } }`,
+          `server { listen 127.0.0.1:${port}; server_name b.test; ${regex}`,
+          `    location ^~ /api/ws { ${socket} } }`,
+          '',
+        ].join('\n'),
+      );
+      nginx = await startNginx([site], [port]);
+    }, 30_000);
+    afterAll(async () => {
+      await nginx?.stop();
+      await new Promise((resolve) => backend?.close(resolve));
+    });
+
+    const handshake = (host: string): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const req = request({
+          host: '127.0.0.1',
+          port,
+          path: '/api/ws',
+          headers: {
+            Host: host,
+            Connection: 'Upgrade',
+            Upgrade: 'websocket',
+            'Sec-WebSocket-Version': '13',
+            'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+          },
+        });
+        req.on('upgrade', (res, s) => {
+          s.destroy();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('response', (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+
+    it('the handshake gets 200 from the regex location, and 101 with ^~', async () => {
+      expect(await handshake('a.test')).toBe(200);
+      expect(await handshake('b.test')).toBe(101);
+    });
+
+    it('lint reports the shadowed location only', () => {
+      const { findings } = lintPaths([site], { server: 'nginx' });
+      expect(
+        findings.filter((f) => f.rule === 'ws-location-shadowed').map((f) => `${f.line} ${f.severity}`),
+      ).toEqual(['2 warning']);
+    });
+  },
+);

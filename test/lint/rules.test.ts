@@ -44,6 +44,8 @@ const cases: [string, string, LintFlags, string[]][] = [
   ['ws-upgrade-headers', 'bad-connection.conf', {}, ['6:5 error']],
   ['ws-upgrade-headers', 'good.conf', {}, []],
   ['ws-upgrade-headers', 'good-redirect-only.conf', {}, []],
+  ['ws-location-shadowed', 'bad.conf', {}, ['18:5 warning', '36:5 info']],
+  ['ws-location-shadowed', 'good.conf', {}, []],
   ['ws-upgrade-headers', 'bad-beside-root.conf', {}, ['17:5 error']],
   // Upgrade alone beside a complete socket route: a copied line, info (Mainsail's Moonraker config).
   ['ws-upgrade-headers', 'stray-upgrade.conf', {}, ['19:5 info proxy-read-timeout', '19:5 info']],

@@ -46,6 +46,7 @@ import { tlsOcspStapling } from './tls-ocsp-stapling.js';
 import { tlsServerCipherOrder } from './tls-server-cipher-order.js';
 import { tlsWeakCiphers } from './tls-weak-ciphers.js';
 import { tooNewForVersion } from './too-new-for-version.js';
+import { wsLocationShadowed } from './ws-location-shadowed.js';
 import { wsUpgradeHeaders } from './ws-upgrade-headers.js';
 
 export const rules: readonly Rule[] = [
@@ -59,6 +60,7 @@ export const rules: readonly Rule[] = [
   listenConflict,
   // nginx: WebSocket proxying
   wsUpgradeHeaders,
+  wsLocationShadowed,
   proxyHeadersDropped,
   proxyHttpVersion,
   connectionUpgradeMap,
