@@ -302,6 +302,8 @@ const cases: [string, string, LintFlags, string[]][] = [
   ['apache-proxy-timeout', 'good.conf', { serverVersion: '2.4.62', pingInterval: '90s' }, []],
   ['apache-redirect-literal', 'bad.conf', {}, ['7:9 warning']],
   ['apache-redirect-literal', 'good.conf', {}, []],
+  ['apache-redirect-slash', 'bad.conf', {}, ['6:26 warning', '12:29 warning', '13:24 warning']],
+  ['apache-redirect-slash', 'good.conf', {}, []],
   [
     'apache-upgrade-condition',
     'bad.conf',
