@@ -318,6 +318,7 @@ const cases: [string, string, LintFlags, string[]][] = [
   ['apache-proxypass-slash', 'info-socket-endpoint.conf', {}, ['11:19 info']],
   ['apache-proxypass-slash', 'bad-rewrite.conf', {}, ['10:22 warning']],
   ['apache-proxypass-slash', 'good-rewrite.conf', {}, []],
+  ['apache-proxypass-slash', 'bad-double-slash.conf', {}, ['6:24 warning', '11:25 warning', '15:26 warning']],
   ['apache-ssl-proxy-engine', 'bad.conf', {}, ['10:20 error']],
   ['apache-ssl-proxy-engine', 'good.conf', {}, []],
   ['apache-ssl-proxy-engine', 'good-proxy-section.conf', {}, []],
