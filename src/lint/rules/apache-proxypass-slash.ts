@@ -11,7 +11,12 @@ import type { Report, Rule } from '../rule.js';
  * One shape breaks nothing: a ws:// (or wss://) route from a path without a slash to the backend's root,
  * as Zammad ships it (`ProxyPass /ws ws://127.0.0.1:6042/`). The socket's one URL, `/ws` itself, goes to
  * `ws://127.0.0.1:6042/` as meant; only paths below it would get a double slash, and a socket endpoint
- * has none. That is info, naming the paths that would be mangled.
+ * has none. That is info, naming the paths that would be mangled. So is its mirror image, a ws:// route
+ * from a path with a slash to the same path without one, as acmacs ships it (`ProxyPass /ads-ws/
+ * wss://localhost:10067/ads-ws`): the socket at /ads-ws/ reaches the backend as /ads-ws, the endpoint
+ * the URL names, and upgrades (101 on httpd 2.4.71, the session 10 sweep); /ads-ws/sub goes to
+ * /ads-wssub. Adding the slash changes what the backend gets for the socket itself (/ads-ws/), which
+ * the fix says.
  *
  * A proxying RewriteRule at a site's level doubles the slash when its target writes `/` before a $n
  * whose group starts with the URL-path's own "/" (`(.*)`, `^(.*)$`, `(/ws.*)`), or before
@@ -56,12 +61,20 @@ export const apacheProxypassSlash: Rule = {
         }
         continue;
       }
-      const socketEndpoint =
-        !pathSlash &&
-        urlPath === '/' &&
-        route.schemes.length > 0 &&
-        route.schemes.every((scheme) => scheme === 'ws' || scheme === 'wss');
-      if (socketEndpoint) {
+      const socketRoute =
+        route.schemes.length > 0 && route.schemes.every((scheme) => scheme === 'ws' || scheme === 'wss');
+      if (socketRoute && pathSlash && route.path.slice(0, -1) === urlPath) {
+        report(
+          route.urlAt,
+          `${route.path} ends with a slash but ${route.url} does not: the socket at ${route.path} itself reaches the backend as ${urlPath}, the endpoint the URL names, but any path below it is mangled (${request} goes to ${mangled})`,
+          {
+            fix: `ProxyPass ${route.path} ${route.url}/ (the backend then gets ${route.path} for the socket: check it takes that)`,
+            severity: 'info',
+          },
+        );
+        continue;
+      }
+      if (socketRoute && !pathSlash && urlPath === '/') {
         report(
           route.urlAt,
           `${route.path} does not end with a slash but ${route.url} does: the socket at ${route.path} itself reaches the backend's root as meant, but any path below it would be mangled (${request} goes to ${mangled})`,
