@@ -27,7 +27,7 @@ import { type ApacheArity, apacheArityRows } from './apache-directive-arity.js';
 import { apacheDirectiveRows, apacheDirectiveTableVersion } from './apache-directives.js';
 import { ifVersionHolds } from './apache-ifversion.js';
 import { type ProxyPassPlace, proxyPassParameterProblem } from './apache-proxypass-params.js';
-import { redirectLiteralVariable, redirectProblem } from './apache-redirect-args.js';
+import { redirectLiteralVariable, redirectProblem, redirectSlash } from './apache-redirect-args.js';
 import { type ParseProblem, placeOf } from './finding.js';
 import { distance } from './nginx-directive-check.js';
 import type { ApacheDirective } from './parse-apache.js';
@@ -280,6 +280,8 @@ export function checkApacheDirectives(
           redirectProblem(node, frame.place !== 'server') ??
           redirectLiteralVariable(node, frame.place !== 'server');
         if (problem) problems.push(problem);
+        const slash = redirectSlash(node, frame.place !== 'server');
+        if (slash) problems.push(slash);
       }
       if (node.key === 'sslprotocol' || node.key === 'sslproxyprotocol') {
         const problem = sslProtocolProblem(node);

@@ -117,3 +117,37 @@ export function redirectLiteralVariable(node: ApacheDirective, inSection: boolea
     fix: `RewriteEngine On and RewriteRule ${regex ? path : `^${path}(.*)$`} ${regex ? url : `${url.replace(/\/$/, '')}/$1`} [R=${status},L] (mod_rewrite expands ${variable}), or write the host name out`,
   };
 }
+
+/**
+ * A prefix Redirect (`Redirect`, `RedirectPermanent`, `RedirectTemp`; not RedirectMatch, not the
+ * expression form in a section) whose path ends in "/" and URL does not. mod_alias matches the path as
+ * a prefix and appends what follows it to the URL as is (try_alias_list in mod_alias.c, httpd 2.4: "any
+ * request beginning with URL-path will return a redirect request to the client at the location of the
+ * target URL", https://httpd.apache.org/docs/2.4/mod/mod_alias.html#redirect), so Pleroma's published
+ * `Redirect permanent / https://example.tld` answered /notice/abc with `Location:
+ * https://example.tldnotice/abc` on httpd 2.4.71 (the session 10 sweep): every deep link of the http
+ * site goes to a host that does not exist. Only the path itself lands.
+ */
+export function redirectSlash(node: ApacheDirective, inSection: boolean): ParseProblem | undefined {
+  if (node.key === 'redirectmatch' || redirectProblem(node, inSection)) return undefined;
+  const [first, second, third] = node.args;
+  if (first === undefined || second === undefined || node.args.some((arg) => arg.includes('${'))) {
+    return undefined;
+  }
+  const twoWords = node.key === 'redirectpermanent' || node.key === 'redirecttemp';
+  const { grok } = readStatus(node);
+  // Redirect's expression form in a section: a status and a URL alone (the URL is sent as it is).
+  if (!twoWords && inSection && grok === 1 && third === undefined) return undefined;
+  const [path, url, urlIndex] =
+    twoWords || (grok === 0 && third === undefined) ? [first, second, 1] : [second, third, 2];
+  // A query or fragment in the URL puts what follows the path after it: another mistake, not this one.
+  if (url === undefined || !path.endsWith('/') || url.endsWith('/') || /[?#]/.test(url)) return undefined;
+  const request = `${path}about`;
+  const fixed = node.args.map((arg, index) => (index === urlIndex ? `${arg}/` : arg));
+  return {
+    kind: 'redirect-slash',
+    ...placeOf(node.argAt[urlIndex] ?? node),
+    message: `${node.name} ${node.args.join(' ')}: the path ends with "/" and the URL does not, and mod_alias appends the rest of the path to the URL as is: ${request} is sent to ${url}${request.slice(path.length)} (every path below ${path} is mangled; only ${path} itself lands)`,
+    fix: `${node.name} ${fixed.join(' ')}`,
+  };
+}

@@ -65,8 +65,9 @@ export interface Suppression extends Located {
  *  followed. Reported by the `parse-error` and `include-unresolved` rules. */
 export interface ParseProblem extends Located {
   /** parse-error: the server refuses the file; include-unresolved: a file lint could not read;
-   *  redirect-literal: a Redirect target whose %{VAR} mod_alias sends as written (apache-redirect-literal). */
-  readonly kind: 'parse-error' | 'include-unresolved' | 'redirect-literal';
+   *  redirect-literal: a Redirect target whose %{VAR} mod_alias sends as written (apache-redirect-literal);
+   *  redirect-slash: a prefix Redirect whose path ends in "/" and URL does not (apache-redirect-slash). */
+  readonly kind: 'parse-error' | 'include-unresolved' | 'redirect-literal' | 'redirect-slash';
   readonly message: string;
   /** Lower than the rule's for a note: a directive of a module lint cannot know is loaded. */
   readonly severity?: Severity;

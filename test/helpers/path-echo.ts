@@ -1,10 +1,12 @@
 /**
  * A backend that answers every request with the path and query it received, and the GET that reads
  * such an answer through a proxy: what the lint evidence tests compare (which path httpd or nginx sends
- * on for a request). Real sockets on 127.0.0.1; the caller closes the server.
+ * on for a request), over plain HTTP or a WebSocket handshake. Real sockets on 127.0.0.1; the caller
+ * closes the server.
  */
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import WebSocket, { WebSocketServer } from 'ws';
 
 export async function startPathEchoBackend(): Promise<{ readonly server: Server; readonly port: number }> {
   const server = createServer((req, res) => {
@@ -27,4 +29,49 @@ export const bodyOf = (port: number, path: string): Promise<string> =>
     });
     req.on('error', reject);
     req.end();
+  });
+
+/**
+ * The same backend for WebSockets too: a handshake is upgraded (Node's `ws`, which takes any path) and
+ * the socket's first message is the path the handshake reached it with.
+ */
+export async function startSocketPathEchoBackend(): Promise<{
+  readonly server: Server;
+  readonly port: number;
+}> {
+  const echo = await startPathEchoBackend();
+  const sockets = new WebSocketServer({ noServer: true });
+  echo.server.on('upgrade', (req, socket, head) => {
+    sockets.handleUpgrade(req, socket, head, (ws) => {
+      ws.send(req.url ?? '');
+      ws.close();
+    });
+  });
+  echo.server.on('close', () => sockets.close());
+  return echo;
+}
+
+/** The path a WebSocket handshake to `path` on 127.0.0.1:`port` reached the backend with (the first
+ *  message of startSocketPathEchoBackend), or `status N` when the proxy answered without upgrading. */
+export const socketPathOf = (port: number, path: string): Promise<string> =>
+  new Promise((resolve) => {
+    const socket = new WebSocket(`ws://127.0.0.1:${port}${path}`, { headers: { Host: 'a.test' } });
+    const timer = setTimeout(() => {
+      socket.terminate();
+      resolve('timeout');
+    }, 5000);
+    socket.on('message', (data) => {
+      clearTimeout(timer);
+      socket.close();
+      resolve(data.toString());
+    });
+    socket.on('unexpected-response', (_request, response) => {
+      clearTimeout(timer);
+      socket.terminate();
+      resolve(`status ${response.statusCode}`);
+    });
+    socket.on('error', (error) => {
+      clearTimeout(timer);
+      resolve(`error ${error.message}`);
+    });
   });

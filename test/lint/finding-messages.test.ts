@@ -16,7 +16,8 @@ const messageOf = (rule: string, file: string, flags = {}) =>
 
 describe('finding messages name what breaks, for which requests', () => {
   it.each([
-    ['apache-proxypass-slash', 'bad.conf', /\/ws\/chat goes to ws:\/\/127\.0\.0\.1:8282\/wschat$/],
+    ['apache-proxypass-slash', 'bad.conf', /\/app\/chat goes to http:\/\/127\.0\.0\.1:8282\/appchat$/],
+    ['apache-redirect-slash', 'bad.conf', /\/about is sent to https:\/\/example\.tldabout/],
     ['apache-ssl-proxy-engine', 'bad.conf', /every request to \/ws\/ fails with 500$/],
     ['apache-proxy-requests', 'bad.conf', /send requests through it to any host/],
     ['apache-ws-upgrade', 'bad.conf', /every handshake to \/ws\/ reaches the backend without Upgrade/],

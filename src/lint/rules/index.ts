@@ -5,6 +5,7 @@ import { apacheProxyRequests } from './apache-proxy-requests.js';
 import { apacheProxyTimeout } from './apache-proxy-timeout.js';
 import { apacheProxypassSlash } from './apache-proxypass-slash.js';
 import { apacheRedirectLiteral } from './apache-redirect-literal.js';
+import { apacheRedirectSlash } from './apache-redirect-slash.js';
 import { apacheRewriteBackreference } from './apache-rewrite-backreference.js';
 import { apacheSslProxyEngine } from './apache-ssl-proxy-engine.js';
 import { apacheSslengineEveryListen } from './apache-sslengine-every-listen.js';
@@ -95,6 +96,7 @@ export const rules: readonly Rule[] = [
   apacheUpgradeCondition,
   apacheProxyTimeout,
   apacheRedirectLiteral,
+  apacheRedirectSlash,
   apacheRewriteBackreference,
   apacheProxypassSlash,
   apacheSslProxyEngine,
