@@ -102,6 +102,9 @@ const cases: [string, string, LintFlags, string[]][] = [
   ['proxy-read-timeout', 'bad-60s.conf', { pingInterval: '59s' }, []],
   ['proxy-read-timeout', 'bad-60s.conf', { pingInterval: '90s' }, ['16:9 warning']],
   ['proxy-read-timeout', 'good.conf', {}, []],
+  ['proxy-read-timeout', 'bad-jump.conf', {}, ['17:5 info']],
+  ['proxy-read-timeout', 'bad-jump.conf', { pingInterval: '15m' }, ['17:5 warning']],
+  ['proxy-read-timeout', 'bad-jump.conf', { pingInterval: '10m' }, ['17:5 warning']],
   ['proxy-read-timeout', 'good.conf', { pingInterval: '25s' }, []],
   ['proxy-read-timeout', 'good.conf', { pingInterval: '2m' }, ['24:9 warning']],
   ['connection-upgrade-literal', 'bad.conf', {}, ['10:37 warning']],
@@ -518,5 +521,38 @@ describe('ws-upgrade-headers: a Connection line without the upgrade token', () =
   it('reads every line nginx sends: keep-alive then upgrade at one level sends both, so no finding', () => {
     const text = site('', '/live/ws', 'keep-alive;\n    proxy_set_header Connection upgrade');
     expect(lint(text).filter((f) => f.rule === 'ws-upgrade-headers')).toEqual([]);
+  });
+});
+
+describe('proxy-read-timeout: the fix satisfies the rule that proposed it', () => {
+  const file = join(repoRoot, 'fixtures', 'lint', 'rules', 'proxy-read-timeout', 'bad-jump.conf');
+  const text = readFileSync(file, 'utf8');
+  const timeoutFindings = (config: string, flags: LintFlags) => {
+    const dir = mkdtempSync(join(tmpdir(), 'wss-conf-timeout-fix-'));
+    try {
+      writeFileSync(join(dir, 'site.conf'), config);
+      return lintPaths(['site.conf'], { cwd: dir, ...flags }).findings.filter(
+        (f) => f.rule === 'proxy-read-timeout',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  /** The fix (one `proxy_read_timeout …;` line) put into the location the finding names. */
+  const applied = (fix: string): string =>
+    text.replace('    location @api_websocket {\n', `    location @api_websocket {\n        ${fix}\n`);
+
+  it.each([
+    // [ping interval, fix]: the copied 15m does not outlast a 15m ping, so the rule's own suggestion.
+    ['15m', 'proxy_read_timeout 1800s;'],
+    // 15m outlasts a 10m ping: the value the author chose, moved to where it applies.
+    ['10m', 'proxy_read_timeout 15m;'],
+    [undefined, 'proxy_read_timeout 15m;'],
+  ])('--ping-interval %s: fix %s, and the fixed file re-lints clean', (ping, expected) => {
+    const flags: LintFlags = ping ? { pingInterval: ping } : {};
+    const [finding, ...others] = timeoutFindings(text, flags);
+    expect(others).toEqual([]);
+    expect(finding?.fix).toBe(expected);
+    expect(timeoutFindings(applied(finding?.fix ?? ''), flags)).toEqual([]);
   });
 });
