@@ -8,14 +8,19 @@
  *   (header-crlf-variable), seen by a backend that records the raw bytes;
  * - `include proxy_params;` (Debian's, which sets Host) and a `proxy_set_header Host $host;` of one's
  *   own at one level send two Host lines (proxy-host-twice), where a level that sets Host once sends
- *   one, seen by the raw backend too.
+ *   one, seen by the raw backend too;
+ * - a Connection line without the "upgrade" token (`keep-alive`, the ASP.NET Core docs' pattern, or
+ *   `$http_upgrade`, which sends "websocket") turns a handshake into a plain GET: the backend answers
+ *   200, never 101 (RFC 6455 §4.2.1 wants the token), while `keep-alive` and `upgrade` at one level
+ *   send both lines and upgrade, as does the map of nginx's WebSocket guide (ws-upgrade-headers).
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { connect } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket, { WebSocketServer } from 'ws';
 import { lintPaths } from '../../src/commands/lint.js';
 import { type Stoppable, startRawServer } from '../helpers/probe.js';
 import { freePort, type RunningNginx, startNginx } from '../helpers/servers.js';
@@ -218,3 +223,123 @@ describe.skipIf(nginxTool.skip)('what nginx forwards, seen by a header-echo back
     expect(findings.map((f) => [f.file, f.line])).toEqual([[sitePath, twiceLine]]);
   });
 });
+
+/** The status of a handshake through nginx: 101 when the socket opens, else the status nginx passed
+ *  on, with the body (the backend's echo of the headers it got). `firefox` sends Firefox's
+ *  "Connection: keep-alive, Upgrade", otherwise `ws` sends Chrome's "Connection: Upgrade". */
+const handshake = (port: number, path: string, firefox = false): Promise<{ status: number; body: string }> =>
+  new Promise((resolve, reject) => {
+    const socket = new WebSocket(`ws://127.0.0.1:${port}${path}`, {
+      headers: firefox ? { Connection: 'keep-alive, Upgrade' } : {},
+    });
+    socket.once('open', () => {
+      socket.terminate();
+      resolve({ status: 101, body: '' });
+    });
+    socket.once('unexpected-response', (_request, response) => {
+      let body = '';
+      response.on('data', (chunk) => {
+        body += chunk;
+      });
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    socket.once('error', reject);
+  });
+
+describe.skipIf(nginxTool.skip)(
+  'a Connection line without "upgrade": 200, not 101 (ws-upgrade-headers)',
+  () => {
+    let nginx: RunningNginx | undefined;
+    let backend: Server | undefined;
+    let wss: WebSocketServer | undefined;
+    let port = 0;
+    let site = '';
+    let siteText = '';
+    beforeAll(async () => {
+      // A ws backend that answers a plain request with the headers it got, as JSON.
+      backend = createServer((request, response) => {
+        response.writeHead(200, { 'content-type': 'application/json', connection: 'close' });
+        response.end(JSON.stringify(request.headers));
+      });
+      wss = new WebSocketServer({ server: backend });
+      await new Promise<void>((resolve) => backend?.listen(0, '127.0.0.1', resolve));
+      const backendPort = (backend.address() as AddressInfo).port;
+      port = await freePort();
+      const location = (path: string, ...connection: string[]) => [
+        `    location ${path} {`,
+        `        proxy_pass http://127.0.0.1:${backendPort};`,
+        '        proxy_http_version 1.1;',
+        '        proxy_set_header Upgrade $http_upgrade;',
+        ...connection.map((value) => `        proxy_set_header Connection ${value};`),
+        '        proxy_read_timeout 1h;',
+        '    }',
+      ];
+      site = join(mkdtempSync(join(tmpdir(), 'wss-conf-connection-')), 'site.conf');
+      writeFileSync(
+        site,
+        [
+          'map $http_upgrade $connection_upgrade {',
+          '    default upgrade;',
+          "    ''      close;",
+          '}',
+          'server {',
+          `    listen 127.0.0.1:${port};`,
+          '    server_name app.test;',
+          ...location('/keepalive/ws', 'keep-alive'),
+          ...location('/slip/ws', '$http_upgrade'),
+          ...location('/both/ws', 'keep-alive', 'upgrade'),
+          ...location('/mapped/ws', '$connection_upgrade'),
+          ...location('/literal/ws', 'upgrade'),
+          '}',
+          '',
+        ].join('\n'),
+      );
+      siteText = readFileSync(site, 'utf8');
+      nginx = await startNginx([site], [port]);
+    }, 30_000);
+    afterAll(async () => {
+      await nginx?.stop();
+      for (const client of wss?.clients ?? []) client.terminate();
+      wss?.close();
+      backend?.closeAllConnections();
+      backend?.close();
+    });
+
+    it('Connection keep-alive: the backend gets "keep-alive" and answers 200, Chrome- and Firefox-style', async () => {
+      for (const firefox of [false, true]) {
+        const answer = await handshake(port, '/keepalive/ws', firefox);
+        expect(answer.status).toBe(200);
+        expect(JSON.parse(answer.body)).toMatchObject({ upgrade: 'websocket', connection: 'keep-alive' });
+      }
+    });
+
+    it('Connection $http_upgrade: the backend gets "Connection: websocket" and answers 200', async () => {
+      for (const firefox of [false, true]) {
+        const answer = await handshake(port, '/slip/ws', firefox);
+        expect(answer.status).toBe(200);
+        expect(JSON.parse(answer.body)).toMatchObject({ upgrade: 'websocket', connection: 'websocket' });
+      }
+    });
+
+    it('keep-alive and upgrade at one level: nginx sends both lines, and the handshake gets 101', async () => {
+      expect((await handshake(port, '/both/ws')).status).toBe(101);
+      expect((await handshake(port, '/both/ws', true)).status).toBe(101);
+    });
+
+    it("the fixes lint gives, the map's $connection_upgrade and a literal upgrade, get 101", async () => {
+      for (const path of ['/mapped/ws', '/literal/ws']) {
+        expect((await handshake(port, path)).status).toBe(101);
+        expect((await handshake(port, path, true)).status).toBe(101);
+      }
+    });
+
+    it('lint reports the keep-alive and $http_upgrade lines as errors, and nothing in the others', () => {
+      const lineOf = (text: string) => siteText.split('\n').findIndex((line) => line.includes(text)) + 1;
+      const findings = lintPaths([site]).findings.filter((f) => f.rule === 'ws-upgrade-headers');
+      expect(findings.map((f) => `${f.line} ${f.severity}`)).toEqual([
+        `${lineOf('Connection keep-alive')} error`,
+        `${lineOf('Connection $http_upgrade')} error`,
+      ]);
+    });
+  },
+);

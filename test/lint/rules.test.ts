@@ -47,6 +47,11 @@ const cases: [string, string, LintFlags, string[]][] = [
   ['ws-location-shadowed', 'bad.conf', {}, ['18:5 warning', '36:5 info']],
   ['ws-location-shadowed', 'good.conf', {}, []],
   ['ws-upgrade-headers', 'bad-beside-root.conf', {}, ['17:5 error']],
+  // Connection set without the upgrade token (keep-alive, $http_upgrade): 200, not 101.
+  ['ws-upgrade-headers', 'bad-connection-value.conf', {}, ['15:37 error', '23:37 error']],
+  ['ws-upgrade-headers', 'good-connection-lines.conf', {}, []],
+  ['ws-upgrade-headers', 'stray-upgrade-keep-alive.conf', {}, ['22:37 info']],
+  ['ws-upgrade-headers', 'stray-upgrade-keep-alive.conf', { wsPath: ['/api/'] }, ['22:37 error']],
   // Upgrade alone beside a complete socket route: a copied line, info (Mainsail's Moonraker config).
   ['ws-upgrade-headers', 'stray-upgrade.conf', {}, ['19:5 info proxy-read-timeout', '19:5 info']],
   [
@@ -100,6 +105,9 @@ const cases: [string, string, LintFlags, string[]][] = [
   ['proxy-read-timeout', 'bad-60s.conf', { pingInterval: '59s' }, []],
   ['proxy-read-timeout', 'bad-60s.conf', { pingInterval: '90s' }, ['16:9 warning']],
   ['proxy-read-timeout', 'good.conf', {}, []],
+  ['proxy-read-timeout', 'bad-jump.conf', {}, ['17:5 info']],
+  ['proxy-read-timeout', 'bad-jump.conf', { pingInterval: '15m' }, ['17:5 warning']],
+  ['proxy-read-timeout', 'bad-jump.conf', { pingInterval: '10m' }, ['17:5 warning']],
   ['proxy-read-timeout', 'good.conf', { pingInterval: '25s' }, []],
   ['proxy-read-timeout', 'good.conf', { pingInterval: '2m' }, ['24:9 warning']],
   ['connection-upgrade-literal', 'bad.conf', {}, ['10:37 warning']],
@@ -464,5 +472,117 @@ describe('apache-upgrade-condition: a dead rewrite beside a working socket route
     const [finding] = lintPaths([file]).findings.filter((f) => f.rule === 'apache-upgrade-condition');
     expect(finding?.fix).toMatch(/^delete the RewriteRule on line 13/);
     expect(finding?.message).toContain('the ProxyPass on line 18 carries the sockets');
+  });
+});
+
+describe('ws-upgrade-headers: a Connection line without the upgrade token', () => {
+  const lint = (text: string) => {
+    const dir = mkdtempSync(join(tmpdir(), 'wss-conf-ws-conn-'));
+    try {
+      writeFileSync(join(dir, 'site.conf'), text);
+      return lintPaths(['site.conf'], { cwd: dir }).findings;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  const mapText = "map $http_upgrade $connection_upgrade { default upgrade; '' close; }\n";
+  const site = (top: string, path: string, connection: string) =>
+    `${top}server {\n  listen 80;\n  server_name a.test;\n  location ${path} {\n    proxy_pass http://127.0.0.1:8282;\n    proxy_http_version 1.1;\n    proxy_set_header Upgrade $http_upgrade;\n    proxy_set_header Connection ${connection};\n    proxy_read_timeout 1h;\n  }\n}\n`;
+  /** Applies a "change line N (…) to proxy_set_header …;" fix, and the map it says to add. */
+  const applied = (text: string, fix: string): string => {
+    const change = /^change line (\d+) \(.*?\) to (proxy_set_header Connection [^;]+;)/.exec(fix);
+    expect(change, fix).not.toBeNull();
+    const lines = text.split('\n');
+    const index = Number(change?.[1]) - 1;
+    lines[index] = `    ${change?.[2]}`;
+    const map = /map \$http_upgrade \$connection_upgrade \{[^}]*\}/.exec(fix)?.[0];
+    return `${map ? `${map}\n` : ''}${lines.join('\n')}`;
+  };
+  const wsRules = new Set(['ws-upgrade-headers', 'connection-upgrade-literal', 'connection-upgrade-map']);
+  const cases: [string, string, string, string][] = [
+    // [what, map or not, location, Connection value]
+    ['ASP.NET Core keep-alive on a socket path, with a map', mapText, '/hub/ws', 'keep-alive'],
+    ['$http_upgrade on a socket path, without a map', '', '/live/ws', '$http_upgrade'],
+    ['keep-alive on location / (plain HTTP too), without a map', '', '/', 'keep-alive'],
+    ['close on location / with a map', mapText, '/', 'close'],
+  ];
+  it.each(cases)('%s: error at the line, and the fix re-lints clean', (_what, top, path, value) => {
+    const text = site(top, path, value);
+    const findings = lint(text).filter((f) => wsRules.has(f.rule));
+    const line = text.split('\n').findIndex((l) => l.includes('proxy_set_header Connection')) + 1;
+    expect(findings.map((f) => `${f.line} ${f.severity} ${f.rule}`)).toEqual([
+      `${line} error ws-upgrade-headers`,
+    ]);
+    const fix = findings[0]?.fix ?? '';
+    const fixed = applied(text, fix);
+    expect(lint(fixed).filter((f) => f.severity !== 'info')).toEqual([]);
+  });
+
+  it('says "upgrade" where the location carries only sockets and the file has no map', () => {
+    const fix = lint(site('', '/live/ws', 'keep-alive')).find((f) => f.rule === 'ws-upgrade-headers')?.fix;
+    expect(fix).toBe(
+      'change line 8 (proxy_set_header Connection keep-alive) to proxy_set_header Connection upgrade;',
+    );
+  });
+
+  it("uses the file's map where plain HTTP reaches the location, and says to add one without", () => {
+    const withMap = lint(site(mapText, '/', 'keep-alive')).find((f) => f.rule === 'ws-upgrade-headers')?.fix;
+    expect(withMap).toBe(
+      'change line 9 (proxy_set_header Connection keep-alive) to proxy_set_header Connection $connection_upgrade;',
+    );
+    const without = lint(site('', '/', 'keep-alive')).find((f) => f.rule === 'ws-upgrade-headers')?.fix;
+    expect(without).toContain(
+      'proxy_set_header Connection $connection_upgrade; and, in the http context, map',
+    );
+  });
+
+  it('without Upgrade too: one error whose fix sets Upgrade and changes the Connection line', () => {
+    const text = site('', '/live/ws', 'keep-alive').replace(
+      '    proxy_set_header Upgrade $http_upgrade;\n',
+      '',
+    );
+    const findings = lint(text).filter((f) => f.rule === 'ws-upgrade-headers');
+    expect(findings.map((f) => `${f.line} ${f.severity}`)).toEqual(['4 error']);
+    expect(findings[0]?.fix).toBe(
+      'proxy_set_header Upgrade $http_upgrade; change line 7 (proxy_set_header Connection keep-alive) to proxy_set_header Connection upgrade;',
+    );
+  });
+
+  it('reads every line nginx sends: keep-alive then upgrade at one level sends both, so no finding', () => {
+    const text = site('', '/live/ws', 'keep-alive;\n    proxy_set_header Connection upgrade');
+    expect(lint(text).filter((f) => f.rule === 'ws-upgrade-headers')).toEqual([]);
+  });
+});
+
+describe('proxy-read-timeout: the fix satisfies the rule that proposed it', () => {
+  const file = join(repoRoot, 'fixtures', 'lint', 'rules', 'proxy-read-timeout', 'bad-jump.conf');
+  const text = readFileSync(file, 'utf8');
+  const timeoutFindings = (config: string, flags: LintFlags) => {
+    const dir = mkdtempSync(join(tmpdir(), 'wss-conf-timeout-fix-'));
+    try {
+      writeFileSync(join(dir, 'site.conf'), config);
+      return lintPaths(['site.conf'], { cwd: dir, ...flags }).findings.filter(
+        (f) => f.rule === 'proxy-read-timeout',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  /** The fix (one `proxy_read_timeout …;` line) put into the location the finding names. */
+  const applied = (fix: string): string =>
+    text.replace('    location @api_websocket {\n', `    location @api_websocket {\n        ${fix}\n`);
+
+  it.each([
+    // [ping interval, fix]: the copied 15m does not outlast a 15m ping, so the rule's own suggestion.
+    ['15m', 'proxy_read_timeout 1800s;'],
+    // 15m outlasts a 10m ping: the value the author chose, moved to where it applies.
+    ['10m', 'proxy_read_timeout 15m;'],
+    [undefined, 'proxy_read_timeout 15m;'],
+  ])('--ping-interval %s: fix %s, and the fixed file re-lints clean', (ping, expected) => {
+    const flags: LintFlags = ping ? { pingInterval: ping } : {};
+    const [finding, ...others] = timeoutFindings(text, flags);
+    expect(others).toEqual([]);
+    expect(finding?.fix).toBe(expected);
+    expect(timeoutFindings(applied(finding?.fix ?? ''), flags)).toEqual([]);
   });
 });

@@ -42,11 +42,17 @@ export const proxyReadTimeout: Rule = {
       const ignored = block.reachedFrom
         .map((jump) => ({ jump, set: jump.from.block.own.last('proxy_read_timeout') }))
         .find(({ set }) => set !== undefined && (nginxTimeSeconds(set.args[0] ?? '') ?? 0) > seconds);
+      // The value moved here must pass this rule: with --ping-interval, one at or below the ping
+      // brings the same warning back (sweep 10, PeerTube with a 15m ping: 15m moved to @api_websocket
+      // was warned again, fix 1800s). Then the rule's own suggestion, which outlasts the ping.
+      const copied = ignored?.set?.args[0];
+      const copiedPasses =
+        copied !== undefined && (ping === undefined || (nginxTimeSeconds(copied) ?? 0) > ping);
       const unused = ignored?.set
-        ? ` (the proxy_read_timeout ${ignored.set.args[0]} of ${ignored.jump.from.label} on line ${ignored.set.line} does not apply: its requests come here by ${ignored.jump.via} and run with these settings)`
+        ? ` (the proxy_read_timeout ${copied} of ${ignored.jump.from.label} on line ${ignored.set.line} does not apply: its requests come here by ${ignored.jump.via} and run with these settings${copiedPasses ? '' : `; moved here, ${copied} would not outlast the ping either`})`
         : '';
-      const fix = ignored?.set
-        ? `proxy_read_timeout ${ignored.set.args[0]};`
+      const fix = copiedPasses
+        ? `proxy_read_timeout ${copied};`
         : `proxy_read_timeout ${suggestedTimeout(ping)};`;
       if (ping !== undefined) {
         if (seconds > ping) continue;
