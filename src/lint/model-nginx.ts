@@ -336,12 +336,22 @@ function locationOf(node: NginxDirective, block: NginxBlock): NginxLocation {
   return { node, modifier, path, block, children: [], label, jumps: [] };
 }
 
+/** Each regex location's pattern, compiled once: a rule may select a location for every socket path
+ *  of a server with thousands of regex locations (the session 10 cold attack: 62 s for 8,000 of each
+ *  when each test compiled its own). null: a PCRE construct JavaScript lacks. */
+const compiled = new WeakMap<NginxLocation, RegExp | null>();
 const regexMatches = (location: NginxLocation, uri: string): boolean => {
-  try {
-    return new RegExp(location.path, location.modifier === '~*' ? 'i' : '').test(uri);
-  } catch {
-    return false; // a PCRE construct JavaScript lacks: not matched rather than guessed
+  let regex = compiled.get(location);
+  if (regex === undefined) {
+    try {
+      regex = new RegExp(location.path, location.modifier === '~*' ? 'i' : '');
+    } catch {
+      regex = null;
+    }
+    compiled.set(location, regex);
   }
+  // Not matched rather than guessed, for a pattern JavaScript cannot read.
+  return regex?.test(uri) ?? false;
 };
 
 /** The location nginx picks for `uri` (https://nginx.org/en/docs/http/ngx_http_core_module.html#location):
@@ -681,12 +691,18 @@ export function buildNginxModel(
   };
 }
 
-/** A rewrite pattern every URI matches (they all start with `/`): `^`, `.*`, `^(.*)$`, `^/(.*)`, … */
-const matchesEveryUri = /^\^?\/?(\(\.\*\)|\.\*|\(\/\.\*\))?\$?$/;
+/** A rewrite pattern every URI matches (they all start with `/`): `^`, `.*`, `^(.*)$`, `^/(.*)`, …;
+ *  a `$` only after `.*` (`^/$` matches `/` alone: the cold attack). */
+const matchesEveryUri = /^\^?\/?((\(\.\*\)|\.\*|\(\/\.\*\))\$?)?$/;
+
+/** `return` codes that answer the request whatever follows: redirects, and 444 (close). A 4xx or 5xx
+ *  may be sent on to another location by error_page (`return 418; error_page 418 = @ws;` proxies every
+ *  request through @ws: the cold attack), and so may these where an error_page names them. */
+const answeringReturn = /^(30[12378]|444)$/;
 
 /**
  * Whether the level's own rewrite-phase directives answer every request before its content handler
- * (proxy_pass) runs: a `return` outside `if`, or a `rewrite` of every URI that redirects (flag
+ * (proxy_pass) runs: a redirecting `return` outside `if`, or a `rewrite` of every URI that redirects (flag
  * `redirect`/`permanent`, or a replacement starting with http://, https:// or $scheme, which nginx
  * turns into a redirect whatever the flag; ngx_http_rewrite_module). At server level that is every
  * request of the server (NGX_HTTP_SERVER_REWRITE_PHASE comes before a location is chosen), in a
@@ -695,7 +711,14 @@ const matchesEveryUri = /^\^?\/?(\(\.\*\)|\.\*|\(\/\.\*\))?\$?$/;
  * upstream (test/lint/rule-evidence.test.ts), so no WebSocket rule applies to such a block.
  */
 function redirectsEveryRequest(block: NginxBlock): boolean {
-  if (block.own.has('return')) return true;
+  for (let level: NginxBlock | undefined = block; level; level = level.parent) {
+    if (level.own.has('error_page')) return false;
+  }
+  const returns = (block.own.get('return') ?? []).some((node) => {
+    const [first = ''] = node.args;
+    return answeringReturn.test(first) || (node.args.length === 1 && /^(https?:\/\/|\$scheme)/.test(first));
+  });
+  if (returns) return true;
   return (block.own.get('rewrite') ?? []).some((node) => {
     const [pattern = '', replacement = '', flag] = node.args;
     if (!matchesEveryUri.test(pattern)) return false;

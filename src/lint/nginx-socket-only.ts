@@ -54,19 +54,33 @@ function regexMatches(regex: NginxLocation, path: string): boolean {
   }
 }
 
-function carvedOut(location: NginxLocation, all: readonly NginxLocation[]): boolean {
-  const others: NginxLocation[] = [];
+/** Every location of a server, nested ones too, named ones left out; made once per server: a server
+ *  with 16,000 locations took 9 s when each location's check made its own list (the session 10 cold
+ *  attack). */
+const flattened = new WeakMap<readonly NginxLocation[], readonly NginxLocation[]>();
+function everyLocation(all: readonly NginxLocation[]): readonly NginxLocation[] {
+  let list = flattened.get(all);
+  if (list) return list;
+  const found: NginxLocation[] = [];
   // A stack, not recursion: 5,000 nested locations overflow the call stack.
   const pending = [...all];
   for (let other = pending.pop(); other; other = pending.pop()) {
-    if (other !== location && other.modifier !== '@') others.push(other);
+    if (other.modifier !== '@') found.push(other);
     for (const child of other.children) pending.push(child);
   }
+  list = found;
+  flattened.set(all, list);
+  return list;
+}
+
+function carvedOut(location: NginxLocation, all: readonly NginxLocation[]): boolean {
+  const every = everyLocation(all);
   const regex = location.modifier === '~' || location.modifier === '~*';
-  if (regex) return others.length > 0;
-  return others.some(
+  if (regex) return every.some((other) => other !== location);
+  return every.some(
     (other) =>
-      ((other.modifier === '' || other.modifier === '^~') &&
+      (other !== location &&
+        (other.modifier === '' || other.modifier === '^~') &&
         other.path.length < location.path.length &&
         location.path.startsWith(other.path)) ||
       // `^~ /cool/adminws` beside `~ ^/(c|l)ool` (Collabora): ^~ keeps the regex, which would

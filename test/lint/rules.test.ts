@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type LintFlags, lintPaths } from '../../src/commands/lint.js';
+import { lintConfig } from '../../src/lint/lint.js';
 import { rules } from '../../src/lint/rules/index.js';
 import { repoRoot } from '../helpers/cli.js';
 
@@ -585,4 +586,80 @@ describe('proxy-read-timeout: the fix satisfies the rule that proposed it', () =
     expect(finding?.fix).toBe(expected);
     expect(timeoutFindings(applied(finding?.fix ?? ''), flags)).toEqual([]);
   });
+});
+
+describe('the session 10 cold attack on the new checks', () => {
+  const lintText = (text: string, server: 'nginx' | 'apache' = 'nginx') =>
+    lintConfig({
+      server,
+      files: [{ name: 'site.conf', text }],
+      resolveInclude: () => ({ unreadable: 'not in this test' }),
+      settings: { serverVersion: undefined, wsPaths: [], fileExists: undefined },
+    }).map((f) => `${f.line} ${f.severity} ${f.rule}`);
+  const socket =
+    'proxy_pass http://127.0.0.1:1; proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade";';
+
+  it('ws-location-shadowed leaves a nested socket location alone: ^~ there would not help', () => {
+    const text = [
+      'server {',
+      '    listen 80;',
+      '    location ~ ^/api { proxy_pass http://127.0.0.1:1; }',
+      `    location /api/ { proxy_pass http://127.0.0.1:1; location /api/ws { ${socket} } }`,
+      '}',
+    ].join('\n');
+    expect(lintText(text).filter((f) => f.endsWith('ws-location-shadowed'))).toEqual([]);
+  });
+
+  it('ws-location-shadowed tries the path with the slash clients add', () => {
+    const text = [
+      'server {',
+      '    listen 80;',
+      '    location ~ ^/(socket\\.io|static)/ { proxy_pass http://127.0.0.1:1; }',
+      `    location /socket.io { ${socket} }`,
+      '}',
+    ].join('\n');
+    expect(lintText(text).filter((f) => f.endsWith('ws-location-shadowed'))).toEqual([
+      '4 warning ws-location-shadowed',
+    ]);
+  });
+
+  it.each([
+    ['a rewrite of / alone', 'rewrite ^/$ https://example.com/app/ permanent;'],
+    ['a return that error_page sends on', 'return 418; error_page 418 = @app;'],
+  ])('%s at server level leaves the server proxying: it is judged', (_, line) => {
+    const text = [
+      'server {',
+      '    listen 80;',
+      `    ${line}`,
+      '    location /ws { proxy_pass http://127.0.0.1:1; }',
+      '    location @app { proxy_pass http://127.0.0.1:1; }',
+      '}',
+    ].join('\n');
+    expect(lintText(text)).toContain('4 error ws-upgrade-headers');
+  });
+
+  it('apache-upgrade-condition: a ws:// ProxyPass for another path does not make a dead rule dead text', () => {
+    const text = [
+      '<VirtualHost *:80>',
+      '    RewriteEngine on',
+      '    RewriteCond ${HTTP:Upgrade} websocket [NC]',
+      '    RewriteRule ^/chat/(.*) ws://127.0.0.1:1/chat/$1 [P,L]',
+      '    ProxyPass /other/ ws://127.0.0.1:1/other/',
+      '</VirtualHost>',
+    ].join('\n');
+    expect(lintText(text, 'apache').filter((f) => f.endsWith('apache-upgrade-condition'))).toEqual([
+      '3 warning apache-upgrade-condition',
+    ]);
+  });
+
+  it('16,000 locations, half regexes and half sockets, lint in seconds, not minutes', () => {
+    let text = 'server {\n    listen 80;\n';
+    for (let i = 0; i < 8000; i++) {
+      text += `    location ~ ^/r${i}/ { proxy_pass http://127.0.0.1:1; }\n    location /ws/${i}/ { ${socket} }\n`;
+    }
+    const started = performance.now();
+    lintText(`${text}}\n`);
+    // 62 s before each regex was compiled once and each server's locations listed once; 2 s after.
+    expect(performance.now() - started).toBeLessThan(20_000);
+  }, 30_000);
 });

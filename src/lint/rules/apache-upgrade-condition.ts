@@ -15,6 +15,15 @@ import type { Rule } from '../rule.js';
  * Negated conditions are left alone: they take what is not an upgrade (apache-ws-upgrade reads them).
  */
 const firefox = 'keep-alive, Upgrade';
+
+/** A RewriteRule's pattern as JavaScript reads it ([NC] ignores case), or undefined when it cannot. */
+function patternOf(pattern: string, flags: string): RegExp | undefined {
+  try {
+    return new RegExp(pattern.replace(/^!/, ''), /\bNC\b|nocase/i.test(flags) ? 'i' : '');
+  } catch {
+    return undefined;
+  }
+}
 const chrome = 'Upgrade';
 
 export const apacheUpgradeCondition: Rule = {
@@ -40,10 +49,16 @@ export const apacheUpgradeCondition: Rule = {
       // the dead rule is then only dead text, and reviving it would take the handshakes it matches
       // away from that route. Twake's vhost: its rewrite to wss:// revived gave 500 for every
       // handshake on httpd 2.4.71 (a backend speaking plain ws), where the ws:// <Location> gave 101.
-      // Only a ProxyPass counts: another RewriteRule may have conditions of its own that fail.
+      // Only a ProxyPass counts (another RewriteRule may have conditions of its own that fail), and only
+      // one whose path the rule's pattern matches: the sockets the rule was written for then go there.
+      // A ws:// ProxyPass for another path carries other sockets, and deleting the rule would leave its
+      // own path with no route (404 on httpd 2.4.71: the session 10 cold attack).
+      const pattern = patternOf(route.path, route.node.args[2] ?? '');
       const socketRoute = route.site.routes.find(
         (other) =>
-          other.kind !== 'RewriteRule' &&
+          other.kind === 'ProxyPass' &&
+          !other.pathIsRegex &&
+          pattern?.test(other.path) === true &&
           (other.schemes.some((scheme) => scheme === 'ws' || scheme === 'wss') ||
             other.params.has('upgrade')),
       );
