@@ -86,6 +86,7 @@ const cases: [string, string, LintFlags, string[]][] = [
   ['proxy-headers-dropped', 'bad.conf', {}, ['17:9 error']],
   ['proxy-headers-dropped', 'bad-other-headers.conf', {}, ['10:9 warning']],
   ['proxy-headers-dropped', 'good.conf', {}, []],
+  ['proxy-headers-dropped', 'good-redirect-follower.conf', {}, []],
   ['proxy-headers-dropped', 'bad-api-location.conf', {}, ['23:9 warning']],
   ['proxy-http-version', 'bad.conf', {}, ['11:5 warning']],
   ['proxy-http-version', 'bad.conf', { serverVersion: '1.29.6' }, ['11:5 warning']],

@@ -1,4 +1,4 @@
-import { blockLabel } from '../model-nginx.js';
+import { blockLabel, type NginxProxyBlock } from '../model-nginx.js';
 import type { Rule } from '../rule.js';
 import { mayHold } from './unread-include.js';
 
@@ -9,6 +9,23 @@ import { mayHold } from './unread-include.js';
  * Upgrade and Connection among them, the WebSocket breaks (error); other lost headers are a warning.
  * Losing Upgrade and Connection counts only in a block that carries sockets (see below).
  */
+/** Host values that name the site the client asked for, or the backend proxy_pass names. */
+const siteHost = /^("?)\$(host|http_host|server_name|proxy_host)\1$/;
+
+/**
+ * A block whose whole proxy_pass URL is a variable and that sends a Host of its own: it fetches from
+ * another service, such as the object storage Penpot's `@handle_redirect` follows a backend's redirect
+ * to (`proxy_pass $redirect_uri;` with `Host "$redirect_host"`, the session 10 sweep). The client's
+ * X-Forwarded-* and X-Real-IP are not meant for that service, so not sending them loses nothing.
+ */
+function fetchesElsewhere(block: NginxProxyBlock): boolean {
+  if (!(block.proxyPass.args[0] ?? '').startsWith('$')) return false;
+  const host = block.block.own
+    .get('proxy_set_header')
+    ?.find((node) => node.args[0]?.toLowerCase() === 'host');
+  return host !== undefined && !siteHost.test(host.args[1] ?? '');
+}
+
 export const proxyHeadersDropped: Rule = {
   id: 'proxy-headers-dropped',
   severity: 'error',
@@ -33,6 +50,7 @@ export const proxyHeadersDropped: Rule = {
         : dropped.filter((header) => !/^(upgrade|connection)$/i.test(header.name));
       if (lost.length === 0) continue;
       const names = lost.map((header) => header.name);
+      if (!names.some((name) => /^(upgrade|connection)$/i.test(name)) && fetchesElsewhere(block)) continue;
       const hopByHop = names.filter((name) => /^(upgrade|connection)$/i.test(name));
       const origin = lost[0]?.node.line;
       report(
