@@ -463,15 +463,18 @@ interface LogFormats {
   /** In lower case: access_log finds its format with ngx_strcasecmp. */
   readonly lowerNames: Set<string>;
   /** Whether every definition before this point has been read: only for a whole nginx.conf (a site
-   *  file given alone may use formats its nginx.conf defines), and until an include lint could not read. */
+   *  file or an http block given alone may use formats defined where lint cannot see), and until an
+   *  include lint could not read. */
   complete: boolean;
 }
 
-/** "combined" is built in (ngx_http_log_create_main_conf, 1.22.1). */
-const logFormatsOf = (context: NginxContext | undefined): LogFormats => ({
+/** "combined" is built in (ngx_http_log_create_main_conf, 1.22.1). Formats are judged only in a
+ *  whole nginx.conf: not in an http block published alone, an excerpt whose log_format lines may have
+ *  been left out (certbot's nginx round-trip test data has such files). */
+const logFormatsOf = (whole: boolean): LogFormats => ({
   names: new Set(['combined']),
   lowerNames: new Set(['combined']),
-  complete: context === 'main',
+  complete: whole,
 });
 
 /**
@@ -595,10 +598,10 @@ export function checkNginxDirectives(
   // main-context setting beside it (worker_processes, pid, user, …): docs and blog posts publish
   // `http { … }` alone as an excerpt of nginx.conf (seed 001, crossplane's test inputs), to be pasted
   // into one that has events. Not judged when an include at the top could not be read either.
-  if (context === 'main') {
+  const whole = context === 'main' && directives.some((d) => d.block === undefined && d.name !== 'include');
+  if (whole) {
     const http = directives.find((d) => d.name === 'http');
-    const whole = directives.some((d) => d.block === undefined && d.name !== 'include');
-    if (http && whole && !directives.some((d) => d.name === 'events' || d.name === 'include')) {
+    if (http && !directives.some((d) => d.name === 'events' || d.name === 'include')) {
       problems.push({
         kind: 'parse-error',
         ...placeOf(http),
@@ -608,7 +611,7 @@ export function checkNginxDirectives(
       });
     }
   }
-  const logFormats = logFormatsOf(context);
+  const logFormats = logFormatsOf(whole);
   const stack: {
     readonly list: readonly NginxDirective[];
     index: number;

@@ -917,7 +917,10 @@ describe.skipIf(nginxTool.skip)(`log formats: nginx -t and lint agree ${nginxToo
     expect(verdict.lint).toEqual([]);
   });
 
-  it('a format is not judged after an include lint could not read, nor in a site file given alone', () => {
+  it('a format is not judged after an include lint could not read, in a site file given alone, or in an http block alone', () => {
+    // Docs and parsers' test inputs (certbot's nginx round-trip data) publish `http { … }` alone, an
+    // excerpt of an nginx.conf whose log_format lines were left out.
+    expect(nginxParseErrors('http {\n    server { access_log /dev/null main; }\n}\n')).toEqual([]);
     expect(
       nginxMainVerdicts('include /nonexistent/formats.conf;', server('access_log /dev/null main;')).lint,
     ).toEqual([]);
