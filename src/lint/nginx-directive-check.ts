@@ -521,6 +521,8 @@ export function checkNginxDirectives(
   directives: readonly NginxDirective[],
   context: NginxContext | undefined,
   serverVersion: string | undefined,
+  /** allRead: no include glob under this file matched nothing here (one may on the server). */
+  { allRead }: { readonly allRead: boolean } = { allRead: true },
 ): ParseProblem[] {
   const problems: ParseProblem[] = [];
   const problem = (node: NginxDirective, message: string) =>
@@ -611,7 +613,7 @@ export function checkNginxDirectives(
       });
     }
   }
-  const logFormats = logFormatsOf(whole);
+  const logFormats = logFormatsOf(whole && allRead);
   const stack: {
     readonly list: readonly NginxDirective[];
     index: number;

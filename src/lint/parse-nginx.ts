@@ -465,6 +465,8 @@ export function parseNginx(
   const problems: ParseProblem[] = [];
   const suppressions: Suppression[] = [];
   const interner = new Interner();
+  /** The files given on the command line under which an include glob matched nothing here. */
+  const emptyGlobsUnder = new Set<string>();
 
   const parseFile = (source: SourceFile, chain: readonly string[], mainFile: string): NginxDirective[] => {
     const hooks: TokenizerHooks = {
@@ -492,6 +494,9 @@ export function parseNginx(
           // may set what the rules look for (src/lint/rules/unread-include.ts).
           return result.refused ? [] : [directive];
         }
+        // A glob that matches nothing here is fine for nginx, but on the server it may match files that
+        // define what the rest of this file uses (a log_format in conf.d/): checkNginxDirectives is told.
+        if (result.files.length === 0 && /[*?[]/.test(pattern)) emptyGlobsUnder.add(mainFile);
         const spliced: NginxDirective[] = [];
         for (const file of result.files) {
           if (chain.includes(file.name)) {
@@ -525,6 +530,9 @@ export function parseNginx(
       root.directives,
       contextOfFile(root.directives),
       serverVersion,
+      {
+        allRead: !emptyGlobsUnder.has(root.file),
+      },
     )) {
       problems.push(problem);
     }

@@ -926,6 +926,20 @@ describe.skipIf(nginxTool.skip)(`log formats: nginx -t and lint agree ${nginxToo
     ).toEqual([]);
     expect(nginxParseErrors(site('access_log /dev/null main;'))).toEqual([]);
   });
+
+  it('nor after an include glob that matches nothing here: on the server it may hold the format', () => {
+    // Away from the server `include conf.d/*.conf;` reads nothing, as nginx would with no such files;
+    // on the server conf.d/ may define `log_format json`.
+    const text =
+      'pid /dev/null;\nevents { }\nhttp {\n    include conf.d/*.conf;\n    access_log /dev/null json;\n}\n';
+    const findings = lintConfig({
+      server: 'nginx',
+      files: [{ name: 'nginx.conf', text }],
+      resolveInclude: () => ({ files: [] }),
+      settings: { serverVersion: undefined, wsPaths: [], fileExists: undefined },
+    });
+    expect(findings.filter((f) => f.severity === 'error')).toEqual([]);
+  });
 });
 
 describe.skipIf(nginxTool.skip)(`a whole nginx.conf without events ${nginxTool.reason}`, () => {
