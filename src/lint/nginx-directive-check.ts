@@ -603,7 +603,7 @@ export function checkNginxDirectives(
   const whole = context === 'main' && directives.some((d) => d.block === undefined && d.name !== 'include');
   if (whole) {
     const http = directives.find((d) => d.name === 'http');
-    if (http && !directives.some((d) => d.name === 'events' || d.name === 'include')) {
+    if (http && allRead && !directives.some((d) => d.name === 'events' || d.name === 'include')) {
       problems.push({
         kind: 'parse-error',
         ...placeOf(http),

@@ -970,6 +970,14 @@ describe.skipIf(nginxTool.skip)(`a whole nginx.conf without events ${nginxTool.r
     expect(lintErrors('pid /dev/null;\ninclude /nonexistent/events.conf;\nhttp {\n}\n')).toEqual([]);
     expect(lintErrors('include /nonexistent/events.conf;\nhttp {\n}\n')).toEqual([]);
     expect(lintErrors('load_module modules/ngx_stream_module.so;\nworker_processes 2;\n')).toEqual([]);
+    // A glob that matches nothing here may hold the events block on the server.
+    const globbed = lintConfig({
+      server: 'nginx',
+      files: [{ name: 'nginx.conf', text: 'pid /dev/null;\ninclude main.d/*.conf;\nhttp {\n}\n' }],
+      resolveInclude: () => ({ files: [] }),
+      settings: { serverVersion: undefined, wsPaths: [], fileExists: undefined },
+    });
+    expect(globbed.filter((f) => f.severity === 'error')).toEqual([]);
   });
 });
 
