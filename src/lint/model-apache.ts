@@ -80,6 +80,8 @@ export interface ApacheModel {
   /** RewriteRules whose conditions never hold (unmetLookup): they route nothing, so they are in no
    *  site's `routes`, and only apache-upgrade-condition, which explains why, reads them. */
   readonly deadRewrites: readonly ApacheRoute[];
+  /** The RewriteCond lines of those rules that never hold, and the map each looks up. */
+  readonly unmetLookups: ReadonlyMap<ApacheDirective, UnmetLookup>;
   /** Every directive with this key anywhere, in file order. */
   directives(key: string): readonly ApacheDirective[];
   readonly mpmSizing: ApacheMpmSizing;
@@ -343,6 +345,7 @@ export function buildApacheModel(
   const sites: ApacheSite[] = [];
   const routes: ApacheRoute[] = [];
   const deadRewrites: ApacheRoute[] = [];
+  const unmetLookups = new Map<ApacheDirective, UnmetLookup>();
 
   const makeSite = (
     scope: Scope,
@@ -386,12 +389,15 @@ export function buildApacheModel(
     for (const draft of drafts) {
       const selectedByWsPath = selected.has(draft);
       const route = { ...draft, site, selectedByWsPath, webSocket: draft.webSocket || selectedByWsPath };
-      if (
-        draft.kind === 'RewriteRule' &&
-        draft.conditions.some((_, i) => unmetLookup(draft.conditions, i, maps))
-      ) {
-        deadRewrites.push(route);
-      } else siteRoutes.push(route);
+      let dead = false;
+      if (draft.kind === 'RewriteRule') {
+        for (const [index, condition] of draft.conditions.entries()) {
+          const lookup = unmetLookup(draft.conditions, index, maps);
+          if (lookup) unmetLookups.set(condition, lookup);
+          dead ||= lookup !== undefined;
+        }
+      }
+      (dead ? deadRewrites : siteRoutes).push(route);
     }
     routes.push(...siteRoutes);
     return site;
@@ -456,6 +462,7 @@ export function buildApacheModel(
       sites,
       routes,
       deadRewrites,
+      unmetLookups,
       directives: (key) => everything.get(key) ?? [],
       mpmSizing: mpmSizingOf(parsed),
     },
@@ -600,11 +607,16 @@ export const joinedByOr = (conditions: readonly ApacheDirective[], index: number
  * and Twake's published vhosts, the session 9 and 10 sweeps). Negated patterns and [OR] chains are
  * left alone. Only these family names are read, so a map a file not linted defines is not missed.
  */
-export function unmetLookup(
+export interface UnmetLookup {
+  readonly map: string;
+  readonly key: string;
+}
+
+function unmetLookup(
   conditions: readonly ApacheDirective[],
   index: number,
   maps: ReadonlySet<string>,
-): { readonly map: string; readonly key: string } | undefined {
+): UnmetLookup | undefined {
   const condition = conditions[index];
   if (!condition || joinedByOr(conditions, index)) return undefined;
   const [test = '', pattern = '', flags = ''] = condition.args;

@@ -1,4 +1,4 @@
-import { type ApacheRoute, conditionMatches, joinedByOr, unmetLookup } from '../model-apache.js';
+import { type ApacheRoute, conditionMatches, joinedByOr } from '../model-apache.js';
 import type { Rule } from '../rule.js';
 
 /**
@@ -34,9 +34,6 @@ export const apacheUpgradeCondition: Rule = {
   fix: 'RewriteCond %{HTTP:Upgrade} websocket [NC]  (the Upgrade header alone, as mod_proxy_wstunnel documents)',
   docs: 'https://httpd.apache.org/docs/2.4/mod/mod_proxy_wstunnel.html',
   check(model, report) {
-    const maps = new Set(
-      (model.apache?.directives('rewritemap') ?? []).map((map) => (map.args[0] ?? '').toLowerCase()),
-    );
     const routes: readonly ApacheRoute[] = [
       ...(model.apache?.routes ?? []),
       ...(model.apache?.deadRewrites ?? []),
@@ -70,7 +67,8 @@ export const apacheUpgradeCondition: Rule = {
         const [test = '', rawPattern = '', flags = ''] = condition.args;
         if (rawPattern.startsWith('!')) continue;
         const written = `RewriteCond ${test} ${rawPattern}`;
-        const lookup = unmetLookup(route.conditions, index, maps);
+        // The model's verdict (model-apache.ts unmetLookup), which also keeps the rule out of routes.
+        const lookup = model.apache?.unmetLookups.get(condition);
         if (lookup) {
           const dead = `${written}: \${${lookup.map}:…} is a RewriteMap lookup and no map "${lookup.map}" is defined, so the test string is empty and the condition never holds: ${rule} never applies`;
           if (socketRoute) {
