@@ -1,4 +1,4 @@
-import { type NginxLocation, selectLocation } from '../model-nginx.js';
+import { type NginxLocation, type NginxServer, selectLocation } from '../model-nginx.js';
 import type { Rule } from '../rule.js';
 import { nginxMayHoldUnread } from './unread-include.js';
 
@@ -21,29 +21,26 @@ export const wsLocationShadowed: Rule = {
   docs: 'https://nginx.org/en/docs/http/ngx_http_core_module.html#location',
   check(model, report) {
     const blocks = model.nginx?.proxyBlocks ?? [];
-    // Each socket location is matched against every regex location of its server: a hostile file with
-    // 8,000 of each took 9 s even with each regex compiled once (the session 10 cold attack). Past
-    // this many pairs in a server the rule stays silent there rather than run for minutes.
-    const pairBudget = 4_000_000;
-    const affordable = new Map<unknown, boolean>();
+    // Per server: its top-level locations, and whether the rule can afford it. Each socket location is
+    // matched against every regex location of its server: a hostile file with 8,000 of each took 9 s
+    // even with each regex compiled once (the session 10 cold attack). Past 4,000,000 pairs of a prefix
+    // and a regex location in one server the rule stays silent there rather than run for minutes.
+    const servers = new Map<NginxServer, ReadonlySet<NginxLocation> | undefined>();
+    const topLevelOf = (server: NginxServer): ReadonlySet<NginxLocation> | undefined => {
+      if (servers.has(server)) return servers.get(server);
+      const regexes = server.locations.filter((l) => l.modifier === '~' || l.modifier === '~*').length;
+      const top =
+        regexes * (server.locations.length - regexes) <= 4_000_000 ? new Set(server.locations) : undefined;
+      servers.set(server, top);
+      return top;
+    };
     for (const block of blocks) {
       const location = block.location;
       // A prefix location at the server's level (not an if/limit_except inside one) whose path names a
       // socket. A nested one is left alone: a regex at the top takes its parent's requests first, and
       // `^~` on the nested location does not stop that (the session 10 cold attack, nginx 1.22.1).
       if (location?.modifier !== '' || !block.pathNamesSocket || block.block !== location.block) continue;
-      if (!block.server.locations.includes(location)) continue;
-      let withinBudget = affordable.get(block.server);
-      if (withinBudget === undefined) {
-        const locations = block.server.locations;
-        const regexes = locations.filter((l) => l.modifier === '~' || l.modifier === '~*').length;
-        const sockets = locations.filter(
-          (l) => l.modifier === '' && blocks.some((b) => b.location === l),
-        ).length;
-        withinBudget = regexes * sockets <= pairBudget;
-        affordable.set(block.server, withinBudget);
-      }
-      if (!withinBudget) continue;
+      if (!topLevelOf(block.server)?.has(location)) continue;
       // The path as written, and with the slash clients add (Socket.IO asks for /socket.io/?EIO=…).
       const uris = location.path.endsWith('/') ? [location.path] : [location.path, `${location.path}/`];
       let winner: NginxLocation | undefined;
