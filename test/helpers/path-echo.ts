@@ -75,3 +75,39 @@ export const socketPathOf = (port: number, path: string): Promise<string> =>
       resolve(`error ${error.message}`);
     });
   });
+
+/** The Connection header each browser sends with a WebSocket handshake: Firefox adds keep-alive
+ *  (Mozilla bug 730742), which an anchored `^Upgrade$` test does not match. */
+export const browserConnection = { chrome: 'Upgrade', firefox: 'keep-alive, Upgrade' } as const;
+
+/** The status a browser's WebSocket handshake to `path` on 127.0.0.1:`port` gets: 101 when the proxy
+ *  upgrades it, else the status it answers with. Sent as the browser would, with `Host: host`. */
+export const handshakeStatus = (
+  port: number,
+  path: string,
+  { host = 'a.test', browser = 'chrome' }: { host?: string; browser?: keyof typeof browserConnection } = {},
+): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const req = request({
+      host: '127.0.0.1',
+      port,
+      path,
+      headers: {
+        Host: host,
+        Connection: browserConnection[browser],
+        Upgrade: 'websocket',
+        'Sec-WebSocket-Version': '13',
+        'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+      },
+    });
+    req.on('upgrade', (res, socket) => {
+      socket.destroy();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('response', (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end();
+  });

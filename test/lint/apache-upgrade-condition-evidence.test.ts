@@ -7,44 +7,19 @@
  * means the rewrite to ws:// did not apply and `ProxyPass /` took the request.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { request, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lintPaths } from '../../src/commands/lint.js';
 import { type RunningApache, startApache } from '../helpers/apache-server.js';
-import { bodyOf, startPathEchoBackend } from '../helpers/path-echo.js';
+import { bodyOf, handshakeStatus, startSocketPathEchoBackend } from '../helpers/path-echo.js';
 import { freePort } from '../helpers/servers.js';
 import { requireTool } from '../helpers/tools.js';
 
-const browsers = { chrome: 'Upgrade', firefox: 'keep-alive, Upgrade' } as const;
-
 /** The status a handshake to `path` gets, sent with the Connection header `browser` sends. */
-const handshake = (port: number, path: string, browser: keyof typeof browsers): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const req = request({
-      host: '127.0.0.1',
-      port,
-      path,
-      headers: {
-        Host: 'a.test',
-        Connection: browsers[browser],
-        Upgrade: 'websocket',
-        'Sec-WebSocket-Version': '13',
-        'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
-      },
-    });
-    req.on('upgrade', (res, socket) => {
-      socket.destroy();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('response', (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('error', reject);
-    req.end();
-  });
+const handshake = (port: number, path: string, browser: 'chrome' | 'firefox'): Promise<number> =>
+  handshakeStatus(port, path, { browser });
 
 const apacheTool = requireTool('apache');
 describe.skipIf(apacheTool.skip)('RewriteCond lines that browsers do not meet, on the real httpd', () => {
@@ -53,11 +28,8 @@ describe.skipIf(apacheTool.skip)('RewriteCond lines that browsers do not meet, o
   let port = 0;
   let site = '';
   beforeAll(async () => {
-    const echo = await startPathEchoBackend();
+    const echo = await startSocketPathEchoBackend();
     backend = echo.server;
-    backend.on('upgrade', (_, socket) => {
-      socket.end('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
-    });
     const b = `127.0.0.1:${echo.port}`;
     port = await freePort();
     site = join(mkdtempSync(join(tmpdir(), 'wss-conf-upgrade-condition-')), 'site.conf');
@@ -138,11 +110,8 @@ describe.skipIf(apacheTool.skip)(
     let dead = '';
     let mended = '';
     beforeAll(async () => {
-      const echo = await startPathEchoBackend();
+      const echo = await startSocketPathEchoBackend();
       backend = echo.server;
-      backend.on('upgrade', (_, socket) => {
-        socket.end('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
-      });
       const b = `127.0.0.1:${echo.port}`;
       const dir = mkdtempSync(join(tmpdir(), 'wss-conf-dead-rewrite-'));
       const [deadPort, mendedPort] = [await freePort(), await freePort()];

@@ -17,7 +17,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lintPaths } from '../../src/commands/lint.js';
 import { type RunningApache, startApache } from '../helpers/apache-server.js';
-import { bodyOf, startPathEchoBackend } from '../helpers/path-echo.js';
+import {
+  bodyOf,
+  handshakeStatus,
+  startPathEchoBackend,
+  startSocketPathEchoBackend,
+} from '../helpers/path-echo.js';
 import { makeTestCa, type TestCa } from '../helpers/pki.js';
 import { freePort, type RunningNginx, startNginx } from '../helpers/servers.js';
 import { requireTool } from '../helpers/tools.js';
@@ -351,36 +356,15 @@ describe.skipIf(nginxTool.skip)(
     });
 
     /** A browser's handshake (Firefox's Connection header) for /ws/x on `host`: the status nginx answers. */
-    const handshakeStatus = (host: string): Promise<number> =>
-      new Promise((resolve, reject) => {
-        const req = request(
-          {
-            host: '127.0.0.1',
-            port,
-            path: '/ws/x',
-            headers: {
-              Host: host,
-              Connection: 'keep-alive, Upgrade',
-              Upgrade: 'websocket',
-              'Sec-WebSocket-Version': '13',
-              'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
-            },
-          },
-          (res) => {
-            res.resume();
-            resolve(res.statusCode ?? 0);
-          },
-        );
-        req.on('error', reject);
-        req.end();
-      });
+    const handshake = (host: string): Promise<number> =>
+      handshakeStatus(port, '/ws/x', { host, browser: 'firefox' });
 
     it('handshakes get the redirect, and the backend sees none of them; without one it does', async () => {
-      expect(await handshakeStatus('a.test')).toBe(302);
-      expect(await handshakeStatus('b.test')).toBe(301);
-      expect(await handshakeStatus('c.test')).toBe(301);
+      expect(await handshake('a.test')).toBe(302);
+      expect(await handshake('b.test')).toBe(301);
+      expect(await handshake('c.test')).toBe(301);
       expect(reached).toBe(0);
-      await handshakeStatus('d.test');
+      await handshake('d.test');
       expect(reached).toBe(1);
     });
 
@@ -407,11 +391,8 @@ describe.skipIf(nginxTool.skip)(
     let port = 0;
     let site = '';
     beforeAll(async () => {
-      const echo = await startPathEchoBackend();
+      const echo = await startSocketPathEchoBackend();
       backend = echo.server;
-      backend.on('upgrade', (_, socket) => {
-        socket.end('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
-      });
       const b = `127.0.0.1:${echo.port}`;
       port = await freePort();
       site = join(mkdtempSync(join(tmpdir(), 'wss-conf-evidence-')), 'site.conf');
@@ -434,31 +415,7 @@ describe.skipIf(nginxTool.skip)(
       await new Promise((resolve) => backend?.close(resolve));
     });
 
-    const handshake = (host: string): Promise<number> =>
-      new Promise((resolve, reject) => {
-        const req = request({
-          host: '127.0.0.1',
-          port,
-          path: '/api/ws',
-          headers: {
-            Host: host,
-            Connection: 'Upgrade',
-            Upgrade: 'websocket',
-            'Sec-WebSocket-Version': '13',
-            'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
-          },
-        });
-        req.on('upgrade', (res, s) => {
-          s.destroy();
-          resolve(res.statusCode ?? 0);
-        });
-        req.on('response', (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        });
-        req.on('error', reject);
-        req.end();
-      });
+    const handshake = (host: string): Promise<number> => handshakeStatus(port, '/api/ws', { host });
 
     it('the handshake gets 200 from the regex location, and 101 with ^~', async () => {
       expect(await handshake('a.test')).toBe(200);
