@@ -70,7 +70,8 @@ export function refusedValue(name: string, args: readonly string[]): RefusedValu
     };
   }
   if (name === 'error_log' && args.length >= 2) return logLevelProblem(args);
-  if (name in addressSchemes && args.length === 1) return passAddressProblem(name, args[0] as string);
+  const schemes = addressSchemes.get(name);
+  if (schemes && args.length === 1) return passAddressProblem(name, schemes, args[0] as string);
   // ngx_http_proxy_redirect (1.22.1): one word is `default` or `off`, compared with ngx_strcmp; a
   // rewrite takes two. Anything else, a variable or `OFF` included, is `invalid parameter`.
   if (name === 'proxy_redirect' && args.length === 1 && args[0] !== 'default' && args[0] !== 'off') {
@@ -102,22 +103,26 @@ export function refusedValue(name: string, args: readonly string[]): RefusedValu
  * `invalid host in upstream`, as does a scheme the directive does not take (`grpc_pass http://…`). A
  * unix socket's path may hold anything, and a value with a variable is read at run time.
  */
-const addressSchemes: Readonly<Record<string, readonly string[]>> = {
-  fastcgi_pass: [],
-  scgi_pass: [],
-  memcached_pass: [],
-  uwsgi_pass: ['uwsgi://', 'suwsgi://'],
-  grpc_pass: ['grpc://', 'grpcs://'],
-};
+const addressSchemes: ReadonlyMap<string, readonly string[]> = new Map([
+  ['fastcgi_pass', []],
+  ['scgi_pass', []],
+  ['memcached_pass', []],
+  ['uwsgi_pass', ['uwsgi://', 'suwsgi://']],
+  ['grpc_pass', ['grpc://', 'grpcs://']],
+]);
 
-function passAddressProblem(name: string, value: string): RefusedValue | undefined {
+function passAddressProblem(
+  name: string,
+  schemes: readonly string[],
+  value: string,
+): RefusedValue | undefined {
   if (value.includes('$')) return undefined;
-  const scheme = addressSchemes[name]?.find((s) => value.slice(0, s.length).toLowerCase() === s) ?? '';
+  const scheme = schemes.find((s) => value.slice(0, s.length).toLowerCase() === s) ?? '';
   const address = value.slice(scheme.length);
   if (address.toLowerCase().startsWith('unix:') || !/[/?]/.test(address)) return undefined;
   const hostAndPort = address.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/[/?].*$/, '');
   return {
-    message: `invalid host in upstream "${address}": "${name}" takes an address (host:port or unix:/path${addressSchemes[name]?.length ? `, optionally after ${addressSchemes[name]?.join(' or ')}` : ''}), with no scheme of another protocol, path or query; nginx -t stops here`,
+    message: `invalid host in upstream "${address}": "${name}" takes an address (host:port or unix:/path${schemes.length ? `, optionally after ${schemes.join(' or ')}` : ''}), with no scheme of another protocol, path or query; nginx -t stops here`,
     fix: `${name} ${scheme}${hostAndPort};`,
   };
 }
